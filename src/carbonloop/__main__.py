@@ -1,0 +1,5 @@
+"""``python -m carbonloop`` runs the CLI."""
+
+from carbonloop.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Built-in networks, built by code."""
