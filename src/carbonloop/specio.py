@@ -59,3 +59,43 @@ def validate(model: type[M], data: Any, source: str, prefix: str = "") -> M:
         msg = first.get("msg", "invalid value")
         shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
         raise SpecError(source, field_path(loc, prefix), f"{msg}{shown}") from None
+
+
+_SIZE_UNITS = {
+    "b": 1,
+    "bit": 1,
+    "bits": 1,
+    "B": 8,
+    "byte": 8,
+    "bytes": 8,
+    "KiB": 8 * 1024,
+    "MiB": 8 * 1024**2,
+    "GiB": 8 * 1024**3,
+    "KB": 8 * 1000,
+    "kB": 8 * 1000,
+    "MB": 8 * 1000**2,
+    "GB": 8 * 1000**3,
+    "Kib": 1024,
+    "Mib": 1024**2,
+}
+
+
+def parse_bits(value: int | str, source: str, field: str) -> int:
+    """``131072`` (bits) or ``"16 KiB"`` / ``"8KB"`` -> bits; anything else raises SpecError."""
+    if isinstance(value, bool):
+        raise SpecError(source, field, f"not a size: {value!r}")
+    if isinstance(value, int):
+        bits = value
+    else:
+        text = str(value).strip()
+        num = text.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ")
+        unit = text[len(num) :].strip() or "bits"
+        if unit not in _SIZE_UNITS:
+            raise SpecError(source, field, f"unknown size unit {unit!r} in {value!r}")
+        try:
+            bits = int(float(num) * _SIZE_UNITS[unit])
+        except ValueError:
+            raise SpecError(source, field, f"not a size: {value!r}") from None
+    if bits <= 0:
+        raise SpecError(source, field, f"size must be positive (got {value!r})")
+    return bits

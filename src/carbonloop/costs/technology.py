@@ -1,13 +1,24 @@
-"""Technology nodes: supply voltage and unit-gate capacitance, area and delay per node.
+"""Technology nodes: supply voltage and unit-gate capacitance, area and delay per node, and scaling rules.
 
-The 28 nm row is CarbonSpot's gate set (../shared/reference/carbonspot_setup.yaml, ``tech_28nm``).
-Other nodes are derived from it by the scaling rules documented in ``docs/costs.md``.
-(Placeholder table: extended with every node and its scaling rule by the component-cost work.)
+The 28 nm row is CarbonSpot's gate set (../shared/reference/carbonspot_setup.yaml, ``tech_28nm``). Every
+other node is derived from it with three documented rules (docs/costs.md, "Technology"):
+
+- energy per switching event scales with Stillmaker & Baas (2017) energy polynomials at a reference
+  0.8 V (low-power flavour at 45 nm and below); leakage power follows the same factor;
+- area scales with Stillmaker & Baas (2017) Table 4 area factors;
+- delay scales linearly with the feature size (constant-field scaling, Dennard et al., IEEE JSSC 1974).
+
+Nodes missing from the paper (40, 28, 22 nm) are interpolated linearly in node. The scaling data are in
+``costs/data/technology_scaling.yaml``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from carbonloop.errors import SpecError
 
@@ -29,6 +40,10 @@ class TechNode:
     sram_cell_wl_cap_ff: float
     sram_cell_bl_cap_ff: float
 
+    def switch_energy_pj(self, cap_ff: float) -> float:
+        """Energy of one full charge-discharge of ``cap_ff`` at this node's supply (C V^2, fF V^2 = fJ)."""
+        return cap_ff * self.vdd_v**2 * 1e-3
+
 
 # CarbonSpot tech_28nm (pF -> fF x1000, mm2 -> um2 x1e6).
 NODE_28NM = TechNode(
@@ -46,18 +61,115 @@ NODE_28NM = TechNode(
     sram_cell_bl_cap_ff=0.35,
 )
 
-_NODES: dict[int, TechNode] = {28: NODE_28NM}
+#: Nodes in the table (nm); 28 nm is the base row.
+TABLE_NODES_NM: tuple[int, ...] = (65, 45, 40, 32, 28, 22, 16, 14, 7)
+
+
+@cache
+def _scaling_data() -> dict:
+    text = resources.files("carbonloop.costs.data").joinpath("technology_scaling.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def _interp_in_node(table: dict[int, float], node_nm: float) -> float:
+    """Linear interpolation in node between the two nearest table nodes (the table spans 7..65 nm)."""
+    nodes = sorted(table)
+    if node_nm in table:
+        return table[int(node_nm)]
+    lo = max(n for n in nodes if n < node_nm)
+    hi = min(n for n in nodes if n > node_nm)
+    t = (node_nm - lo) / (hi - lo)
+    return table[lo] + t * (table[hi] - table[lo])
+
+
+def _check_node(node_nm: int, field: str = "node_nm") -> int:
+    if isinstance(node_nm, bool) or int(node_nm) != node_nm or int(node_nm) not in TABLE_NODES_NM:
+        known = ", ".join(str(n) for n in sorted(TABLE_NODES_NM))
+        raise SpecError("<technology>", field, f"unknown node {node_nm} (known: {known})")
+    return int(node_nm)
+
+
+@cache
+def area_factor(node_nm: int) -> float:
+    """Area of a design at ``node_nm`` relative to the same design at 65 nm (Stillmaker & Baas Table 4)."""
+    node = _check_node(node_nm)
+    return _interp_in_node({int(k): float(v) for k, v in _scaling_data()["area_factor_vs_65nm"].items()}, node)
+
+
+@cache
+def energy_factor(node_nm: int) -> float:
+    """Energy per operation at ``node_nm`` in the paper's arbitrary units, at the 0.8 V reference supply."""
+    node = _check_node(node_nm)
+    data = _scaling_data()
+    vdd = float(data["energy_reference_vdd_v"])
+    at_vdd = {int(k): a * vdd**2 + b * vdd + c for k, (a, b, c) in data["energy_poly"].items()}
+    return _interp_in_node(at_vdd, node)
+
+
+def area_scale(from_nm: int, to_nm: int) -> float:
+    """Multiply an area at ``from_nm`` by this to get it at ``to_nm``."""
+    return area_factor(to_nm) / area_factor(from_nm)
+
+
+def energy_scale(from_nm: int, to_nm: int) -> float:
+    """Multiply a dynamic energy at ``from_nm`` by this to get it at ``to_nm``."""
+    return energy_factor(to_nm) / energy_factor(from_nm)
+
+
+def leakage_scale(from_nm: int, to_nm: int) -> float:
+    """Leakage power follows the energy factor (no better published per-node rule at iso-voltage)."""
+    return energy_scale(from_nm, to_nm)
+
+
+def delay_scale(from_nm: int, to_nm: int) -> float:
+    """Gate delay is proportional to feature size (constant-field scaling, Dennard et al. 1974)."""
+    return _check_node(to_nm) / _check_node(from_nm)
+
+
+def _derive(node_nm: int) -> TechNode:
+    """The 28 nm gate set moved to ``node_nm``: areas and delays scaled, capacitances back-derived.
+
+    The capacitance is chosen so that C * Vdd(node)^2 follows the energy rule; this keeps every
+    C V^2 energy built on these constants consistent with the scaled energies of the other models.
+    """
+    if node_nm == NODE_28NM.node_nm:
+        return NODE_28NM
+    vdd = float(_scaling_data()["nominal_vdd_v"][node_nm])
+    cap = energy_scale(28, node_nm) * (NODE_28NM.vdd_v / vdd) ** 2
+    area = area_scale(28, node_nm)
+    delay = delay_scale(28, node_nm)
+    base = NODE_28NM
+    return replace(
+        base,
+        node_nm=node_nm,
+        vdd_v=vdd,
+        nand2_cap_ff=base.nand2_cap_ff * cap,
+        xor2_cap_ff=base.xor2_cap_ff * cap,
+        dff_cap_ff=base.dff_cap_ff * cap,
+        nand2_area_um2=base.nand2_area_um2 * area,
+        xor2_area_um2=base.xor2_area_um2 * area,
+        dff_area_um2=base.dff_area_um2 * area,
+        nand2_delay_ns=base.nand2_delay_ns * delay,
+        xor2_delay_ns=base.xor2_delay_ns * delay,
+        sram_cell_wl_cap_ff=base.sram_cell_wl_cap_ff * cap,
+        sram_cell_bl_cap_ff=base.sram_cell_bl_cap_ff * cap,
+    )
+
+
+@cache
+def _nodes() -> dict[int, TechNode]:
+    return {n: _derive(n) for n in TABLE_NODES_NM}
 
 
 def tech_node(node_nm: int) -> TechNode:
     """The constants of ``node_nm``; unknown nodes raise a SpecError naming the value."""
     try:
-        return _NODES[int(node_nm)]
-    except KeyError:
-        known = ", ".join(str(n) for n in sorted(_NODES))
+        return _nodes()[int(node_nm)]
+    except (KeyError, TypeError, ValueError):
+        known = ", ".join(str(n) for n in sorted(TABLE_NODES_NM))
         raise SpecError("<technology>", "node_nm", f"unknown node {node_nm} (known: {known})") from None
 
 
 def known_nodes() -> tuple[int, ...]:
     """Nodes in the table, smallest first."""
-    return tuple(sorted(_NODES))
+    return tuple(sorted(TABLE_NODES_NM))

@@ -1,0 +1,1 @@
+"""Cost-model tables as data (YAML/CSV), each file naming its sources."""

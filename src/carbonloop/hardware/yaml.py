@@ -1,0 +1,206 @@
+"""The accelerator YAML format (docs/hardware.md): validated once here, at the edge.
+
+Any memory or the array may leave out energy/area and name a cost model instead (``model: sram``,
+``model: dram/lpddr4``, ``model: mac``); the numbers then come from :mod:`carbonloop.costs.resolve`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+from carbonloop.specio import dump_yaml, load_yaml, parse_bits, validate
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArraySpec(_Strict):
+    axes: dict[str, int] = Field(default_factory=dict)
+    mac_pj: float | None = Field(default=None, ge=0)
+    mac_area_mm2: float | None = Field(default=None, ge=0)
+    extra_area_mm2: float = Field(default=0.0, ge=0)
+    kind: Literal["digital", "imc"] = "digital"
+    cycles_per_mac: int = Field(default=1, ge=1)
+    precision_bits: dict[str, int] = Field(default_factory=dict)
+    model: str | None = None
+
+
+class MemorySpec(_Strict):
+    name: str
+    size_bits: int | str | None = None
+    depth: int | None = Field(default=None, ge=1)
+    width_bits: int = Field(ge=1)
+    read_pj: float | None = Field(default=None, ge=0)
+    write_pj: float | None = Field(default=None, ge=0)
+    update_pj: float | None = Field(default=None, ge=0)
+    read_bw_bits: float | None = Field(default=None, gt=0)
+    write_bw_bits: float | None = Field(default=None, gt=0)
+    read_ports: int = Field(default=1, ge=1)
+    write_ports: int = Field(default=1, ge=1)
+    shared_ports: bool = False
+    area_mm2: float | None = Field(default=None, ge=0)
+    leakage_mw: float = Field(default=0.0, ge=0)
+    operands: list[Literal["W", "I", "O"]] = Field(default_factory=lambda: ["W", "I", "O"], min_length=1)
+    spans: list[str] | Literal["all"] = "all"
+    double_buffered: bool = False
+    model: str | None = None
+    banks: int = Field(default=1, ge=1)
+
+
+class AcceleratorSpec(_Strict):
+    name: str
+    clock_ns: float = Field(default=1.0, gt=0)
+    node_nm: int = Field(default=28, ge=1)
+    array: ArraySpec
+    memories: list[MemorySpec] = Field(min_length=1)
+    hints: dict[str, Any] = Field(default_factory=dict)
+
+
+def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str) -> MemoryLevel:
+    where = f"memories[{i}]"
+    if spec.size_bits is not None and spec.depth is not None:
+        raise SpecError(source, where, "give size_bits or depth, not both")
+    if spec.size_bits is not None:
+        size: int | None = parse_bits(spec.size_bits, source, f"{where}.size_bits")
+    elif spec.depth is not None:
+        size = spec.depth * spec.width_bits
+    else:
+        size = None
+    read_pj, write_pj, area, source_note = spec.read_pj, spec.write_pj, spec.area_mm2, "spec"
+    leakage = spec.leakage_mw
+    if spec.model is not None and (read_pj is None or write_pj is None or area is None):
+        from carbonloop.costs.resolve import resolve_memory  # the cost models sit below the specs
+
+        depth = (size // spec.width_bits) if size else 1
+        try:
+            cost = resolve_memory(spec.model, node_nm=node_nm, width_bits=spec.width_bits, depth=max(depth, 1),
+                                  ports=spec.read_ports, banks=spec.banks)
+        except SpecError as err:
+            raise SpecError(source, f"{where}.model", err.message) from None
+        read_pj = cost.read_pj if read_pj is None else read_pj
+        write_pj = cost.write_pj if write_pj is None else write_pj
+        area = cost.area_mm2 if area is None else area
+        leakage = leakage or cost.leakage_mw
+        source_note = cost.source
+    for key, value in (("read_pj", read_pj), ("write_pj", write_pj)):
+        if value is None:
+            raise SpecError(source, f"{where}.{key}", "missing (give a number or a cost 'model')")
+    spans = axes if spec.spans == "all" else list(spec.spans)
+    for s in spans:
+        if s not in axes:
+            raise SpecError(source, f"{where}.spans", f"unknown array axis {s!r} (axes: {axes})")
+    assert read_pj is not None and write_pj is not None
+    return MemoryLevel(
+        name=spec.name,
+        size_bits=size,
+        width_bits=spec.width_bits,
+        read_pj=read_pj,
+        write_pj=write_pj,
+        update_pj=spec.update_pj if spec.update_pj is not None else write_pj,
+        read_bw_bits=spec.read_bw_bits or float(spec.width_bits),
+        write_bw_bits=spec.write_bw_bits or float(spec.width_bits),
+        read_ports=spec.read_ports,
+        write_ports=spec.write_ports,
+        shared_ports=spec.shared_ports,
+        area_mm2=area or 0.0,
+        operands=frozenset(spec.operands),
+        spans=tuple(spans),
+        double_buffered=spec.double_buffered,
+        leakage_mw=leakage,
+        source=source_note,
+    )
+
+
+def _array(spec: ArraySpec, node_nm: int, source: str) -> ComputeArray:
+    for a, s in spec.axes.items():
+        if s < 1:
+            raise SpecError(source, f"array.axes.{a}", f"size must be a positive integer (got {s})")
+    mac_pj, area, note = spec.mac_pj, spec.mac_area_mm2, "spec"
+    if spec.model is not None and (mac_pj is None or area is None):
+        from carbonloop.costs.resolve import resolve_mac
+
+        bits = spec.precision_bits
+        try:
+            cost = resolve_mac(spec.model, node_nm=node_nm, a_bits=bits.get("I", 8), b_bits=bits.get("W", 8))
+        except SpecError as err:
+            raise SpecError(source, "array.model", err.message) from None
+        mac_pj = cost.read_pj if mac_pj is None else mac_pj
+        area = cost.area_mm2 if area is None else area
+        note = cost.source
+    if mac_pj is None:
+        raise SpecError(source, "array.mac_pj", "missing (give a number or a cost 'model')")
+    return ComputeArray(
+        axes=tuple(spec.axes.items()),
+        mac_pj=mac_pj,
+        mac_area_mm2=area or 0.0,
+        extra_area_mm2=spec.extra_area_mm2,
+        kind=spec.kind,
+        cycles_per_mac=spec.cycles_per_mac,
+        precision_bits=dict(spec.precision_bits),
+        source=note,
+    )
+
+
+def accelerator_from_dict(data: Any, source: str = "<accelerator>") -> Accelerator:
+    spec = validate(AcceleratorSpec, data, source)
+    array = _array(spec.array, spec.node_nm, source)
+    axes = list(spec.array.axes)
+    memories = tuple(_memory(m, i, axes, spec.node_nm, source) for i, m in enumerate(spec.memories))
+    try:
+        return Accelerator(spec.name, array, memories, spec.clock_ns, spec.node_nm, dict(spec.hints))
+    except SpecError as err:
+        raise err.located(source) from None
+
+
+def load_accelerator_file(path: str | Path) -> Accelerator:
+    return accelerator_from_dict(load_yaml(path), str(path))
+
+
+def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
+    """Resolved numbers of every component (what ``show-accelerator`` prints), reloadable."""
+    return {
+        "name": acc.name,
+        "clock_ns": acc.clock_ns,
+        "node_nm": acc.node_nm,
+        "array": {
+            "axes": dict(acc.array.axes),
+            "mac_pj": acc.array.mac_pj,
+            "mac_area_mm2": acc.array.mac_area_mm2,
+            "extra_area_mm2": acc.array.extra_area_mm2,
+            "kind": acc.array.kind,
+            "cycles_per_mac": acc.array.cycles_per_mac,
+            "precision_bits": dict(acc.array.precision_bits),
+        },
+        "memories": [
+            {
+                "name": m.name,
+                "size_bits": m.size_bits,
+                "width_bits": m.width_bits,
+                "read_pj": m.read_pj,
+                "write_pj": m.write_pj,
+                "update_pj": m.update_pj,
+                "read_bw_bits": m.read_bw_bits,
+                "write_bw_bits": m.write_bw_bits,
+                "read_ports": m.read_ports,
+                "write_ports": m.write_ports,
+                "shared_ports": m.shared_ports,
+                "area_mm2": m.area_mm2,
+                "leakage_mw": m.leakage_mw,
+                "operands": sorted(m.operands),
+                "spans": list(m.spans),
+                "double_buffered": m.double_buffered,
+            }
+            for m in acc.memories
+        ],
+        "hints": dict(acc.hints),
+    }
+
+
+def dump_accelerator(acc: Accelerator) -> str:
+    return dump_yaml(accelerator_to_dict(acc))

@@ -1,0 +1,165 @@
+"""One mapping (or N at once) -> energy, latency, utilization and their breakdowns.
+
+Energy = sum over levels and operands of accesses, in words of the level's width, times the energy per
+action (read, write for fills, update), plus MACs executed times the MAC energy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.accesses import Counts, count_accesses
+from carbonloop.model.latency import latency_cycles
+from carbonloop.model.mapping import Mapping, resolve
+from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer, mapping_arrays
+from carbonloop.workload.layer import Layer
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Scores of N mappings of one layer: arrays [N] plus the counts behind them."""
+
+    counts: Counts
+    energy_pj: np.ndarray
+    compute_energy_pj: np.ndarray
+    level_energy_pj: np.ndarray  # [N, L, O]
+    latency: dict[str, np.ndarray]
+    fits: np.ndarray  # [N] bool: every tile fits its level
+    macs_executed: np.ndarray
+
+    @property
+    def latency_cycles(self) -> np.ndarray:
+        return self.latency["total"]
+
+
+def capacity_bits(acc: Accelerator) -> np.ndarray:
+    """Usable bits per instance of each level (half when double-buffered); inf when unbounded."""
+    out = []
+    for m in acc.memories:
+        if m.size_bits is None:
+            out.append(np.inf)
+        else:
+            out.append(m.size_bits / (2 if m.double_buffered else 1))
+    return np.array(out, dtype=float)
+
+
+def evaluate_batch(
+    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, keep: tuple[frozenset[str], ...]
+) -> BatchResult:
+    """Score N mappings in one numpy computation (they share the keep/bypass pattern)."""
+    counts = count_accesses(cl, loops, keep)
+    L = len(acc.memories)
+    width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
+    e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
+    e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
+    e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
+    words = counts.word_bits / width
+    level_energy = words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
+    macs_exec = counts.temporal_iterations * counts.spatial_used
+    compute = macs_exec * acc.array.mac_pj
+    energy = level_energy.sum(axis=(1, 2)) + compute
+    lat = latency_cycles(counts, acc)
+    fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
+    return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec)
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """The cost of one layer under one mapping, with every breakdown users read."""
+
+    layer: str
+    macs: int
+    energy_pj: float
+    latency_cycles: int
+    clock_ns: float
+    utilization: float
+    spatial_utilization: float
+    accesses: dict[str, dict[str, dict[str, int]]]
+    energy_breakdown_pj: dict[str, Any]
+    latency_breakdown_cycles: dict[str, int]
+    mapping: Mapping
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def latency_ns(self) -> float:
+        return self.latency_cycles * self.clock_ns
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.layer,
+            "macs": self.macs,
+            "energy_pj": self.energy_pj,
+            "latency_cycles": self.latency_cycles,
+            "latency_ns": self.latency_ns,
+            "utilization": self.utilization,
+            "spatial_utilization": self.spatial_utilization,
+            "accesses": self.accesses,
+            "energy_breakdown_pj": self.energy_breakdown_pj,
+            "latency_breakdown_cycles": self.latency_breakdown_cycles,
+            "mapping": self.mapping.to_list(),
+            **self.extra,
+        }
+
+
+def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResult, row: int = 0) -> LayerCost:
+    """Turn row ``row`` of a batch result into a LayerCost with named breakdowns."""
+    c = res.counts
+    names = [o.name for o in layer.operands]
+    accesses: dict[str, dict[str, dict[str, int]]] = {}
+    breakdown: dict[str, Any] = {"compute": float(res.compute_energy_pj[row])}
+    for x, m in enumerate(acc.memories):
+        accesses[m.name] = {}
+        breakdown[m.name] = {}
+        for oi, name in enumerate(names):
+            r, f, u = int(c.reads[row, x, oi]), int(c.fills[row, x, oi]), int(c.updates[row, x, oi])
+            if r or f or u or c.word_bits[row, x, oi]:
+                accesses[m.name][name] = {"reads": r, "fills": f, "updates": u}
+                breakdown[m.name][name] = float(res.level_energy_pj[row, x, oi])
+    lat = {k: int(v[row]) for k, v in res.latency.items()}
+    pes = acc.array.pes
+    total = max(lat["total"], 1)
+    util = layer.macs * acc.array.cycles_per_mac / (pes * total)
+    return LayerCost(
+        layer=layer.name,
+        macs=layer.macs,
+        energy_pj=float(res.energy_pj[row]),
+        latency_cycles=lat["total"],
+        clock_ns=acc.clock_ns,
+        utilization=float(util),
+        spatial_utilization=float(c.spatial_used[row] / pes),
+        accesses=accesses,
+        energy_breakdown_pj=breakdown,
+        latency_breakdown_cycles=lat,
+        mapping=mapping,
+    )
+
+
+def check_fits(layer: Layer, acc: Accelerator, cl: CompiledLayer, res: BatchResult, keep: tuple[frozenset[str], ...], source: str) -> None:
+    """Raise a SpecError naming the level, the operands, the need and the capacity of the first overflow."""
+    cap = capacity_bits(acc)
+    for x, m in enumerate(acc.memories):
+        need = int(res.counts.tile_bits[0, x])
+        if need > cap[x]:
+            kept = [o.name for o in layer.operands if o.role in keep[x]]
+            db = " (half of the level: double-buffered)" if m.double_buffered else ""
+            raise SpecError(
+                source,
+                f"levels[{x}]",
+                f"tile of {'+'.join(kept)} needs {need} bits but {m.name!r} holds {int(cap[x])} bits{db}",
+            )
+
+
+def evaluate(layer: Layer, acc: Accelerator, mapping: Mapping, *, check_capacity: bool = True) -> LayerCost:
+    """Validate one mapping and score it."""
+    resolved = resolve(mapping, layer, acc)
+    cl = compile_layer(layer)
+    loops = mapping_arrays([resolved.mapping], layer, acc)
+    res = evaluate_batch(cl, acc, loops, resolved.keep)
+    if check_capacity:
+        check_fits(layer, acc, cl, res, resolved.keep, mapping.source)
+    return layer_cost(layer, acc, resolved.mapping, res)

@@ -1,0 +1,109 @@
+"""Loop nests as arrays: N candidate mappings of one layer, each a row of K loops, outermost first.
+
+This is the form the vectorized model scores. A loop is (dim index, factor, level index, spatial flag).
+Rows are padded with factor-1 loops, which change no count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.mapping import Mapping
+from carbonloop.workload.layer import Layer, Operand
+
+IntArray = np.ndarray
+
+
+@dataclass(frozen=True)
+class CompiledOperand:
+    """An operand's axes as dim indices and coefficients (size-1 dims dropped)."""
+
+    name: str
+    role: str
+    axes: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]  # per axis: (dim indices, coefficients)
+    bits: int
+    partial_bits: int
+    relevant_dims: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CompiledLayer:
+    layer: Layer
+    dims: tuple[str, ...]
+    sizes: np.ndarray  # [D]
+    operands: tuple[CompiledOperand, ...]
+    reduction: tuple[int, ...]  # dims irrelevant to the output
+
+    @property
+    def D(self) -> int:
+        return len(self.dims)
+
+
+def compile_layer(layer: Layer) -> CompiledLayer:
+    dims = layer.dim_names
+    index = {d: i for i, d in enumerate(dims)}
+    ops = []
+    for o in layer.operands:
+        axes = tuple(
+            (tuple(index[d] for d, _ in axis), tuple(c for _, c in axis)) for axis in layer.effective_axes(o)
+        )
+        relevant = tuple(sorted({i for a, _ in axes for i in a}))
+        ops.append(CompiledOperand(o.name, o.role, axes, o.bits, o.psum_bits, relevant))
+    out: Operand = layer.output
+    red = tuple(index[d] for d in dims if layer.relevance(out, d) == "irrelevant")
+    return CompiledLayer(layer, dims, np.array([s for _, s in layer.dims], dtype=np.int64), tuple(ops), red)
+
+
+@dataclass(frozen=True)
+class LoopArrays:
+    """``dim``, ``factor``, ``level``: int arrays [N, K]; ``spatial``: bool [N, K]."""
+
+    dim: IntArray
+    factor: IntArray
+    level: IntArray
+    spatial: np.ndarray
+
+    @property
+    def N(self) -> int:
+        return int(self.dim.shape[0])
+
+    @property
+    def K(self) -> int:
+        return int(self.dim.shape[1])
+
+    def take(self, rows: np.ndarray) -> LoopArrays:
+        return LoopArrays(self.dim[rows], self.factor[rows], self.level[rows], self.spatial[rows])
+
+
+def nest_rows(mapping: Mapping, layer: Layer, acc: Accelerator) -> list[tuple[int, int, int, bool]]:
+    """The loops of a (resolved, complete) mapping in nest order: temporal then spatial, per level."""
+    index = {d: i for i, d in enumerate(layer.dim_names)}
+    rows: list[tuple[int, int, int, bool]] = []
+    for li, lm in enumerate(mapping.levels):
+        for lp in lm.temporal:
+            rows.append((index[lp.dim], lp.factor, li, False))
+        for _, loops in lm.spatial:
+            for lp in loops:
+                rows.append((index[lp.dim], lp.factor, li, True))
+    return rows
+
+
+def stack_rows(batch: list[list[tuple[int, int, int, bool]]], n_levels: int) -> LoopArrays:
+    """Pad rows to a common K (factor-1 loops at the innermost level) and stack them."""
+    K = max(1, max((len(r) for r in batch), default=1))
+    N = len(batch)
+    dim = np.zeros((N, K), dtype=np.int64)
+    factor = np.ones((N, K), dtype=np.int64)
+    level = np.full((N, K), n_levels - 1, dtype=np.int64)
+    spatial = np.zeros((N, K), dtype=bool)
+    for n, rows in enumerate(batch):
+        for k, (d, f, lv, sp) in enumerate(rows):
+            dim[n, k], factor[n, k], level[n, k], spatial[n, k] = d, f, lv, sp
+    return LoopArrays(dim, factor, level, spatial)
+
+
+def mapping_arrays(mappings: list[Mapping], layer: Layer, acc: Accelerator) -> LoopArrays:
+    return stack_rows([nest_rows(m, layer, acc) for m in mappings], len(acc.memories))
