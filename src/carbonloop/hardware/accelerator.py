@@ -121,7 +121,11 @@ class Accelerator:
                 )
         missing = set(ROLES) - set(self.memories[0].operands)
         if missing:
-            raise SpecError(src, "memories[0].operands", f"the outermost level must keep every operand; misses {sorted(missing)}")
+            raise SpecError(
+                src,
+                "memories[0].operands",
+                f"the outermost level must keep every operand; misses {sorted(missing)}",
+            )
 
     # --- structure ------------------------------------------------------------------------------
     @property
@@ -132,7 +136,9 @@ class Accelerator:
         for i, m in enumerate(self.memories):
             if m.name == name:
                 return i
-        raise SpecError("<accelerator>", "level", f"unknown memory level {name!r} (levels: {list(self.level_names)})")
+        raise SpecError(
+            "<accelerator>", "level", f"unknown memory level {name!r} (levels: {list(self.level_names)})"
+        )
 
     def instances(self, level: int) -> int:
         """Number of physical copies of a level: one per position along the axes it does not span."""

@@ -20,7 +20,9 @@ def load_preset(name: str) -> Accelerator:
     folder = resources.files("carbonloop.hardware") / "presets"
     ref = folder / f"{name}.yaml"
     if not ref.is_file():
-        raise SpecError(name, "accelerator", f"unknown preset {name!r} (presets: {', '.join(preset_names())})")
+        raise SpecError(
+            name, "accelerator", f"unknown preset {name!r} (presets: {', '.join(preset_names())})"
+        )
     with resources.as_file(ref) as path:
         return accelerator_from_dict(load_yaml(path), f"preset {name}")
 

@@ -79,8 +79,14 @@ def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str
 
         depth = (size // spec.width_bits) if size else 1
         try:
-            cost = resolve_memory(spec.model, node_nm=node_nm, width_bits=spec.width_bits, depth=max(depth, 1),
-                                  ports=spec.read_ports, banks=spec.banks)
+            cost = resolve_memory(
+                spec.model,
+                node_nm=node_nm,
+                width_bits=spec.width_bits,
+                depth=max(depth, 1),
+                ports=spec.read_ports,
+                banks=spec.banks,
+            )
         except SpecError as err:
             raise SpecError(source, f"{where}.model", err.message) from None
         read_pj = cost.read_pj if read_pj is None else read_pj

@@ -16,11 +16,13 @@ its predecessor by the product over the operand's axes of ``max(0, extent - |shi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
+from carbonloop.workload.footprint import axis_size, comb_axis
 
 
 def _excl_cumprod(a: np.ndarray) -> np.ndarray:
@@ -82,17 +84,41 @@ def transitions(g: NestGeometry, child_level: int) -> Transitions:
     return Transitions(steps, shift)
 
 
+def _axis_overlap(
+    dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, shift: np.ndarray
+) -> np.ndarray:
+    """Positions shared by an axis tile and the same tile moved by the per-dim ``shift`` [N, K, D]."""
+    if len(dims) == 1:
+        d = dims[0]
+        return np.where(shift[:, :, d] == 0, ext[:, d][:, None], 0)
+    g = math.gcd(*(abs(c) for c in coefs)) if len(coefs) == 2 else 1
+    moved = np.zeros(shift.shape[:2], dtype=np.int64)
+    for d, c in zip(dims, coefs, strict=True):
+        moved = moved + c * shift[:, :, d]
+    span = axis_size(dims, coefs, ext)[:, None]
+    comb = comb_axis(dims, coefs)
+    if comb is None:
+        return np.clip(span - np.abs(moved), 0, None)
+    if g > 1:  # positions are multiples of g: a move that is not one shares nothing
+        aligned = moved % g == 0
+        moved = moved // g
+    else:
+        aligned = np.ones(moved.shape, dtype=bool)
+    i, j, s = comb
+    n, m = ext[:, i][:, None], ext[:, j][:, None]
+    dense = np.clip(span - np.abs(moved), 0, None)
+    q, r = np.divmod(moved, s)
+    teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(m - s + r, 0, None) * np.clip(
+        n - np.abs(q + 1), 0, None
+    )
+    return np.where(aligned, np.where(m >= s, dense, teeth), 0)
+
+
 def footprint(op: CompiledOperand, ext: np.ndarray) -> np.ndarray:
-    """Elements of ``op`` in a tile with per-dim extents ``ext`` [N, D] (axis bounding intervals)."""
+    """Elements of ``op`` in a tile with per-dim extents ``ext`` [N, D]."""
     total = np.ones(ext.shape[0], dtype=np.int64)
     for dims, coefs in op.axes:
-        if len(dims) == 1:
-            total = total * ext[:, dims[0]]
-        else:
-            span = np.ones(ext.shape[0], dtype=np.int64)
-            for d, c in zip(dims, coefs, strict=True):
-                span = span + abs(c) * (ext[:, d] - 1)
-            total = total * span
+        total = total * axis_size(dims, coefs, ext)
     return total
 
 
@@ -101,16 +127,7 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     size = footprint(op, ext)
     overlap = np.ones(tr.weight.shape, dtype=np.int64)
     for dims, coefs in op.axes:
-        if len(dims) == 1:
-            d = dims[0]
-            overlap = overlap * np.where(tr.shift[:, :, d] == 0, ext[:, d][:, None], 0)
-        else:
-            span = np.ones(ext.shape[0], dtype=np.int64)
-            moved = np.zeros(tr.weight.shape, dtype=np.int64)
-            for d, c in zip(dims, coefs, strict=True):
-                span = span + abs(c) * (ext[:, d] - 1)
-                moved = moved + c * tr.shift[:, :, d]
-            overlap = overlap * np.clip(span[:, None] - np.abs(moved), 0, None)
+        overlap = overlap * _axis_overlap(dims, coefs, ext, tr.shift)
     new = size[:, None] - overlap
     return size + (tr.weight * new).sum(axis=1)
 

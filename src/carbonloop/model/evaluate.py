@@ -139,7 +139,14 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
     )
 
 
-def check_fits(layer: Layer, acc: Accelerator, cl: CompiledLayer, res: BatchResult, keep: tuple[frozenset[str], ...], source: str) -> None:
+def check_fits(
+    layer: Layer,
+    acc: Accelerator,
+    cl: CompiledLayer,
+    res: BatchResult,
+    keep: tuple[frozenset[str], ...],
+    source: str,
+) -> None:
     """Raise a SpecError naming the level, the operands, the need and the capacity of the first overflow."""
     cap = capacity_bits(acc)
     for x, m in enumerate(acc.memories):

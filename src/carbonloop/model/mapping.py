@@ -88,11 +88,15 @@ def mapping_from_data(data: Any, source: str = "<mapping>") -> Mapping:
     for i, ls in enumerate(spec.levels):
         for j, (dim, f) in enumerate(ls.temporal):
             if f < 1:
-                raise SpecError(source, f"levels[{i}].temporal[{j}]", f"factor of {dim} must be >= 1 (got {f})")
+                raise SpecError(
+                    source, f"levels[{i}].temporal[{j}]", f"factor of {dim} must be >= 1 (got {f})"
+                )
         for axis, loops in ls.spatial.items():
             for j, (dim, f) in enumerate(loops):
                 if f < 1:
-                    raise SpecError(source, f"levels[{i}].spatial.{axis}[{j}]", f"factor of {dim} must be >= 1 (got {f})")
+                    raise SpecError(
+                        source, f"levels[{i}].spatial.{axis}[{j}]", f"factor of {dim} must be >= 1 (got {f})"
+                    )
         levels.append(
             LevelMapping(
                 ls.level,
@@ -139,11 +143,17 @@ def resolve(mapping: Mapping, layer: Layer, acc: Accelerator) -> ResolvedMapping
         where = f"levels[{li}]"
         for j, lp in enumerate(lm.temporal):
             if lp.dim not in dims:
-                raise SpecError(src, f"{where}.temporal[{j}]", f"unknown dimension {lp.dim!r} (layer dims: {list(dims)})")
+                raise SpecError(
+                    src, f"{where}.temporal[{j}]", f"unknown dimension {lp.dim!r} (layer dims: {list(dims)})"
+                )
             products[lp.dim] *= lp.factor
         for axis, loops in lm.spatial:
             if axis not in acc.array.axis_names:
-                raise SpecError(src, f"{where}.spatial", f"unknown array axis {axis!r} (axes: {list(acc.array.axis_names)})")
+                raise SpecError(
+                    src,
+                    f"{where}.spatial",
+                    f"unknown array axis {axis!r} (axes: {list(acc.array.axis_names)})",
+                )
             home = acc.fanout_level(axis)
             if home != li:
                 raise SpecError(
@@ -159,7 +169,9 @@ def resolve(mapping: Mapping, layer: Layer, acc: Accelerator) -> ResolvedMapping
                 used *= lp.factor
             if used > acc.array.axis_size(axis):
                 raise SpecError(
-                    src, f"{where}.spatial.{axis}", f"unrolls {used} but the axis has {acc.array.axis_size(axis)} PEs"
+                    src,
+                    f"{where}.spatial.{axis}",
+                    f"unrolls {used} but the axis has {acc.array.axis_size(axis)} PEs",
                 )
         mem = acc.memories[li]
         if lm.keep is None:
@@ -169,9 +181,15 @@ def resolve(mapping: Mapping, layer: Layer, acc: Accelerator) -> ResolvedMapping
             for name in sorted(lm.keep):
                 role = role_of.get(name, name if name in ("W", "I", "O") else None)
                 if role is None:
-                    raise SpecError(src, f"{where}.keep", f"unknown operand {name!r} (operands: {list(role_of)})")
+                    raise SpecError(
+                        src, f"{where}.keep", f"unknown operand {name!r} (operands: {list(role_of)})"
+                    )
                 if role not in mem.operands:
-                    raise SpecError(src, f"{where}.keep", f"level {mem.name!r} cannot keep {name} (it keeps {sorted(mem.operands)})")
+                    raise SpecError(
+                        src,
+                        f"{where}.keep",
+                        f"level {mem.name!r} cannot keep {name} (it keeps {sorted(mem.operands)})",
+                    )
                 roles_list.append(role)
             roles = frozenset(roles_list)
         keep.append(roles)

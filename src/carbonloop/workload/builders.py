@@ -13,10 +13,7 @@ from carbonloop.workload.layer import Axis, Layer, Operand
 
 
 def _pair(v: int | tuple[int, int] | list[int], what: str, name: str) -> tuple[int, int]:
-    if isinstance(v, int):
-        pair = (v, v)
-    else:
-        pair = (int(v[0]), int(v[1]))
+    pair = (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
     if min(pair) < 1:
         raise SpecError("<layer>", f"layers.{name}.{what}", f"must be >= 1 (got {v!r})")
     return pair
@@ -136,12 +133,19 @@ def matmul(
 
 
 def fully_connected(
-    name: str, *, in_features: int, out_features: int, batch: int = 1, bits: tuple[int, int, int, int] = (8, 8, 8, 16)
+    name: str,
+    *,
+    in_features: int,
+    out_features: int,
+    batch: int = 1,
+    bits: tuple[int, int, int, int] = (8, 8, 8, 16),
 ) -> Layer:
     """A dense layer: ``K`` outputs from ``C`` inputs (a 1x1 conv on a 1x1 image)."""
     _positive(name, in_features=in_features, out_features=out_features, batch=batch)
     layer = matmul(name, M=batch, N=out_features, K=in_features, bits=bits)
-    return Layer(name, layer.dims, layer.operands, "fc", {"in_features": in_features, "out_features": out_features})
+    return Layer(
+        name, layer.dims, layer.operands, "fc", {"in_features": in_features, "out_features": out_features}
+    )
 
 
 def conv1d(name: str = "conv1d", *, M: int = 32, P: int = 16, R: int = 3, bits: int = 8) -> Layer:

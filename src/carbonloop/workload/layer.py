@@ -11,11 +11,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from carbonloop.errors import SpecError
+from carbonloop.workload.footprint import axis_size
 
 Role = Literal["W", "I", "O"]
 Relevance = Literal["relevant", "irrelevant", "window"]
 ROLES: tuple[Role, ...] = ("W", "I", "O")
+
+NON_MAC_KINDS: frozenset[str] = frozenset({"add", "mul", "max", "pool"})
+"""Layer kinds whose loop iterations are single element-wise operations (add, multiply, compare), not
+multiply-accumulates: they count in :attr:`Layer.ops` but not in :attr:`Layer.macs`, so the MAC totals
+of a network stay the published ones however many residual adds or pooling layers it lists."""
 
 Axis = tuple[tuple[str, int], ...]
 """One tensor axis: a sum of ``coef * dim`` terms (an additive offset such as padding does not matter)."""
@@ -65,11 +73,15 @@ class Layer:
             raise SpecError("<layer>", f"{where}.dims", f"duplicate dimension in {names}")
         for d, s in self.dims:
             if not isinstance(s, int) or isinstance(s, bool) or s < 1:
-                raise SpecError("<layer>", f"{where}.dims.{d}", f"size must be a positive integer (got {s!r})")
+                raise SpecError(
+                    "<layer>", f"{where}.dims.{d}", f"size must be a positive integer (got {s!r})"
+                )
         known = set(names)
         roles = [o.role for o in self.operands]
         if roles.count("O") != 1:
-            raise SpecError("<layer>", f"{where}.operands", f"exactly one output (role O) needed, got {roles}")
+            raise SpecError(
+                "<layer>", f"{where}.operands", f"exactly one output (role O) needed, got {roles}"
+            )
         if len({o.name for o in self.operands}) != len(self.operands):
             raise SpecError("<layer>", f"{where}.operands", "operand names must be unique")
         for o in self.operands:
@@ -98,9 +110,19 @@ class Layer:
         raise SpecError("<layer>", f"layers.{self.name}.dims", f"unknown dimension {dim!r}")
 
     @property
-    def macs(self) -> int:
-        """Multiply-accumulates of the whole nest (the product of all loop sizes)."""
+    def iterations(self) -> int:
+        """Points of the loop nest (the product of all loop sizes)."""
         return math.prod(s for _, s in self.dims)
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates of the whole nest; 0 for element-wise and pooling kinds (NON_MAC_KINDS)."""
+        return 0 if self.kind in NON_MAC_KINDS else self.iterations
+
+    @property
+    def ops(self) -> int:
+        """Arithmetic operations: 2 per MAC (multiply, add), 1 per iteration of an element-wise/pool nest."""
+        return self.iterations if self.kind in NON_MAC_KINDS else 2 * self.iterations
 
     # --- operands ------------------------------------------------------------------------------
     def operand(self, name_or_role: str) -> Operand:
@@ -147,17 +169,18 @@ class Layer:
     def footprint(self, operand: Operand | str, extents: dict[str, int] | None = None) -> int:
         """Elements of ``operand`` touched by a tile with the given per-dim extents (default: all).
 
-        Each axis spans ``sum(|coef| * (extent - 1)) + 1`` (its bounding interval, as Timeloop counts);
-        a single-dim axis spans exactly its extent, whatever its coefficient (a stride skips elements).
+        Counted by the same rule as the model (carbonloop.workload.footprint): exact for single-dim axes and for
+        ``stride*o + f`` windows (with gaps when the window is narrower than the stride), the bounding
+        interval otherwise.
         """
         op = self.operand(operand) if isinstance(operand, str) else operand
         ext = self.sizes if extents is None else {**self.sizes, **extents}
+        names = self.dim_names
+        arr = np.array([[ext[d] for d in names]], dtype=np.int64)
         total = 1
         for axis in self.effective_axes(op):
-            if len(axis) == 1:
-                total *= ext[axis[0][0]]
-            else:
-                total *= sum(abs(c) * (ext[d] - 1) for d, c in axis) + 1
+            dims = tuple(names.index(d) for d, _ in axis)
+            total *= int(axis_size(dims, tuple(c for _, c in axis), arr)[0])
         return total
 
     @property

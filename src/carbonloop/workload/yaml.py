@@ -129,7 +129,12 @@ def layer_to_dict(layer: Layer, inputs: list[str] | None = None) -> dict[str, An
     out["dims"] = dict(layer.dims)
     ops = []
     for o in layer.operands:
-        d: dict[str, Any] = {"name": o.name, "role": o.role, "axes": [format_axis(a) for a in o.axes], "bits": o.bits}
+        d: dict[str, Any] = {
+            "name": o.name,
+            "role": o.role,
+            "axes": [format_axis(a) for a in o.axes],
+            "bits": o.bits,
+        }
         if o.partial_bits is not None:
             d["partial_bits"] = o.partial_bits
         d["constant"] = o.constant
@@ -144,7 +149,8 @@ def network_to_dict(network: Network) -> dict[str, Any]:
     return {
         "name": network.name,
         "layers": [
-            layer_to_dict(layer, [e.producer for e in network.producers(layer.name)]) for layer in network.layers
+            layer_to_dict(layer, [e.producer for e in network.producers(layer.name)])
+            for layer in network.layers
         ],
     }
 

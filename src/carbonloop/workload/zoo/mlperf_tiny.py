@@ -26,13 +26,24 @@ def ds_cnn() -> Network:
 
 def mobilenet_v1() -> Network:
     """MobileNetV1 0.25x for visual wake words (Howard et al., arXiv 1704.04861), 96x96x3 input."""
-    layers: list[Layer] = [conv2d("conv0", K=8, C=3, OY=48, OX=48, FY=3, FX=3, stride=2, padding=(0, 0, 1, 1))]
+    layers: list[Layer] = [
+        conv2d("conv0", K=8, C=3, OY=48, OX=48, FY=3, FX=3, stride=2, padding=(0, 0, 1, 1))
+    ]
     # (channels in, stride of the depthwise conv, output size, channels out of the pointwise conv)
-    blocks = [(8, 1, 48, 16), (16, 2, 24, 32), (32, 1, 24, 32), (32, 2, 12, 64), (64, 1, 12, 64), (64, 2, 6, 128)]
+    blocks = [
+        (8, 1, 48, 16),
+        (16, 2, 24, 32),
+        (32, 1, 24, 32),
+        (32, 2, 12, 64),
+        (64, 1, 12, 64),
+        (64, 2, 6, 128),
+    ]
     blocks += [(128, 1, 6, 128)] * 5 + [(128, 2, 3, 256), (256, 1, 3, 256)]
     for i, (cin, s, hw, cout) in enumerate(blocks, start=1):
         pad = 1 if s == 1 else (0, 0, 1, 1)
-        layers.append(conv2d(f"dw{i}", K=cin, C=cin, groups=cin, OY=hw, OX=hw, FY=3, FX=3, stride=s, padding=pad))
+        layers.append(
+            conv2d(f"dw{i}", K=cin, C=cin, groups=cin, OY=hw, OX=hw, FY=3, FX=3, stride=s, padding=pad)
+        )
         layers.append(conv2d(f"pw{i}", K=cout, C=cin, OY=hw, OX=hw))
     layers.append(fully_connected("fc", in_features=256, out_features=2))
     return chain("mobilenet_v1", layers)

@@ -1,0 +1,120 @@
+"""A slow, literal loop-nest walker: the independent oracle for the closed-form counts.
+
+It enumerates every iteration, builds each tile as a Python set of tensor coordinates and counts the
+elements new since the previous tile, per memory instance. Only for tiny layers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.mapping import Mapping, resolve
+from carbonloop.model.nest import nest_rows
+from carbonloop.workload.layer import Layer
+
+Loop = tuple[int, int, int, bool]  # dim index, factor, level, spatial
+
+
+def _strides(rows: list[Loop]) -> list[int]:
+    out = []
+    for k, (d, _, _, _) in enumerate(rows):
+        out.append(math.prod(f for (d2, f, _, _) in rows[k + 1 :] if d2 == d))
+    return out
+
+
+def _combos(idx: list[int], rows: list[Loop]) -> Iterator[tuple[int, ...]]:
+    return itertools.product(*(range(rows[k][1]) for k in idx))
+
+
+def _coords(layer: Layer, op_name: str, dimval: list[int]) -> tuple[int, ...]:
+    op = layer.operand(op_name)
+    names = layer.dim_names
+    return tuple(sum(c * dimval[names.index(d)] for d, c in axis) for axis in layer.effective_axes(op))
+
+
+def _dimval(fixed: dict[int, int], rows: list[Loop], strides: list[int], D: int) -> list[int]:
+    val = [0] * D
+    for k, i in fixed.items():
+        val[rows[k][0]] += i * strides[k]
+    return val
+
+
+def _tile(layer, op, rows, strides, fixed, inner) -> frozenset[tuple[int, ...]]:
+    D = len(layer.dims)
+    out = set()
+    for combo in _combos(inner, rows):
+        f = dict(fixed)
+        f.update(zip(inner, combo, strict=True))
+        out.add(_coords(layer, op, _dimval(f, rows, strides, D)))
+    return frozenset(out)
+
+
+def _walk(layer, op, rows, strides, outer_sp, trans, inner) -> tuple[int, int]:
+    """Sum over instances of (new elements over the transitions, distinct elements seen)."""
+    total, seen_total = 0, 0
+    for inst in _combos(outer_sp, rows):
+        prev: frozenset = frozenset()
+        seen: set = set()
+        for it in _combos(trans, rows):
+            fixed = dict(zip(outer_sp, inst, strict=True))
+            fixed.update(zip(trans, it, strict=True))
+            tile = _tile(layer, op, rows, strides, fixed, inner)
+            total += len(tile - prev)
+            seen |= tile
+            prev = tile
+        seen_total += len(seen)
+    return total, seen_total
+
+
+def simulate(layer: Layer, acc: Accelerator, mapping: Mapping) -> dict[str, dict[str, dict[str, int]]]:
+    res = resolve(mapping, layer, acc)
+    rows = nest_rows(res.mapping, layer, acc)
+    strides = _strides(rows)
+    L = len(acc.memories)
+    K = range(len(rows))
+    out = {m.name: {} for m in acc.memories}
+    for o in layer.operands:
+        chain = [x for x in range(L) if o.role in res.keep[x]]
+        cnt = {x: {"reads": 0, "fills": 0, "updates": 0} for x in chain}
+        for p, c in zip(chain, chain[1:], strict=False):
+            trans = [k for k in K if not rows[k][3] and rows[k][2] < c]
+            inner_c = [k for k in K if rows[k][2] >= c]
+            sp_above_c = [k for k in K if rows[k][3] and rows[k][2] < c]
+            sp_above_p = [k for k in K if rows[k][3] and rows[k][2] < p]
+            union = [k for k in K if rows[k][2] >= c or (rows[k][3] and p <= rows[k][2] < c)]
+            f_child, seen_c = _walk(layer, o.name, rows, strides, sp_above_c, trans, inner_c)
+            f_union, seen_p = _walk(layer, o.name, rows, strides, sp_above_p, trans, union)
+            if o.role == "O":
+                cnt[c]["fills"] += f_child - seen_c
+                cnt[c]["reads"] += f_child
+                cnt[p]["updates"] += f_union
+                cnt[p]["reads"] += f_union - seen_p
+            else:
+                cnt[c]["fills"] += f_child
+                cnt[p]["reads"] += f_union
+        last = chain[-1]
+        sp_above = [k for k in K if rows[k][3] and rows[k][2] < last]
+        sp_below = [k for k in K if rows[k][3] and rows[k][2] >= last]
+        temporal = [k for k in K if not rows[k][3]]
+        # the compute "tile" is one point per PE: every temporal step delivers the union over PEs
+        n, seen = 0, 0
+        for inst in _combos(sp_above, rows):
+            s: set = set()
+            for it in _combos(temporal, rows):
+                fixed = dict(zip(sp_above, inst, strict=True))
+                fixed.update(zip(temporal, it, strict=True))
+                t = _tile(layer, o.name, rows, strides, fixed, sp_below)
+                n += len(t)
+                s |= t
+            seen += len(s)
+        if o.role == "O":
+            cnt[last]["updates"] += n
+            cnt[last]["reads"] += n - seen
+        else:
+            cnt[last]["reads"] += n
+        for x in chain:
+            out[acc.memories[x].name][o.name] = cnt[x]
+    return out
