@@ -24,7 +24,9 @@ def negative_binomial_yield(
     return float(y) if np.ndim(y) == 0 else y
 
 
-def die_yield(params: CarbonParameters, area_mm2: float | FloatArray, node_nm: int | None = None) -> float | FloatArray:
+def die_yield(
+    params: CarbonParameters, area_mm2: float | FloatArray, node_nm: int | None = None
+) -> float | FloatArray:
     """The fraction of good dies: the set's fixed value or the negative binomial of the die area."""
     spec = params.yield_spec
     if spec.model == "fixed":
@@ -45,7 +47,9 @@ def die_g(
     return {k: float(v) if np.ndim(v) == 0 else v for k, v in out.items()}
 
 
-def dram_g(params: CarbonParameters, dram_gb: float | FloatArray, scenario: Literal["ca", "pa"] = "ca") -> float | FloatArray:
+def dram_g(
+    params: CarbonParameters, dram_gb: float | FloatArray, scenario: Literal["ca", "pa"] = "ca"
+) -> float | FloatArray:
     """Lifetime embodied carbon of the off-chip DRAM (its area is not in the die area)."""
     return params.dram_g_per_gb_for(scenario) * dram_gb
 
@@ -55,7 +59,9 @@ def package_g(params: CarbonParameters) -> float:
     return params.package_g_per_chip
 
 
-def g_per_cm2_good_die(params: CarbonParameters, node_nm: int | None = None, area_mm2: float = 100.0) -> float:
+def g_per_cm2_good_die(
+    params: CarbonParameters, node_nm: int | None = None, area_mm2: float = 100.0
+) -> float:
     """ACT's CPA: (CI_fab*EPA + GPA + MPA)/Y per cm2 of good die (the unit ACT's sanity tables use)."""
     parts = die_g(params, area_mm2, node_nm)
     return float(sum(float(v) for v in parts.values())) * MM2_PER_CM2 / area_mm2

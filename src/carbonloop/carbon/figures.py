@@ -33,26 +33,40 @@ def _pie(ax: object, x: float, y: float, operational_fraction: float, size: floa
             ax.scatter([x], [y], marker=_wedge(start, stop), s=size, color=color, edgecolors="none", zorder=3)  # type: ignore[attr-defined]
 
 
-def plot_literature(rows: list[LiteratureRow], setting: Setting, path: str | Path) -> dict[str, dict[str, int]]:
+def plot_literature(
+    rows: list[LiteratureRow], setting: Setting, path: str | Path
+) -> dict[str, dict[str, int]]:
     """Write the two-panel figure to ``path`` (format from the suffix); returns the circled chip indices."""
     fig = Figure(figsize=(11, 4.6), dpi=150)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 2, sharex=True)
     circled: dict[str, dict[str, int]] = {}
-    for ax, scenario, title in zip(axes, ("ca", "pa"), ("continuously active (CA)", "periodically active (PA)"),
-                                   strict=True):
+    for ax, scenario, title in zip(
+        axes, ("ca", "pa"), ("continuously active (CA)", "periodically active (PA)"), strict=True
+    ):
         totals = [r.ca_g if scenario == "ca" else r.pa_g for r in rows]
         for r, total in zip(rows, totals, strict=True):
             _pie(ax, r.topsw, total, r.operational_g / total if total > 0 else 1.0, 220)
             note = "" if r.deadline_met or scenario == "ca" else " \u2020"
-            ax.annotate(r.label + note, (r.topsw, total), textcoords="offset points", xytext=(7, 4), fontsize=7)
+            ax.annotate(
+                r.label + note, (r.topsw, total), textcoords="offset points", xytext=(7, 4), fontsize=7
+            )
         marks = highlights(rows, scenario)
         circled[scenario] = marks
-        for what, style in (("most_performant", "--"), ("most_carbon_efficient", "-")):
+        # dashed (larger) = highest TOP/s/W; solid = lowest carbon; both stay visible when one chip is both
+        for what, style, size in (("most_performant", "--", 1300), ("most_carbon_efficient", "-", 700)):
             if what in marks:
                 r = rows[marks[what]]
-                ax.scatter([r.topsw], [totals[marks[what]]], s=900, facecolors="none", edgecolors="black",
-                           linestyles=style, linewidths=1.2, zorder=4)
+                ax.scatter(
+                    [r.topsw],
+                    [totals[marks[what]]],
+                    s=size,
+                    facecolors="none",
+                    edgecolors="black",
+                    linestyles=style,
+                    linewidths=1.2,
+                    zorder=4,
+                )
         ax.set_xscale("log")
         ax.set_yscale("log")
         if totals:
@@ -65,20 +79,48 @@ def plot_literature(rows: list[LiteratureRow], setting: Setting, path: str | Pat
         ax.grid(True, which="major", alpha=0.3)
     axes[0].set_ylabel("g CO$_2$-eq per inference")
     legend = [
-        Line2D([], [], marker="o", color="none", markerfacecolor=OPERATIONAL_COLOR, markersize=8, label="operational"),
-        Line2D([], [], marker="o", color="none", markerfacecolor=EMBODIED_COLOR, markersize=8, label="embodied"),
-        Line2D([], [], marker="o", color="none", markeredgecolor="black", linestyle="none", markersize=11,
-               markerfacecolor="none", label="most carbon-efficient (solid)"),
-        Line2D([], [], marker="o", color="none", markeredgecolor="black", markersize=11, markerfacecolor="none",
-               linestyle="none", markeredgewidth=1.0, label="most performant (dashed)"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="none",
+            markerfacecolor=OPERATIONAL_COLOR,
+            markersize=8,
+            label="operational",
+        ),
+        Line2D(
+            [], [], marker="o", color="none", markerfacecolor=EMBODIED_COLOR, markersize=8, label="embodied"
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="none",
+            markeredgecolor="black",
+            markerfacecolor="none",
+            markersize=10,
+            label="solid circle: most carbon-efficient",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="none",
+            markeredgecolor="black",
+            markerfacecolor="none",
+            markersize=13,
+            label="dashed circle: most performant (TOP/s/W)",
+        ),
     ]
-    axes[1].legend(handles=legend, fontsize=7, loc="lower right")
+    fig.legend(handles=legend, fontsize=7, loc="upper center", ncol=4, frameon=False)
     missed = any(not r.deadline_met for r in rows)
-    foot = (f"{setting.ops_per_inference:.4g} ops/inference, period {setting.period_ns / 1e6:.4g} ms; "
-            "no package or DRAM (CarbonSpot's literature convention)")
+    foot = (
+        f"{setting.ops_per_inference:.4g} ops/inference, period {setting.period_ns / 1e6:.4g} ms; "
+        "no package or DRAM (CarbonSpot's literature convention)"
+    )
     if missed:
         foot += "; \u2020 slower than the period (PA shown unscaled, as published)"
     fig.text(0.5, 0.005, foot, ha="center", fontsize=7)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.03, 1, 0.94))
     fig.savefig(str(path))
     return circled

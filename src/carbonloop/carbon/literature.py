@@ -52,7 +52,11 @@ class Chip(BaseModel):
     @property
     def label(self) -> str:
         """Figure label ``[cit] node nm`` (CarbonSpot's), or the name for user chips."""
-        return f"[{self.cit_idx}] {self.tech_nm}nm" if self.cit_idx is not None else f"{self.name} {self.tech_nm}nm"
+        return (
+            f"[{self.cit_idx}] {self.tech_nm}nm"
+            if self.cit_idx is not None
+            else f"{self.name} {self.tech_nm}nm"
+        )
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,9 @@ def settings() -> dict[str, Setting]:
 
 def builtin_chips(include_inactive: bool = False) -> list[Chip]:
     """CarbonSpot's chips; the rows it commented out only on request."""
-    chips = [validate(Chip, c, "literature_chips.yaml", f"chips[{i}]") for i, c in enumerate(_builtin()["chips"])]
+    chips = [
+        validate(Chip, c, "literature_chips.yaml", f"chips[{i}]") for i, c in enumerate(_builtin()["chips"])
+    ]
     return [c for c in chips if c.active or include_inactive]
 
 
@@ -140,7 +146,9 @@ def load_chips(path: str | Path) -> list[Chip]:
 
 
 # -- the model (pure) ----------------------------------------------------------------------------------------
-def chip_carbon(chip: Chip, setting: Setting, params: CarbonParameters, *, include_package: bool = False) -> LiteratureRow:
+def chip_carbon(
+    chip: Chip, setting: Setting, params: CarbonParameters, *, include_package: bool = False
+) -> LiteratureRow:
     """Carbon per inference of ``chip`` running ``setting``'s task at its own node."""
     ops = setting.ops_per_inference
     energy_pj = ops / chip.topsw  # TOP/s/W = op/pJ

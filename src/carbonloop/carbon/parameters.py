@@ -109,7 +109,9 @@ class CarbonParameters(_Frozen):
         locations = self.grids.by_location.get(self.grid_vintage)
         if locations is None:
             known = ", ".join(str(v) for v in sorted(self.grids.by_location))
-            raise SpecError(self.name, "grid_vintage", f"no location table for {self.grid_vintage} (known: {known})")
+            raise SpecError(
+                self.name, "grid_vintage", f"no location table for {self.grid_vintage} (known: {known})"
+            )
         if key in locations:
             return float(locations[key])
         if key in self.grids.by_source:
@@ -166,7 +168,9 @@ class CarbonParameters(_Frozen):
         nm = self.node_nm if node_nm is None else int(node_nm)
         if nm not in table:
             known = ", ".join(str(n) for n in sorted(table))
-            raise SpecError(self.name, "yield.defect_density_per_cm2", f"no defect density for {nm} nm (known: {known})")
+            raise SpecError(
+                self.name, "yield.defect_density_per_cm2", f"no defect density for {nm} nm (known: {known})"
+            )
         return float(table[nm])
 
     def dram_g_per_gb_for(self, scenario: Literal["ca", "pa"] = "ca") -> float:
@@ -185,7 +189,9 @@ class CarbonParameters(_Frozen):
             base = d.pa_g_per_gb_quirk
         scale = 1.0
         if (d.scale_from_nm is None) != (d.scale_to_nm is None):
-            raise SpecError(self.name, "dram.scale_to_nm", "give both scale_from_nm and scale_to_nm, or neither")
+            raise SpecError(
+                self.name, "dram.scale_to_nm", "give both scale_from_nm and scale_to_nm, or neither"
+            )
         if d.scale_from_nm is not None and d.scale_to_nm is not None:
             scale = (d.scale_to_nm / d.scale_from_nm) ** 2
         return base * scale / d.yield_value
@@ -251,8 +257,12 @@ def _normalize(data: dict[str, Any], source: str) -> dict[str, Any]:
     y = out.get("yield")
     if isinstance(y, dict) and isinstance(y.get("defect_density_per_cm2"), dict):
         dd = y["defect_density_per_cm2"]
-        y = dict(y, defect_density_per_cm2={_node_key(k, source, f"yield.defect_density_per_cm2.{k}"): v
-                                             for k, v in dd.items()})
+        y = dict(
+            y,
+            defect_density_per_cm2={
+                _node_key(k, source, f"yield.defect_density_per_cm2.{k}"): v for k, v in dd.items()
+            },
+        )
         out["yield"] = y
     return out
 
@@ -264,6 +274,16 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
+    return out
+
+
+def _merge_user(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Merge a user's fields; naming a DRAM part (``type`` or ``g_per_gb``) replaces the base's DRAM spec
+    as a whole, so a base set's scaling or quirk never silently applies to another part."""
+    out = _merge(base, top)
+    dram = top.get("dram")
+    if isinstance(dram, dict) and ("type" in dram or "g_per_gb" in dram):
+        out["dram"] = dict(dram)
     return out
 
 
@@ -289,7 +309,7 @@ def _user_merged(data: Any, source: str) -> dict[str, Any]:
     base = data.pop("base", "act")
     if base not in NAMED_SETS:
         raise SpecError(source, "base", f"unknown parameter set {base!r} (known: {', '.join(NAMED_SETS)})")
-    merged = _merge(_named(base), _normalize(data, source))
+    merged = _merge_user(_named(base), _normalize(data, source))
     # A user set charges DRAM one g/GB in both scenarios unless it asks for CarbonSpot's quirk itself.
     user_dram = data.get("dram") if isinstance(data.get("dram"), dict) else {}
     if "pa_g_per_gb_quirk" not in user_dram and isinstance(merged.get("dram"), dict):
@@ -333,5 +353,5 @@ def load_parameters(name_or_path: str | Path, overrides: dict[str, Any] | None =
         raise SpecError(name, "<parameters>", f"unknown parameter set (known: {known}, or a YAML file)")
     if overrides:
         clean = {k: v for k, v in overrides.items() if v is not None}
-        data = _merge(data, _normalize(clean, name))
+        data = _merge_user(data, _normalize(clean, name))
     return _build(data, name)

@@ -144,8 +144,9 @@ def carbon_per_inference(
 
     met = t <= period
     ca_share = t / lifetime
-    # CarbonSpot: share = period/lifetime, times latency/period ("more chips needed") when the deadline is missed.
-    pa_share = np.where(met, period / lifetime, (period / lifetime) * (t / period))
+    # CarbonSpot: share = period/lifetime, times latency/period ("more chips needed") when the deadline is
+    # missed, i.e. max(period, latency)/lifetime (written so, PA >= CA holds exactly in floating point).
+    pa_share = np.maximum(period, t) / lifetime
 
     ca = {"operational": op, **{k: np.asarray(v) * ca_share for k, v in life_ca.items()}}
     pa = {"operational": op, **{k: np.asarray(v) * pa_share for k, v in life_pa.items()}}

@@ -57,7 +57,15 @@ WeightCombine = Literal["digital", "analog"]
 AIMC_PATH = ("multipliers", "adc", "pv_trees", "accumulators")
 DIMC_PATH = ("multipliers", "adder_trees", "pv_trees", "accumulators")
 ENERGY_COMPONENTS = (
-    "cells", "wordline", "bitline", "dac", "adc", "multipliers", "adder_trees", "pv_trees", "accumulators",
+    "cells",
+    "wordline",
+    "bitline",
+    "dac",
+    "adc",
+    "multipliers",
+    "adder_trees",
+    "pv_trees",
+    "accumulators",
 )
 AREA_COMPONENTS = ("cells", "dac", "adc", "multipliers", "adder_trees", "pv_trees", "accumulators")
 
@@ -132,14 +140,24 @@ def _validate(spec: ImcMacroSpec) -> None:
 
     if spec.kind not in ("aimc", "dimc"):
         raise bad("kind", f"must be 'aimc' or 'dimc', got {spec.kind!r}")
-    for name in ("rows", "cols", "input_bits", "weight_bits", "input_bits_per_cycle", "group_depth", "macros",
-                 "node_nm"):
+    for name in (
+        "rows",
+        "cols",
+        "input_bits",
+        "weight_bits",
+        "input_bits_per_cycle",
+        "group_depth",
+        "macros",
+        "node_nm",
+    ):
         value = getattr(spec, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad(name, f"must be a positive integer, got {value!r}")
     if spec.input_bits % spec.input_bits_per_cycle:
-        raise bad("input_bits_per_cycle",
-                  f"{spec.input_bits_per_cycle} does not divide input_bits {spec.input_bits}")
+        raise bad(
+            "input_bits_per_cycle",
+            f"{spec.input_bits_per_cycle} does not divide input_bits {spec.input_bits}",
+        )
     if spec.vdd_v is not None and not spec.vdd_v > 0:
         raise bad("vdd_v", f"must be positive, got {spec.vdd_v!r}")
     if not 0.0 <= spec.input_toggle_rate <= 1.0:
@@ -248,22 +266,35 @@ def _gates(spec: ImcMacroSpec) -> _Gates:
     if tech is not None:
         return _Gates(
             vdd_v=spec.vdd_v if spec.vdd_v is not None else tech.vdd_v,
-            nand2_cap_ff=tech.nand2_cap_ff, xor2_cap_ff=tech.xor2_cap_ff, dff_cap_ff=tech.dff_cap_ff,
-            wl_cap_ff=tech.sram_cell_wl_cap_ff, bl_cap_ff=tech.sram_cell_bl_cap_ff,
-            nand2_area_um2=tech.nand2_area_um2, xor2_area_um2=tech.xor2_area_um2,
-            dff_area_um2=tech.dff_area_um2, nand2_delay_ns=tech.nand2_delay_ns,
+            nand2_cap_ff=tech.nand2_cap_ff,
+            xor2_cap_ff=tech.xor2_cap_ff,
+            dff_cap_ff=tech.dff_cap_ff,
+            wl_cap_ff=tech.sram_cell_wl_cap_ff,
+            bl_cap_ff=tech.sram_cell_bl_cap_ff,
+            nand2_area_um2=tech.nand2_area_um2,
+            xor2_area_um2=tech.xor2_area_um2,
+            dff_area_um2=tech.dff_area_um2,
+            nand2_delay_ns=tech.nand2_delay_ns,
             xor2_delay_ns=tech.xor2_delay_ns,
-            area_scale=tech.nand2_area_um2 / NODE_28NM.nand2_area_um2, scaling=f"table {tech.node_nm} nm",
+            area_scale=tech.nand2_area_um2 / NODE_28NM.nand2_area_um2,
+            scaling=f"table {tech.node_nm} nm",
         )
     s = spec.node_nm / NODE_28NM.node_nm
     n = NODE_28NM
     return _Gates(
         vdd_v=spec.vdd_v if spec.vdd_v is not None else n.vdd_v,
-        nand2_cap_ff=n.nand2_cap_ff * s, xor2_cap_ff=n.xor2_cap_ff * s, dff_cap_ff=n.dff_cap_ff * s,
-        wl_cap_ff=n.sram_cell_wl_cap_ff * s, bl_cap_ff=n.sram_cell_bl_cap_ff * s,
-        nand2_area_um2=n.nand2_area_um2 * s, xor2_area_um2=n.xor2_area_um2 * s, dff_area_um2=n.dff_area_um2 * s,
-        nand2_delay_ns=n.nand2_delay_ns, xor2_delay_ns=n.xor2_delay_ns,
-        area_scale=s, scaling=f"linear {spec.node_nm}/28",
+        nand2_cap_ff=n.nand2_cap_ff * s,
+        xor2_cap_ff=n.xor2_cap_ff * s,
+        dff_cap_ff=n.dff_cap_ff * s,
+        wl_cap_ff=n.sram_cell_wl_cap_ff * s,
+        bl_cap_ff=n.sram_cell_bl_cap_ff * s,
+        nand2_area_um2=n.nand2_area_um2 * s,
+        xor2_area_um2=n.xor2_area_um2 * s,
+        dff_area_um2=n.dff_area_um2 * s,
+        nand2_delay_ns=n.nand2_delay_ns,
+        xor2_delay_ns=n.xor2_delay_ns,
+        area_scale=s,
+        scaling=f"linear {spec.node_nm}/28",
     )
 
 
@@ -512,7 +543,8 @@ def imc_macro_cost(spec: ImcMacroSpec) -> ImcMacroCost:
         macs_per_cycle=d1 * d2 * m / spec.cycles_per_mac_pass,
         weight_write_energy_pj=bw * write_bit_fj / 1000.0,
         precharge_energy_pj=(g.wl_cap_ff + g.bl_cap_ff * spec.group_depth) * g.v2 * bw / 1000.0
-        if spec.group_depth > 1 else 0.0,
+        if spec.group_depth > 1
+        else 0.0,
         scaling=g.scaling,
         unit_counts=n,
     )
@@ -532,13 +564,25 @@ def imc_pass_energy_pj(spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int) -
     cost = imc_macro_cost(spec)
     r, c = mapped_rows / spec.rows, mapped_cols / spec.cols
     e = dict(cost.energy_per_cycle_pj)
-    scale = {"dac": r, "wordline": r, "multipliers": r * c, "bitline": c, "adc": c, "pv_trees": c,
-             "accumulators": c, "adder_trees": c, "cells": 1.0}
+    scale = {
+        "dac": r,
+        "wordline": r,
+        "multipliers": r * c,
+        "bitline": c,
+        "adc": c,
+        "pv_trees": c,
+        "accumulators": c,
+        "adder_trees": c,
+        "cells": 1.0,
+    }
     out = {k: v * scale[k] for k, v in e.items()}
     if spec.kind == "dimc" and mapped_rows < spec.rows and e["adder_trees"] > 0:
         g = _gates(spec)
-        bits = spec.weight_bits + 1 if spec.booth else (
-            spec.input_bits_per_cycle if spec.tree_split == "weight_bit" else spec.weight_bits)
+        bits = (
+            spec.weight_bits + 1
+            if spec.booth
+            else (spec.input_bits_per_cycle if spec.tree_split == "weight_bit" else spec.weight_bits)
+        )
         size = 2 ** tree_depth(spec.rows)
         full, half = partial_tree_full_adders(size, mapped_rows, bits)
         a_data = spec.input_toggle_rate * (1.0 - spec.weight_sparsity)
@@ -557,8 +601,23 @@ def imc_template_spec(kind: Kind, dim: int, node_nm: int = 28) -> ImcMacroSpec:
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise SpecError(_SOURCE, "dim", f"must be a positive integer, got {dim!r}")
     if kind == "dimc":
-        return ImcMacroSpec(kind="dimc", rows=dim, cols=dim, input_bits=8, weight_bits=8,
-                            input_bits_per_cycle=1, node_nm=node_nm)
+        return ImcMacroSpec(
+            kind="dimc",
+            rows=dim,
+            cols=dim,
+            input_bits=8,
+            weight_bits=8,
+            input_bits_per_cycle=1,
+            node_nm=node_nm,
+        )
     bc = 2
-    return ImcMacroSpec(kind="aimc", rows=dim, cols=dim, input_bits=8, weight_bits=8, input_bits_per_cycle=bc,
-                        adc_bits=bc + 0.5 * int(math.log2(dim)), node_nm=node_nm)
+    return ImcMacroSpec(
+        kind="aimc",
+        rows=dim,
+        cols=dim,
+        input_bits=8,
+        weight_bits=8,
+        input_bits_per_cycle=bc,
+        adc_bits=bc + 0.5 * int(math.log2(dim)),
+        node_nm=node_nm,
+    )

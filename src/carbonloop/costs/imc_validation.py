@@ -76,9 +76,14 @@ def chip_from_mapping(entry: Mapping[str, Any], source: str = CHIPS_RESOURCE) ->
     if bad:
         raise SpecError(source, f"chips.{label}.reported", f"unknown metric(s) {', '.join(bad)}")
     reported = {m: (None if raw.get(m) is None else float(raw[m])) for m in METRICS}
-    return ImcChip(label=label, reference=str(entry.get("reference", "")), spec=spec, reported=reported,
-                   sparsity_published=bool(entry.get("sparsity_published", False)),
-                   why=" ".join(str(entry.get("why", "")).split()))
+    return ImcChip(
+        label=label,
+        reference=str(entry.get("reference", "")),
+        spec=spec,
+        reported=reported,
+        sparsity_published=bool(entry.get("sparsity_published", False)),
+        why=" ".join(str(entry.get("why", "")).split()),
+    )
 
 
 def load_imc_chips() -> tuple[ImcChip, ...]:

@@ -87,7 +87,9 @@ def adder(width_bits: int, node_nm: int) -> LogicCost:
     """Ripple-carry adder: Aladdin per-bit energy/area/leakage x width; gate-built ripple delay."""
     w = _positive_int(width_bits, "width_bits")
     row = _table()["adder_32b"]
-    e, a, lk = _from_40nm(row["energy_pj"] / 32 * w, row["area_um2"] / 32 * w, row["leak_uw"] / 32 * w, node_nm)
+    e, a, lk = _from_40nm(
+        row["energy_pj"] / 32 * w, row["area_um2"] / 32 * w, row["leak_uw"] / 32 * w, node_nm
+    )
     return LogicCost(e, a, lk, ripple_adder_delay_ns(w, node_nm))
 
 
@@ -164,7 +166,9 @@ def mux(inputs: int, width_bits: int, node_nm: int) -> LogicCost:
     select_cap_ff = w * (n - 1) * t.nand2_cap_ff
     energy = ACTIVITY * t.switch_energy_pj(data_cap_ff + select_cap_ff)
     area = w * (n - 1) * k * t.nand2_area_um2
-    return LogicCost(energy, area, area * leakage_density_uw_per_um2(node_nm), levels * 2.0 * t.nand2_delay_ns)
+    return LogicCost(
+        energy, area, area * leakage_density_uw_per_um2(node_nm), levels * 2.0 * t.nand2_delay_ns
+    )
 
 
 def decoder(outputs: int, node_nm: int) -> LogicCost:

@@ -52,40 +52,67 @@ class Sweep:
     calibration: tuple[CalibrationPoint, ...] = ()
 
 
+def _to_int(text: str, field: str, raw: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SpecError(_SOURCE, field, f"{raw!r} is not an integer, a list a,b,c or a range a:b") from None
+
+
 def parse_values(text: str, field: str) -> tuple[int, ...]:
     """``"a:b"`` -> the powers of two from a to b; ``"a,b,c"`` -> those values; ``"a"`` -> (a,)."""
     raw = str(text).strip()
-    try:
-        if ":" in raw:
-            lo_s, hi_s = raw.split(":", 1)
-            lo, hi = int(lo_s), int(hi_s)
-            if lo < 1 or hi < lo:
-                raise SpecError(_SOURCE, field, f"range {raw!r} must be a:b with 1 <= a <= b")
-            values = tuple(2**k for k in range(math.ceil(math.log2(lo)), math.floor(math.log2(hi)) + 1))
-            if not values:
-                raise SpecError(_SOURCE, field, f"range {raw!r} contains no power of two")
-            return values
-        values = tuple(int(v) for v in raw.split(","))
-    except ValueError:
-        raise SpecError(_SOURCE, field, f"{raw!r} is not an integer, a list a,b,c or a range a:b") from None
+    if ":" in raw:
+        lo_s, hi_s = raw.split(":", 1)
+        lo, hi = _to_int(lo_s, field, raw), _to_int(hi_s, field, raw)
+        if lo < 1 or hi < lo:
+            raise SpecError(_SOURCE, field, f"range {raw!r} must be a:b with 1 <= a <= b")
+        values = tuple(2**k for k in range(math.ceil(math.log2(lo)), math.floor(math.log2(hi)) + 1))
+        if not values:
+            raise SpecError(_SOURCE, field, f"range {raw!r} contains no power of two")
+        return values
+    values = tuple(_to_int(v, field, raw) for v in raw.split(","))
     if any(v < 1 for v in values):
         raise SpecError(_SOURCE, field, f"{raw!r}: values must be positive")
     return values
 
 
-def _cost(kind: str, *, width: int, depth: int, node_nm: int, ports: int, banks: int, dram_type: str,
-          acc_bits: int | None) -> ComponentCost:
+def _cost(
+    kind: str,
+    *,
+    width: int,
+    depth: int,
+    node_nm: int,
+    ports: int,
+    banks: int,
+    dram_type: str,
+    acc_bits: int | None,
+) -> ComponentCost:
     if kind in ("sram", "regfile"):
         return resolve_memory(kind, node_nm=node_nm, width_bits=width, depth=depth, ports=ports, banks=banks)
     if kind == "dram":
         model = "dram" if dram_type.lower() == "dram" else f"dram/{dram_type.lower()}"
         return resolve_memory(model, node_nm=node_nm, width_bits=width, depth=1)
-    return resolve_mac("mac", node_nm=node_nm, a_bits=width, b_bits=width,
-                       acc_bits=2 * width if acc_bits is None else acc_bits)
+    return resolve_mac(
+        "mac",
+        node_nm=node_nm,
+        a_bits=width,
+        b_bits=width,
+        acc_bits=2 * width if acc_bits is None else acc_bits,
+    )
 
 
-def sweep(kind: str, *, width: str | None = None, depth: str | None = None, node_nm: int = 28, ports: int = 1,
-          banks: int = 1, dram_type: str = "dram", acc_bits: int | None = None) -> Sweep:
+def sweep(
+    kind: str,
+    *,
+    width: str | None = None,
+    depth: str | None = None,
+    node_nm: int = 28,
+    ports: int = 1,
+    banks: int = 1,
+    dram_type: str = "dram",
+    acc_bits: int | None = None,
+) -> Sweep:
     """Evaluate ``kind`` over the one parameter given as a range or list (the other fixed)."""
     kind = str(kind).strip().lower()
     if kind not in SWEEP_KINDS:
@@ -99,12 +126,21 @@ def sweep(kind: str, *, width: str | None = None, depth: str | None = None, node
     swept = "depth" if len(depths) > 1 else "width"
     values = depths if swept == "depth" else widths
     costs = tuple(
-        _cost(kind, width=widths[0] if swept == "depth" else v, depth=v if swept == "depth" else depths[0],
-              node_nm=node_nm, ports=ports, banks=banks, dram_type=dram_type, acc_bits=acc_bits)
+        _cost(
+            kind,
+            width=widths[0] if swept == "depth" else v,
+            depth=v if swept == "depth" else depths[0],
+            node_nm=node_nm,
+            ports=ports,
+            banks=banks,
+            dram_type=dram_type,
+            acc_bits=acc_bits,
+        )
         for v in values
     )
     if kind == "mac":
-        title = f"int MAC, a = b = width, {node_nm} nm"
+        acc_label = "2 x width" if acc_bits is None else f"{acc_bits} bits"
+        title = f"int MAC, a = b = width, accumulator {acc_label}, {node_nm} nm"
     elif kind == "dram":
         title = costs[0].source.split(",")[0]
     else:
@@ -117,7 +153,9 @@ def sweep(kind: str, *, width: str | None = None, depth: str | None = None, node
         calib = tuple(
             CalibrationPoint(int(r[col]), r["read_energy_pj"], r["write_energy_pj"], r["area_um2"] * 1e-6)
             for r in memory.read_cacti_points()
-            if int(r["tech_nm"]) == node_nm and int(r[fixed_col]) == fixed_val and min(values) <= r[col] <= max(values)
+            if int(r["tech_nm"]) == node_nm
+            and int(r[fixed_col]) == fixed_val
+            and min(values) <= r[col] <= max(values)
         )
     return Sweep(kind, swept, values, costs, title, calib)
 
@@ -128,8 +166,17 @@ def sweep_csv(s: Sweep) -> str:
     out = csv.writer(buf, lineterminator="\n")
     out.writerow([f"{s.swept}", "read_pj", "write_pj", "area_mm2", "access_ns", "leakage_mw", "source"])
     for v, c in zip(s.values, s.costs, strict=True):
-        out.writerow([v, f"{c.read_pj:.6g}", f"{c.write_pj:.6g}", f"{c.area_mm2:.6g}", f"{c.access_ns:.6g}",
-                      f"{c.leakage_mw:.6g}", c.source])
+        out.writerow(
+            [
+                v,
+                f"{c.read_pj:.6g}",
+                f"{c.write_pj:.6g}",
+                f"{c.area_mm2:.6g}",
+                f"{c.access_ns:.6g}",
+                f"{c.leakage_mw:.6g}",
+                c.source,
+            ]
+        )
     return buf.getvalue()
 
 
@@ -142,7 +189,10 @@ def plot_sweep(s: Sweep, path: Path) -> None:
 
     has_area = any(c.area_mm2 > 0 for c in s.costs)
     fig, axes = plt.subplots(1, 2 if has_area else 1, figsize=(8.0 if has_area else 4.5, 3.4), squeeze=False)
-    xlabel = {"width": "width (bits)" if s.kind != "mac" else "operand width (bits)", "depth": "depth (words)"}
+    xlabel = {
+        "width": "width (bits)" if s.kind != "mac" else "operand width (bits)",
+        "depth": "depth (words)",
+    }
     ax = axes[0][0]
     read_label = "energy per MAC" if s.kind == "mac" else "read"
     ax.plot(s.values, [c.read_pj for c in s.costs], "o-", ms=3, label=read_label)
@@ -150,7 +200,9 @@ def plot_sweep(s: Sweep, path: Path) -> None:
         ax.plot(s.values, [c.write_pj for c in s.costs], "s--", ms=3, label="write")
     if s.calibration:
         ax.plot([p.x for p in s.calibration], [p.read_pj for p in s.calibration], "kx", label="CACTI 7 read")
-        ax.plot([p.x for p in s.calibration], [p.write_pj for p in s.calibration], "k+", label="CACTI 7 write")
+        ax.plot(
+            [p.x for p in s.calibration], [p.write_pj for p in s.calibration], "k+", label="CACTI 7 write"
+        )
     ax.set_ylabel("energy (pJ per access)" if s.kind != "mac" else "energy (pJ per MAC)")
     if has_area:
         ax2 = axes[0][1]

@@ -65,7 +65,9 @@ def resolve_memory(
     name = _normalize(model)
     if name not in _MEMORY_MODELS and name not in _DRAM_MODELS:
         raise SpecError(
-            _SOURCE, "model", f"unknown memory model {model!r} (known: {', '.join(_MEMORY_MODELS + _DRAM_MODELS)})"
+            _SOURCE,
+            "model",
+            f"unknown memory model {model!r} (known: {', '.join(_MEMORY_MODELS + _DRAM_MODELS)})",
         )
     node = _check_node(node_nm)
     if name == "sram":
@@ -85,11 +87,15 @@ def resolve_memory(
     return _from_memory(cost, f"{label}, {memory.dram_pj_per_bit(kind):g} pJ/bit")
 
 
-def resolve_mac(model: str, *, node_nm: int, a_bits: int, b_bits: int, acc_bits: int | None = None) -> ComponentCost:
+def resolve_mac(
+    model: str, *, node_nm: int, a_bits: int, b_bits: int, acc_bits: int | None = None
+) -> ComponentCost:
     """Cost of one integer MAC (``a_bits`` x ``b_bits`` multiplier + ``acc_bits`` adder, default a + b)."""
     name = _normalize(model)
     if name not in _MAC_MODELS:
-        raise SpecError(_SOURCE, "model", f"unknown compute model {model!r} (known: {', '.join(_MAC_MODELS)})")
+        raise SpecError(
+            _SOURCE, "model", f"unknown compute model {model!r} (known: {', '.join(_MAC_MODELS)})"
+        )
     node = _check_node(node_nm)
     c = logic.mac(a_bits, b_bits, node, acc_bits)
     acc = a_bits + b_bits if acc_bits is None else acc_bits

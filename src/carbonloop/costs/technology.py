@@ -93,7 +93,9 @@ def _check_node(node_nm: int, field: str = "node_nm") -> int:
 def area_factor(node_nm: int) -> float:
     """Area of a design at ``node_nm`` relative to the same design at 65 nm (Stillmaker & Baas Table 4)."""
     node = _check_node(node_nm)
-    return _interp_in_node({int(k): float(v) for k, v in _scaling_data()["area_factor_vs_65nm"].items()}, node)
+    return _interp_in_node(
+        {int(k): float(v) for k, v in _scaling_data()["area_factor_vs_65nm"].items()}, node
+    )
 
 
 @cache
@@ -173,3 +175,22 @@ def tech_node(node_nm: int) -> TechNode:
 def known_nodes() -> tuple[int, ...]:
     """Nodes in the table, smallest first."""
     return tuple(sorted(TABLE_NODES_NM))
+
+
+def node_table_markdown() -> str:
+    """The node table as Markdown (docs/costs.md): supply, NAND2/XOR2/DFF constants and the scale factors."""
+    head = (
+        "| node (nm) | Vdd (V) | NAND2 C (fF) | XOR2 C (fF) | DFF C (fF) | NAND2 A (um^2) | XOR2 A (um^2) "
+        "| DFF A (um^2) | NAND2 t (ns) | XOR2 t (ns) | energy vs 28 nm | area vs 28 nm |"
+    )
+    lines = [head, "|" + "---|" * 12]
+    for n in sorted(TABLE_NODES_NM, reverse=True):
+        t = tech_node(n)
+        cells = [
+            str(n), f"{t.vdd_v:.2f}", f"{t.nand2_cap_ff:.3f}", f"{t.xor2_cap_ff:.3f}", f"{t.dff_cap_ff:.3f}",
+            f"{t.nand2_area_um2:.3f}", f"{t.xor2_area_um2:.3f}", f"{t.dff_area_um2:.3f}",
+            f"{t.nand2_delay_ns:.4f}", f"{t.xor2_delay_ns:.4f}", f"{energy_scale(28, n):.3f}",
+            f"{area_scale(28, n):.3f}",
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

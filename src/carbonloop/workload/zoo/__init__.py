@@ -7,7 +7,12 @@ from collections.abc import Callable
 from carbonloop.errors import SpecError
 from carbonloop.workload.builders import conv1d
 from carbonloop.workload.network import Network
+from carbonloop.workload.zoo.cifar_resnet import cifar_resnet, resnet20, resnet32, resnet56
+from carbonloop.workload.zoo.mlperf_mobile import deeplabv3_mnv2, mobilebert, mobilenet_edgetpu, ssd_mobilenet_v2
 from carbonloop.workload.zoo.mlperf_tiny import autoencoder, ds_cnn, mobilenet_v1, resnet8
+from carbonloop.workload.zoo.mobilenet import mobilenet_v2
+from carbonloop.workload.zoo.resnet import resnet, resnet18, resnet34, resnet50
+from carbonloop.workload.zoo.vgg import vgg, vgg16
 
 
 def _conv1d(M: int = 32, P: int = 16, R: int = 3) -> Network:
@@ -20,9 +25,29 @@ REGISTRY: dict[str, Callable[..., Network]] = {
     "mobilenet_v1": mobilenet_v1,
     "resnet8": resnet8,
     "autoencoder": autoencoder,
+    "resnet": resnet,
+    "resnet18": resnet18,
+    "resnet34": resnet34,
+    "resnet50": resnet50,
+    "mobilenet_v2": mobilenet_v2,
+    "vgg": vgg,
+    "vgg16": vgg16,
+    "cifar_resnet": cifar_resnet,
+    "resnet20": resnet20,
+    "resnet32": resnet32,
+    "resnet56": resnet56,
+    "mobilenet_edgetpu": mobilenet_edgetpu,
+    "ssd_mobilenet_v2": ssd_mobilenet_v2,
+    "deeplabv3_mnv2": deeplabv3_mnv2,
+    "mobilebert": mobilebert,
 }
 ALIASES = {"mobilenet": "mobilenet_v1", "ae": "autoencoder", "deepautoencoder": "autoencoder"}
-SUITES: dict[str, tuple[str, ...]] = {"tiny": ("ds_cnn", "mobilenet_v1", "resnet8", "autoencoder")}
+SUITES: dict[str, tuple[str, ...]] = {
+    "tiny": ("ds_cnn", "mobilenet_v1", "resnet8", "autoencoder"),
+    "mobile": ("mobilenet_edgetpu", "ssd_mobilenet_v2", "deeplabv3_mnv2", "mobilebert"),
+    "imagenet": ("resnet18", "resnet50", "mobilenet_v2", "vgg16"),
+    "cifar": ("resnet20", "resnet32", "resnet56"),
+}
 
 
 def register(name: str, builder: Callable[..., Network]) -> None:

@@ -1,0 +1,121 @@
+"""``carbonloop evaluate``: cost a workload on an accelerator, with a given mapping or the best one found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carbonloop.cli.app import app
+from carbonloop.errors import SpecError
+from carbonloop.hardware import load_accelerator
+from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.mapping import Mapping, mapping_from_data
+from carbonloop.model.network import NetworkCost
+from carbonloop.specio import dump_yaml, load_yaml
+from carbonloop.workload.load import load_workload
+from carbonloop.workload.network import Network
+
+
+def mappings_from_file(path: str, network: Network) -> dict[str, Mapping]:
+    """A mapping file holds one mapping (a list of levels) or ``{layers: {name: [...]}}``."""
+    data = load_yaml(path)
+    if isinstance(data, dict) and "layers" in data:
+        layers = data["layers"]
+        if not isinstance(layers, dict):
+            raise SpecError(path, "layers", "expected a mapping of layer name -> loop nest")
+        out = {}
+        for name, nest in layers.items():
+            network.layer(name) if name in {lay.name for lay in network.layers} else None
+            if name not in {lay.name for lay in network.layers}:
+                raise SpecError(path, f"layers.{name}", f"no layer {name!r} in workload {network.name!r}")
+            m = mapping_from_data(nest, path)
+            out[name] = m
+        missing = [lay.name for lay in network.layers if lay.name not in out]
+        if missing:
+            raise SpecError(path, "layers", f"no mapping for layers {missing}")
+        return out
+    if len(network.layers) != 1:
+        raise SpecError(
+            path,
+            "<root>",
+            f"one loop nest given but {network.name!r} has {len(network.layers)} layers; use 'layers: {{name: ...}}'",
+        )
+    return {network.layers[0].name: mapping_from_data(data, path)}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.6g}"
+
+
+def print_table(result: NetworkCost, console: Console) -> None:
+    acc = result.accelerator
+    for cost in result.layers:
+        t = Table(title=f"{cost.layer}: {cost.macs:,} MACs on {acc.name}", title_justify="left")
+        for col in ("level", "operand", "reads", "fills", "updates", "energy pJ"):
+            t.add_column(col, justify="right" if col not in ("level", "operand") else "left")
+        for level, ops in cost.accesses.items():
+            for op, c in ops.items():
+                e = cost.energy_breakdown_pj[level].get(op, 0.0)
+                t.add_row(level, op, f"{c['reads']:,}", f"{c['fills']:,}", f"{c['updates']:,}", _fmt(e))
+        t.add_row("compute", "MAC", "", "", "", _fmt(cost.energy_breakdown_pj["compute"]))
+        console.print(t)
+        lat = cost.latency_breakdown_cycles
+        console.print(
+            f"  energy {_fmt(cost.energy_pj)} pJ, latency {lat['total']:,} cycles "
+            f"(compute {lat['compute']:,}, stalls {lat['stall']:,}, load {lat['onload']:,}, drain {lat['offload']:,}), "
+            f"utilization {cost.utilization:.1%}"
+        )
+    console.print(
+        f"[bold]{result.workload} on {acc.name}[/bold]: energy {_fmt(result.energy_pj)} pJ, "
+        f"latency {result.latency_cycles:,} cycles ({_fmt(result.latency_ns)} ns at {acc.clock_ns} ns), "
+        f"area {_fmt(result.area_mm2)} mm2"
+    )
+    extra: dict[str, Any] = result.extra
+    if "carbon" in extra:
+        c = extra["carbon"]
+        console.print(
+            f"  carbon per inference: CA {_fmt(c['ca_g'])} g, PA {_fmt(c['pa_g'])} g "
+            f"(deadline {'met' if c.get('deadline_met', True) else 'MISSED'})"
+        )
+
+
+@app.command("evaluate")
+def evaluate_command(
+    workload: str = typer.Option(
+        ..., "--workload", "-w", help="Zoo name (conv1d:M=32,P=16,R=3), YAML or ONNX file."
+    ),
+    accelerator: str = typer.Option(
+        ..., "--accelerator", "-a", help="Preset name, YAML file or template call."
+    ),
+    mapping: str | None = typer.Option(
+        None, "--mapping", "-m", help="Mapping YAML; without it the mapper searches."
+    ),
+    objective: str = typer.Option(
+        "edp", "--objective", help="energy | latency | edp | weighted:a=..,b=.. | carbon_ca | carbon_pa"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result document as JSON."),
+    save_mapping: Path | None = typer.Option(None, "--save-mapping", help="Write the mappings used as YAML."),
+) -> None:
+    """Energy, latency, area and access counts of a workload on an accelerator."""
+    network = load_workload(workload)
+    acc = load_accelerator(accelerator)
+    if mapping is not None:
+        chosen = mappings_from_file(mapping, network)
+        costs: list[LayerCost] = [evaluate(layer, acc, chosen[layer.name]) for layer in network.layers]
+        result = NetworkCost(workload, acc, tuple(costs))
+    else:
+        from carbonloop.cli.search_glue import search_network_cli
+
+        result = search_network_cli(network, acc, objective, workload, quiet=as_json)
+    if save_mapping is not None:
+        doc = {"layers": {c.layer: c.mapping.to_list() for c in result.layers}}
+        save_mapping.write_text(dump_yaml(doc), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=1))
+    else:
+        print_table(result, Console())

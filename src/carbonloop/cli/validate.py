@@ -1,0 +1,107 @@
+"""``carbonloop validate imc``: the IMC macro model next to seven published chips (table, JSON, figure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carbonloop.cli.app import app
+from carbonloop.costs.imc_validation import (
+    METRICS,
+    ChipValidation,
+    load_imc_chips,
+    validate_imc_chips,
+    validation_as_dict,
+)
+from carbonloop.errors import SpecError
+
+validate_app = typer.Typer(help="Compare cost models with published measurements.", no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+
+_PLOT_FORMATS = (".png", ".svg", ".pdf")
+_HEADINGS = {
+    "area_mm2": "area mm²",
+    "clock_ns": "clock ns",
+    "energy_fj_per_mac": "fJ/MAC",
+    "tops_per_w": "TOP/s/W",
+    "tops_per_mm2": "TOP/s/mm²",
+}
+_PLOTTED = {"area_mm2": "area", "clock_ns": "clock period", "energy_fj_per_mac": "energy / MAC"}
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4g}"
+
+
+def _table(rows: Sequence[ChipValidation]) -> Table:
+    table = Table(title="IMC macro model vs. published chips (reported / model / ratio model÷reported)")
+    table.add_column("chip")
+    table.add_column("sparsity\npublished")
+    for m in METRICS:
+        table.add_column(_HEADINGS[m], justify="right")
+    for row in rows:
+        cells = [row.chip.label, "yes" if row.chip.sparsity_published else "no"]
+        for m in METRICS:
+            c = row.metrics[m]
+            cells.append(f"{_fmt(c.reported)} / {_fmt(c.model)} / {_fmt(c.ratio)}")
+        table.add_row(*cells)
+    return table
+
+
+def _plot(rows: Sequence[ChipValidation], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [r.chip.label + ("" if r.chip.sparsity_published else "*") for r in rows]
+    width = 0.8 / len(_PLOTTED)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(rows) + 2), 4.0))
+    ax.axhspan(0.75, 1.25, color="0.9", zorder=0, label="±25 %")
+    ax.axhline(1.0, color="0.3", linewidth=0.8, zorder=1)
+    for i, (metric, name) in enumerate(_PLOTTED.items()):
+        xs = [k + (i - (len(_PLOTTED) - 1) / 2) * width for k in range(len(rows))]
+        ratios = [r.metrics[metric].ratio or 0.0 for r in rows]
+        bars = ax.bar(xs, ratios, width, label=name, zorder=2)
+        ax.bar_label(bars, labels=[f"{v:.2f}" for v in ratios], fontsize=6, rotation=90, padding=2)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(rows)), labels)
+    ax.set_ylabel("model / reported")
+    ax.set_xlabel("* no sparsity information published: peak energy vs. measured")
+    ax.set_title("carbonloop IMC macro model vs. seven SRAM IMC chips")
+    ax.legend(fontsize=8, ncols=4, loc="upper left")
+    ax.set_ylim(0.1, 40)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
+@validate_app.command("imc")
+def validate_imc(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a ratio bar chart (.png/.svg/.pdf).")
+    ] = None,
+    chip: Annotated[list[str] | None, typer.Option("--chip", help="Only this chip (repeatable).")] = None,
+) -> None:
+    """Model the seven validation chips (AIMC1-3, DIMC1-4) and compare with their reports."""
+    if plot is not None and plot.suffix.lower() not in _PLOT_FORMATS:
+        raise SpecError(
+            "--plot", "plot", f"unsupported figure format {plot.suffix!r} (use {', '.join(_PLOT_FORMATS)})"
+        )
+    rows = validate_imc_chips(load_imc_chips(), chip)
+    if as_json:
+        typer.echo(json.dumps(validation_as_dict(rows), indent=2))
+    else:
+        Console(width=160).print(_table(rows))
+    if plot is not None:
+        plot.parent.mkdir(parents=True, exist_ok=True)
+        _plot(rows, plot)
+        if not as_json:
+            typer.echo(f"figure written to {plot}")

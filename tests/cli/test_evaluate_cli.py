@@ -1,0 +1,159 @@
+"""``carbonloop evaluate`` with a fixed mapping: the JSON document, the table, and every bad-input case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from carbonloop.cli import run
+
+ROOT = Path(__file__).resolve().parents[2]
+WS = str(ROOT / "examples" / "conv1d_ws.yaml")
+
+
+def _json(capsys, argv: list[str]) -> dict:
+    assert run(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _error(capsys, argv: list[str]) -> str:
+    rc = run(argv)
+    err = capsys.readouterr().err.strip()
+    assert rc == 2
+    assert err.startswith("error: ")
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_json_document_has_the_documented_fields_and_hand_derived_counts(capsys):
+    doc = _json(
+        capsys,
+        [
+            "evaluate",
+            "--workload",
+            "conv1d:M=32,P=16,R=3",
+            "--accelerator",
+            "two_level",
+            "--mapping",
+            WS,
+            "--json",
+        ],
+    )
+    assert set(doc) >= {"workload", "accelerator", "energy_pj", "latency_cycles", "area_mm2", "layers"}
+    layer = doc["layers"][0]
+    assert set(layer) >= {
+        "name",
+        "macs",
+        "energy_pj",
+        "latency_cycles",
+        "utilization",
+        "accesses",
+        "energy_breakdown_pj",
+    }
+    # weight stationary: see tests/model/test_conv1d_dataflows.py for the derivation
+    assert layer["accesses"]["main_memory"]["I"] == {"reads": 142, "fills": 0, "updates": 0}
+    assert layer["accesses"]["buffer"]["W"] == {"reads": 1536, "fills": 96, "updates": 0}
+    assert doc["energy_pj"] == pytest.approx(8223.10)
+    # compute = 1536 MACs x 0.56 pJ; main memory W = 96 reads x 7.95 pJ
+    assert layer["energy_breakdown_pj"]["compute"] == pytest.approx(860.16)
+    assert layer["energy_breakdown_pj"]["main_memory"]["W"] == pytest.approx(763.2)
+    # area: 0.045756 (SRAM) + 0.001886 (register file) + 0.0003 (MAC), from the preset
+    assert doc["area_mm2"] == pytest.approx(0.047942)
+
+
+def test_table_output_names_levels_and_totals(capsys):
+    assert run(["evaluate", "-w", "conv1d", "-a", "two_level", "-m", WS]) == 0
+    out = capsys.readouterr().out
+    assert "main_memory" in out and "buffer" in out and "8,223.1 pJ" in out
+
+
+def test_missing_mapping_file(capsys, tmp_path):
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(tmp_path / "nope.yaml")])
+    assert "nope.yaml" in err and "no such file" in err
+
+
+def test_malformed_yaml_names_file_and_line(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- level: main_memory\n  temporal: [[M, 32]\n")
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(bad)])
+    assert "bad.yaml" in err and "line" in err and "malformed YAML" in err
+
+
+def test_unknown_dimension(capsys, tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("- level: main_memory\n  temporal: [[Q, 32]]\n")
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(m)])
+    assert "m.yaml: levels[0].temporal[0]: unknown dimension 'Q'" in err
+
+
+def test_unknown_level(capsys, tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("- level: l2_cache\n  temporal: [[M, 32]]\n")
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(m)])
+    assert "levels[0].level: unknown level 'l2_cache'" in err
+
+
+def test_factor_product_mismatch(capsys, tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text(
+        "- level: main_memory\n  temporal: [[M, 16], [R, 3]]\n- level: buffer\n  temporal: [[P, 16]]\n"
+    )
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(m)])
+    assert "loops.M: factors multiply to 16 but the layer has M=32" in err
+
+
+def test_zero_factor(capsys, tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("- level: main_memory\n  temporal: [[M, 0]]\n")
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(m)])
+    assert "levels[0].temporal[0]" in err and "got 0" in err
+
+
+def test_tile_that_does_not_fit_names_level_need_and_capacity(capsys, tmp_path):
+    # buffer holds every operand: M(32) R(3) there needs W 96 + I 3 + O 32 = 131 words = 1048 bits > 512
+    m = tmp_path / "m.yaml"
+    m.write_text(
+        "- level: main_memory\n  temporal: [[P, 16]]\n- level: buffer\n  temporal: [[M, 32], [R, 3]]\n"
+    )
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", str(m)])
+    assert "levels[1]: tile of W+I+O needs 1048 bits but 'buffer' holds 512 bits" in err
+
+
+def test_negative_size_in_workload_file(capsys, tmp_path):
+    w = tmp_path / "w.yaml"
+    w.write_text("name: bad\ntype: conv2d\nparams: {K: -4, C: 3, OY: 8, OX: 8}\n")
+    err = _error(capsys, ["evaluate", "-w", str(w), "-a", "two_level", "-m", WS])
+    assert "w.yaml" in err and "K" in err and "-4" in err
+
+
+def test_zero_size_in_accelerator_file(capsys, tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text(
+        "name: bad\narray: {axes: {X: 0}, mac_pj: 1}\n"
+        "memories:\n  - {name: dram, width_bits: 8, read_pj: 1, write_pj: 1}\n"
+    )
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", str(a), "-m", WS])
+    assert "a.yaml: array.axes.X" in err and "got 0" in err
+
+
+def test_unknown_field_in_accelerator_file(capsys, tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text(
+        "name: x\narray: {axes: {}, mac_pj: 1}\n"
+        "memories:\n  - {name: dram, width_bits: 8, read_pj: 1, write_pj: 1, colour: red}\n"
+    )
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", str(a), "-m", WS])
+    assert "memories[0].colour" in err
+
+
+def test_unknown_zoo_name(capsys):
+    err = _error(capsys, ["evaluate", "-w", "resnet9000", "-a", "two_level", "-m", WS])
+    assert "resnet9000" in err
+
+
+def test_unknown_preset(capsys):
+    err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "warp_drive", "-m", WS])
+    assert "unknown preset 'warp_drive'" in err
