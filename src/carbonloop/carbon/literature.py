@@ -137,9 +137,10 @@ def load_chips(path: str | Path) -> list[Chip]:
             raise SpecError(source, "<file>", f"cannot read CSV: {err}") from None
     else:
         data = load_yaml(path)
-        rows = data.get("chips") if isinstance(data, dict) else data
-        if not isinstance(rows, list):
+        listed = data.get("chips") if isinstance(data, dict) else data
+        if not isinstance(listed, list):
             raise SpecError(source, "chips", "expected a list of chips (or a mapping with 'chips')")
+        rows = listed
     if not rows:
         raise SpecError(source, "chips", "no chips in file")
     return [validate(Chip, row, source, f"chips[{i}]") for i, row in enumerate(rows)]

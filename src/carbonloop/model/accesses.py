@@ -26,76 +26,84 @@ from carbonloop.workload.footprint import axis_size, comb_axis
 
 
 def _excl_cumprod(a: np.ndarray) -> np.ndarray:
-    """Product of the entries before each position along axis 1."""
+    """Product of the entries before each position along axis 0."""
     out = np.ones_like(a)
-    if a.shape[1] > 1:
-        out[:, 1:] = np.cumprod(a[:, :-1], axis=1)
+    if a.shape[0] > 1:
+        out[1:] = np.cumprod(a[:-1], axis=0)
     return out
-
-
-def _rev_excl_cumsum(a: np.ndarray) -> np.ndarray:
-    """Sum of the entries after each position along axis 1."""
-    c = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
-    return c - a
 
 
 @dataclass(frozen=True)
 class NestGeometry:
-    """Per-batch quantities shared by every operand and level."""
+    """Per-batch quantities shared by every operand and level.
 
-    onehot: np.ndarray  # [N, K, D] bool
-    stride: np.ndarray  # [N, K] index step of each loop in its dim
-    factor: np.ndarray  # [N, K]
-    level: np.ndarray  # [N, K]
-    spatial: np.ndarray  # [N, K]
+    Loops are in nest order with non-decreasing level, so "the loops at or below level x" is a suffix of
+    each row: per-dim products over such sets are gathers from two cumulative products. Arrays are
+    loop-major ([K, N], per-dim tables [D, K, N]) so cumulative operations run as K vector steps over the
+    batch; per-dim tables are 32-bit, as every entry is bounded by a layer dimension's size.
+    """
 
-    def extents(self, mask: np.ndarray) -> np.ndarray:
-        """Per-dim product of the factors of the loops in ``mask`` [N, K] -> [N, D]."""
-        sel = mask[:, :, None] & self.onehot
-        return np.where(sel, self.factor[:, :, None], 1).prod(axis=1)
+    onehot: np.ndarray  # [D, K, N] bool
+    stride: np.ndarray  # [K, N] index step of each loop in its dim
+    factor: np.ndarray  # [K, N]
+    level: np.ndarray  # [K, N]
+    spatial: np.ndarray  # [K, N]
+    suffix: np.ndarray  # [D, K+1, N] product of the loops from k inward, per dim
+    spatial_prefix: np.ndarray  # [D, K+1, N] product of the spatial loops before k, per dim
 
-    def product(self, mask: np.ndarray) -> np.ndarray:
-        return np.where(mask, self.factor, 1).prod(axis=1)
+    def start(self, x: int) -> np.ndarray:
+        """Index of the first loop at level >= x, per row [N]."""
+        return (self.level < x).sum(axis=0)
+
+    def at(self, table: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """``table[d, k[n], n]`` as an int64 array [N, D]."""
+        return table[:, k, np.arange(table.shape[2])].T.astype(np.int64)
 
 
 def geometry(loops: LoopArrays, D: int) -> NestGeometry:
-    onehot = loops.dim[:, :, None] == np.arange(D)[None, None, :]
-    f3 = np.where(onehot, loops.factor[:, :, None], 1)  # [N, K, D]
-    rev = np.cumprod(f3[:, ::-1, :], axis=1)[:, ::-1, :]  # inclusive product from k to the innermost
-    inner = rev // f3  # exclusive: loops strictly inside k on each dim
-    stride = (inner * onehot).sum(axis=2)
-    return NestGeometry(onehot, stride, loops.factor, loops.level, loops.spatial)
+    N, K = loops.dim.shape
+    dim, factor = loops.dim.T.copy(), loops.factor.T.copy()
+    level, spatial = loops.level.T.copy(), loops.spatial.T.copy()
+    onehot = dim[None] == np.arange(D)[:, None, None]  # [D, K, N]
+    f3 = np.where(onehot, factor.astype(np.int32)[None], np.int32(1))
+    suffix = np.ones((D, K + 1, N), dtype=np.int32)
+    suffix[:, :K] = np.cumprod(f3[:, ::-1], axis=1, dtype=np.int32)[:, ::-1]
+    stride = np.take_along_axis(suffix[:, 1:], dim[None], axis=0)[0].astype(np.int64)
+    prefix = np.ones((D, K + 1, N), dtype=np.int32)
+    prefix[:, 1:] = np.cumprod(np.where(spatial[None], f3, np.int32(1)), axis=1, dtype=np.int32)
+    return NestGeometry(onehot, stride, factor, level, spatial, suffix, prefix)
 
 
 @dataclass(frozen=True)
 class Transitions:
     """Tile transitions above one level: how often each loop steps and the index shift it causes."""
 
-    weight: np.ndarray  # [N, K] number of steps of loop k (0 where k is not a transition)
-    shift: np.ndarray  # [N, K, D] index change per dim at a step of loop k
+    weight: np.ndarray  # [K, N] number of steps of loop k (0 where k is not a transition)
+    shift: np.ndarray  # [D, K, N] index change per dim at a step of loop k
 
 
 def transitions(g: NestGeometry, child_level: int) -> Transitions:
     trans = (~g.spatial) & (g.level < child_level)
     f = np.where(trans, g.factor, 1)
     steps = _excl_cumprod(f) * (f - 1)
-    resets = np.where(trans, (g.factor - 1) * g.stride, 0)[:, :, None] * g.onehot
-    shift = g.onehot * g.stride[:, :, None] - _rev_excl_cumsum(resets)
+    reset = np.where(trans, (g.factor - 1) * g.stride, 0).astype(np.int32)
+    cs = np.cumsum(np.where(g.onehot, reset[None], np.int32(0)), axis=1, dtype=np.int32)  # [D, K, N]
+    shift = np.where(g.onehot, g.stride.astype(np.int32)[None], np.int32(0)) - (cs[:, -1:] - cs)
     return Transitions(steps, shift)
 
 
 def _axis_overlap(
     dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, shift: np.ndarray
 ) -> np.ndarray:
-    """Positions shared by an axis tile and the same tile moved by the per-dim ``shift`` [N, K, D]."""
+    """Positions shared by an axis tile and the same tile moved by the per-dim ``shift`` [D, K, N]."""
     if len(dims) == 1:
         d = dims[0]
-        return np.where(shift[:, :, d] == 0, ext[:, d][:, None], 0)
+        return np.where(shift[d] == 0, ext[:, d][None, :], 0)
     g = math.gcd(*(abs(c) for c in coefs)) if len(coefs) == 2 else 1
-    moved = np.zeros(shift.shape[:2], dtype=np.int64)
+    moved = np.zeros(shift.shape[1:], dtype=np.int64)
     for d, c in zip(dims, coefs, strict=True):
-        moved = moved + c * shift[:, :, d]
-    span = axis_size(dims, coefs, ext)[:, None]
+        moved = moved + c * shift[d].astype(np.int64)
+    span = axis_size(dims, coefs, ext)[None, :]
     comb = comb_axis(dims, coefs)
     if comb is None:
         return np.clip(span - np.abs(moved), 0, None)
@@ -105,7 +113,7 @@ def _axis_overlap(
     else:
         aligned = np.ones(moved.shape, dtype=bool)
     i, j, s = comb
-    n, m = ext[:, i][:, None], ext[:, j][:, None]
+    n, m = ext[:, i][None, :], ext[:, j][None, :]
     dense = np.clip(span - np.abs(moved), 0, None)
     q, r = np.divmod(moved, s)
     teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(m - s + r, 0, None) * np.clip(
@@ -128,8 +136,8 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     overlap = np.ones(tr.weight.shape, dtype=np.int64)
     for dims, coefs in op.axes:
         overlap = overlap * _axis_overlap(dims, coefs, ext, tr.shift)
-    new = size[:, None] - overlap
-    return size + (tr.weight * new).sum(axis=1)
+    new = size[None, :] - overlap
+    return size + (tr.weight * new).sum(axis=0)
 
 
 @dataclass(frozen=True)
@@ -160,13 +168,16 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
     last_bits = np.zeros((N, L), dtype=np.int64)
 
     lev, sp = g.level, g.spatial
-    everything = np.ones_like(sp)
-    T = g.product(~sp)
-    spatial_used = g.product(sp)
-    inst = np.stack([g.product(sp & (lev < x)) for x in range(L)], axis=1)  # [N, L]
-    tile_ext = [g.extents(lev >= x) for x in range(L)]  # loops at or below level x
-    seen_ext = [g.extents(~(sp & (lev < x))) for x in range(L)]  # all a level-x instance ever sees
-    below_ext = [g.extents((lev > x) | (sp & (lev == x))) for x in range(L)]  # what arrives from below x
+    starts = [g.start(x) for x in range(L + 1)]
+    full = g.suffix[:, 0, :].T.astype(np.int64)
+    sp_before = [g.at(g.spatial_prefix, starts[x]) for x in range(L + 1)]  # spatial loops above level x
+    tile_ext = [g.at(g.suffix, starts[x]) for x in range(L)]  # loops at or below level x
+    seen_ext = [full // sp_before[x] for x in range(L)]  # all a level-x instance ever sees
+    # what arrives from below level x: loops of the levels below plus level x's own spatial fan-out
+    below_ext = [g.at(g.suffix, starts[x + 1]) * (sp_before[x + 1] // sp_before[x]) for x in range(L)]
+    T = np.where(sp, 1, g.factor).prod(axis=0)
+    spatial_used = sp_before[L].prod(axis=1)
+    inst = np.stack([sp_before[x].prod(axis=1) for x in range(L)], axis=1)  # [N, L]
     trans = {}
 
     def tr(x: int) -> Transitions:
@@ -190,10 +201,9 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
         for p, c in zip(chain, chain[1:], strict=False):
             t = tr(c)
             f_child = fills(op, tile_ext[c], t)
-            between = sp & (lev >= p) & (lev < c)
-            if between.any():
-                union = tile_ext[c] * g.extents(between)
-                f_union = fills(op, union, t)
+            between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
+            if (between > 1).any():
+                f_union = fills(op, tile_ext[c] * between, t)
             else:
                 f_union = f_child
             if is_out:
@@ -209,12 +219,11 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
                 reads[:, p, oi] += inst[:, p] * f_union
                 first_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
         last = chain[-1]
-        compute_union = g.extents(sp & (lev >= last))
+        compute_union = sp_before[L] // sp_before[last]
         n = inst[:, last] * T * footprint(op, compute_union)
         if is_out:
             upd[:, last, oi] += n
             reads[:, last, oi] += n - inst[:, last] * footprint(op, seen_ext[last])
         else:
             reads[:, last, oi] += n
-    del everything
     return Counts(reads, fill, upd, bits, tile_bits, T, spatial_used, inst, first_bits, last_bits)

@@ -107,13 +107,16 @@ def pool2d(
     B: int = 1,
     mode: str = "max",
     padding: int | tuple[int, int, int, int] = 0,
-    bits: tuple[int, int, int] = (8, 8, 16),
+    bits: tuple[int, int, int] | None = None,
 ) -> Layer:
     """Max or average pooling over an FY x FX window: a depthwise window reduction without weights.
 
     A global average pool is ``OY=OX=1`` with the window the whole map. ``bits`` is (input, output,
-    partial result). Channels are ``K`` (relevant to input and output, like a depthwise conv's ``G``).
+    partial result); by default 8, 8 and 16 for an average (a running sum), 8 for a max (a running max).
+    Channels are ``K`` (relevant to input and output, like a depthwise conv's ``G``).
     """
+    if bits is None:
+        bits = (8, 8, 16 if mode == "avg" else 8)
     _positive(name, C=C, OY=OY, OX=OX, FY=FY, FX=FX, B=B)
     if mode not in ("max", "avg"):
         raise SpecError("<layer>", f"layers.{name}.mode", f"must be 'max' or 'avg' (got {mode!r})")

@@ -1,0 +1,31 @@
+"""User constraints on the mapspace and on the search (docs/mapper.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Limits on the mapspace (which mappings exist) and on the search order (which are visited first).
+
+    - ``spatial``: fixed unrollings per array axis, ``{"X": [("K", 16)], "Y": [("C", 4), ("FX", 3)]}``;
+      axes not named are searched.
+    - ``hints``: dims allowed per axis (overrides ``dataflow`` and the accelerator's ``hints.spatial``).
+    - ``dataflow``: ``output_stationary``/``os``, ``weight_stationary``/``ws``, ``input_stationary``/``is``,
+      ``row_stationary``/``rs``: named per-axis hints (spatial.DATAFLOWS).
+    - ``max_mixed``: at most this many dims unrolled together on one axis.
+    - ``bypass``: also search which operands each inner level keeps (among those the hardware lets it
+      keep); off, every level keeps every operand it can.
+    - ``top_spatial`` / ``utilization_slack``: spatial candidates always searched: the best
+      ``top_spatial`` by utilization, or (if set) every one within ``utilization_slack`` (a fraction) of
+      the best. The others are searched only while their lower bound can still beat the best found.
+    """
+
+    spatial: dict[str, list[tuple[str, int]]] | None = None
+    hints: dict[str, list[str]] | None = None
+    dataflow: str | None = None
+    max_mixed: int = 2
+    bypass: bool = False
+    top_spatial: int = 3
+    utilization_slack: float | None = None

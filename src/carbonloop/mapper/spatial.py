@@ -1,0 +1,168 @@
+"""Spatial mapping candidates: which layer dims unroll over each array axis, and by how much.
+
+The spatial mapspace of a layer on an accelerator (docs/mapper.md): for every array axis, either nothing,
+one dim, or a *mix* of up to ``max_mixed`` dims (``[[C, 4], [FX, 3]]``), each with a factor > 1, the
+product of an axis's factors at most the axis size. The dims allowed on an axis come from the user's
+constraints, else from a named dataflow, else from the accelerator's ``hints: {spatial: ...}``, else every
+dim of the layer. Over all axes, the factors of one dim multiply to a divisor of its size (perfect), or
+in imperfect mode to at most its size, each factor one of the padding-minimal values ``ceil(size/t)``.
+
+Candidates are ranked by spatial utilization (PEs used / PEs), then by the bandwidth they demand from the
+levels that fan out to the array (less first), then by a stable order. The search visits them in that
+order; see :mod:`carbonloop.mapper.search` for which ones it may skip (never one that can still win).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.constraints import Constraints
+from carbonloop.workload.layer import Layer
+
+DATAFLOWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # (dims allowed on the first array axis, dims allowed on the second)
+    "output_stationary": (("K",), ("OX", "OY", "B")),
+    "weight_stationary": (("K", "OX", "OY"), ("C", "FX", "FY")),
+    "input_stationary": (("C", "FX", "FY"), ("OX", "OY", "B")),
+    "row_stationary": (("FY", "C"), ("OY", "K")),
+}
+ALIASES = {"os": "output_stationary", "ws": "weight_stationary", "is": "input_stationary", "rs": "row_stationary"}
+
+
+@dataclass(frozen=True)
+class SpatialCandidate:
+    """One unrolling: per array axis, the loops ``((dim, factor), ...)`` (axes in the array's order)."""
+
+    unrolling: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    used: int
+    utilization: float
+    demand_bits: float  # bits per cycle the fan-out levels deliver if nothing is reused below them
+
+    def factors(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for _, loops in self.unrolling:
+            for d, f in loops:
+                out[d] = out.get(d, 1) * f
+        return out
+
+    def label(self) -> str:
+        parts = [f"{axis}:" + "x".join(f"{d}{f}" for d, f in loops) for axis, loops in self.unrolling if loops]
+        return " ".join(parts) or "none"
+
+
+def dataflow_hints(name: str, acc: Accelerator) -> dict[str, tuple[str, ...]]:
+    key = ALIASES.get(name, name)
+    if key not in DATAFLOWS:
+        raise SpecError("<constraints>", "dataflow", f"unknown dataflow {name!r} (known: {', '.join(DATAFLOWS)})")
+    axes = acc.array.axis_names
+    return {axis: DATAFLOWS[key][i] for i, axis in enumerate(axes[:2])}
+
+
+def allowed_dims(layer: Layer, acc: Accelerator, constraints: Constraints) -> dict[str, tuple[str, ...]]:
+    """Per axis, the layer dims (size > 1) that may unroll there."""
+    dims = [d for d, s in layer.dims if s > 1]
+    if constraints.hints is not None:
+        hints: dict[str, tuple[str, ...]] = {a: tuple(v) for a, v in constraints.hints.items()}
+    elif constraints.dataflow is not None:
+        hints = dataflow_hints(constraints.dataflow, acc)
+    else:
+        raw = acc.hints.get("spatial") if isinstance(acc.hints, dict) else None
+        hints = {a: tuple(v) for a, v in raw.items()} if isinstance(raw, dict) else {}
+    out = {}
+    for axis in acc.array.axis_names:
+        if axis in hints:
+            named = tuple(d for d in hints[axis] if d in dims)
+            # hints name dims by convention (K, C, OX ...); a layer with other names (conv1d's M, P, R)
+            # is not constrained by them
+            known = any(d in layer.sizes for d in hints[axis])
+            out[axis] = named if known else tuple(dims)
+        else:
+            out[axis] = tuple(dims)
+    return out
+
+
+def _factor_options(size: int, limit: int, imperfect: bool) -> list[int]:
+    if imperfect:
+        vals = sorted({math.ceil(size / t) for t in range(1, size + 1)})
+    else:
+        vals = [u for u in range(1, size + 1) if size % u == 0]
+    return [u for u in vals if 1 < u <= limit]
+
+
+def _axis_options(
+    dims: tuple[str, ...], sizes: dict[str, int], axis_size: int, max_mixed: int, imperfect: bool
+) -> list[tuple[tuple[str, int], ...]]:
+    order = {d: i for i, d in enumerate(sizes)}
+    opts: list[tuple[tuple[str, int], ...]] = [()]
+    ds = sorted(dims, key=order.__getitem__)
+    for r in range(1, max_mixed + 1):
+        for combo in itertools.combinations(ds, r):
+            choices = [_factor_options(sizes[d], axis_size, imperfect) for d in combo]
+            for fs in itertools.product(*choices):
+                if math.prod(fs) <= axis_size:
+                    opts.append(tuple(zip(combo, fs, strict=True)))
+    return opts
+
+
+def _demand_bits(layer: Layer, factors: dict[str, int]) -> float:
+    return float(sum(layer.footprint(o, factors) * o.bits for o in layer.operands))
+
+
+def spatial_candidates(
+    layer: Layer, acc: Accelerator, constraints: Constraints | None = None, *, imperfect: bool = False
+) -> list[SpatialCandidate]:
+    """Every spatial candidate of the mapspace, best-ranked first (deterministic order)."""
+    constraints = constraints or Constraints()
+    sizes = layer.sizes
+    axes = acc.array.axis_names
+    allowed = allowed_dims(layer, acc, constraints)
+    per_axis: list[list[tuple[tuple[str, int], ...]]] = []
+    for axis in axes:
+        n = acc.array.axis_size(axis)
+        if constraints.spatial is not None and axis in constraints.spatial:
+            fixed = tuple((str(d), int(f)) for d, f in constraints.spatial[axis])
+            for d, f in fixed:
+                if d not in sizes:
+                    raise SpecError("<constraints>", f"spatial.{axis}", f"unknown dimension {d!r}")
+                if f < 1:
+                    raise SpecError("<constraints>", f"spatial.{axis}", f"factor of {d} must be >= 1")
+            if math.prod(f for _, f in fixed) > n:
+                raise SpecError("<constraints>", f"spatial.{axis}", f"unrolls more than the axis size {n}")
+            per_axis.append([tuple((d, f) for d, f in fixed if f > 1)])
+        else:
+            per_axis.append(_axis_options(allowed[axis], sizes, n, constraints.max_mixed, imperfect))
+    out = []
+    for choice in itertools.product(*per_axis):
+        factors: dict[str, int] = {}
+        for loops in choice:
+            for d, f in loops:
+                factors[d] = factors.get(d, 1) * f
+        ok = all((sizes[d] % f == 0) if not imperfect else (f <= sizes[d]) for d, f in factors.items())
+        if imperfect and ok:
+            # padding-minimal totals only: the product must itself be ceil(size / t) for some t
+            ok = all(math.ceil(sizes[d] / math.ceil(sizes[d] / f)) == f for d, f in factors.items())
+        if not ok:
+            continue
+        used = math.prod(factors.values()) if factors else 1
+        out.append(
+            SpatialCandidate(
+                tuple(zip(axes, choice, strict=True)), used, used / acc.array.pes, _demand_bits(layer, factors)
+            )
+        )
+    # stable ranking: utilization desc, demand asc, then generation order
+    ranked = sorted(enumerate(out), key=lambda t: (-t[1].used, t[1].demand_bits, t[0]))
+    return [c for _, c in ranked]
+
+
+def select_first(cands: list[SpatialCandidate], constraints: Constraints) -> int:
+    """How many of the ranked candidates the search always visits (the rest only if they can still win)."""
+    if not cands:
+        return 0
+    if constraints.utilization_slack is not None:
+        best = cands[0].utilization
+        return sum(1 for c in cands if c.utilization >= best * (1 - constraints.utilization_slack) - 1e-12)
+    return min(constraints.top_spatial, len(cands))
