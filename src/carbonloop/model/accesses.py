@@ -167,7 +167,7 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
     first_bits = np.zeros((N, L), dtype=np.int64)
     last_bits = np.zeros((N, L), dtype=np.int64)
 
-    lev, sp = g.level, g.spatial
+    sp = g.spatial
     starts = [g.start(x) for x in range(L + 1)]
     full = g.suffix[:, 0, :].T.astype(np.int64)
     sp_before = [g.at(g.spatial_prefix, starts[x]) for x in range(L + 1)]  # spatial loops above level x
@@ -202,10 +202,7 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
             t = tr(c)
             f_child = fills(op, tile_ext[c], t)
             between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
-            if (between > 1).any():
-                f_union = fills(op, tile_ext[c] * between, t)
-            else:
-                f_union = f_child
+            f_union = fills(op, tile_ext[c] * between, t) if (between > 1).any() else f_child
             if is_out:
                 first_c = inst[:, c] * footprint(op, seen_ext[c])
                 first_p = inst[:, p] * footprint(op, seen_ext[p])
