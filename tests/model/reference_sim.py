@@ -15,13 +15,13 @@ from carbonloop.model.mapping import Mapping, resolve
 from carbonloop.model.nest import nest_rows
 from carbonloop.workload.layer import Layer
 
-Loop = tuple[int, int, int, bool]  # dim index, factor, level, spatial
+Loop = tuple[int, int, int, bool, int]  # dim index, factor, level, spatial, array axis
 
 
 def _strides(rows: list[Loop]) -> list[int]:
     out = []
-    for k, (d, _, _, _) in enumerate(rows):
-        out.append(math.prod(f for (d2, f, _, _) in rows[k + 1 :] if d2 == d))
+    for k, (d, *_) in enumerate(rows):
+        out.append(math.prod(f for (d2, f, *_) in rows[k + 1 :] if d2 == d))
     return out
 
 

@@ -201,7 +201,9 @@ def test_mul_by_a_per_channel_constant_broadcasts(tmp_path):
 
 def test_pooling_layers_have_a_window_reduction(tmp_path):
     nodes = [
-        helper.make_node("MaxPool", ["x"], ["m"], name="max", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node(
+            "MaxPool", ["x"], ["m"], name="max", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]
+        ),
         helper.make_node("AveragePool", ["m"], ["a"], name="avg", kernel_shape=[2, 2], strides=[2, 2]),
         helper.make_node("GlobalAveragePool", ["a"], ["g"], name="gap"),
     ]
@@ -238,7 +240,9 @@ def test_unsupported_operator_is_listed_with_its_reason(tmp_path):
         helper.make_node("Conv", ["x", "w"], ["a"], name="c"),
         helper.make_node("Einsum", ["a"], ["y"], name="weird", equation="bchw->bc"),
     ]
-    net, summary = load_onnx(save(tmp_path, nodes, [vi("x", [1, 3, 4, 4])], [out("y")], [weight("w", [2, 3, 1, 1])]))
+    net, summary = load_onnx(
+        save(tmp_path, nodes, [vi("x", [1, 3, 4, 4])], [out("y")], [weight("w", [2, 3, 1, 1])])
+    )
     assert len(net.layers) == 1
     assert summary.skipped_counts() == (("Einsum", "unsupported operator: not costed", 1),)
     assert "1 x Einsum: unsupported operator" in summary.format()
@@ -290,7 +294,9 @@ def test_float16_graph_is_16_bit(tmp_path):
 
 def test_float32_defaults_to_8_bits_and_says_so(tmp_path):
     n = helper.make_node("Conv", ["x", "w"], ["y"], name="c")
-    _, summary = load_onnx(save(tmp_path, [n], [vi("x", [1, 3, 8, 8])], [out("y")], [weight("w", [8, 3, 3, 3])]))
+    _, summary = load_onnx(
+        save(tmp_path, [n], [vi("x", [1, 3, 8, 8])], [out("y")], [weight("w", [8, 3, 3, 3])])
+    )
     assert "float tensors taken as 8-bit" in summary.precision
 
 
@@ -350,3 +356,14 @@ def test_load_workload_dispatches_on_the_spec(tmp_path):
         load_workload(str(tmp_path / "w.txt"))
     with pytest.raises(SpecError, match="unknown zoo network"):
         load_workload("no_such_net")
+
+
+def test_node_missing_a_required_attribute_names_the_node(tmp_path):
+    n = helper.make_node("MaxPool", ["x"], ["y"], name="pool_without_kernel")
+    graph = helper.make_graph([n], "g", [vi("x", [1, 4, 8, 8])], [vi("y", [1, 4, 4, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path / "bad_node.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(SpecError) as err:
+        load_onnx(path)
+    assert (err.value.source, err.value.field) == (str(path), "nodes[pool_without_kernel]")

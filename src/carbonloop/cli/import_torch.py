@@ -24,7 +24,9 @@ def parse_shape(text: str) -> list[int]:
     except ValueError:
         shape = []
     if not shape or min(shape) < 1:
-        raise SpecError("<option>", "--input-shape", f"expected positive integers such as 1,3,224,224 (got {text!r})")
+        raise SpecError(
+            "<option>", "--input-shape", f"expected positive integers such as 1,3,224,224 (got {text!r})"
+        )
     return shape
 
 
@@ -67,7 +69,9 @@ def export_torch(target: str, input_shape: list[int], output: Path, opset: int =
     obj = resolve(target)
     model = obj if isinstance(obj, torch.nn.Module) else obj() if callable(obj) else obj
     if not isinstance(model, torch.nn.Module):
-        raise SpecError(target, "target", f"is not a torch.nn.Module nor returns one (got {type(model).__name__})")
+        raise SpecError(
+            target, "target", f"is not a torch.nn.Module nor returns one (got {type(model).__name__})"
+        )
     model.eval()
     kwargs: dict[str, Any] = {"opset_version": opset, "input_names": ["input"], "output_names": ["output"]}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:

@@ -66,7 +66,10 @@ def format_table(summary: dict[str, Any]) -> str:
     widths = [max(len(str(row[i])) for row in [head, *rows, total]) for i in range(len(head))]
 
     def line(row: tuple[str, ...]) -> str:
-        cells = [str(c).ljust(w) if i < 3 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            str(c).ljust(w) if i < 3 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)

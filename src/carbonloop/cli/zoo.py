@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -21,13 +22,15 @@ def _suites(name: str) -> str:
 
 def _params(name: str) -> str:
     sig = inspect.signature(zoo_lib.REGISTRY[name])
-    return ",".join(f"{p.name}={p.default}" for p in sig.parameters.values() if p.default is not inspect.Parameter.empty)
+    return ",".join(
+        f"{p.name}={p.default}" for p in sig.parameters.values() if p.default is not inspect.Parameter.empty
+    )
 
 
 @zoo_app.command("list")
 def list_networks(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Every zoo network with its suite, parameters, layer count, MACs and weights."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in zoo_lib.names():
         net = zoo_lib.get(name)
         rows.append(
@@ -38,10 +41,17 @@ def list_networks(as_json: bool = typer.Option(False, "--json", help="print JSON
         typer.echo(json.dumps(rows, indent=2))
         return
     head = ("name", "suite", "parameters", "layers", "MACs", "weights")
-    table = [(r["name"], r["suite"], r["params"], str(r["layers"]), f"{r['macs']:,}", f"{r['weights']:,}") for r in rows]
+    table = [
+        (r["name"], r["suite"], r["params"], str(r["layers"]), f"{r['macs']:,}", f"{r['weights']:,}")
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in [head, *table]) for i in range(len(head))]
     for row in [head, *table]:
-        typer.echo("  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        typer.echo(
+            "  ".join(
+                c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     typer.echo(f"suites: {', '.join(f'{s} ({len(m)})' for s, m in zoo_lib.SUITES.items())}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from carbonloop.errors import SpecError
 from carbonloop.workload.layer import ROLES, Role
@@ -67,6 +68,11 @@ class ComputeArray:
     energy_breakdown_pj_per_mac: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
     area_breakdown_mm2: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
     source: str = "spec"
+    imc: Any = None  # an ImcMacroSpec: compute energy per pass comes from the macro model
+
+    @property
+    def is_imc(self) -> bool:
+        return self.imc is not None
 
     @property
     def pes(self) -> int:

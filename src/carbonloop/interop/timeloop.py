@@ -565,11 +565,14 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
 
 
 # --- public API --------------------------------------------------------------------------------------
-def load_timeloop(arch: Any, problem: Any, mapping: Any, ert: Any = None) -> tuple[Layer, Accelerator, Mapping, TimeloopNames]:
+def load_timeloop(arch: Any, problem: Any, mapping: Any = None, ert: Any = None) -> tuple[
+    Layer, Accelerator, Mapping, TimeloopNames
+]:
     """Read Timeloop v0.4 architecture, problem and mapping (paths or parsed YAML), and optionally an ERT.
 
     Returns the layer, the accelerator and the mapping in carbonloop's model, keeping every name of the
-    Timeloop files, and the :class:`TimeloopNames` :func:`timeloop_report` prints with. Fields carbonloop
+    Timeloop files, and the :class:`TimeloopNames` :func:`timeloop_report` prints with (without a mapping
+    file, the mapping returned is empty: one level entry per storage level, no loops). Fields carbonloop
     does not model are listed in an :class:`~carbonloop.interop.common.InteropWarning`; unknown fields
     and constructs the model cannot express raise a SpecError.
     """
@@ -592,6 +595,8 @@ def load_timeloop(arch: Any, problem: Any, mapping: Any, ert: Any = None) -> tup
         datawidth=tuple(widths),
         fanouts=tuple((lv.name, tuple(a for a, _ in lv.axes)) for lv in levels if lv.axes),
     )
+    if mapping is None:
+        return layer, acc, Mapping(tuple(LevelMapping(n) for n in names.levels)), names
     map_data, map_src = read_input(mapping, "mapping")
     return layer, acc, _mapping(map_data, map_src, layer, acc, names), names
 

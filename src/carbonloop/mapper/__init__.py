@@ -1,1 +1,20 @@
-"""mapper."""
+"""Mapper: spatial candidates x temporal search -> the best mapping per layer and per network."""
+
+from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.objectives import Objective, get_objective, register, register_weighted
+from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
+from carbonloop.mapper.spatial import SpatialCandidate, spatial_candidates
+
+__all__ = [
+    "Budget",
+    "Constraints",
+    "FrontPoint",
+    "Objective",
+    "SearchResult",
+    "SpatialCandidate",
+    "get_objective",
+    "register",
+    "register_weighted",
+    "search_layer",
+    "spatial_candidates",
+]

@@ -7,13 +7,14 @@ action (read, write for fills, update), plus MACs executed times the MAC energy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model.accesses import Counts, count_accesses
+from carbonloop.model.accesses import Counts, count_accesses, footprint
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer, mapping_arrays
@@ -31,6 +32,7 @@ class BatchResult:
     latency: dict[str, np.ndarray]
     fits: np.ndarray  # [N] bool: every tile fits its level
     macs_executed: np.ndarray
+    compute_components_pj: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def latency_cycles(self) -> np.ndarray:
@@ -38,14 +40,54 @@ class BatchResult:
 
 
 def capacity_bits(acc: Accelerator) -> np.ndarray:
-    """Usable bits per instance of each level (half when double-buffered); inf when unbounded."""
+    """Usable bits per instance of each level (half when double-buffered); inf when unbounded.
+
+    The outermost level is the backing store of whole tensors: its size (the DRAM capacity the carbon
+    model charges) does not limit tiles.
+    """
     out = []
-    for m in acc.memories:
-        if m.size_bits is None:
+    for i, m in enumerate(acc.memories):
+        if m.size_bits is None or i == 0:
             out.append(np.inf)
         else:
             out.append(m.size_bits / (2 if m.double_buffered else 1))
     return np.array(out, dtype=float)
+
+
+@lru_cache(maxsize=4096)
+def _pass_energy(spec: object, rows: int, cols: int) -> tuple[tuple[str, float], ...]:
+    from carbonloop.costs.imc import imc_pass_energy_pj
+
+    return tuple(imc_pass_energy_pj(spec, rows, cols).items())  # type: ignore[arg-type]
+
+
+def imc_rows_used(cl: CompiledLayer, loops: LoopArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Macro rows, columns and macros a mapping occupies: rows hold the distinct inputs of the
+    wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs FX + OX - 1 input rows)."""
+    D = cl.D
+    d1, d2, m = (loops.axis_extents(a, D) for a in range(3))
+    inputs = next(o for o in cl.operands if o.role == "I")
+    rows = footprint(inputs, d1 * d2)
+    return rows, d1.prod(axis=1), m.prod(axis=1)
+
+
+def imc_compute_energy(
+    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, temporal: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Energy of every MAC pass of the macros, by component, from the macro model [N]."""
+    spec = acc.array.imc
+    rows, cols, macros = imc_rows_used(cl, loops)
+    fits = rows <= spec.rows
+    rows_c = np.clip(rows, 1, spec.rows)
+    pairs, inverse = np.unique(np.stack([rows_c, cols]), axis=1, return_inverse=True)
+    per_pass: dict[str, np.ndarray] = {}
+    for j in range(pairs.shape[1]):
+        for name, pj in _pass_energy(spec, int(pairs[0, j]), int(pairs[1, j])):
+            per_pass.setdefault(name, np.zeros(pairs.shape[1]))[j] = pj
+    scale = temporal * macros / spec.macros
+    components = {name: arr[inverse.ravel()] * scale for name, arr in per_pass.items()}
+    total = np.sum(list(components.values()), axis=0) if components else np.zeros(len(temporal))
+    return total, components, fits
 
 
 def evaluate_batch(
@@ -61,11 +103,16 @@ def evaluate_batch(
     words = counts.word_bits / width
     level_energy = words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
     macs_exec = counts.temporal_iterations * counts.spatial_used
-    compute = macs_exec * acc.array.mac_pj
+    fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
+    components: dict[str, np.ndarray] = {}
+    if acc.array.is_imc:
+        compute, components, rows_fit = imc_compute_energy(cl, acc, loops, counts.temporal_iterations)
+        fits = fits & rows_fit
+    else:
+        compute = macs_exec * acc.array.mac_pj
     energy = level_energy.sum(axis=(1, 2)) + compute
     lat = latency_cycles(counts, acc)
-    fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
-    return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec)
+    return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec, components)
 
 
 @dataclass(frozen=True)
@@ -120,10 +167,13 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
             if r or f or u or c.word_bits[row, x, oi]:
                 accesses[m.name][name] = {"reads": r, "fills": f, "updates": u}
                 breakdown[m.name][name] = float(res.level_energy_pj[row, x, oi])
+    extra: dict[str, Any] = {}
+    if res.compute_components_pj:
+        extra["compute_breakdown_pj"] = {k: float(v[row]) for k, v in res.compute_components_pj.items()}
     lat = {k: int(v[row]) for k, v in res.latency.items()}
     pes = acc.array.pes
     total = max(lat["total"], 1)
-    util = layer.macs * acc.array.cycles_per_mac / (pes * total)
+    util = layer.iterations * acc.array.cycles_per_mac / (pes * total)
     return LayerCost(
         layer=layer.name,
         macs=layer.macs,
@@ -136,6 +186,7 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
         energy_breakdown_pj=breakdown,
         latency_breakdown_cycles=lat,
         mapping=mapping,
+        extra=extra,
     )
 
 
@@ -169,4 +220,12 @@ def evaluate(layer: Layer, acc: Accelerator, mapping: Mapping, *, check_capacity
     res = evaluate_batch(cl, acc, loops, resolved.keep)
     if check_capacity:
         check_fits(layer, acc, cl, res, resolved.keep, mapping.source)
+        if acc.array.is_imc:
+            rows = int(imc_rows_used(cl, loops)[0][0])
+            if rows > acc.array.imc.rows:
+                raise SpecError(
+                    mapping.source,
+                    "spatial",
+                    f"the unrolling needs {rows} macro rows of inputs but the macro has {acc.array.imc.rows}",
+                )
     return layer_cost(layer, acc, resolved.mapping, res)

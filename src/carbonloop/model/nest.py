@@ -59,12 +59,15 @@ def compile_layer(layer: Layer) -> CompiledLayer:
 
 @dataclass(frozen=True)
 class LoopArrays:
-    """``dim``, ``factor``, ``level``: int arrays [N, K]; ``spatial``: bool [N, K]."""
+    """``dim``, ``factor``, ``level``: int arrays [N, K]; ``spatial``: bool [N, K]; ``axis``: the array
+    axis index of each spatial loop, -1 for temporal loops (needed only where the compute cost depends
+    on which axis is used, as in an IMC macro)."""
 
     dim: IntArray
     factor: IntArray
     level: IntArray
     spatial: np.ndarray
+    axis: IntArray | None = None
 
     @property
     def N(self) -> int:
@@ -75,23 +78,36 @@ class LoopArrays:
         return int(self.dim.shape[1])
 
     def take(self, rows: np.ndarray) -> LoopArrays:
-        return LoopArrays(self.dim[rows], self.factor[rows], self.level[rows], self.spatial[rows])
+        axis = None if self.axis is None else self.axis[rows]
+        return LoopArrays(self.dim[rows], self.factor[rows], self.level[rows], self.spatial[rows], axis)
+
+    def axis_extents(self, axis: int, D: int) -> np.ndarray:
+        """Per-dim product of the spatial factors on one array axis [N, D]."""
+        if self.axis is None:
+            raise ValueError("these loop arrays carry no array-axis information")
+        onehot = self.dim[:, :, None] == np.arange(D)[None, None, :]
+        sel = onehot & (self.axis == axis)[:, :, None]
+        return np.where(sel, self.factor[:, :, None], 1).prod(axis=1)
 
 
-def nest_rows(mapping: Mapping, layer: Layer, acc: Accelerator) -> list[tuple[int, int, int, bool]]:
+Row = tuple[int, int, int, bool, int]  # dim index, factor, level, spatial, array axis (-1: temporal)
+
+
+def nest_rows(mapping: Mapping, layer: Layer, acc: Accelerator) -> list[Row]:
     """The loops of a (resolved, complete) mapping in nest order: temporal then spatial, per level."""
     index = {d: i for i, d in enumerate(layer.dim_names)}
-    rows: list[tuple[int, int, int, bool]] = []
+    axes = acc.array.axis_names
+    rows: list[Row] = []
     for li, lm in enumerate(mapping.levels):
         for lp in lm.temporal:
-            rows.append((index[lp.dim], lp.factor, li, False))
-        for _, loops in lm.spatial:
+            rows.append((index[lp.dim], lp.factor, li, False, -1))
+        for axis, loops in lm.spatial:
             for lp in loops:
-                rows.append((index[lp.dim], lp.factor, li, True))
+                rows.append((index[lp.dim], lp.factor, li, True, axes.index(axis)))
     return rows
 
 
-def stack_rows(batch: list[list[tuple[int, int, int, bool]]], n_levels: int) -> LoopArrays:
+def stack_rows(batch: list[list[Row]], n_levels: int) -> LoopArrays:
     """Pad rows to a common K (factor-1 loops at the innermost level) and stack them."""
     K = max(1, max((len(r) for r in batch), default=1))
     N = len(batch)
@@ -99,10 +115,11 @@ def stack_rows(batch: list[list[tuple[int, int, int, bool]]], n_levels: int) -> 
     factor = np.ones((N, K), dtype=np.int64)
     level = np.full((N, K), n_levels - 1, dtype=np.int64)
     spatial = np.zeros((N, K), dtype=bool)
+    axis = np.full((N, K), -1, dtype=np.int64)
     for n, rows in enumerate(batch):
-        for k, (d, f, lv, sp) in enumerate(rows):
-            dim[n, k], factor[n, k], level[n, k], spatial[n, k] = d, f, lv, sp
-    return LoopArrays(dim, factor, level, spatial)
+        for k, (d, f, lv, sp, ax) in enumerate(rows):
+            dim[n, k], factor[n, k], level[n, k], spatial[n, k], axis[n, k] = d, f, lv, sp, ax
+    return LoopArrays(dim, factor, level, spatial, axis)
 
 
 def mapping_arrays(mappings: list[Mapping], layer: Layer, acc: Accelerator) -> LoopArrays:

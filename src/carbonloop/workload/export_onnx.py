@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import onnx
 from onnx import TensorProto, helper
@@ -21,7 +22,15 @@ from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
 
 OPSET = 17
-_ELTWISE_OPS = {"add": "Add", "sub": "Sub", "sum": "Add", "mul": "Mul", "div": "Div", "max": "Max", "min": "Min"}
+_ELTWISE_OPS = {
+    "add": "Add",
+    "sub": "Sub",
+    "sum": "Add",
+    "mul": "Mul",
+    "div": "Div",
+    "max": "Max",
+    "min": "Min",
+}
 
 
 def _pads(value: object) -> list[int]:
@@ -33,6 +42,26 @@ def _pads(value: object) -> list[int]:
     if isinstance(value, list | tuple) and len(value) == 2:
         return [int(value[0]), int(value[1]), int(value[0]), int(value[1])]
     return [0, 0, 0, 0]
+
+
+def _two(info: dict[str, object], key: str) -> tuple[int, int]:
+    value = info.get(key, [1, 1])
+    if isinstance(value, int):
+        return value, value
+    pair = list(value)  # type: ignore[call-overload]
+    return int(pair[0]), int(pair[1])
+
+
+def _int(info: dict[str, object], key: str, default: int | None = None) -> int:
+    value = info.get(key, default)
+    if value is None:
+        raise SpecError("<export>", f"info.{key}", "missing")
+    return int(value)  # type: ignore[call-overload]
+
+
+def _shape(info: dict[str, object], key: str, default: list[int]) -> list[int]:
+    value = info.get(key, default)
+    return [int(v) for v in value]  # type: ignore[attr-defined]
 
 
 class _Writer:
@@ -93,7 +122,9 @@ class _Writer:
             )
             tensor = resized
         out = f"{base}/reshape"
-        self.nodes.append(helper.make_node("Reshape", [tensor, self.int_const(f"{out}.shape", shape)], [out], name=out))
+        self.nodes.append(
+            helper.make_node("Reshape", [tensor, self.int_const(f"{out}.shape", shape)], [out], name=out)
+        )
         return out
 
     def operand_input(self, layer: Layer, operand: str, shape: list[int]) -> str:
@@ -110,44 +141,56 @@ class _Writer:
         kind = layer.kind
         out_shape: list[int]
         if kind in ("conv", "dwconv", "gconv"):
-            sy, sx = info.get("stride", [1, 1])  # type: ignore[misc]
-            dy, dx = info.get("dilation", [1, 1])  # type: ignore[misc]
-            groups = int(info.get("groups", 1))  # type: ignore[call-overload]
-            K, C = int(info["channels_out"]), int(info["channels_in"])  # type: ignore[call-overload]
+            (sy, sx), (dy, dx) = _two(info, "stride"), _two(info, "dilation")
+            groups = _int(info, "groups", 1)
+            K, C = _int(info, "channels_out"), _int(info, "channels_in")
             pads = _pads(info.get("padding", 0))
             B, OY, OX, FY, FX = get("B", 1), get("OY", 1), get("OX", 1), get("FY", 1), get("FX", 1)
             IY = (OY - 1) * sy + (FY - 1) * dy + 1 - pads[0] - pads[2]
             IX = (OX - 1) * sx + (FX - 1) * dx + 1 - pads[1] - pads[3]
             if IY < 1 or IX < 1:
-                raise SpecError("<export>", f"layers.{layer.name}.padding", f"implies an empty input ({IY}x{IX})")
+                raise SpecError(
+                    "<export>", f"layers.{layer.name}.padding", f"implies an empty input ({IY}x{IX})"
+                )
             x = self.operand_input(layer, "I", [B, C, IY, IX])
             w = self.operand_input(layer, "W", [K, C // groups, FY, FX])
-            attrs = {"strides": [sy, sx], "dilations": [dy, dx], "group": groups, "pads": pads}
+            attrs: dict[str, Any] = {
+                "strides": [sy, sx],
+                "dilations": [dy, dx],
+                "group": groups,
+                "pads": pads,
+            }
             attrs["kernel_shape"] = [FY, FX]
             self.nodes.append(helper.make_node("Conv", [x, w], [layer.name], name=layer.name, **attrs))
             out_shape = [B, K, OY, OX]
         elif kind == "convtranspose":
-            sy, sx = info.get("stride", [1, 1])  # type: ignore[misc]
-            dy, dx = info.get("dilation", [1, 1])  # type: ignore[misc]
-            groups = int(info.get("groups", 1))  # type: ignore[call-overload]
-            K, C = int(info["channels_out"]), int(info["channels_in"])  # type: ignore[call-overload]
+            (sy, sx), (dy, dx) = _two(info, "stride"), _two(info, "dilation")
+            groups = _int(info, "groups", 1)
+            K, C = _int(info, "channels_out"), _int(info, "channels_in")
             pads = _pads(info.get("padding", 0))
             B, IY, IX, FY, FX = get("B", 1), get("IY", 1), get("IX", 1), get("FY", 1), get("FX", 1)
             x = self.operand_input(layer, "I", [B, C, IY, IX])
             w = self.operand_input(layer, "W", [C, K // groups, FY, FX])
-            attrs = {"strides": [sy, sx], "dilations": [dy, dx], "group": groups, "pads": pads}
-            self.nodes.append(helper.make_node("ConvTranspose", [x, w], [layer.name], name=layer.name, **attrs))
+            attrs = {
+                "strides": [sy, sx],
+                "dilations": [dy, dx],
+                "group": groups,
+                "pads": pads,
+            }
+            self.nodes.append(
+                helper.make_node("ConvTranspose", [x, w], [layer.name], name=layer.name, **attrs)
+            )
             OY = (IY - 1) * sy + (FY - 1) * dy + 1 - pads[0] - pads[2]
             OX = (IX - 1) * sx + (FX - 1) * dx + 1 - pads[1] - pads[3]
             out_shape = [B, K, OY, OX]
         elif kind == "fc":
-            batch, n_in, n_out = get("OY", 1), int(info["in_features"]), int(info["out_features"])  # type: ignore[call-overload]
+            batch, n_in, n_out = get("OY", 1), _int(info, "in_features"), _int(info, "out_features")
             x = self.operand_input(layer, "I", [batch, n_in])
             w = self.operand_input(layer, "W", [n_out, n_in])
             self.nodes.append(helper.make_node("Gemm", [x, w], [layer.name], name=layer.name, transB=1))
             out_shape = [batch, n_out]
         elif kind == "matmul":
-            M, N, K, B = (int(info[k]) for k in ("M", "N", "K", "B"))  # type: ignore[call-overload]
+            M, N, K, B = (_int(info, k) for k in ("M", "N", "K", "B"))
             lead = [B] if B > 1 else []
             w_op = layer.operand("W")
             w_lead = lead if "B" in w_op.dims() else []
@@ -156,9 +199,8 @@ class _Writer:
             self.nodes.append(helper.make_node("MatMul", [x, w], [layer.name], name=layer.name))
             out_shape = [*lead, M, N]
         elif kind in ("add", "mul", "max"):
-            shape = [int(v) for v in info["shape"]]  # type: ignore[attr-defined]
-            first = [int(v) for v in info.get("first_shape", shape)]  # type: ignore[attr-defined]
-            second = [int(v) for v in info.get("second_shape", shape)]  # type: ignore[attr-defined]
+            shape = _shape(info, "shape", [])
+            first, second = _shape(info, "first_shape", shape), _shape(info, "second_shape", shape)
             op_type = _ELTWISE_OPS.get(str(info.get("op", kind)), _ELTWISE_OPS[kind])
             a = self.operand_input(layer, "I", first)
             b = self.operand_input(layer, "W", second)
@@ -166,7 +208,7 @@ class _Writer:
             out_shape = shape
         elif kind == "pool":
             mode = info.get("mode", "max")
-            sy, sx = info.get("stride", [1, 1])  # type: ignore[misc]
+            sy, sx = _two(info, "stride")
             pads = _pads(info.get("padding", 0))
             B, C, OY, OX, FY, FX = (get(d, 1) for d in ("B", "K", "OY", "OX", "FY", "FX"))
             IY, IX = (OY - 1) * sy + FY - pads[0] - pads[2], (OX - 1) * sx + FX - pads[1] - pads[3]
@@ -179,7 +221,9 @@ class _Writer:
                 self.nodes.append(helper.make_node(op_type, [x], [layer.name], name=layer.name, **attrs))
             out_shape = [B, C, OY, OX]
         else:
-            raise SpecError("<export>", f"layers.{layer.name}.type", f"layer kind {kind!r} has no ONNX operator")
+            raise SpecError(
+                "<export>", f"layers.{layer.name}.type", f"layer kind {kind!r} has no ONNX operator"
+            )
         self.shapes[layer.name] = out_shape
 
 
@@ -195,7 +239,9 @@ def network_to_onnx(network: Network, *, zeros: bool = False) -> onnx.ModelProto
         if layer.name not in consumed
     ]
     graph = helper.make_graph(w.nodes, network.name, w.inputs, outputs, initializer=w.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="carbonloop")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="carbonloop"
+    )
     model.ir_version = 8
     helper.set_model_props(
         model, {"carbonloop.network": network.name, "carbonloop.weights": "zeros" if zeros else "shape-only"}

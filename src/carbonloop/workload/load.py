@@ -31,5 +31,7 @@ def load_workload(spec: str, *, precision: str | None = None) -> Network:
     if zoo.is_zoo_name(spec):
         return zoo.get(spec)
     if Path(spec).exists():
-        raise SpecError(spec, "<file>", f"unknown workload format {suffix or '(no suffix)'!r}: use .yaml, .yml or .onnx")
+        raise SpecError(
+            spec, "<file>", f"unknown workload format {suffix or '(no suffix)'!r}: use .yaml, .yml or .onnx"
+        )
     return zoo.get(spec)  # raises: unknown zoo network, with the known names

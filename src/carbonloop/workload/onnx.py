@@ -24,12 +24,20 @@ from onnx import TensorProto
 from carbonloop.errors import SpecError
 from carbonloop.workload.builders import conv2d, fully_connected, matmul
 from carbonloop.workload.elementwise import conv_transpose2d, eltwise, pool2d
-from carbonloop.workload.layer import Axis, Layer, Operand
+from carbonloop.workload.layer import Axis, Layer
 from carbonloop.workload.network import Edge, Network
 
 CONV_OPS = {"Conv": (0, 1), "ConvInteger": (0, 1), "QLinearConv": (0, 3)}
 MATMUL_OPS = {"MatMul": (0, 1), "MatMulInteger": (0, 1), "QLinearMatMul": (0, 3)}
-ELTWISE_OPS = {"Add": "add", "Sub": "add", "Sum": "add", "Mul": "mul", "Div": "mul", "Max": "max", "Min": "max"}
+ELTWISE_OPS = {
+    "Add": "add",
+    "Sub": "add",
+    "Sum": "add",
+    "Mul": "mul",
+    "Div": "mul",
+    "Max": "max",
+    "Min": "max",
+}
 POOL_OPS = {"MaxPool": "max", "AveragePool": "avg", "GlobalAveragePool": "avg", "GlobalMaxPool": "max"}
 
 _ACTIVATIONS = {
@@ -48,7 +56,7 @@ _MOVEMENT = {
 }  # fmt: skip
 _REDUCE = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL2", "ReduceL1"}
 
-_TYPE_BITS = {
+_TYPE_BITS: dict[int, int] = {
     TensorProto.INT8: 8, TensorProto.UINT8: 8, TensorProto.INT16: 16, TensorProto.UINT16: 16,
     TensorProto.FLOAT16: 16, TensorProto.BFLOAT16: 16, TensorProto.INT4: 4, TensorProto.UINT4: 4,
 }  # fmt: skip
@@ -230,7 +238,13 @@ class _Importer:
             if node.domain not in ("", "ai.onnx"):
                 self.skip(node, name, f"operator of domain {node.domain!r}: not costed")
                 continue
-            if op in CONV_OPS or op in MATMUL_OPS or op == "ConvTranspose" or op == "Gemm" or op in ELTWISE_OPS:
+            if (
+                op in CONV_OPS
+                or op in MATMUL_OPS
+                or op == "ConvTranspose"
+                or op == "Gemm"
+                or op in ELTWISE_OPS
+            ):
                 live = [t for t in node.input[:2] if t]
                 if live and all(t in self.constant for t in live):
                     self.skip(node, name, "all inputs are constants (folded at export time): not costed")
@@ -254,6 +268,11 @@ class _Importer:
                 if err.source == self.source:
                     raise
                 raise SpecError(self.source, f"nodes[{name}]", f"{op}: {err.message}") from None
+            except (KeyError, IndexError, ValueError, TypeError) as err:  # a malformed node
+                detail = " ".join(str(err).split())[:200] or type(err).__name__
+                raise SpecError(
+                    self.source, f"nodes[{name}]", f"{op}: cannot read the node ({detail})"
+                ) from None
 
     def _attrs(self, node: onnx.NodeProto) -> dict[str, Any]:
         return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
@@ -277,12 +296,20 @@ class _Importer:
             return 1, shape[2]
         if len(shape) == 4:
             return shape[2], shape[3]
-        raise SpecError(self.source, f"nodes[{node.name or node.op_type}]", f"{what} must be 1-D or 2-D (shape {list(shape)})")
+        raise SpecError(
+            self.source,
+            f"nodes[{node.name or node.op_type}]",
+            f"{what} must be 1-D or 2-D (shape {list(shape)})",
+        )
 
     def conv(self, node: onnx.NodeProto, name: str) -> None:
         xi, wi = CONV_OPS[node.op_type]
         x, w, y = node.input[xi], node.input[wi], node.output[0]
-        xs, ws, ys = self.shape(node, x, "input"), self.shape(node, w, "weight"), self.shape(node, y, "output")
+        xs, ws, ys = (
+            self.shape(node, x, "input"),
+            self.shape(node, w, "weight"),
+            self.shape(node, y, "output"),
+        )
         if len(xs) not in (3, 4):
             self.skip(node, name, f"{len(xs) - 2}-D convolution: not costed")
             return
@@ -306,7 +333,9 @@ class _Importer:
         feeds = [(x, "I")]
         if w not in self.constant:
             layer = _with_operand(layer, "W", constant=False)
-            self.notes.append(f"nodes[{name}]: weight input {w!r} is computed in the graph; costed as an activation")
+            self.notes.append(
+                f"nodes[{name}]: weight input {w!r} is computed in the graph; costed as an activation"
+            )
             feeds.append((w, "W"))
         self.add_layer(node, layer, feeds)
 
@@ -333,7 +362,9 @@ class _Importer:
         feeds = [(x, "I")]
         if w not in self.constant:
             layer = _with_operand(layer, "W", constant=False)
-            self.notes.append(f"nodes[{name}]: weight input {w!r} is computed in the graph; costed as an activation")
+            self.notes.append(
+                f"nodes[{name}]: weight input {w!r} is computed in the graph; costed as an activation"
+            )
             feeds.append((w, "W"))
         self.add_layer(node, layer, feeds)
 
@@ -341,7 +372,9 @@ class _Importer:
         a, b = node.input[0], node.input[1]
         sa, sb = self.shape(node, a, "input A"), self.shape(node, b, "input B")
         if len(sa) != 2 or len(sb) != 2:
-            raise SpecError(self.source, f"nodes[{name}]", f"Gemm needs 2-D inputs (got {list(sa)}, {list(sb)})")
+            raise SpecError(
+                self.source, f"nodes[{name}]", f"Gemm needs 2-D inputs (got {list(sa)}, {list(sb)})"
+            )
         attrs = self._attrs(node)
         M, K = (sa[1], sa[0]) if attrs.get("transA", 0) else sa
         N = sb[0] if attrs.get("transB", 0) else sb[1]
@@ -376,7 +409,9 @@ class _Importer:
             shared = (batch_b if const == b else batch_a) == 1
             if const == a:
                 M, N = N, M
-            layer = matmul(name, M=M, N=N, K=K, B=batch, weight_constant=shared, bits=self.conv_bits(act, const))
+            layer = matmul(
+                name, M=M, N=N, K=K, B=batch, weight_constant=shared, bits=self.conv_bits(act, const)
+            )
             if not shared:
                 layer = _with_operand(layer, "W", constant=True)
             self.add_layer(node, layer, [(act, "I")])
@@ -406,7 +441,9 @@ class _Importer:
         )  # fmt: skip
         feeds = [(first, "I")] + [(t, "W") for t in inputs[1:] if t != first and t not in self.constant]
         if len(inputs) > 2:
-            self.notes.append(f"nodes[{name}]: {len(inputs)}-input {node.op_type} costed as one two-input layer")
+            self.notes.append(
+                f"nodes[{name}]: {len(inputs)}-input {node.op_type} costed as one two-input layer"
+            )
         self.add_layer(node, layer, feeds)
 
     def pool(self, node: onnx.NodeProto, name: str) -> None:
@@ -437,7 +474,9 @@ class _Importer:
         self.add_layer(node, layer, [(x, "I")])
 
 
-def _with_operand(layer: Layer, name: str, *, constant: bool | None = None, drop_dims: set[str] | None = None) -> Layer:
+def _with_operand(
+    layer: Layer, name: str, *, constant: bool | None = None, drop_dims: set[str] | None = None
+) -> Layer:
     """``layer`` with operand ``name`` changed: its ``constant`` flag, or without axes on ``drop_dims``."""
     ops = []
     for o in layer.operands:
@@ -490,7 +529,9 @@ def _fix_inputs(model: onnx.ModelProto, source: str, input_shapes: dict[str, lis
         names = {vi.name for vi in model.graph.input}
         unknown = sorted(set(input_shapes) - names)
         if unknown:
-            raise SpecError(source, "input_shapes", f"no graph input named {unknown} (inputs: {sorted(names - inits)})")
+            raise SpecError(
+                source, "input_shapes", f"no graph input named {unknown} (inputs: {sorted(names - inits)})"
+            )
     return notes
 
 
@@ -521,7 +562,9 @@ def load_onnx(
     imp.run()
     if not imp.layers:
         ops = ", ".join(sorted({n.op_type for n in inferred.graph.node}))
-        raise SpecError(source, "graph.node", f"no costable node (Conv, Gemm, MatMul, Add, pooling ...) among: {ops}")
+        raise SpecError(
+            source, "graph.node", f"no costable node (Conv, Gemm, MatMul, Add, pooling ...) among: {ops}"
+        )
     net_name = name or inferred.graph.name or p.stem
     try:
         network = Network(net_name, tuple(imp.layers), tuple(dict.fromkeys(imp.edges)))

@@ -8,7 +8,12 @@ from carbonloop.errors import SpecError
 from carbonloop.workload.builders import conv1d
 from carbonloop.workload.network import Network
 from carbonloop.workload.zoo.cifar_resnet import cifar_resnet, resnet20, resnet32, resnet56
-from carbonloop.workload.zoo.mlperf_mobile import deeplabv3_mnv2, mobilebert, mobilenet_edgetpu, ssd_mobilenet_v2
+from carbonloop.workload.zoo.mlperf_mobile import (
+    deeplabv3_mnv2,
+    mobilebert,
+    mobilenet_edgetpu,
+    ssd_mobilenet_v2,
+)
 from carbonloop.workload.zoo.mlperf_tiny import autoencoder, ds_cnn, mobilenet_v1, resnet8
 from carbonloop.workload.zoo.mobilenet import mobilenet_v2
 from carbonloop.workload.zoo.resnet import resnet, resnet18, resnet34, resnet50

@@ -1,0 +1,154 @@
+"""SRAM in-memory-computing accelerators: DRAM -> shared SRAM -> weight cells inside IMC macros.
+
+The array has three axes: ``D1`` (wordline: output channels; the inputs are broadcast along it), ``D2``
+(bitline: summed inputs C, FX, FY) and ``M`` (identical macros). Weights stay in the cells, a memory level
+that keeps only ``W``: writing it costs the macro's weight-write energy and one row per cycle (a full
+macro reload takes ``rows`` cycles, and compute waits for it). Inputs are bit-serial: a full-precision
+MAC pass takes Bi/Bcycle cycles of the macro clock, which is the accelerator clock. The energy of a pass
+is the macro model's (carbonloop.costs.imc) for the rows and columns the mapping uses.
+
+The template follows CarbonSpot's choices (../shared/reference/carbonspot_setup.yaml, memory_template
+and imc_hd_param_in_sweep): SRAM bandwidth max(D2*Bi, D1*(Bi+Bw)) bits per cycle, DRAM bandwidth
+D1*Bw bits per cycle at 3.7 pJ/bit, SRAM energy and area from the CACTI-calibrated SRAM model.
+"""
+
+from __future__ import annotations
+
+import math
+
+from carbonloop.costs.imc import ImcMacroSpec, imc_macro_cost, imc_template_spec
+from carbonloop.costs.resolve import resolve_memory
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+
+IMC_AXES = ("D1", "D2", "M")
+DRAM_PJ_PER_BIT = 3.7  # CarbonSpot's DRAM (carbonspot_setup.yaml, dram_access_energy_pJ_per_bit)
+
+
+def imc_array(spec: ImcMacroSpec) -> ComputeArray:
+    """The compute array of ``spec.macros`` macros of ``spec.rows`` x ``spec.cols`` weights."""
+    cost = imc_macro_cost(spec)
+    return ComputeArray(
+        axes=(("D1", spec.cols), ("D2", spec.rows), ("M", spec.macros)),
+        mac_pj=cost.energy_per_mac_fj / 1000.0,
+        mac_area_mm2=0.0,
+        extra_area_mm2=cost.total_area_mm2,
+        kind="imc",
+        cycles_per_mac=cost.cycles_per_mac_pass,
+        precision_bits={"W": spec.weight_bits, "I": spec.input_bits},
+        energy_breakdown_pj_per_mac={k: v / cost.macs_per_cycle for k, v in cost.energy_per_cycle_pj.items()},
+        area_breakdown_mm2=dict(cost.area_mm2),
+        source=f"IMC macro model ({spec.kind}, {spec.rows}x{spec.cols}x{spec.macros}, {spec.node_nm} nm)",
+        imc=spec,
+    )
+
+
+def imc_accelerator(
+    spec: ImcMacroSpec,
+    *,
+    sram_bytes: int,
+    dram_bytes: int = 1 << 20,
+    name: str | None = None,
+) -> Accelerator:
+    """DRAM -> SRAM (inputs, outputs, weights) -> weight cells -> ``spec``'s macros."""
+    if sram_bytes < 1 or dram_bytes < 1:
+        raise SpecError(
+            "<imc template>", "sram_bytes", f"sizes must be positive (got {sram_bytes}, {dram_bytes})"
+        )
+    cost = imc_macro_cost(spec)
+    bi, bw = spec.input_bits, spec.weight_bits
+    sram_width = max(spec.rows * bi * spec.macros, spec.cols * (bi + bw) * spec.macros)
+    sram_depth = max(1, (sram_bytes * 8) // sram_width)
+    if sram_depth < 32:
+        raise SpecError(
+            "<imc template>",
+            "sram_bytes",
+            f"{sram_bytes} B gives {sram_depth} rows of {sram_width} b; the SRAM model needs >= 32 rows",
+        )
+    sram = resolve_memory("sram", node_nm=spec.node_nm, width_bits=sram_width, depth=sram_depth)
+    dram_width = spec.cols * bw * spec.macros
+    dram_pj = DRAM_PJ_PER_BIT * dram_width
+    levels = (
+        MemoryLevel(
+            name="dram",
+            size_bits=dram_bytes * 8,
+            width_bits=dram_width,
+            read_pj=dram_pj,
+            write_pj=dram_pj,
+            update_pj=dram_pj,
+            read_bw_bits=float(dram_width),
+            write_bw_bits=float(dram_width),
+            operands=frozenset({"W", "I", "O"}),
+            spans=IMC_AXES,
+            double_buffered=True,
+            source=f"CarbonSpot DRAM, {DRAM_PJ_PER_BIT} pJ/bit",
+        ),
+        MemoryLevel(
+            name="sram",
+            size_bits=sram_bytes * 8,
+            width_bits=sram_width,
+            read_pj=sram.read_pj,
+            write_pj=sram.write_pj,
+            update_pj=sram.write_pj,
+            read_bw_bits=float(sram_width),
+            write_bw_bits=float(sram_width),
+            area_mm2=sram.area_mm2,
+            operands=frozenset({"W", "I", "O"}),
+            spans=IMC_AXES,
+            double_buffered=False,
+            leakage_mw=sram.leakage_mw,
+            source=sram.source,
+        ),
+        MemoryLevel(
+            name="cells",
+            size_bits=bw * spec.group_depth,
+            width_bits=bw,
+            read_pj=0.0,  # reading a weight is part of the macro's MAC energy
+            write_pj=cost.weight_write_energy_pj,
+            update_pj=cost.weight_write_energy_pj,
+            read_bw_bits=float(bw),
+            write_bw_bits=bw / spec.rows,  # one row of the macro written per cycle
+            operands=frozenset({"W"}),
+            spans=(),
+            double_buffered=False,
+            source="IMC macro cells (weight write energy from the macro model)",
+        ),
+    )
+    label = name or f"{spec.kind}_{spec.rows}x{spec.cols}x{spec.macros}_{sram_bytes}B"
+    return Accelerator(
+        label,
+        imc_array(spec),
+        levels,
+        clock_ns=cost.clock_ns,
+        node_nm=spec.node_nm,
+        hints={"spatial": {"D1": ["K", "OX"], "D2": ["C", "FX", "FY"], "M": ["K", "OX", "OY", "G", "B"]}},
+    )
+
+
+def imc(
+    kind: str = "dimc",
+    rows: int = 128,
+    cols: int = 128,
+    macros: int = 1,
+    sram_bytes: int = 256 * 1024,
+    node_nm: int = 28,
+    dram_bytes: int = 1 << 20,
+) -> Accelerator:
+    """The parametric IMC template with CarbonSpot's macro choices (DIMC 1 input bit per cycle, AIMC 2 bits
+    per cycle and an ADC of 2 + 0.5*log2(rows) bits, 8-bit operands)."""
+    if kind not in ("aimc", "dimc"):
+        raise SpecError("<imc template>", "kind", f"must be aimc or dimc (got {kind!r})")
+    base = imc_template_spec(kind, rows, node_nm)  # type: ignore[arg-type]
+    adc = None if kind == "dimc" else base.input_bits_per_cycle + 0.5 * int(math.log2(rows))
+    spec = ImcMacroSpec(
+        kind=base.kind,
+        rows=rows,
+        cols=cols,
+        input_bits=base.input_bits,
+        weight_bits=base.weight_bits,
+        input_bits_per_cycle=base.input_bits_per_cycle,
+        macros=macros,
+        adc_bits=adc,
+        node_nm=node_nm,
+    )
+    return imc_accelerator(spec, sram_bytes=sram_bytes, dram_bytes=dram_bytes, name=None)

@@ -1,0 +1,181 @@
+"""Parametric accelerator builders for sweeps: ``digital(rows=32, cols=32, sram_bytes=65536, dataflow=os)``.
+
+:func:`from_call` parses a template call (what ``load_accelerator`` passes on); each template returns an
+:class:`Accelerator` built through the same YAML validation as presets.
+
+``digital`` follows CarbonSpot's digital template (../shared/reference/carbonspot_setup.yaml, sections
+``digital_pe_template``, ``memory_template``, ``tech_28nm``, ``design_space``):
+
+- array ``rows x cols`` (axes ``D1`` = rows, ``D2`` = cols); MAC 0.25 pJ and PE area 0.00094482 mm2
+  (Envision, ISSCC 2017, 28 nm, as CarbonSpot uses); clock 5 ns (200 MHz), same source;
+- dataflow ``os``: K on rows, OX/OY on columns; ``ws``: K/OX/OY on rows, C/FX/FY on columns, plus
+  CarbonSpot's ripple-carry adder tree per row of PEs: (3 nd2 + 2 xor2 area) x [cols*(16+1) -
+  (16 + log2(cols) + 1)] each (the tree's added clock delay is not modelled);
+- per-PE registers: W 8 b, I 8 b, O 16 b = 32 b, read and write dff_cap x vdd^2 = 2.1 fF x 0.81 V^2 =
+  0.0017 pJ/bit (0.0136 pJ per 8 b word), area 3.684 um2/bit (tech_28nm dff constants); not double
+  buffered (32 b hold exactly one W, one I and one 16 b partial sum); 4 read + 4 write 8 b ports, so
+  flip-flops never starve the MAC (W + I + a 16 b partial sum per cycle);
+- one shared SRAM of ``sram_bytes``, word = bandwidth = max(cols*8, rows*16) bits, 4 read + 4 write
+  ports (memory_template), energy/area from :func:`carbonloop.costs.resolve.resolve_memory` ("sram",
+  the CACTI 7 fit) at ``node_nm``;
+- DRAM 3.7 pJ/bit (design_space.dram_access_energy_pJ_per_bit) on a rows*8-bit shared read/write port
+  (memory_template dram_bw_bits), off chip (area 0).
+
+Energies other than the SRAM are CarbonSpot's 28 nm numbers whatever ``node_nm`` is (the node changes
+the SRAM cost only); say so in a sweep's report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.yaml import accelerator_from_dict
+
+DFF_PJ_PER_BIT = 0.0021 * 0.9**2  # dff_cap_pF x vdd^2 (tech_28nm) = 0.001701 pJ/bit
+DFF_AREA_MM2_PER_BIT = 0.000003684  # dff_area_mm2 (tech_28nm)
+ND2_AREA_MM2 = 0.000000614
+XOR2_AREA_MM2 = 0.0000014736
+MAC_PJ = 0.25  # Envision via CarbonSpot digital_pe_template
+PE_AREA_MM2 = 0.00094482
+CLOCK_NS = 5.0
+DRAM_PJ_PER_BIT = 3.7
+
+DIGITAL_HINTS = {
+    "os": ("output_stationary", {"D1": ["K"], "D2": ["OX", "OY"]}),
+    "ws": ("weight_stationary", {"D1": ["K", "OX", "OY"], "D2": ["C", "FX", "FY"]}),
+}
+
+
+def ws_adder_tree_area_mm2(rows: int, cols: int) -> float:
+    """CarbonSpot's WS adder trees: one per row of PEs, each summing ``cols`` 16-bit partial products."""
+    per_tree = (3 * ND2_AREA_MM2 + 2 * XOR2_AREA_MM2) * (cols * (16 + 1) - (16 + math.log2(cols) + 1))
+    return rows * max(per_tree, 0.0)
+
+
+def digital_spec(
+    rows: int, cols: int, sram_bytes: int, dataflow: str = "os", node_nm: int = 28, name: str | None = None
+) -> dict[str, Any]:
+    """The YAML-form dict of the digital template (what :func:`digital` validates and builds)."""
+    from carbonloop.costs.resolve import resolve_memory  # costs sit below hardware specs
+
+    src = "<template digital>"
+    for key, v in (("rows", rows), ("cols", cols), ("sram_bytes", sram_bytes), ("node_nm", node_nm)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise SpecError(src, key, f"must be a positive integer (got {v!r})")
+    if dataflow not in DIGITAL_HINTS:
+        raise SpecError(src, "dataflow", f"must be os or ws (got {dataflow!r})")
+    sram_width = max(cols * 8, rows * 16)
+    if (sram_bytes * 8) % sram_width:
+        raise SpecError(src, "sram_bytes", f"{sram_bytes} B is not a whole number of {sram_width}-bit words")
+    depth = sram_bytes * 8 // sram_width
+    try:
+        sram = resolve_memory("sram", node_nm=node_nm, width_bits=sram_width, depth=depth)
+    except SpecError as err:
+        raise SpecError(src, "node_nm" if "node" in err.field else "sram_bytes", err.message) from None
+    dram_width = rows * 8
+    reg_word_pj = DFF_PJ_PER_BIT * 8
+    flow, hints = DIGITAL_HINTS[dataflow]
+    extra = ws_adder_tree_area_mm2(rows, cols) if dataflow == "ws" else 0.0
+    return {
+        "name": name or f"digital_{dataflow}_{rows}x{cols}_{sram_bytes}B_{node_nm}nm",
+        "clock_ns": CLOCK_NS,
+        "node_nm": node_nm,
+        "array": {
+            "axes": {"D1": rows, "D2": cols},
+            "mac_pj": MAC_PJ,
+            "mac_area_mm2": PE_AREA_MM2,
+            "extra_area_mm2": extra,
+            "precision_bits": {"W": 8, "I": 8, "O": 16},
+        },
+        "memories": [
+            {
+                "name": "dram",
+                "width_bits": dram_width,
+                "read_pj": DRAM_PJ_PER_BIT * dram_width,
+                "write_pj": DRAM_PJ_PER_BIT * dram_width,
+                "area_mm2": 0.0,
+                "shared_ports": True,
+                "operands": ["W", "I", "O"],
+                "spans": "all",
+            },
+            {
+                "name": "sram",
+                "size_bits": sram_bytes * 8,
+                "width_bits": sram_width,
+                "read_pj": sram.read_pj,
+                "write_pj": sram.write_pj,
+                "area_mm2": sram.area_mm2,
+                "leakage_mw": sram.leakage_mw,
+                "read_ports": 4,
+                "write_ports": 4,
+                "operands": ["W", "I", "O"],
+                "spans": ["D1", "D2"],
+            },
+            {
+                "name": "registers",
+                "size_bits": 32,
+                "width_bits": 8,
+                "read_pj": reg_word_pj,
+                "write_pj": reg_word_pj,
+                "area_mm2": 32 * DFF_AREA_MM2_PER_BIT,
+                "read_ports": 4,
+                "write_ports": 4,
+                "operands": ["W", "I", "O"],
+                "spans": [],
+            },
+        ],
+        "hints": {"dataflow": flow, "spatial": hints, "template": "digital"},
+    }
+
+
+def digital(
+    rows: int, cols: int, sram_bytes: int, dataflow: str = "os", node_nm: int = 28, name: str | None = None
+) -> Accelerator:
+    """A ``rows x cols`` digital PE array (see the module docstring for every number and its source)."""
+    spec = digital_spec(rows, cols, sram_bytes, dataflow, node_nm, name)
+    return accelerator_from_dict(
+        spec, f"digital(rows={rows},cols={cols},sram_bytes={sram_bytes},dataflow={dataflow})"
+    )
+
+
+TEMPLATES = {"digital": digital}
+_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$")
+
+
+def _value(text: str) -> int | str:
+    t = text.strip().strip("'\"")
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d+)\s*(KiB|MiB|KB|MB|k|K)", t)
+    if m:
+        scale = {"KiB": 1024, "KB": 1024, "k": 1024, "K": 1024, "MiB": 1024**2, "MB": 1024**2}[m.group(2)]
+        return int(m.group(1)) * scale
+    return t
+
+
+def from_call(spec: str) -> Accelerator:
+    """``"digital(rows=32,cols=32,sram_bytes=65536,dataflow=os)"`` -> Accelerator (sizes may say 64KiB)."""
+    m = _CALL.match(spec)
+    if not m:
+        raise SpecError(spec, "accelerator", "a template call looks like name(key=value,...)")
+    name, args = m.group(1), m.group(2)
+    if name not in TEMPLATES:
+        raise SpecError(spec, "accelerator", f"unknown template {name!r} (templates: {', '.join(TEMPLATES)})")
+    kwargs: dict[str, Any] = {}
+    for item in filter(None, (s.strip() for s in args.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise SpecError(spec, "accelerator", f"argument {item!r} must be key=value")
+        kwargs[key.strip()] = _value(value)
+    try:
+        return TEMPLATES[name](**kwargs)
+    except TypeError as err:
+        raise SpecError(spec, "accelerator", f"bad arguments for {name}: {err}") from None
+    except SpecError as err:
+        raise err.located(spec) from None

@@ -1,0 +1,529 @@
+"""ZigZag 3.x inputs: accelerator, workload and mapping YAML (docs/interop.md).
+
+- **Accelerator**: memories (listed innermost first in ZigZag; carbonloop lists levels outermost first)
+  with size, r/w cost per port word (the widest port's ``bandwidth_max`` is the word), area, ports and
+  ``served_dimensions`` (= carbonloop's ``spans``); the operational array's dimensions, sizes, unit energy
+  and area. IMC fields set the array kind, precisions and bit-serial cycles; ZigZag's IMC macro cost model
+  is not reproduced (a warning says what was ignored).
+- **Workload**: ``equation`` (``O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]``), ``dimension_relations``
+  (``ix=2*ox+1*fx``) -> affine axes; ``loop_dims``/``loop_sizes``; ``operand_precision`` (``O`` = partial
+  sums, ``O_final``); ``operand_source`` -> network edges (a layer pointing to itself holds constant weights).
+- **Mapping**: the entry named as the layer, else as its operator type, else ``default``;
+  ``spatial_mapping`` -> spatial loops; a complete ``temporal_ordering`` (innermost first) -> temporal loops,
+  allocated to the memory levels by filling the innermost levels first as far as their capacity allows
+  (carbonloop's reading of ZigZag's allocation: compare with ``export-mapping``). An incomplete ordering or
+  a missing one leaves the search to the mapper: the layer gets :class:`ZigZagConstraints` instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.yaml import accelerator_from_dict
+from carbonloop.interop.common import (
+    as_dict,
+    as_list,
+    check_keys,
+    number,
+    positive_int,
+    read_input,
+    warn,
+    warn_ignored,
+)
+from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve
+from carbonloop.specio import dump_yaml
+from carbonloop.workload.layer import Axis, Layer, Operand, parse_axis
+from carbonloop.workload.network import Edge, Network
+
+DEFAULT_LINKS = {"O": "O", "W": "I2", "I": "I1"}
+_MEM_KEYS = ("size", "r_cost", "w_cost", "area", "latency", "mem_type", "auto_cost_extraction", "operands",
+             "ports", "served_dimensions", "force_double_buffering", "min_r_granularity", "min_w_granularity")
+_ARRAY_KEYS = ("dimensions", "sizes", "systolic_dimensions", "unit_energy", "unit_area", "is_imc", "imc_type",
+               "input_precision", "bit_serial_precision", "adc_resolution")
+_LAYER_KEYS = ("id", "name", "operator_type", "equation", "dimension_relations", "loop_dims", "loop_sizes",
+               "operand_precision", "operand_source", "pr_loop_dims", "pr_loop_sizes", "padding")
+_MAP_KEYS = ("name", "spatial_mapping", "spatial_mapping_hint", "temporal_ordering", "memory_operand_links")
+_KINDS = {"conv": "conv", "conv_downsample": "conv", "gemm": "matmul", "add": "add", "max": "max",
+          "pooling": "pool", "pool": "pool", "maxpool": "pool", "averagepool": "pool", "globalaveragepool": "pool"}
+
+
+@dataclass(frozen=True)
+class ZigZagConstraints:
+    """A mapping entry that leaves part of the mapping to a search (no complete temporal ordering)."""
+
+    layer: str
+    spatial: tuple[tuple[str, tuple[Loop, ...]], ...]
+    temporal_ordering: tuple[tuple[str, int | None], ...]  # innermost first; None = "*"
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reason: str = ""
+
+
+# --- accelerator -------------------------------------------------------------------------------------
+def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tuple[dict[str, Any], list[str]]:
+    reads, writes, rw, notes = [], [], [], []
+    for j, p in enumerate(ports):
+        w = f"{where}.ports[{j}]"
+        p = as_dict(p, source, w)
+        check_keys(p, ("name", "type", "bandwidth_min", "bandwidth_max", "allocation"), source, w)
+        kind = str(p.get("type", ""))
+        if kind not in ("read", "write", "read_write"):
+            raise SpecError(source, f"{w}.type", f"expected read, write or read_write (got {kind!r})")
+        bmax = positive_int(p.get("bandwidth_max"), source, f"{w}.bandwidth_max")
+        bmin = positive_int(p.get("bandwidth_min", bmax), source, f"{w}.bandwidth_min")
+        if bmin > bmax:
+            raise SpecError(source, f"{w}.bandwidth_min", f"{bmin} exceeds bandwidth_max {bmax}")
+        if bmin != bmax:
+            notes.append(f"{where}.ports[{j}].bandwidth_min")
+        for k, alloc in enumerate(as_list(p.get("allocation"), source, f"{w}.allocation")):
+            m = re.fullmatch(r"\s*(I1|I2|O)\s*,\s*(fh|tl|fl|th)\s*", str(alloc))
+            if not m:
+                raise SpecError(source, f"{w}.allocation[{k}]", f"expected '<I1|I2|O>, <fh|tl|fl|th>' (got {alloc!r})")
+            if m.group(1) not in mem_ops:
+                raise SpecError(source, f"{w}.allocation[{k}]", f"operand {m.group(1)} is not served by this memory")
+            if (kind == "read" and m.group(2) in ("fh", "fl")) or (kind == "write" and m.group(2) in ("tl", "th")):
+                raise SpecError(source, f"{w}.allocation[{k}]", f"a {kind} port cannot carry {m.group(2)}")
+        {"read": reads, "write": writes, "read_write": rw}[kind].append(bmax)
+    if not ports:
+        raise SpecError(source, f"{where}.ports", "a memory needs at least one port")
+    if len(ports) > 1:
+        notes.append(f"{where}.ports[].allocation")
+    readers, writers = reads + rw, writes + rw
+    if not readers or not writers:
+        raise SpecError(source, f"{where}.ports", "a memory needs a port that reads and one that writes")
+    return {
+        "width_bits": max(readers + writers),
+        "read_bw_bits": float(max(readers)),
+        "write_bw_bits": float(max(writers)),
+        "read_ports": len(readers),
+        "write_ports": len(writers),
+        "shared_ports": bool(rw) and not reads and not writes,
+    }, notes
+
+
+def _order(mems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Outermost first, keeping each operand's chain in ZigZag's order and widest-shared levels first."""
+    listed = list(reversed(mems))  # ZigZag lists innermost first
+    placed: list[dict[str, Any]] = []
+    remaining = listed[:]
+    while remaining:
+        ready = []
+        for m in remaining:
+            ahead = [o for o in remaining if o is not m and listed.index(o) < listed.index(m)
+                     and set(o["operands"]) & set(m["operands"])]
+            if not ahead:
+                ready.append(m)
+        best = max(ready, key=lambda m: (len(m["spans"]), -listed.index(m)))
+        placed.append(best)
+        remaining.remove(best)
+    return placed
+
+
+def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
+    data = as_dict(data, source, "<root>")
+    check_keys(data, ("name", "memories", "operational_array", "dataflows"), source, "")
+    ignored: list[str] = []
+    if data.get("dataflows"):
+        ignored.append("dataflows")
+    role_of = {mem: role for role, mem in links.items()}
+    arr = as_dict(data.get("operational_array"), source, "operational_array")
+    check_keys(arr, _ARRAY_KEYS, source, "operational_array")
+    dims = [str(d) for d in as_list(arr.get("dimensions"), source, "operational_array.dimensions")]
+    sizes = as_list(arr.get("sizes"), source, "operational_array.sizes")
+    if len(dims) != len(sizes):
+        raise SpecError(source, "operational_array.sizes", f"{len(sizes)} sizes for {len(dims)} dimensions")
+    for d in dims:
+        if not re.fullmatch(r"D\d", d):
+            raise SpecError(source, "operational_array.dimensions", f"dimension names are D1, D2... (got {d!r})")
+    axes = {d: positive_int(s, source, f"operational_array.sizes[{i}]") for i, (d, s) in enumerate(zip(dims, sizes, strict=True))}
+    if arr.get("systolic_dimensions"):
+        ignored.append("operational_array.systolic_dimensions")
+    array: dict[str, Any] = {"axes": axes}
+    if arr.get("is_imc"):
+        prec = as_list(arr.get("input_precision"), source, "operational_array.input_precision")
+        if len(prec) != 2:
+            raise SpecError(source, "operational_array.input_precision", "expected [activation bits, weight bits]")
+        a_bits = positive_int(prec[0], source, "operational_array.input_precision[0]")
+        w_bits = positive_int(prec[1], source, "operational_array.input_precision[1]")
+        serial = positive_int(arr.get("bit_serial_precision", a_bits), source, "operational_array.bit_serial_precision")
+        array.update(kind="imc", precision_bits={"I": a_bits, "W": w_bits}, cycles_per_mac=math.ceil(a_bits / serial))
+        ignored += [f"operational_array.{k}" for k in ("imc_type", "adc_resolution") if k in arr]
+        if "unit_energy" not in arr:
+            raise SpecError(source, "operational_array.unit_energy", "carbonloop does not reproduce ZigZag's IMC macro "
+                            "cost model: give unit_energy (pJ per MAC) and unit_area, or describe the macro in "
+                            "carbonloop's accelerator format (kind: imc)")
+    elif "unit_energy" not in arr:
+        raise SpecError(source, "operational_array.unit_energy", "missing (pJ per MAC)")
+    array["mac_pj"] = number(arr["unit_energy"], source, "operational_array.unit_energy")
+    array["mac_area_mm2"] = number(arr.get("unit_area", 0.0), source, "operational_array.unit_area")
+    mems_in = as_dict(data.get("memories"), source, "memories")
+    if not mems_in:
+        raise SpecError(source, "memories", "no memories")
+    mems: list[dict[str, Any]] = []
+    modelled = []
+    for name, m in mems_in.items():
+        w = f"memories.{name}"
+        m = as_dict(m, source, w)
+        check_keys(m, _MEM_KEYS, source, w)
+        ops = [str(o) for o in as_list(m.get("operands"), source, f"{w}.operands")]
+        if not ops:
+            raise SpecError(source, f"{w}.operands", "a memory serves at least one operand")
+        for o in ops:
+            if o not in role_of:
+                raise SpecError(source, f"{w}.operands", f"memory operand {o!r} has no layer operand in "
+                                f"memory_operand_links {links}")
+        ports, notes = _ports(as_list(m.get("ports"), source, f"{w}.ports"), ops, source, w)
+        ignored += notes
+        spans = [str(d) for d in as_list(m.get("served_dimensions"), source, f"{w}.served_dimensions")]
+        for d in spans:
+            if d not in axes:
+                raise SpecError(source, f"{w}.served_dimensions", f"{d!r} is not an operational-array dimension {dims}")
+        if "latency" in m and positive_int(m["latency"], source, f"{w}.latency") != 1:
+            ignored.append(f"{w}.latency")
+        ignored += [f"{w}.{k}" for k in ("min_r_granularity", "min_w_granularity") if k in m]
+        spec: dict[str, Any] = {"name": str(name), "size_bits": positive_int(m.get("size"), source, f"{w}.size"),
+                                **ports, "operands": [role_of[o] for o in ops], "spans": spans,
+                                "double_buffered": bool(m.get("force_double_buffering", False))}
+        if m.get("auto_cost_extraction"):
+            kind = str(m.get("mem_type", "sram")).lower()
+            spec["model"] = "dram" if "dram" in kind else ("regfile" if kind in ("rf", "regfile", "register") else "sram")
+            modelled.append(f"{name} ({spec['model']})")
+            for key, out in (("r_cost", "read_pj"), ("w_cost", "write_pj"), ("area", "area_mm2")):
+                if key in m:
+                    spec[out] = number(m[key], source, f"{w}.{key}")
+        else:
+            for key in ("r_cost", "w_cost", "area"):
+                if key not in m:
+                    raise SpecError(source, f"{w}.{key}", "missing (or set auto_cost_extraction: true)")
+            spec["read_pj"] = number(m["r_cost"], source, f"{w}.r_cost")
+            spec["write_pj"] = spec["update_pj"] = number(m["w_cost"], source, f"{w}.w_cost")
+            spec["area_mm2"] = number(m["area"], source, f"{w}.area")
+        mems.append(spec)
+    if modelled:
+        warn(source, f"auto_cost_extraction: costs from carbonloop's models (not CACTI) for {', '.join(modelled)}")
+    warn_ignored(source, ignored, "not modelled by carbonloop; ports are shared by all operands, words are "
+                 "bandwidth_max wide")
+    ordered = _order(mems)
+    for outer, inner in zip(ordered, ordered[1:], strict=False):
+        if not set(inner["spans"]) <= set(outer["spans"]):
+            raise SpecError(source, f"memories.{inner['name']}.served_dimensions",
+                            f"{inner['name']!r} is shared across {inner['spans']} but sits below {outer['name']!r} "
+                            f"shared across {outer['spans']}: carbonloop needs each level to be shared across a "
+                            "subset of the dimensions of the level above")
+    for spec in ordered:
+        spec["spans"] = list(spec["spans"])
+    return accelerator_from_dict({"name": str(data.get("name", "zigzag")), "array": array, "memories": ordered}, source)
+
+
+# --- workload ----------------------------------------------------------------------------------------
+_TENSOR = re.compile(r"([A-Za-z_]\w*)((?:\[[^\]]*\])+)")
+
+
+def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str]) -> tuple[Layer, list[Edge]]:
+    check_keys(spec, _LAYER_KEYS, source, where)
+    lid = spec.get("id")
+    if not isinstance(lid, int) or isinstance(lid, bool):
+        raise SpecError(source, f"{where}.id", f"expected an integer id (got {lid!r})")
+    name = str(spec.get("name") or f"layer{lid}")
+    dims = [str(d) for d in as_list(spec.get("loop_dims"), source, f"{where}.loop_dims")]
+    sizes = as_list(spec.get("loop_sizes"), source, f"{where}.loop_sizes")
+    if len(dims) != len(sizes) or not dims:
+        raise SpecError(source, f"{where}.loop_sizes", f"{len(sizes)} sizes for loop_dims {dims}")
+    dim_sizes = {d: positive_int(s, source, f"{where}.loop_sizes[{i}]") for i, (d, s) in enumerate(zip(dims, sizes, strict=True))}
+    upper = {d.upper(): d for d in dims}
+    relations: dict[str, Axis] = {}
+    for i, rel in enumerate(as_list(spec.get("dimension_relations"), source, f"{where}.dimension_relations")):
+        lhs, eq, rhs = str(rel).partition("=")
+        if not eq:
+            raise SpecError(source, f"{where}.dimension_relations[{i}]", f"expected 'ix=2*ox+1*fx' (got {rel!r})")
+        text = re.sub(r"[A-Za-z_]\w*", lambda m: upper.get(m.group(0).upper(), m.group(0)), rhs)
+        axis = parse_axis(text, source=source, where=f"{where}.dimension_relations[{i}]")
+        for d, _ in axis:
+            if d not in dim_sizes:
+                raise SpecError(source, f"{where}.dimension_relations[{i}]", f"{d!r} is not a loop dimension {dims}")
+        relations[lhs.strip().upper()] = axis
+    eq_text = str(spec.get("equation", "")).replace(" ", "")
+    lhs, sep, rhs = eq_text.partition("=")
+    lhs = lhs.rstrip("+")
+    tensors = [(m.group(1), m.group(2)) for m in _TENSOR.finditer(lhs)] + [(m.group(1), m.group(2)) for m in _TENSOR.finditer(rhs)]
+    if not sep or not tensors or tensors[0][0] != "O":
+        raise SpecError(source, f"{where}.equation", f"expected e.g. O[k][c]+=W[k][c]*I[c] (got {eq_text!r})")
+    prec = as_dict(spec.get("operand_precision"), source, f"{where}.operand_precision")
+    check_keys(prec, ("W", "I", "O", "O_final"), source, f"{where}.operand_precision")
+    src = as_dict(spec.get("operand_source"), source, f"{where}.operand_source")
+    check_keys(src, ("W", "I"), source, f"{where}.operand_source")
+    ops: list[Operand] = []
+    edges: list[Edge] = []
+    notes: list[str] = []
+    for tname, idx in tensors:
+        if tname not in ("O", "W", "I"):
+            raise SpecError(source, f"{where}.equation", f"operands are O, W and I (got {tname!r})")
+        if any(o.name == tname for o in ops):
+            raise SpecError(source, f"{where}.equation", f"operand {tname} appears twice")
+        axes = []
+        for index in re.findall(r"\[([^\]]*)\]", idx):
+            key = index.strip().upper()
+            if not key:
+                continue
+            if key in upper:
+                axes.append(((upper[key], 1),))
+            elif key in relations:
+                axes.append(relations[key])
+            else:
+                raise SpecError(source, f"{where}.equation", f"index {index!r} is neither a loop dimension nor defined "
+                                "by dimension_relations")
+        if tname not in prec:
+            raise SpecError(source, f"{where}.operand_precision.{tname}", "missing")
+        bits = int(prec[tname])
+        if tname == "W" and bits == 0:  # pooling: no weights
+            notes.append(f"{where}.operand_precision.W (0 bits: no weight operand)")
+            continue
+        bits = positive_int(bits, source, f"{where}.operand_precision.{tname}")
+        constant = False
+        if tname in ("W", "I"):
+            producer = src.get(tname, lid)
+            if producer == lid:
+                constant = tname == "W"
+            elif producer in by_id:
+                edges.append(Edge(by_id[producer], name, tname))
+            else:
+                raise SpecError(source, f"{where}.operand_source.{tname}", f"no earlier layer with id {producer!r}")
+        if tname == "O":
+            final = positive_int(prec.get("O_final", bits), source, f"{where}.operand_precision.O_final")
+            ops.append(Operand("O", "O", tuple(axes), final, bits, False))
+        else:
+            ops.append(Operand(tname, tname, tuple(axes), bits, None, constant))  # type: ignore[arg-type]
+    notes += [f"{where}.{k}" for k in ("padding", "pr_loop_dims", "pr_loop_sizes") if k in spec]
+    warn_ignored(source, notes, "padding and partially-relevant sizes do not change carbonloop's counts")
+    kind = _KINDS.get(str(spec.get("operator_type", "")).lower(), "custom")
+    order = {"O": 0, "W": 1, "I": 2}
+    ops.sort(key=lambda o: order[o.name])
+    try:
+        layer = Layer(name, tuple(dim_sizes.items()), tuple(ops), kind, {"zigzag_id": lid,
+                      "operator_type": spec.get("operator_type")})
+    except SpecError as err:
+        raise SpecError(source, where, err.message) from None
+    return layer, edges
+
+
+def _network(data: Any, source: str) -> Network:
+    layers_in = as_list(data, source, "<root>")
+    if not layers_in:
+        raise SpecError(source, "<root>", "expected a list of layers")
+    by_id: dict[int, str] = {}
+    layers, edges = [], []
+    for i, spec in enumerate(layers_in):
+        layer, e = _layer(as_dict(spec, source, f"[{i}]"), source, f"[{i}]", by_id)
+        by_id[int(layer.info["zigzag_id"])] = layer.name  # type: ignore[call-overload]
+        layers.append(layer)
+        edges += e
+    name = source.rsplit("/", 1)[-1].rsplit(".", 1)[0] if not source.startswith("<") else "zigzag"
+    try:
+        return Network(name, tuple(layers), tuple(edges))
+    except SpecError as err:
+        raise err.located(source) from None
+
+
+# --- mapping -----------------------------------------------------------------------------------------
+def _entries(data: Any, source: str) -> dict[str, tuple[dict[str, Any], str]]:
+    out = {}
+    for i, e in enumerate(as_list(data, source, "<root>")):
+        w = f"[{i}]"
+        e = as_dict(e, source, w)
+        check_keys(e, _MAP_KEYS, source, w)
+        if "name" not in e:
+            raise SpecError(source, f"{w}.name", "every mapping entry needs a name (layer name, operator type or default)")
+        out[str(e["name"])] = (e, w)
+    return out
+
+
+def _links(entries: dict[str, tuple[dict[str, Any], str]], source: str) -> dict[str, str]:
+    found = None
+    for e, w in entries.values():
+        links = {str(k): str(v) for k, v in as_dict(e.get("memory_operand_links"), source, f"{w}.memory_operand_links").items()}
+        links = links or dict(DEFAULT_LINKS)
+        for k, v in links.items():
+            if k not in ("O", "W", "I") or v not in ("O", "I1", "I2"):
+                raise SpecError(source, f"{w}.memory_operand_links", f"expected links such as {DEFAULT_LINKS} (got {k}: {v})")
+        if found is not None and links != found:
+            raise SpecError(source, f"{w}.memory_operand_links", f"{links} differs from {found}: one accelerator "
+                            "serves every layer, so carbonloop needs the same links in every entry")
+        found = links
+    return found or dict(DEFAULT_LINKS)
+
+
+def _fits(layer: Layer, acc: Accelerator, x: int, t_ext: dict[str, int], sp_ext: list[dict[str, int]]) -> bool:
+    """Whether every level at or above ``x`` still holds its tile (loops at levels >= it) with ``t_ext``."""
+    for j in range(x, -1, -1):
+        m = acc.memories[j]
+        if m.size_bits is None:
+            continue
+        ext = {d: t_ext[d] * math.prod(sp_ext[k][d] for k in range(j, len(sp_ext))) for d in t_ext}
+        need = sum(layer.footprint(o, ext) * o.psum_bits for o in layer.operands if o.role in m.operands)
+        if need > m.size_bits / (2 if m.double_buffered else 1):
+            return False
+    return True
+
+
+def _allocate(layer: Layer, acc: Accelerator, spatial: dict[int, list[tuple[str, tuple[Loop, ...]]]],
+              ordering: list[Loop]) -> list[list[Loop]]:
+    """Temporal loops per level (outermost first within a level) from an innermost-first ordering: each loop
+    goes to the innermost level whose tile (and the tiles above it) still fit, split by its largest fitting
+    divisor when the whole loop does not fit."""
+    L = len(acc.memories)
+    per_level: list[list[Loop]] = [[] for _ in range(L)]
+    sp_ext = [dict.fromkeys(layer.dim_names, 1) for _ in range(L)]
+    for j, lst in spatial.items():
+        for _, loops in lst:
+            for lp in loops:
+                sp_ext[j][lp.dim] *= lp.factor
+    ext = dict.fromkeys(layer.dim_names, 1)
+    x = L - 1
+    for loop in ordering:
+        f = loop.factor
+        while f > 1:
+            if x == 0 or _fits(layer, acc, x, {**ext, loop.dim: ext[loop.dim] * f}, sp_ext):
+                per_level[x].append(Loop(loop.dim, f))
+                ext[loop.dim] *= f
+                break
+            part = max((d for d in range(2, f) if f % d == 0
+                        and _fits(layer, acc, x, {**ext, loop.dim: ext[loop.dim] * d}, sp_ext)), default=1)
+            if part > 1:
+                per_level[x].append(Loop(loop.dim, part))
+                ext[loop.dim] *= part
+                f //= part
+            x -= 1
+    return [list(reversed(loops)) for loops in per_level]
+
+
+def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source: str, where: str) -> Mapping | ZigZagConstraints:
+    sizes = layer.sizes
+    axes = dict(acc.array.axes)
+    spatial_by_axis: list[tuple[str, tuple[Loop, ...]]] = []
+    unrolled = dict.fromkeys(sizes, 1)
+    for axis, items in as_dict(entry.get("spatial_mapping"), source, f"{where}.spatial_mapping").items():
+        w = f"{where}.spatial_mapping.{axis}"
+        if axis not in axes:
+            raise SpecError(source, w, f"unknown operational-array dimension (dimensions: {list(axes)})")
+        loops = []
+        for k, item in enumerate(as_list(items, source, w)):
+            if not isinstance(item, str):
+                raise SpecError(source, f"{w}[{k}]", f"write the unrolling as a string such as \"K, 16\" (got {item!r}; "
+                                "ZigZag rejects a YAML list here)")
+            m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*,\s*(\d+)\s*", item)
+            if not m:
+                raise SpecError(source, f"{w}[{k}]", f"expected \"DIM, factor\" (got {item!r})")
+            d, f = m.group(1), int(m.group(2))
+            if d not in sizes:
+                raise SpecError(source, f"{w}[{k}]", f"unknown layer dimension {d!r} (dimensions: {list(sizes)})")
+            limit = min(sizes[d], axes[axis]) if len(items) == 1 else sizes[d]
+            if f > limit:
+                warn(source, f"{w}[{k}]: {d}, {f} exceeds the layer or the array; clipped to {limit} (as ZigZag does)")
+                f = limit
+            if f > 1:
+                loops.append(Loop(d, f))
+                unrolled[d] *= f
+        if math.prod(lp.factor for lp in loops) > axes[axis]:
+            raise SpecError(source, w, f"unrolls {math.prod(lp.factor for lp in loops)} on {axes[axis]} PEs")
+        if loops:
+            spatial_by_axis.append((axis, tuple(loops)))
+    hints = {str(a): tuple(str(d) for d in as_list(v, source, f"{where}.spatial_mapping_hint.{a}"))
+             for a, v in as_dict(entry.get("spatial_mapping_hint"), source, f"{where}.spatial_mapping_hint").items()}
+    unused_hints = [a for a in hints if a not in dict(spatial_by_axis)]
+    if unused_hints:
+        warn(source, f"{where}.spatial_mapping_hint: no spatial search on import; dimensions {unused_hints} stay unused")
+    remaining = {d: math.ceil(sizes[d] / unrolled[d]) for d in sizes}
+    ordering: list[Loop] = []
+    raw: list[tuple[str, int | None]] = []
+    imperfect = any(sizes[d] % unrolled[d] for d in sizes)
+    for k, item in enumerate(as_list(entry.get("temporal_ordering"), source, f"{where}.temporal_ordering")):
+        w = f"{where}.temporal_ordering[{k}]"
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise SpecError(source, w, f"expected [DIM, size or '*'] (got {item!r})")
+        d, f = str(item[0]), item[1]
+        if d not in sizes:
+            raise SpecError(source, w, f"unknown layer dimension {d!r} (dimensions: {list(sizes)})")
+        f = remaining[d] if f == "*" else positive_int(f, source, w)
+        raw.append((d, None if item[1] == "*" else f))
+        if remaining[d] % f:
+            imperfect = True
+        remaining[d] = math.ceil(remaining[d] / f)
+        if f > 1:
+            ordering.append(Loop(d, f))
+    spatial_t = tuple(spatial_by_axis)
+    left = {d: r for d, r in remaining.items() if r > 1}
+    if left:
+        reason = ("no temporal_ordering" if not raw else f"temporal_ordering leaves {left} to the search")
+        return ZigZagConstraints(layer.name, spatial_t, tuple(raw), hints, reason)
+    by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
+    for axis, loops in spatial_by_axis:
+        by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
+    temporal = _allocate(layer, acc, by_level, ordering)
+    levels = tuple(LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
+                   for i, m in enumerate(acc.memories))
+    return Mapping(levels, imperfect, source)
+
+
+# --- public API --------------------------------------------------------------------------------------
+def load_zigzag(*, accelerator: Any, workload: Any, mapping: Any = None) -> tuple[
+    Network, Accelerator, dict[str, Mapping | ZigZagConstraints]
+]:
+    """Read ZigZag 3.x accelerator, workload and (optionally) mapping YAML (paths or parsed data).
+
+    Returns the network, the accelerator and per layer a :class:`Mapping` (complete temporal ordering) or
+    the :class:`ZigZagConstraints` a search would start from. Ignored fields are listed in an
+    InteropWarning; unknown fields and unsupported constructs raise a SpecError.
+    """
+    entries: dict[str, tuple[dict[str, Any], str]] = {}
+    map_src = "<mapping>"
+    if mapping is not None:
+        map_data, map_src = read_input(mapping, "mapping")
+        entries = _entries(map_data, map_src)
+    acc_data, acc_src = read_input(accelerator, "accelerator")
+    acc = _accelerator(acc_data, acc_src, _links(entries, map_src))
+    wl_data, wl_src = read_input(workload, "workload")
+    net = _network(wl_data, wl_src)
+    out: dict[str, Mapping | ZigZagConstraints] = {}
+    if mapping is None:
+        return net, acc, out
+    for layer in net.layers:
+        key = next((k for k in (layer.name, str(layer.info.get("operator_type")), "default") if k in entries), None)
+        if key is None:
+            raise SpecError(map_src, "<root>", f"no entry for layer {layer.name!r} (name it, its operator type, or "
+                            "add a 'default' entry)")
+        entry, where = entries[key]
+        out[layer.name] = _layer_mapping(layer, acc, entry, map_src, where)
+    return net, acc, out
+
+
+def mapping_to_zigzag(mapping: Mapping, layer: Layer, acc: Accelerator) -> str:
+    """A ZigZag mapping entry for ``mapping``: spatial_mapping per D-dimension and the temporal_ordering
+    innermost first (ZigZag allocates it to its memories itself)."""
+    res = resolve(mapping, layer, acc)
+    axis_names = list(acc.array.axis_names)
+    rename = {a: a if re.fullmatch(r"D\d", a) else f"D{i + 1}" for i, a in enumerate(axis_names)}
+    if len(set(rename.values())) != len(rename) or len(axis_names) > 4:
+        raise SpecError(mapping.source, "spatial", f"cannot name array axes {axis_names} as ZigZag's D1..D4")
+    spatial: dict[str, list[str]] = {}
+    for lm in res.mapping.levels:
+        for axis, loops in lm.spatial:
+            spatial.setdefault(rename[axis], []).extend(f"{lp.dim}, {lp.factor}" for lp in loops)
+    ordering = [[lp.dim, lp.factor] for lm in reversed(res.mapping.levels) for lp in reversed(lm.temporal)]
+    roles = {o.role for o in layer.operands}
+    links = {k: v for k, v in DEFAULT_LINKS.items() if k in roles}
+    entry: dict[str, Any] = {"name": layer.name}
+    if spatial:
+        entry["spatial_mapping"] = spatial
+    entry["temporal_ordering"] = ordering
+    entry["memory_operand_links"] = links
+    default = copy.deepcopy({**entry, "name": "default"})
+    renamed = [f"{a} -> {b}" for a, b in rename.items() if a != b]
+    head = (f"# ZigZag mapping written by carbonloop export-mapping: layer {layer.name}, accelerator {acc.name}.\n"
+            "# temporal_ordering is innermost first; ZigZag allocates the loops to its memories itself.\n"
+            + (f"# array axes renamed: {', '.join(renamed)}\n" if renamed else ""))
+    return head + dump_yaml([entry, default])

@@ -1,0 +1,357 @@
+"""The best mapping of one layer: spatial candidates x keep patterns x tilings x loop orders, branch and bound.
+
+Every mapping of the mapspace (docs/mapper.md) is either scored by the exact model
+(:func:`carbonloop.model.evaluate.evaluate_batch`, thousands of rows per call) or provably no better than
+one that was: its spatial candidate, or its tiling, has a lower bound on the objective at least the best
+value found, or its loop order is dominated (:func:`carbonloop.mapper.temporal.level_orders`). With a
+budget, the search stops early and reports the best found, the proven lower bound and the gap.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.objectives import Objective, get_objective
+from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_candidates
+from carbonloop.mapper.temporal import (
+    Space,
+    enumerate_tilings,
+    expand_rows,
+    lower_bound_scores,
+    operand_classes,
+    order_count,
+    pattern_template,
+    patterns,
+    stack_padded,
+)
+from carbonloop.model.evaluate import LayerCost, evaluate, evaluate_batch
+from carbonloop.model.mapping import LevelMapping, Loop, Mapping
+from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer
+from carbonloop.workload.layer import Layer
+
+CHUNK_ROWS = 16384
+_REL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Stop after this many scored mappings or seconds (whichever first); None: no limit."""
+
+    evaluations: int | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class FrontPoint:
+    energy_pj: float
+    latency_cycles: int
+    mapping: Mapping
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The best mapping of a layer for an objective, with how it was found and how good it is proven."""
+
+    layer: str
+    objective: str
+    mapping: Mapping
+    cost: LayerCost
+    value: float
+    evaluated: int
+    seconds: float
+    optimal: bool
+    gap: float  # (value - lower_bound) / value; 0 when optimal
+    lower_bound: float
+    front: tuple[FrontPoint, ...]  # non-dominated (energy, latency) points scored (exact hull in "hull" mode)
+    spatial_candidates: int = 0
+    spatial_searched: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _as_budget(budget: Budget | int | float | None) -> Budget:
+    if budget is None or isinstance(budget, Budget):
+        return budget or Budget()
+    if isinstance(budget, bool):
+        raise SpecError("<search>", "budget", "must be a number of evaluations, seconds or a Budget")
+    if isinstance(budget, int):
+        return Budget(evaluations=budget)
+    return Budget(seconds=float(budget))
+
+
+def keep_patterns(acc: Accelerator, constraints: Constraints) -> list[tuple[frozenset[str], ...]]:
+    """Which operands each level keeps: what it can keep, or (bypass search) every subset of that."""
+    base = [frozenset(m.operands) for m in acc.memories]
+    if not constraints.bypass:
+        return [tuple(base)]
+    options: list[list[frozenset[str]]] = [[base[0]]]
+    for ops in base[1:]:
+        subsets = [frozenset(s) for r in range(len(ops), -1, -1) for s in itertools.combinations(sorted(ops), r)]
+        options.append(subsets)
+    return [tuple(p) for p in itertools.product(*options)]
+
+
+def make_space(
+    cl: CompiledLayer, acc: Accelerator, cand: SpatialCandidate, keep: tuple[frozenset[str], ...], imperfect: bool
+) -> Space:
+    index = {d: i for i, d in enumerate(cl.dims)}
+    loops = []
+    for axis, unrolled in cand.unrolling:
+        for d, f in unrolled:
+            loops.append((index[d], f, acc.fanout_level(axis)))
+    loops.sort(key=lambda t: t[2])  # stable: axis order within a level, as the mapping lists them
+    sp = np.ones(cl.D, dtype=np.int64)
+    for d, f, _ in loops:
+        sp[d] *= f
+    temporal = -(-cl.sizes // sp)
+    return Space(cl, acc, keep, tuple(loops), temporal.astype(np.int64), imperfect)
+
+
+def row_mapping(
+    layer: Layer, acc: Accelerator, cand: SpatialCandidate, keep: tuple[frozenset[str], ...], row, imperfect: bool
+) -> Mapping:
+    dim, fac, lev, sp = row
+    names = layer.dim_names
+    levels = []
+    for x, m in enumerate(acc.memories):
+        temporal = tuple(
+            Loop(names[int(d)], int(f)) for d, f, lv, s in zip(dim, fac, lev, sp, strict=True) if lv == x and not s and f > 1
+        )
+        spatial = tuple(
+            (axis, tuple(Loop(d, f) for d, f in loops))
+            for axis, loops in cand.unrolling
+            if loops and acc.fanout_level(axis) == x
+        )
+        k = None if keep[x] == frozenset(m.operands) else frozenset(keep[x])
+        levels.append(LevelMapping(m.name, temporal, spatial, k))
+    return Mapping(tuple(levels), imperfect, source="<mapper>")
+
+
+class _Incumbent:
+    """The best point so far (objective mode) or the lower convex hull of scored points (hull mode)."""
+
+    def __init__(self, obj: Objective, mode: Literal["objective", "hull"]):
+        self.obj, self.mode = obj, mode
+        self.best = math.inf
+        self.best_ref: tuple | None = None
+        self.points: list[tuple[float, float, tuple]] = []  # (energy, latency, ref), kept non-dominated
+
+    def prunable(self, e: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        if self.mode == "objective":
+            if not math.isfinite(self.best):
+                return np.zeros(e.shape, dtype=bool)
+            return self.obj.value(e, lat) >= self.best * (1 - _REL_TOL)
+        hull = self._hull()
+        if not hull:
+            return np.zeros(e.shape, dtype=bool)
+        he = np.array([p[0] for p in hull])
+        hl = np.array([p[1] for p in hull])
+        bound = np.interp(e, he, hl, left=np.inf, right=hl[-1])
+        return lat >= bound * (1 - _REL_TOL) - 1e-9
+
+    def _hull(self) -> list[tuple[float, float, tuple]]:
+        pts = sorted(self.points, key=lambda p: (p[0], p[1]))
+        hull: list[tuple[float, float, tuple]] = []
+        for p in pts:
+            if hull and p[1] >= hull[-1][1]:
+                continue  # dominated (same or more latency at more energy)
+            while len(hull) >= 2:
+                (x1, y1, _), (x2, y2, _) = hull[-2], hull[-1]
+                # drop the middle point when it is on or above the segment from hull[-2] to p
+                if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) <= 0:
+                    hull.pop()
+                else:
+                    break
+            hull.append(p)
+        return hull
+
+    def offer(self, e: np.ndarray, lat: np.ndarray, make_ref) -> None:
+        """Scored points ``e``, ``lat`` (rows of one batch, in stable order); ``make_ref(j)`` names row j."""
+        vals = self.obj.value(e, lat)
+        i = int(np.argmin(vals))
+        if vals[i] < self.best * (1 - _REL_TOL) or self.best_ref is None:
+            self.best, self.best_ref = float(vals[i]), make_ref(i)
+        order = np.lexsort((np.arange(e.shape[0]), lat, e))
+        cand = []
+        best_l = math.inf
+        for j in order:
+            if lat[j] < best_l:
+                cand.append((float(e[j]), float(lat[j]), j))
+                best_l = lat[j]
+        merged = sorted([(p[0], p[1], 0, k, p[2]) for k, p in enumerate(self.points)]
+                        + [(c[0], c[1], 1, k, c[2]) for k, c in enumerate(cand)])
+        keep = []
+        best_l = math.inf
+        for pe, pl, new, _, ref in merged:
+            if pl < best_l:
+                keep.append((pe, pl, make_ref(ref) if new else ref))
+                best_l = pl
+        self.points = keep
+        if self.mode == "hull":
+            self.points = self._hull()
+
+
+def _cheap_bound(space: Space, obj: Objective, layer: Layer) -> tuple[float, float]:
+    """Energy and latency no mapping of a spatial candidate can beat: its MACs and temporal iterations."""
+    acc = space.acc
+    T = int(np.prod(space.temporal_sizes))
+    used = math.prod(f for _, f, _ in space.spatial_loops) if space.spatial_loops else 1
+    e = T * used * acc.array.mac_pj
+    m0 = acc.memories[0]
+    for op in layer.operands:
+        fp = layer.footprint(op)
+        bits = op.bits if op.role != "O" else min(op.bits, op.psum_bits)
+        e += fp * bits / m0.width_bits * (m0.read_pj if op.role != "O" else m0.update_pj)
+    return e, float(T * acc.array.cycles_per_mac)
+
+
+def search_layer(
+    layer: Layer,
+    acc: Accelerator,
+    objective: str | Objective = "edp",
+    *,
+    constraints: Constraints | None = None,
+    budget: Budget | int | float | None = None,
+    imperfect: bool = False,
+    mode: Literal["objective", "hull"] = "objective",
+) -> SearchResult:
+    """Best mapping of ``layer`` on ``acc`` for ``objective`` (see :mod:`carbonloop.mapper.objectives`).
+
+    ``mode="hull"`` prunes only what cannot reach the lower convex hull of (energy, latency): the result's
+    ``front`` is then that hull exactly (what network-level EDP needs), and ``mapping`` the objective's
+    best on it. ``budget``: a :class:`Budget`, an int (evaluations) or a float (seconds).
+    """
+    t0 = time.perf_counter()
+    obj = get_objective(objective)
+    constraints = constraints or Constraints()
+    bud = _as_budget(budget)
+    cl = compile_layer(layer)
+    classes = operand_classes(cl)
+    cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
+    keeps = keep_patterns(acc, constraints)
+    first = select_first(cands, constraints)
+    inc = _Incumbent(obj, mode)
+    evaluated = 0
+    searched = 0
+    pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
+    spaces: list[tuple[int, int, Space]] = [
+        (ci, ki, make_space(cl, acc, c, k, imperfect)) for ci, c in enumerate(cands) for ki, k in enumerate(keeps)
+    ]
+    cheap = [_cheap_bound(s, obj, layer) for _, _, s in spaces]
+    out_of_budget = False
+
+    def exhausted() -> bool:
+        if bud.evaluations is not None and evaluated >= bud.evaluations:
+            return True
+        return bud.seconds is not None and time.perf_counter() - t0 >= bud.seconds
+
+    for si, (ci, ki, space) in enumerate(spaces):
+        ce, clat = cheap[si]
+        if out_of_budget or exhausted():
+            out_of_budget = True
+            if not inc.prunable(np.array([ce]), np.array([clat]))[0]:
+                pending_lb.append(float(obj.value(ce, clat)))
+            continue
+        if ci >= first and inc.prunable(np.array([ce]), np.array([clat]))[0]:
+            continue
+        F = enumerate_tilings(space)
+        if F.shape[0] == 0:
+            continue
+        e_lb, l_lb, fits = lower_bound_scores(space, F)
+        F, e_lb, l_lb = F[fits], e_lb[fits], l_lb[fits]
+        if F.shape[0] == 0:
+            continue
+        searched += 1
+        lb_val = obj.value(e_lb, l_lb)
+        order = np.argsort(lb_val, kind="stable")
+        F, e_lb, l_lb, lb_val = F[order], e_lb[order], l_lb[order], lb_val[order]
+        pid, masks = patterns(F)
+        n_orders = np.array([order_count(space, masks[p], classes) for p in range(len(masks))])
+        rows_per = n_orders[pid]
+        templates: dict[int, tuple] = {}
+        alive = np.ones(F.shape[0], dtype=bool)
+        pos = 0
+        while pos < F.shape[0]:
+            alive[pos:] &= ~inc.prunable(e_lb[pos:], l_lb[pos:])
+            nxt = np.flatnonzero(alive[pos:])
+            if nxt.size == 0:
+                break
+            pos += int(nxt[0])
+            if exhausted():
+                out_of_budget = True
+                rest = np.flatnonzero(alive[pos:]) + pos
+                if rest.size:
+                    pending_lb.append(float(lb_val[rest].min()))
+                break
+            cum = np.cumsum(np.where(alive[pos:], rows_per[pos:], 0))
+            end = pos + int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1
+            end = min(end, F.shape[0])
+            take = np.flatnonzero(alive[pos:end]) + pos
+            parts = []
+            for p in np.unique(pid[take]):
+                sel = take[pid[take] == p]
+                if p not in templates:
+                    templates[p] = pattern_template(space, masks[p], classes)
+                parts.append(expand_rows(F[sel], templates[p]))
+            loops = stack_padded(parts, space.L)
+            res = evaluate_batch(cl, acc, loops, space.keep)
+            ok = res.fits
+            evaluated += loops.N
+            if ok.any():
+                idx = np.flatnonzero(ok)
+                inc.offer(
+                    res.energy_pj[idx],
+                    res.latency_cycles[idx].astype(float),
+                    lambda j, idx=idx, loops=loops, ci=ci, ki=ki: (ci, ki, loops_row(loops, int(idx[j]))),
+                )
+            alive[pos:end] = False
+            pos = end
+    if inc.best_ref is None:
+        raise SpecError(
+            "<mapper>", f"layers.{layer.name}", f"no mapping of {layer.name} fits {acc.name} (every tile overflows)"
+        )
+
+    def build(ref: tuple) -> Mapping:
+        ci, ki, row = ref
+        return row_mapping(layer, acc, cands[ci], keeps[ki], row, imperfect)
+
+    if mode == "hull":
+        front_pts = inc._hull()
+        vals = [float(obj.value(p[0], p[1])) for p in front_pts]
+        bi = int(np.argmin(vals))
+        best_ref, best_val = front_pts[bi][2], vals[bi]
+    else:
+        front_pts = inc.points
+        best_ref, best_val = inc.best_ref, inc.best
+    mapping = build(best_ref)
+    cost = evaluate(layer, acc, mapping)
+    lower = min([best_val, *pending_lb])
+    gap = 0.0 if best_val <= 0 else max(0.0, (best_val - lower) / best_val)
+    front = tuple(FrontPoint(p[0], int(p[1]), build(p[2])) for p in front_pts)
+    return SearchResult(
+        layer=layer.name,
+        objective=obj.name,
+        mapping=mapping,
+        cost=cost,
+        value=float(obj.value(cost.energy_pj, cost.latency_cycles)),
+        evaluated=evaluated,
+        seconds=time.perf_counter() - t0,
+        optimal=not pending_lb,
+        gap=gap,
+        lower_bound=lower,
+        front=front,
+        spatial_candidates=len(cands),
+        spatial_searched=searched,
+    )
+
+
+def loops_row(loops: LoopArrays, j: int) -> tuple:
+    return (loops.dim[j].copy(), loops.factor[j].copy(), loops.level[j].copy(), loops.spatial[j].copy())

@@ -1,0 +1,424 @@
+"""Temporal mapspace: tile factors per level, loop orders per level, and their exact pruning.
+
+For one spatial candidate and one keep/bypass pattern, a temporal mapping gives every dim a factor per
+memory level (the factors of a dim times its spatial factor make its size; imperfect: at least its size,
+the outermost level taking the ceiling) and every level an order of its dims with factor > 1.
+
+Three exact reductions (docs/mapper.md proves each against the model's counting rules):
+
+1. **Capacity**: tilings are generated from the innermost level out; a tile that overflows its level
+   is dropped with every larger tile there (footprints grow with extents), so only fitting tilings exist.
+2. **Loop-order equivalence and dominance**: an order matters to an operand only through its *open
+   region*, the innermost loops of the level up to the first loop that is relevant to the operand
+   without a sliding window. Orders with equal open regions give identical counts; for an operand
+   without window loops in its region, a larger region (a superset of loops) never costs more.
+   :func:`level_orders` keeps one order per non-dominated combination of open regions.
+3. **Lower bounds**: :func:`lower_bound_scores` gives, for a tiling, energy and latency no order can
+   beat (every transition above the deepest loop relevant to the operand without a window refills the
+   whole tile; window and irrelevant loops are assumed free). The search visits tilings in order of
+   that bound and stops when it cannot beat the best found.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.accesses import Counts, footprint, geometry
+from carbonloop.model.evaluate import capacity_bits
+from carbonloop.model.latency import latency_cycles
+from carbonloop.model.nest import CompiledLayer, LoopArrays
+
+# --- operand relevance -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperandClass:
+    """Per operand: dims relevant without a window (``nw``), in a window axis (``win``), irrelevant."""
+
+    nw: frozenset[int]
+    win: frozenset[int]
+
+
+def operand_classes(cl: CompiledLayer) -> tuple[OperandClass, ...]:
+    out = []
+    for op in cl.operands:
+        win = {d for dims, _ in op.axes if len(dims) > 1 for d in dims}
+        nw = {d for dims, _ in op.axes if len(dims) == 1 for d in dims} - win
+        out.append(OperandClass(frozenset(nw), frozenset(win)))
+    return tuple(out)
+
+
+# --- loop orders -----------------------------------------------------------------------------------
+
+_Status = tuple[tuple[bool, frozenset[int], tuple[int, ...]], ...]  # per operand: closed, irrelevant set, window seq
+
+
+def _dominates(a: _Status, b: _Status) -> bool:
+    for (_, pa, sa), (_, pb, sb) in zip(a, b, strict=True):
+        if sa or sb:
+            if (pa, sa) != (pb, sb):
+                return False
+        elif not pa >= pb:
+            return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def level_orders(active: tuple[int, ...], classes: tuple[OperandClass, ...]) -> tuple[tuple[int, ...], ...]:
+    """Orders (outermost first) of the dims ``active`` at one level, one per non-dominated count outcome.
+
+    Built innermost-first: an operand's region stays open while the loops placed are irrelevant to it or
+    in one of its window axes; the first loop relevant to it without a window closes it. Loops placed
+    after every operand is closed are appended in index order (their order changes no count).
+    """
+    if len(active) <= 1:
+        return (tuple(active),)
+    found: dict[_Status, tuple[int, ...]] = {}
+    seen: set[tuple[frozenset[int], _Status]] = set()
+
+    def dfs(placed: tuple[int, ...], remaining: frozenset[int], status: _Status) -> None:
+        state = (remaining, status)
+        if state in seen:
+            return
+        seen.add(state)
+        if not remaining or all(s[0] for s in status):
+            inner_first = placed + tuple(sorted(remaining))
+            found.setdefault(status, tuple(reversed(inner_first)))
+            return
+        for d in sorted(remaining):
+            new = []
+            for (closed, prefix, seq), c in zip(status, classes, strict=True):
+                if closed:
+                    new.append((closed, prefix, seq))
+                elif d in c.nw:
+                    new.append((True, prefix, seq))
+                elif d in c.win or seq:
+                    new.append((False, prefix, seq + (d,)))
+                else:
+                    new.append((False, prefix | {d}, seq))
+            dfs(placed + (d,), remaining - {d}, tuple(new))
+
+    dfs((), frozenset(active), tuple((False, frozenset(), ()) for _ in classes))
+    keys = list(found)
+    keep = [k for k in keys if not any(o != k and _dominates(o, k) for o in keys)]
+    return tuple(found[k] for k in keep)
+
+
+# --- tilings ---------------------------------------------------------------------------------------
+
+
+def _divisors(n: int) -> list[int]:
+    return [u for u in range(1, n + 1) if n % u == 0]
+
+
+@dataclass(frozen=True)
+class Space:
+    """One spatial candidate and keep pattern of a layer on an accelerator."""
+
+    cl: CompiledLayer
+    acc: Accelerator
+    keep: tuple[frozenset[str], ...]
+    spatial_loops: tuple[tuple[int, int, int], ...]  # (dim, factor, level) in nest order
+    temporal_sizes: np.ndarray  # [D] what the temporal loops must cover
+    imperfect: bool
+
+    @property
+    def L(self) -> int:
+        return len(self.acc.memories)
+
+    def spatial_at(self, level: int) -> np.ndarray:
+        s = np.ones(self.cl.D, dtype=np.int64)
+        for d, f, lv in self.spatial_loops:
+            if lv >= level:
+                s[d] *= f
+        return s
+
+    def spatial_only_at(self, level: int) -> np.ndarray:
+        s = np.ones(self.cl.D, dtype=np.int64)
+        for d, f, lv in self.spatial_loops:
+            if lv == level:
+                s[d] *= f
+        return s
+
+
+def _tile_bits_lb(space: Space, x: int, ext: np.ndarray) -> np.ndarray:
+    """Bits of the level-x tile with per-dim extents ``ext`` [N, D], outputs at their smaller precision."""
+    total = np.zeros(ext.shape[0], dtype=np.int64)
+    for op in space.cl.operands:
+        if op.role in space.keep[x]:
+            total += footprint(op, ext) * min(op.bits, op.partial_bits)
+    return total
+
+
+def enumerate_tilings(space: Space) -> np.ndarray:
+    """Every tiling whose tiles can fit, as factors [N, L, D] (level 0 takes what is left)."""
+    cl, L, D = space.cl, space.L, space.cl.D
+    T = space.temporal_sizes
+    cap = capacity_bits(space.acc)
+    E = np.ones((1, D), dtype=np.int64)  # cumulative temporal extents of the levels below
+    F = np.ones((1, L, D), dtype=np.int64)
+    for x in range(L - 1, 0, -1):
+        if not space.keep[x]:
+            continue  # a level keeping nothing holds no loops (docs/mapper.md)
+        sp = space.spatial_at(x)
+        for d in range(D):
+            rem = T[d] // E[:, d]
+            uniq, inv = np.unique(rem, return_inverse=True)
+            if space.imperfect:
+                tables = [list(range(1, int(v) + 1)) for v in uniq]
+            else:
+                tables = [_divisors(int(v)) for v in uniq]
+            width = max(len(t) for t in tables)
+            table = np.zeros((len(uniq), width), dtype=np.int64)
+            counts = np.zeros(len(uniq), dtype=np.int64)
+            for i, t in enumerate(tables):
+                table[i, : len(t)] = t
+                counts[i] = len(t)
+            per_row = counts[inv]
+            rows = np.repeat(np.arange(E.shape[0]), per_row)
+            starts = np.cumsum(per_row) - per_row
+            j = np.arange(rows.shape[0]) - starts[rows]
+            u = table[inv[rows], j]
+            E = E[rows].copy()
+            F = F[rows].copy()
+            E[:, d] *= u
+            F[:, x, d] = u
+            if np.isfinite(cap[x]):
+                ok = _tile_bits_lb(space, x, E * sp[None, :]) <= cap[x]
+                E, F = E[ok], F[ok]
+            if E.shape[0] == 0:
+                return F
+    if space.imperfect:
+        F[:, 0, :] = -(-T[None, :] // E)
+    else:
+        F[:, 0, :] = T[None, :] // E
+    del cl
+    return F
+
+
+def tiling_loops(space: Space, F: np.ndarray) -> LoopArrays:
+    """The tilings as loop arrays in a fixed order (every dim at every level, then the spatial loops)."""
+    N, L, D = F.shape
+    cols_dim, cols_lev, cols_sp, cols_f = [], [], [], []
+    for x in range(L):
+        for d in range(D):
+            cols_dim.append(d)
+            cols_lev.append(x)
+            cols_sp.append(False)
+            cols_f.append(F[:, x, d])
+        for d, f, lv in space.spatial_loops:
+            if lv == x:
+                cols_dim.append(d)
+                cols_lev.append(x)
+                cols_sp.append(True)
+                cols_f.append(np.full(N, f, dtype=np.int64))
+    K = len(cols_dim)
+    dim = np.broadcast_to(np.array(cols_dim, dtype=np.int64), (N, K)).copy()
+    lev = np.broadcast_to(np.array(cols_lev, dtype=np.int64), (N, K)).copy()
+    sp = np.broadcast_to(np.array(cols_sp, dtype=bool), (N, K)).copy()
+    fac = np.stack(cols_f, axis=1) if K else np.ones((N, 0), dtype=np.int64)
+    return LoopArrays(dim, fac, lev, sp)
+
+
+# --- lower bounds ----------------------------------------------------------------------------------
+
+
+def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray) -> np.ndarray:
+    """Fewest elements any loop order brings into a tile of extents ``ext`` below level ``c``.
+
+    Loops are loop-major ([K, N]). Let x* be the deepest level above ``c`` holding a loop (factor > 1)
+    relevant to the operand outside any window axis. Whatever the order, every step of a loop above x*
+    and of each such loop at x* moves the tile along a single-dim axis, so nothing overlaps and the
+    whole tile is refilled; the other steps are assumed free.
+    """
+    size = footprint(op, ext)
+    trans = (~g.spatial) & (g.level < c) & (g.factor > 1)
+    rel = trans & nw_loop
+    if rel.shape[0] == 0:
+        return size
+    xstar = np.where(rel, g.level, -1).max(axis=0)
+    full = trans & ((g.level < xstar[None, :]) | (rel & (g.level == xstar[None, :])))
+    return size * np.where(full, g.factor, 1).prod(axis=0)
+
+
+def lower_bound_counts(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[str], ...]) -> Counts:
+    """:func:`carbonloop.model.accesses.count_accesses` with every fill count replaced by its minimum over
+    loop orders (same structure, line for line; only ``fills`` differs)."""
+    N, L, O = loops.N, len(keep), len(cl.operands)
+    g = geometry(loops, cl.D)
+    reads = np.zeros((N, L, O), dtype=np.int64)
+    fill = np.zeros((N, L, O), dtype=np.int64)
+    upd = np.zeros((N, L, O), dtype=np.int64)
+    bits = np.zeros((N, L, O), dtype=np.int64)
+    tile_bits = np.zeros((N, L), dtype=np.int64)
+    first_bits = np.zeros((N, L), dtype=np.int64)
+    last_bits = np.zeros((N, L), dtype=np.int64)
+    sp = g.spatial
+    starts = [g.start(x) for x in range(L + 1)]
+    full = g.suffix[:, 0, :].T.astype(np.int64)
+    sp_before = [g.at(g.spatial_prefix, starts[x]) for x in range(L + 1)]
+    tile_ext = [g.at(g.suffix, starts[x]) for x in range(L)]
+    seen_ext = [full // sp_before[x] for x in range(L)]
+    below_ext = [g.at(g.suffix, starts[x + 1]) * (sp_before[x + 1] // sp_before[x]) for x in range(L)]
+    T = np.where(sp, 1, g.factor).prod(axis=0)
+    spatial_used = sp_before[L].prod(axis=1)
+    inst = np.stack([sp_before[x].prod(axis=1) for x in range(L)], axis=1)
+    classes = operand_classes(cl)
+    red = list(cl.reduction)
+    dimT = loops.dim.T
+    for oi, op in enumerate(cl.operands):
+        nw = np.zeros(cl.D, dtype=bool)
+        nw[list(classes[oi].nw)] = True
+        nw_loop = nw[dimT]
+        chain = [x for x in range(L) if op.role in keep[x]]
+        is_out = op.role == "O"
+        for x in chain:
+            if is_out:
+                final = np.ones(N, dtype=bool)
+                for d in red:
+                    final &= below_ext[x][:, d] >= cl.sizes[d]
+                bits[:, x, oi] = np.where(final, op.bits, op.partial_bits)
+            else:
+                bits[:, x, oi] = op.bits
+            tile_bits[:, x] += footprint(op, tile_ext[x]) * bits[:, x, oi]
+        for p, c in zip(chain, chain[1:], strict=False):
+            f_child = _lb_fills(op, tile_ext[c], g, c, nw_loop)
+            between = sp_before[c] // sp_before[p]
+            f_union = _lb_fills(op, tile_ext[c] * between, g, c, nw_loop) if (between > 1).any() else f_child
+            if is_out:
+                first_c = inst[:, c] * footprint(op, seen_ext[c])
+                first_p = inst[:, p] * footprint(op, seen_ext[p])
+                fill[:, c, oi] += inst[:, c] * f_child - first_c
+                reads[:, c, oi] += inst[:, c] * f_child
+                upd[:, p, oi] += inst[:, p] * f_union
+                reads[:, p, oi] += inst[:, p] * f_union - first_p
+                last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
+            else:
+                fill[:, c, oi] += inst[:, c] * f_child
+                reads[:, p, oi] += inst[:, p] * f_union
+                first_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
+        last = chain[-1]
+        compute_union = sp_before[L] // sp_before[last]
+        n = inst[:, last] * T * footprint(op, compute_union)
+        if is_out:
+            upd[:, last, oi] += n
+            reads[:, last, oi] += n - inst[:, last] * footprint(op, seen_ext[last])
+        else:
+            reads[:, last, oi] += n
+    return Counts(reads, fill, upd, bits, tile_bits, T, spatial_used, inst, first_bits, last_bits)
+
+
+def score_counts(counts: Counts, acc: Accelerator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Energy, latency and fit of counts, by the formulas of :func:`carbonloop.model.evaluate.evaluate_batch`."""
+    L = len(acc.memories)
+    width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
+    e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
+    e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
+    e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
+    words = counts.word_bits / width
+    level_energy = words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
+    energy = level_energy.sum(axis=(1, 2)) + counts.temporal_iterations * counts.spatial_used * acc.array.mac_pj
+    lat = latency_cycles(counts, acc)["total"]
+    fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
+    return energy, lat, fits
+
+
+def lower_bound_scores(space: Space, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per tiling: energy and latency lower bounds over all loop orders, and whether its tiles fit."""
+    loops = tiling_loops(space, F)
+    return score_counts(lower_bound_counts(space.cl, loops, space.keep), space.acc)
+
+
+# --- rows for the exact model ----------------------------------------------------------------------
+
+
+def patterns(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group tilings by which dims are active (factor > 1) at each level: (pattern id per tiling, masks)."""
+    act = F > 1
+    flat = act.reshape(act.shape[0], -1)
+    uniq, inv = np.unique(flat, axis=0, return_inverse=True)
+    return inv.reshape(-1), uniq.reshape(-1, F.shape[1], F.shape[2])
+
+
+def pattern_template(
+    space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For one activity pattern: every combination of level orders as rows (dim, level, spatial, factor or 0)."""
+    L = mask.shape[0]
+    per_level = [level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes) for x in range(L)]
+    combos = list(itertools.product(*per_level))
+    rows_d, rows_l, rows_s, rows_f = [], [], [], []
+    for combo in combos:
+        ds, ls, ss, fs = [], [], [], []
+        for x, order in enumerate(combo):
+            for d in order:
+                ds.append(d)
+                ls.append(x)
+                ss.append(False)
+                fs.append(0)
+            for d, f, lv in space.spatial_loops:
+                if lv == x:
+                    ds.append(d)
+                    ls.append(x)
+                    ss.append(True)
+                    fs.append(f)
+        rows_d.append(ds)
+        rows_l.append(ls)
+        rows_s.append(ss)
+        rows_f.append(fs)
+    return (
+        np.array(rows_d, dtype=np.int64).reshape(len(combos), -1),
+        np.array(rows_l, dtype=np.int64).reshape(len(combos), -1),
+        np.array(rows_s, dtype=bool).reshape(len(combos), -1),
+        np.array(rows_f, dtype=np.int64).reshape(len(combos), -1),
+    )
+
+
+def expand_rows(
+    F: np.ndarray, template: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows for tilings F [n, L, D] x every order combination: arrays [n*C, K]."""
+    dim, lev, sp, spf = template
+    n, C = F.shape[0], dim.shape[0]
+    fac = F[:, lev, dim]  # [n, C, K]
+    fac = np.where(sp[None], spf[None], fac)
+    K = dim.shape[1]
+    return (
+        np.broadcast_to(dim[None], (n, C, K)).reshape(n * C, K),
+        fac.reshape(n * C, K),
+        np.broadcast_to(lev[None], (n, C, K)).reshape(n * C, K),
+        np.broadcast_to(sp[None], (n, C, K)).reshape(n * C, K),
+    )
+
+
+def stack_padded(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], n_levels: int) -> LoopArrays:
+    """Concatenate row blocks of different widths, padding with factor-1 loops at the innermost level."""
+    K = max(1, max(p[0].shape[1] for p in parts))
+    out = []
+    for dim, fac, lev, sp in parts:
+        pad = K - dim.shape[1]
+        if pad:
+            n = dim.shape[0]
+            dim = np.concatenate([dim, np.zeros((n, pad), dtype=np.int64)], axis=1)
+            fac = np.concatenate([fac, np.ones((n, pad), dtype=np.int64)], axis=1)
+            lev = np.concatenate([lev, np.full((n, pad), n_levels - 1, dtype=np.int64)], axis=1)
+            sp = np.concatenate([sp, np.zeros((n, pad), dtype=bool)], axis=1)
+        out.append((dim, fac, lev, sp))
+    return LoopArrays(
+        np.concatenate([o[0] for o in out]),
+        np.concatenate([o[1] for o in out]),
+        np.concatenate([o[2] for o in out]),
+        np.concatenate([o[3] for o in out]),
+    )
+
+
+def order_count(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
+    return math.prod(
+        len(level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes)) for x in range(mask.shape[0])
+    )
