@@ -157,3 +157,13 @@ def test_unknown_zoo_name(capsys):
 def test_unknown_preset(capsys):
     err = _error(capsys, ["evaluate", "-w", "conv1d", "-a", "warp_drive", "-m", WS])
     assert "unknown preset 'warp_drive'" in err
+
+
+def test_carbon_section_operational_part_is_energy_times_grid(capsys):
+    doc = _json(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", WS, "--carbon", "--fps", "10", "--json"])
+    c = doc["carbon"]
+    # 8223.10 pJ = 8223.10e-12 J = 8223.10e-12 / 3.6e6 kWh, at CarbonSpot's world grid 301 g/kWh
+    # (../shared/reference/carbon_parameters.yaml, carbonspot set)
+    assert c["breakdown"]["ca"]["operational"] == pytest.approx(8223.10e-12 / 3.6e6 * 301, rel=1e-9)
+    assert c["period_ns"] == pytest.approx(1e8)  # 10 inferences per second
+    assert c["deadline_met"] is True and c["pa_g"] > c["ca_g"]

@@ -109,6 +109,7 @@ def test_pe_array_fanout_becomes_array_axes_and_counts_multicast():
     assert "Scalar fills (per-instance)           : 6" in regfile  # 48 fills over 8 PEs
 
 
+@pytest.mark.filterwarnings("ignore::carbonloop.interop.common.InteropWarning")
 def test_export_to_timeloop_and_read_back_gives_the_same_counts(tmp_path):
     for arch, problem, mapping, ert in (
         (EX / "arch.yaml", EX / "problem.yaml", EX / "map_tiled.yaml", EX / "ert.yaml"),

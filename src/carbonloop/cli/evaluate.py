@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from carbonloop.carbon.scenarios import carbon_section
 from carbonloop.cli.app import app
+from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
 from carbonloop.errors import SpecError
 from carbonloop.hardware import load_accelerator
 from carbonloop.model.evaluate import LayerCost, evaluate
@@ -100,6 +103,11 @@ def evaluate_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result document as JSON."),
     save_mapping: Path | None = typer.Option(None, "--save-mapping", help="Write the mappings used as YAML."),
+    carbon: bool = typer.Option(False, "--carbon", help="Add the carbon per inference (CA and PA)."),
+    parameters: ParametersOpt = "carbonspot",
+    fps: FpsOpt = None,
+    lifetime_years: LifetimeOpt = None,
+    grid: GridOpt = None,
 ) -> None:
     """Energy, latency, area and access counts of a workload on an accelerator."""
     network = load_workload(workload)
@@ -112,6 +120,12 @@ def evaluate_command(
         from carbonloop.cli.search_glue import search_network_cli
 
         result = search_network_cli(network, acc, objective, workload, quiet=as_json)
+    if carbon:
+        params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
+        block = carbon_section(
+            result.energy_pj, result.latency_ns, result.area_mm2, acc.dram_bits / 8 / 2**30, fps, params, acc.node_nm
+        )
+        result = dataclasses.replace(result, extra={**result.extra, "carbon": block})
     if save_mapping is not None:
         doc = {"layers": {c.layer: c.mapping.to_list() for c in result.layers}}
         save_mapping.write_text(dump_yaml(doc), encoding="utf-8")

@@ -449,6 +449,9 @@ def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source
         if d not in sizes:
             raise SpecError(source, w, f"unknown layer dimension {d!r} (dimensions: {list(sizes)})")
         f = remaining[d] if f == "*" else positive_int(f, source, w)
+        if f > remaining[d]:
+            warn(source, f"{w}: {d}, {f} exceeds what is left of {d} ({remaining[d]}); clipped (as ZigZag does)")
+            f = remaining[d]
         raw.append((d, None if item[1] == "*" else f))
         if remaining[d] % f:
             imperfect = True
