@@ -180,6 +180,7 @@ def _arch_with(extra_node: str) -> dict:
         ([{"target": "Buffer", "type": "temporal", "factors": "M=2 P=16", "permutation": "M"}],
          "have factors > 1 but no place in the permutation"),
         ([{"target": "Buffer", "type": "bypass", "bypass": ["Psums"]}], "unknown data space 'Psums'"),
+        ([{"target": "Buffer", "type": "temporal", "factors": "M=2 M=16"}], "dimension M appears twice"),
     ],
 )
 def test_bad_mapping_directives_raise_one_line_errors(mapping, message):

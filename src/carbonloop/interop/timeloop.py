@@ -430,6 +430,8 @@ def _factors(value: Any, layer: Layer, source: str, where: str) -> dict[str, int
     for d, f in items:
         if d not in sizes:
             raise SpecError(source, where, f"unknown dimension {d!r} (dimensions: {list(sizes)})")
+        if d in out:
+            raise SpecError(source, where, f"dimension {d} appears twice in {value!r}")
         f = positive_int(int(f), source, f"{where}.{d}")
         if f > sizes[d]:
             warn(source, f"{where}: {d}={f} exceeds the problem's {d}={sizes[d]}; using {sizes[d]} (as Timeloop does)")

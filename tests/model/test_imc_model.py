@@ -1,0 +1,81 @@
+"""IMC accelerators in the loop-nest model: weights in the cells, bit-serial passes, per-pass macro energy."""
+
+from __future__ import annotations
+
+import pytest
+
+from carbonloop.costs.imc import imc_macro_cost, imc_pass_energy_pj
+from carbonloop.errors import SpecError
+from carbonloop.hardware import load_accelerator
+from carbonloop.model.evaluate import evaluate
+from carbonloop.model.mapping import mapping_from_data
+from carbonloop.workload import conv2d, matmul
+
+ACC = load_accelerator("imc(kind=dimc, rows=32, cols=32, sram_bytes=8KiB)")
+SPEC = ACC.array.imc
+
+
+def _map(sram_t, d1, d2, cells_t=()):
+    return mapping_from_data(
+        [
+            {"level": "dram", "temporal": []},
+            {"level": "sram", "temporal": list(sram_t), "spatial": {"D1": list(d1), "D2": list(d2)}},
+            {"level": "cells", "temporal": list(cells_t)},
+        ]
+    )
+
+
+def test_matmul_on_a_dimc_macro_by_hand():
+    # O[m,n] += I[m,k] W[k,n], M=4 rows, N=8 outputs on the wordline, K=16 summed on the bitline.
+    layer = matmul("mm", M=4, N=8, K=16)
+    cost = evaluate(layer, ACC, _map([["OY", 4]], [["K", 8]], [["C", 16]]))
+    a = cost.accesses
+    # weights: 128 written once into the cells (M is irrelevant to W: they stay)
+    assert a["cells"]["W"] == {"reads": 4 * 128, "fills": 128, "updates": 0}
+    assert a["sram"]["W"]["reads"] == 128
+    # inputs: 16 per pass, broadcast along the 8 columns; 4 passes
+    assert a["sram"]["I"]["reads"] == 64
+    # outputs: the bitline sums the 16 rows, 8 results per pass, each complete: 32 updates, and each is
+    # read once to go up to DRAM (no accumulation read: every output arrives complete)
+    assert a["sram"]["O"] == {"reads": 32, "fills": 0, "updates": 32}
+    # compute: 4 passes of 8 cycles (8-bit inputs, 1 bit per cycle)
+    assert cost.latency_breakdown_cycles["compute"] == 4 * 8
+    # energy of a pass that uses 16 of 32 rows and 8 of 32 columns, from the macro model
+    per_pass = sum(imc_pass_energy_pj(SPEC, 16, 8).values())
+    assert cost.energy_breakdown_pj["compute"] == pytest.approx(4 * per_pass)
+    # cells: 128 weight writes of one 8-bit word each
+    write = imc_macro_cost(SPEC).weight_write_energy_pj
+    assert cost.energy_breakdown_pj["cells"]["W"] == pytest.approx(128 * write)
+    # DRAM 3.7 pJ/bit: W 128 + I 64 reads and O 32 updates of 8 bits
+    dram = sum(cost.energy_breakdown_pj["dram"].values())
+    assert dram == pytest.approx((128 + 64 + 32) * 8 * 3.7)
+    # latency: busiest is compute (32); the cells and the SRAM are single-buffered, so their refills add:
+    # cells 8 bits per cell at one 32-row macro row per cycle (8/32 b/cycle) -> 32 cycles;
+    # SRAM fills (128 + 64) x 8 b over its 512-bit port -> 3 cycles.  32 + 32 + 3 = 67.
+    assert cost.latency_cycles == 67
+
+
+def test_fully_unrolled_layer_has_no_temporal_loop():
+    layer = conv2d("fc_like", K=32, C=32, OY=1, OX=1)
+    cost = evaluate(layer, ACC, _map([], [["K", 32]], [["C", 32]]))
+    assert cost.latency_breakdown_cycles["compute"] == 8  # one pass of 8 bit-serial cycles
+    assert cost.spatial_utilization == pytest.approx(1 / 1)  # 32 x 32 of the 32 x 32 x 1 cells
+    assert cost.accesses["cells"]["W"]["fills"] == 1024
+
+
+def test_diagonal_mapping_needs_fx_plus_ox_minus_one_input_rows():
+    # OX on the wordline with FX on the bitline: rows hold C * (OX + FX - 1) distinct inputs
+    layer = conv2d("c", K=1, C=4, OY=8, OX=8, FY=3, FX=3, padding=1)
+    ok = evaluate(layer, ACC, _map([["OY", 8], ["FY", 3], ["C", 4]], [["OX", 8]], [["FX", 3]]))
+    # 8 + 3 - 1 = 10 input rows per pass; 8 * 3 * 4 = 96 passes
+    assert ok.accesses["sram"]["I"]["reads"] == 96 * 10
+    # C on the bitline too: 4 x (8 + 3 - 1) = 40 rows > 32
+    with pytest.raises(SpecError, match="needs 40 macro rows"):
+        evaluate(layer, ACC, _map([["OY", 8], ["FY", 3]], [["OX", 8]], [["C", 4], ["FX", 3]]))
+
+
+def test_depthwise_conv_maps_on_the_bitline_with_low_utilization():
+    dw = conv2d("dw", K=16, C=16, groups=16, OY=4, OX=4, FY=3, FX=3, padding=1)
+    cost = evaluate(dw, ACC, _map([["G", 16], ["OY", 4], ["OX", 4]], [], [["FY", 3], ["FX", 3]]))
+    assert cost.macs == 16 * 16 * 9
+    assert cost.spatial_utilization == pytest.approx(9 / 1024)
