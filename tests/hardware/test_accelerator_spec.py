@@ -13,8 +13,8 @@ def test_os_array_instances_and_area():
     acc = load_preset("os_array_16x16")
     assert [acc.instances(i) for i in range(3)] == [1, 1, 256]
     assert acc.fanout_level("X") == acc.fanout_level("Y") == 1
-    # ../hardware/presets/os_array_16x16.yaml: SRAM 0.190037 + 256 x (register 0.0001179 + PE 0.00094482)
-    assert acc.area_mm2 == pytest.approx(0.190037 + 256 * (0.0001179 + 0.00094482))
+    # ../hardware/presets/os_array_16x16.yaml: SRAM 0.190037 + 256 x (register 0.0002358 + PE 0.00094482)
+    assert acc.area_mm2 == pytest.approx(0.190037 + 256 * (0.0002358 + 0.00094482))
     assert acc.memories[1].size_bits == 128 * 1024 * 8
 
 

@@ -225,6 +225,8 @@ def test_evaluate_timeloop_prints_the_report_or_the_json_document(capsys):
     assert "Scalar reads (per-instance)           : 142" in inputs
     assert "Computes = 1536" in out
     assert evaluate_timeloop(*args, as_json=True) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert doc["accesses"]["MainMemory"]["Inputs"] == {"reads": 142, "fills": 0, "updates": 0}
-    assert doc["accesses"]["Buffer"]["Outputs"]["updates"] == 1536
+    doc = json.loads(capsys.readouterr().out)  # the document of `carbonloop evaluate --json`
+    assert doc["workload"] == "problem" and doc["macs"] == 1536
+    layer = doc["layers"][0]
+    assert layer["accesses"]["MainMemory"]["Inputs"] == {"reads": 142, "fills": 0, "updates": 0}
+    assert layer["accesses"]["Buffer"]["Outputs"]["updates"] == 1536

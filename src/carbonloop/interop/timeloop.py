@@ -106,7 +106,7 @@ def _node_nm(value: Any, source: str, field: str) -> int:
 
 def _is_storage(cls: str, attrs: dict[str, Any]) -> bool | None:
     low = cls.lower()
-    if any(k in low for k in _COMPUTE_CLASSES) and "buffer" not in low:
+    if low in _COMPUTE_CLASSES or low.startswith(("intmac", "fpmac", "mac_", "compute")):
         return False
     if any(k in low for k in _STORAGE_CLASSES) or "depth" in attrs or "width" in attrs:
         return True

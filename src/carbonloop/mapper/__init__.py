@@ -1,6 +1,7 @@
 """Mapper: spatial candidates x temporal search -> the best mapping per layer and per network."""
 
 from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.network import LayerChoice, NetworkResult, combine_fronts, search_network
 from carbonloop.mapper.objectives import Objective, get_objective, register, register_weighted
 from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
 from carbonloop.mapper.spatial import SpatialCandidate, spatial_candidates
@@ -9,12 +10,16 @@ __all__ = [
     "Budget",
     "Constraints",
     "FrontPoint",
+    "LayerChoice",
+    "NetworkResult",
     "Objective",
     "SearchResult",
     "SpatialCandidate",
+    "combine_fronts",
     "get_objective",
     "register",
     "register_weighted",
     "search_layer",
+    "search_network",
     "spatial_candidates",
 ]

@@ -149,6 +149,7 @@ class Counts:
     updates: np.ndarray
     word_bits: np.ndarray  # [N, L, O] precision of the operand's elements at that level
     tile_bits: np.ndarray  # [N, L] bits each instance of a level must hold
+    operand_tile_bits: np.ndarray  # [N, L, O] the same, per operand
     temporal_iterations: np.ndarray  # [N]
     spatial_used: np.ndarray  # [N]
     instances: np.ndarray  # [N, L] instances of each level in use
@@ -163,7 +164,7 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
     fill = np.zeros((N, L, O), dtype=np.int64)
     upd = np.zeros((N, L, O), dtype=np.int64)
     bits = np.zeros((N, L, O), dtype=np.int64)
-    tile_bits = np.zeros((N, L), dtype=np.int64)
+    op_tile_bits = np.zeros((N, L, O), dtype=np.int64)
     first_bits = np.zeros((N, L), dtype=np.int64)
     last_bits = np.zeros((N, L), dtype=np.int64)
 
@@ -197,7 +198,7 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
                 bits[:, x, oi] = np.where(final, op.bits, op.partial_bits)
             else:
                 bits[:, x, oi] = op.bits
-            tile_bits[:, x] += footprint(op, tile_ext[x]) * bits[:, x, oi]
+            op_tile_bits[:, x, oi] = footprint(op, tile_ext[x]) * bits[:, x, oi]
         for p, c in zip(chain, chain[1:], strict=False):
             t = tr(c)
             f_child = fills(op, tile_ext[c], t)
@@ -223,4 +224,16 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
             reads[:, last, oi] += n - inst[:, last] * footprint(op, seen_ext[last])
         else:
             reads[:, last, oi] += n
-    return Counts(reads, fill, upd, bits, tile_bits, T, spatial_used, inst, first_bits, last_bits)
+    return Counts(
+        reads,
+        fill,
+        upd,
+        bits,
+        op_tile_bits.sum(axis=2),
+        op_tile_bits,
+        T,
+        spatial_used,
+        inst,
+        first_bits,
+        last_bits,
+    )

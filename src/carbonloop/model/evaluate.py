@@ -167,7 +167,18 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
             if r or f or u or c.word_bits[row, x, oi]:
                 accesses[m.name][name] = {"reads": r, "fills": f, "updates": u}
                 breakdown[m.name][name] = float(res.level_energy_pj[row, x, oi])
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {
+        "tile_bits": {
+            m.name: {name: int(c.operand_tile_bits[row, x, oi]) for oi, name in enumerate(names)}
+            for x, m in enumerate(acc.memories)
+        },
+        "word_bits": {
+            m.name: {
+                name: int(c.word_bits[row, x, oi]) for oi, name in enumerate(names) if c.word_bits[row, x, oi]
+            }
+            for x, m in enumerate(acc.memories)
+        },
+    }
     if res.compute_components_pj:
         extra["compute_breakdown_pj"] = {k: float(v[row]) for k, v in res.compute_components_pj.items()}
     lat = {k: int(v[row]) for k, v in res.latency.items()}

@@ -1,0 +1,149 @@
+"""The best mappings of a whole network.
+
+Layers run one after the other: network energy and latency are the sums over layers. An objective that
+is a weighted sum decomposes, so each layer is searched alone. Network EDP, (sum E) x (sum L), does not:
+the best network picks, per layer, a point of its (energy, latency) trade-off that need not be the
+layer's own EDP optimum. It is solved exactly from each layer's lower convex hull of (energy, latency)
+(search mode ``hull``): sqrt(E x L) is concave, so its minimum over the sums of per-layer points is at an
+extreme point of the Minkowski sum of the hulls, and every extreme point is the per-layer minimizer of
+E + lambda x L for one lambda >= 0. A scan over every breakpoint lambda of the per-layer hulls visits them all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.objectives import Objective, get_objective
+from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
+from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.mapping import Mapping
+from carbonloop.workload.network import Network
+
+
+@dataclass(frozen=True)
+class LayerChoice:
+    """The mapping kept for one layer in the network optimum and its cost."""
+
+    layer: str
+    mapping: Mapping
+    cost: LayerCost
+    search: SearchResult
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    network: str
+    accelerator: str
+    objective: str
+    layers: tuple[LayerChoice, ...]
+    energy_pj: float
+    latency_cycles: int
+    area_mm2: float
+    clock_ns: float
+    value: float
+    optimal: bool
+    seconds: float
+    evaluated: int
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def latency_ns(self) -> float:
+        return self.latency_cycles * self.clock_ns
+
+
+def combine_fronts(fronts: list[tuple[FrontPoint, ...]]) -> tuple[list[int], float]:
+    """Per layer, the index of the front point minimizing (sum E) x (sum L) (exact over convex hulls)."""
+    lambdas = {0.0}
+    for pts in fronts:
+        srt = sorted(pts, key=lambda p: (p.energy_pj, p.latency_cycles))
+        for a, b in zip(srt, srt[1:], strict=False):
+            dl = a.latency_cycles - b.latency_cycles
+            if dl > 0:
+                lambdas.add((b.energy_pj - a.energy_pj) / dl)
+    cands = sorted(lambdas)
+    probes = [0.0] + [x * (1 + 1e-9) + 1e-12 for x in cands] + [x * (1 - 1e-9) for x in cands if x > 0]
+    probes.append(float("inf"))
+    best: tuple[float, list[int]] | None = None
+    for lam in sorted(set(probes)):
+        pick = []
+        for pts in fronts:
+            if lam == float("inf"):
+                key = [(p.latency_cycles, p.energy_pj, i) for i, p in enumerate(pts)]
+            else:
+                key = [(p.energy_pj + lam * p.latency_cycles, p.latency_cycles, i) for i, p in enumerate(pts)]
+            pick.append(min(key)[2])
+        e = sum(f[i].energy_pj for f, i in zip(fronts, pick, strict=True))
+        lat = sum(f[i].latency_cycles for f, i in zip(fronts, pick, strict=True))
+        if best is None or e * lat < best[0]:
+            best = (e * lat, pick)
+    assert best is not None
+    return best[1], best[0]
+
+
+def search_network(
+    network: Network,
+    acc: Accelerator,
+    objective: str | Objective = "edp",
+    *,
+    constraints: Constraints | None = None,
+    budget: Budget | int | float | None = None,
+    imperfect: bool = False,
+    level: Literal["network", "layer"] = "network",
+    on_layer_done: Callable[[int, int, str], None] | None = None,
+) -> NetworkResult:
+    """Best mapping per layer for a network-level ``objective``.
+
+    ``level="layer"`` optimizes a non-decomposing objective layer by layer instead (the usual practice,
+    kept for comparison; ``extra["per_layer_value"]`` always reports it for EDP). ``budget`` applies per
+    layer. ``on_layer_done(i, n, name)`` is called after each layer (progress bars).
+    """
+    t0 = time.perf_counter()
+    obj = get_objective(objective)
+    n = len(network.layers)
+    joint = not obj.decomposes and level == "network"
+    results: list[SearchResult] = []
+    for i, layer in enumerate(network.layers):
+        mode: Literal["objective", "hull"] = "hull" if not obj.decomposes else "objective"
+        results.append(
+            search_layer(layer, acc, obj, constraints=constraints, budget=budget, imperfect=imperfect, mode=mode)
+        )
+        if on_layer_done is not None:
+            on_layer_done(i, n, layer.name)
+    extra: dict[str, float] = {}
+    if not obj.decomposes:
+        e_sep = sum(r.cost.energy_pj for r in results)
+        l_sep = sum(r.cost.latency_cycles for r in results)
+        extra["per_layer_value"] = float(obj.value(e_sep, l_sep))
+    choices = []
+    if joint:
+        pick, _ = combine_fronts([r.front for r in results])
+        for r, layer, i in zip(results, network.layers, pick, strict=True):
+            m = r.front[i].mapping
+            choices.append(LayerChoice(layer.name, m, evaluate(layer, acc, m), r))
+    else:
+        choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in results]
+    energy = sum(c.cost.energy_pj for c in choices)
+    latency = sum(c.cost.latency_cycles for c in choices)
+    value = float(obj.value(energy, latency)) if not obj.decomposes else sum(r.value for r in results)
+    if "per_layer_value" in extra and extra["per_layer_value"] > 0:
+        extra["network_gain"] = 1 - value / extra["per_layer_value"]
+    return NetworkResult(
+        network=network.name,
+        accelerator=acc.name,
+        objective=obj.name,
+        layers=tuple(choices),
+        energy_pj=float(energy),
+        latency_cycles=int(latency),
+        area_mm2=acc.area_mm2,
+        clock_ns=acc.clock_ns,
+        value=value,
+        optimal=all(r.optimal for r in results),
+        seconds=time.perf_counter() - t0,
+        evaluated=sum(r.evaluated for r in results),
+        extra=extra,
+    )

@@ -1,0 +1,111 @@
+"""Inter-layer data: a layer's output that fits on chip stays there for its consumers.
+
+Layers are costed one at a time as if every activation came from and went back to the outermost level
+(DRAM). Here, walking the network in order, an output stays resident in the on-chip level below DRAM when,
+at every layer of its live range (from its producer to its last consumer, so a ResNet shortcut lives
+across the whole block), every resident activation plus that layer's own on-chip tiles fit the level.
+A resident output saves its producer's DRAM output traffic and its consumers' DRAM input reads (and the
+on-chip fills they caused); an output that does not fit is written to DRAM and read back, as costed.
+Latency is left as costed (conservative: less DRAM traffic can only shorten it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.evaluate import LayerCost
+from carbonloop.workload.network import Network
+
+
+@dataclass(frozen=True)
+class InterLayerReport:
+    resident: tuple[str, ...]  # layers whose output stayed on chip
+    spilled: tuple[str, ...]  # layers whose output went to DRAM
+    dram_bits_saved: int
+    energy_saved_pj: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _onchip_level(acc: Accelerator) -> int | None:
+    if len(acc.memories) < 2:
+        return None
+    m = acc.memories[1]
+    if m.size_bits is None or not {"I", "O"} <= m.operands or acc.instances(1) != 1:
+        return None
+    return 1
+
+
+def _drop(
+    cost: LayerCost, level: str, op: str, kinds: tuple[str, ...], acc: Accelerator, x: int
+) -> tuple[LayerCost, int, float]:
+    """Remove some access kinds of one operand at one level: the counts, their energy and bits."""
+    counts = dict(cost.accesses[level].get(op, {}))
+    if not counts:
+        return cost, 0, 0.0
+    mem = acc.memories[x]
+    per_kind = {"reads": mem.read_pj, "fills": mem.write_pj, "updates": mem.update_pj}
+    bits = cost.extra.get("word_bits", {}).get(level, {}).get(op, 8)
+    energy = sum(counts[k] * bits / mem.width_bits * per_kind[k] for k in kinds)
+    moved_bits = sum(counts[k] * bits for k in kinds)
+    for k in kinds:
+        counts[k] = 0
+    accesses = {lv: dict(ops) for lv, ops in cost.accesses.items()}
+    accesses[level][op] = counts
+    breakdown = {k: (dict(v) if isinstance(v, dict) else v) for k, v in cost.energy_breakdown_pj.items()}
+    breakdown[level][op] = max(0.0, breakdown[level].get(op, 0.0) - energy)
+    new = dataclasses.replace(
+        cost, accesses=accesses, energy_breakdown_pj=breakdown, energy_pj=cost.energy_pj - energy
+    )
+    return new, moved_bits, energy
+
+
+def keep_activations_on_chip(
+    network: Network, acc: Accelerator, costs: Sequence[LayerCost]
+) -> tuple[tuple[LayerCost, ...], InterLayerReport]:
+    """Apply on-chip residency of activations to per-layer costs (in network order)."""
+    x = _onchip_level(acc)
+    layers = network.layers
+    if x is None or len(layers) < 2:
+        return tuple(costs), InterLayerReport((), tuple(lay.name for lay in layers), 0, 0.0)
+    capacity = acc.memories[x].size_bits or 0
+    top, chip = acc.memories[0].name, acc.memories[x].name
+    index = {lay.name: i for i, lay in enumerate(layers)}
+    out_bits = {lay.name: lay.footprint(lay.output) * lay.output.bits for lay in layers}
+    own = []
+    for lay, c in zip(layers, costs, strict=True):
+        tiles = c.extra.get("tile_bits", {}).get(chip, {})
+        own.append(sum(v for op, v in tiles.items() if lay.operand(op).role == "W"))
+    load = [float(own[i]) for i in range(len(layers))]
+    resident: list[str] = []
+    for i, lay in enumerate(layers):
+        consumers = network.consumers(lay.name)
+        if not consumers:
+            continue
+        last = max(index[e.consumer] for e in consumers)
+        span = range(i, last + 1)
+        if all(load[j] + out_bits[lay.name] <= capacity for j in span):
+            for j in span:
+                load[j] += out_bits[lay.name]
+            resident.append(lay.name)
+    new_costs = list(costs)
+    saved_bits, saved_pj = 0, 0.0
+    for name in resident:
+        i = index[name]
+        out_op = layers[i].output.name
+        new_costs[i], b, e = _drop(new_costs[i], top, out_op, ("reads", "updates"), acc, 0)
+        saved_bits, saved_pj = saved_bits + b, saved_pj + e
+        for edge in network.consumers(name):
+            j = index[edge.consumer]
+            op = layers[j].operand(edge.operand).name
+            new_costs[j], b, e = _drop(new_costs[j], top, op, ("reads",), acc, 0)
+            saved_bits, saved_pj = saved_bits + b, saved_pj + e
+            new_costs[j], _, e = _drop(new_costs[j], chip, op, ("fills",), acc, x)
+            saved_pj += e
+    spilled = tuple(lay.name for lay in layers if lay.name not in resident)
+    return tuple(new_costs), InterLayerReport(tuple(resident), spilled, saved_bits, saved_pj)
