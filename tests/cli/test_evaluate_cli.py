@@ -160,10 +160,54 @@ def test_unknown_preset(capsys):
 
 
 def test_carbon_section_operational_part_is_energy_times_grid(capsys):
-    doc = _json(capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", WS, "--carbon", "--fps", "10", "--json"])
+    doc = _json(
+        capsys, ["evaluate", "-w", "conv1d", "-a", "two_level", "-m", WS, "--carbon", "--fps", "10", "--json"]
+    )
     c = doc["carbon"]
     # 8223.10 pJ = 8223.10e-12 J = 8223.10e-12 / 3.6e6 kWh, at CarbonSpot's world grid 301 g/kWh
     # (../shared/reference/carbon_parameters.yaml, carbonspot set)
     assert c["breakdown"]["ca"]["operational"] == pytest.approx(8223.10e-12 / 3.6e6 * 301, rel=1e-9)
     assert c["period_ns"] == pytest.approx(1e8)  # 10 inferences per second
     assert c["deadline_met"] is True and c["pa_g"] > c["ca_g"]
+
+
+TL = ROOT / "examples" / "timeloop"
+
+
+def test_evaluate_reads_timeloop_files_and_keeps_their_names(capsys):
+    argv = [
+        "evaluate",
+        "--format",
+        "timeloop",
+        "--arch",
+        str(TL / "arch.yaml"),
+        "--problem",
+        str(TL / "problem.yaml"),
+    ]
+    argv += ["--mapping", str(TL / "map_weight_stationary.yaml"), "--ert", str(TL / "ert.yaml"), "--json"]
+    doc = _json(capsys, argv)
+    acc = doc["layers"][0]["accesses"]
+    # the same weight-stationary 1-D conv as examples/conv1d_ws.yaml, in Timeloop's names
+    assert acc["MainMemory"]["Inputs"]["reads"] == 142
+    assert acc["Buffer"]["Weights"] == {"reads": 1536, "fills": 96, "updates": 0}
+    assert doc["energy_pj"] == pytest.approx(8223.10)
+
+
+def test_evaluate_detects_zigzag_files(capsys):
+    zz = ROOT / "examples" / "zigzag"
+    argv = [
+        "evaluate",
+        "-w",
+        str(zz / "workload.yaml"),
+        "-a",
+        str(zz / "accelerator.yaml"),
+        "-m",
+        str(zz / "mapping.yaml"),
+    ]
+    doc = _json(capsys, [*argv, "--json"])
+    assert doc["accelerator"] == "tiny_4x4" and doc["layers"]
+
+
+def test_timeloop_format_without_its_files_is_one_line_error(capsys):
+    err = _error(capsys, ["evaluate", "--format", "timeloop", "--arch", str(TL / "arch.yaml")])
+    assert "needs --arch, --problem and --mapping" in err

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from carbonloop.carbon.scenarios import carbon_section
 from carbonloop.cli.app import app
+from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
 from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
 from carbonloop.errors import SpecError
 from carbonloop.hardware import load_accelerator
@@ -49,6 +50,34 @@ def mappings_from_file(path: str, network: Network) -> dict[str, Mapping]:
             f"one loop nest given but {network.name!r} has {len(network.layers)} layers; use 'layers: {{name: ...}}'",
         )
     return {network.layers[0].name: mapping_from_data(data, path)}
+
+
+def resolve_format(
+    fmt: str,
+    workload: str | None,
+    accelerator: str | None,
+    mapping: str | None,
+    arch: str | None,
+    problem: str | None,
+) -> str:
+    """``carbonloop``, ``zigzag`` or ``timeloop``: as given, or detected from the files' content."""
+    if fmt not in ("auto", "carbonloop", "zigzag", "timeloop"):
+        raise SpecError("evaluate", "--format", f"unknown format {fmt!r} (carbonloop, zigzag, timeloop)")
+    if fmt != "auto":
+        return fmt
+    if arch or problem:
+        return "timeloop"
+    files = [
+        f
+        for f in (workload, accelerator, mapping)
+        if f and f.endswith((".yaml", ".yml")) and Path(f).is_file()
+    ]
+    if not files:
+        return "carbonloop"
+    from carbonloop.interop.detect import detect_format
+
+    found = detect_format(*files)
+    return found if found in ("zigzag", "timeloop") else "carbonloop"
 
 
 def _fmt(x: float) -> str:
@@ -89,11 +118,11 @@ def print_table(result: NetworkCost, console: Console) -> None:
 
 @app.command("evaluate")
 def evaluate_command(
-    workload: str = typer.Option(
-        ..., "--workload", "-w", help="Zoo name (conv1d:M=32,P=16,R=3), YAML or ONNX file."
+    workload: str | None = typer.Option(
+        None, "--workload", "-w", help="Zoo name (conv1d:M=32,P=16,R=3), YAML or ONNX file."
     ),
-    accelerator: str = typer.Option(
-        ..., "--accelerator", "-a", help="Preset name, YAML file or template call."
+    accelerator: str | None = typer.Option(
+        None, "--accelerator", "-a", help="Preset name, YAML file or template call."
     ),
     mapping: str | None = typer.Option(
         None, "--mapping", "-m", help="Mapping YAML; without it the mapper searches."
@@ -108,8 +137,31 @@ def evaluate_command(
     fps: FpsOpt = None,
     lifetime_years: LifetimeOpt = None,
     grid: GridOpt = None,
+    file_format: str = typer.Option(
+        "auto", "--format", help="carbonloop | zigzag | timeloop (auto: by content)."
+    ),
+    arch: str | None = typer.Option(
+        None, "--arch", help="Timeloop architecture YAML (with --format timeloop)."
+    ),
+    problem: str | None = typer.Option(
+        None, "--problem", help="Timeloop problem YAML (with --format timeloop)."
+    ),
+    ert: str | None = typer.Option(None, "--ert", help="Timeloop energy reference table (optional)."),
 ) -> None:
     """Energy, latency, area and access counts of a workload on an accelerator."""
+    fmt = resolve_format(file_format, workload, accelerator, mapping, arch, problem)
+    if fmt == "timeloop":
+        if not (arch and problem and mapping):
+            raise SpecError("evaluate", "--format timeloop", "needs --arch, --problem and --mapping")
+        raise typer.Exit(evaluate_timeloop(arch, problem, mapping, ert, as_json=as_json))
+    if workload is None or accelerator is None:
+        raise SpecError(
+            "evaluate", "--workload/--accelerator", "both are needed (or --format timeloop --arch --problem)"
+        )
+    if fmt == "zigzag":
+        if mapping is None:
+            raise SpecError("evaluate", "--format zigzag", "needs --mapping (the ZigZag mapping YAML)")
+        raise typer.Exit(evaluate_zigzag(accelerator, workload, mapping, as_json=as_json))
     network = load_workload(workload)
     acc = load_accelerator(accelerator)
     if mapping is not None:
@@ -123,7 +175,13 @@ def evaluate_command(
     if carbon:
         params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
         block = carbon_section(
-            result.energy_pj, result.latency_ns, result.area_mm2, acc.dram_bits / 8 / 2**30, fps, params, acc.node_nm
+            result.energy_pj,
+            result.latency_ns,
+            result.area_mm2,
+            acc.dram_bits / 8 / 2**30,
+            fps,
+            params,
+            acc.node_nm,
         )
         result = dataclasses.replace(result, extra={**result.extra, "carbon": block})
     if save_mapping is not None:
