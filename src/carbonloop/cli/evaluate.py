@@ -13,8 +13,8 @@ from rich.table import Table
 
 from carbonloop.carbon.scenarios import carbon_section
 from carbonloop.cli.app import app
-from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
 from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
+from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
 from carbonloop.errors import SpecError
 from carbonloop.hardware import load_accelerator
 from carbonloop.model.evaluate import LayerCost, evaluate
