@@ -72,7 +72,9 @@ def all_mappings(layer: Layer, acc: Accelerator, *, bypass=False, imperfect=Fals
     for m in acc.memories[1:]:
         ops = sorted(m.operands)
         if bypass:
-            keeps_per_level.append([frozenset(s) for r in range(len(ops) + 1) for s in itertools.combinations(ops, r)])
+            keeps_per_level.append(
+                [frozenset(s) for r in range(len(ops) + 1) for s in itertools.combinations(ops, r)]
+            )
         else:
             keeps_per_level.append([frozenset(ops)])
     for unroll in itertools.product(*per_axis):

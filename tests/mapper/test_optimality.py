@@ -24,10 +24,26 @@ def array_4x4(reg_bits: int = 64, buf_bits: int = 2048):
             "array": {"axes": {"X": 4, "Y": 4}, "mac_pj": 0.3},
             "memories": [
                 {"name": "dram", "width_bits": 32, "read_pj": 100.0, "write_pj": 110.0, "shared_ports": True},
-                {"name": "buffer", "size_bits": buf_bits, "width_bits": 32, "read_pj": 6.0, "write_pj": 7.0,
-                 "read_ports": 2, "write_ports": 1, "spans": ["X", "Y"]},
-                {"name": "regs", "size_bits": reg_bits, "width_bits": 8, "read_pj": 0.1, "write_pj": 0.12,
-                 "read_ports": 4, "write_ports": 2, "spans": []},
+                {
+                    "name": "buffer",
+                    "size_bits": buf_bits,
+                    "width_bits": 32,
+                    "read_pj": 6.0,
+                    "write_pj": 7.0,
+                    "read_ports": 2,
+                    "write_ports": 1,
+                    "spans": ["X", "Y"],
+                },
+                {
+                    "name": "regs",
+                    "size_bits": reg_bits,
+                    "width_bits": 8,
+                    "read_pj": 0.1,
+                    "write_pj": 0.12,
+                    "read_ports": 4,
+                    "write_ports": 2,
+                    "spans": [],
+                },
             ],
         }
     )
@@ -55,7 +71,9 @@ CASES = {
 def case(request):
     make_layer, make_acc, kw = CASES[request.param]
     layer, acc = make_layer(), make_acc()
-    e, lat, maps = brute_force(layer, acc, bypass=kw.get("bypass", False), imperfect=kw.get("imperfect", False))
+    e, lat, maps = brute_force(
+        layer, acc, bypass=kw.get("bypass", False), imperfect=kw.get("imperfect", False)
+    )
     return request.param, layer, acc, kw, e, lat, maps
 
 
@@ -79,8 +97,14 @@ def test_mapper_best_equals_brute_force_optimum(case, objective):
 
 def test_hull_mode_front_is_the_exact_lower_convex_hull(case):
     name, layer, acc, kw, e, lat, _ = case
-    res = search_layer(layer, acc, "edp", constraints=Constraints(bypass=kw.get("bypass", False)),
-                       imperfect=kw.get("imperfect", False), mode="hull")
+    res = search_layer(
+        layer,
+        acc,
+        "edp",
+        constraints=Constraints(bypass=kw.get("bypass", False)),
+        imperfect=kw.get("imperfect", False),
+        mode="hull",
+    )
     # for every weight, the best a*E + L over the brute force is reached on the front
     for lam in (0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1e4):
         want = float((e + lam * lat).min())

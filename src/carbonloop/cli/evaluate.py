@@ -18,6 +18,7 @@ from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
 from carbonloop.errors import SpecError
 from carbonloop.hardware import load_accelerator
 from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.interlayer import keep_activations_on_chip
 from carbonloop.model.mapping import Mapping, mapping_from_data
 from carbonloop.model.network import NetworkCost
 from carbonloop.specio import dump_yaml, load_yaml
@@ -108,6 +109,12 @@ def print_table(result: NetworkCost, console: Console) -> None:
         f"area {_fmt(result.area_mm2)} mm2"
     )
     extra: dict[str, Any] = result.extra
+    if "interlayer" in extra:
+        il = extra["interlayer"]
+        console.print(
+            f"  inter-layer: {len(il['resident'])} outputs stay on chip, "
+            f"{il['dram_bits_saved'] / 8:,.0f} B of DRAM traffic and {_fmt(il['energy_saved_pj'])} pJ saved"
+        )
     if "carbon" in extra:
         c = extra["carbon"]
         console.print(
@@ -147,6 +154,9 @@ def evaluate_command(
         None, "--problem", help="Timeloop problem YAML (with --format timeloop)."
     ),
     ert: str | None = typer.Option(None, "--ert", help="Timeloop energy reference table (optional)."),
+    interlayer: bool = typer.Option(
+        True, "--interlayer/--no-interlayer", help="Keep activations that fit on chip for their consumers."
+    ),
 ) -> None:
     """Energy, latency, area and access counts of a workload on an accelerator."""
     fmt = resolve_format(file_format, workload, accelerator, mapping, arch, problem)
@@ -172,6 +182,11 @@ def evaluate_command(
         from carbonloop.cli.search_glue import search_network_cli
 
         result = search_network_cli(network, acc, objective, workload, quiet=as_json)
+    if interlayer and len(network.layers) > 1:
+        costs_kept, report = keep_activations_on_chip(network, acc, result.layers)
+        result = dataclasses.replace(
+            result, layers=costs_kept, extra={**result.extra, "interlayer": report.to_dict()}
+        )
     if carbon:
         params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
         block = carbon_section(

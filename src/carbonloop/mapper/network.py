@@ -19,7 +19,7 @@ from typing import Literal
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.objectives import Objective, get_objective
-from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
+from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, layer_bounds, search_layer
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import Mapping
 from carbonloop.workload.network import Network
@@ -108,17 +108,44 @@ def search_network(
     joint = not obj.decomposes and level == "network"
     results: list[SearchResult] = []
     for i, layer in enumerate(network.layers):
-        mode: Literal["objective", "hull"] = "hull" if not obj.decomposes else "objective"
         results.append(
-            search_layer(layer, acc, obj, constraints=constraints, budget=budget, imperfect=imperfect, mode=mode)
+            search_layer(layer, acc, obj, constraints=constraints, budget=budget, imperfect=imperfect)
         )
-        if on_layer_done is not None:
+        if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
     extra: dict[str, float] = {}
     if not obj.decomposes:
         e_sep = sum(r.cost.energy_pj for r in results)
         l_sep = sum(r.cost.latency_cycles for r in results)
         extra["per_layer_value"] = float(obj.value(e_sep, l_sep))
+    if joint:
+        # the network optimum minimizes E + lambda*L per layer for lambda = E*/L*, and
+        # E_lb^2 / P0 <= E*/L* <= P0 / L_lb^2 with P0 the per-layer optimum's product (docs/mapper.md)
+        bounds = [layer_bounds(layer, acc, constraints, imperfect=imperfect) for layer in network.layers]
+        e_lb, l_lb = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+        p0 = extra["per_layer_value"]
+        lam_range = (e_lb * e_lb / p0, p0 / (l_lb * l_lb))
+        extra["lambda_lo"], extra["lambda_hi"] = lam_range
+        hulls = []
+        for i, layer in enumerate(network.layers):
+            hulls.append(
+                search_layer(
+                    layer,
+                    acc,
+                    obj,
+                    constraints=constraints,
+                    budget=budget,
+                    imperfect=imperfect,
+                    mode="hull",
+                    lam_range=lam_range,
+                    seed=results[i].front,
+                )
+            )
+            if on_layer_done is not None:
+                on_layer_done(i, n, layer.name)
+        separate, results = results, hulls
+    else:
+        separate = []
     choices = []
     if joint:
         pick, _ = combine_fronts([r.front for r in results])
@@ -129,6 +156,10 @@ def search_network(
         choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in results]
     energy = sum(c.cost.energy_pj for c in choices)
     latency = sum(c.cost.latency_cycles for c in choices)
+    if joint and energy * latency > extra["per_layer_value"]:  # cannot happen (docs/mapper.md); never worse
+        choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in separate]
+        energy = sum(c.cost.energy_pj for c in choices)
+        latency = sum(c.cost.latency_cycles for c in choices)
     value = float(obj.value(energy, latency)) if not obj.decomposes else sum(r.value for r in results)
     if "per_layer_value" in extra and extra["per_layer_value"] > 0:
         extra["network_gain"] = 1 - value / extra["per_layer_value"]
@@ -144,6 +175,6 @@ def search_network(
         value=value,
         optimal=all(r.optimal for r in results),
         seconds=time.perf_counter() - t0,
-        evaluated=sum(r.evaluated for r in results),
+        evaluated=sum(r.evaluated for r in results) + sum(r.evaluated for r in separate),
         extra=extra,
     )

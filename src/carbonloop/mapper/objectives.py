@@ -86,7 +86,9 @@ def get_objective(spec: str | Objective) -> Objective:
         return spec
     base, _, arg_text = str(spec).strip().partition(":")
     if base not in _REGISTRY:
-        raise SpecError("<objective>", "objective", f"unknown objective {spec!r} (known: {', '.join(names())})")
+        raise SpecError(
+            "<objective>", "objective", f"unknown objective {spec!r} (known: {', '.join(names())})"
+        )
     params: dict[str, float] = {}
     for item in filter(None, (s.strip() for s in arg_text.split(","))):
         key, eq, value = item.partition("=")
@@ -95,5 +97,7 @@ def get_objective(spec: str | Objective) -> Objective:
         try:
             params[key.strip()] = float(value)
         except ValueError:
-            raise SpecError("<objective>", f"objective.{key.strip()}", f"must be a number (got {value!r})") from None
+            raise SpecError(
+                "<objective>", f"objective.{key.strip()}", f"must be a number (got {value!r})"
+            ) from None
     return _REGISTRY[base](params)

@@ -94,13 +94,19 @@ def keep_patterns(acc: Accelerator, constraints: Constraints) -> list[tuple[froz
         return [tuple(base)]
     options: list[list[frozenset[str]]] = [[base[0]]]
     for ops in base[1:]:
-        subsets = [frozenset(s) for r in range(len(ops), -1, -1) for s in itertools.combinations(sorted(ops), r)]
+        subsets = [
+            frozenset(s) for r in range(len(ops), -1, -1) for s in itertools.combinations(sorted(ops), r)
+        ]
         options.append(subsets)
     return [tuple(p) for p in itertools.product(*options)]
 
 
 def make_space(
-    cl: CompiledLayer, acc: Accelerator, cand: SpatialCandidate, keep: tuple[frozenset[str], ...], imperfect: bool
+    cl: CompiledLayer,
+    acc: Accelerator,
+    cand: SpatialCandidate,
+    keep: tuple[frozenset[str], ...],
+    imperfect: bool,
 ) -> Space:
     index = {d: i for i, d in enumerate(cl.dims)}
     loops = []
@@ -116,14 +122,21 @@ def make_space(
 
 
 def row_mapping(
-    layer: Layer, acc: Accelerator, cand: SpatialCandidate, keep: tuple[frozenset[str], ...], row, imperfect: bool
+    layer: Layer,
+    acc: Accelerator,
+    cand: SpatialCandidate,
+    keep: tuple[frozenset[str], ...],
+    row,
+    imperfect: bool,
 ) -> Mapping:
     dim, fac, lev, sp = row
     names = layer.dim_names
     levels = []
     for x, m in enumerate(acc.memories):
         temporal = tuple(
-            Loop(names[int(d)], int(f)) for d, f, lv, s in zip(dim, fac, lev, sp, strict=True) if lv == x and not s and f > 1
+            Loop(names[int(d)], int(f))
+            for d, f, lv, s in zip(dim, fac, lev, sp, strict=True)
+            if lv == x and not s and f > 1
         )
         spatial = tuple(
             (axis, tuple(Loop(d, f) for d, f in loops))
@@ -138,8 +151,13 @@ def row_mapping(
 class _Incumbent:
     """The best point so far (objective mode) or the lower convex hull of scored points (hull mode)."""
 
-    def __init__(self, obj: Objective, mode: Literal["objective", "hull"]):
-        self.obj, self.mode = obj, mode
+    def __init__(
+        self,
+        obj: Objective,
+        mode: Literal["objective", "hull"],
+        lam_range: tuple[float, float] = (0.0, math.inf),
+    ):
+        self.obj, self.mode, self.lam_range = obj, mode, lam_range
         self.best = math.inf
         self.best_ref: tuple | None = None
         self.points: list[tuple[float, float, tuple]] = []  # (energy, latency, ref), kept non-dominated
@@ -152,10 +170,29 @@ class _Incumbent:
         hull = self._hull()
         if not hull:
             return np.zeros(e.shape, dtype=bool)
+        lo, hi = self.lam_range
+        if lo == 0.0 and hi == math.inf:
+            he = np.array([p[0] for p in hull])
+            hl = np.array([p[1] for p in hull])
+            bound = np.interp(e, he, hl, left=np.inf, right=hl[-1])
+            return lat >= bound * (1 - _REL_TOL) - 1e-9
+        # only weights lambda in [lo, hi] matter: prune when the node's best E + lambda*L cannot beat the
+        # hull's at any of them (a convex function of lambda: check the ends and the hull's breakpoints)
+        lams = {lo, hi}
+        for a, b in zip(hull, hull[1:], strict=False):
+            lam = (b[0] - a[0]) / (a[1] - b[1])
+            if lo < lam < hi:
+                lams.add(lam)
         he = np.array([p[0] for p in hull])
         hl = np.array([p[1] for p in hull])
-        bound = np.interp(e, he, hl, left=np.inf, right=hl[-1])
-        return lat >= bound * (1 - _REL_TOL) - 1e-9
+        ok = np.ones(e.shape, dtype=bool)
+        for lam in sorted(lams):
+            if lam == math.inf:
+                ok &= lat >= hl.min() * (1 - _REL_TOL)
+                continue
+            h = float((he + lam * hl).min())
+            ok &= (e + lam * lat) >= h * (1 - _REL_TOL)
+        return ok
 
     def _hull(self) -> list[tuple[float, float, tuple]]:
         pts = sorted(self.points, key=lambda p: (p[0], p[1]))
@@ -186,8 +223,10 @@ class _Incumbent:
             if lat[j] < best_l:
                 cand.append((float(e[j]), float(lat[j]), j))
                 best_l = lat[j]
-        merged = sorted([(p[0], p[1], 0, k, p[2]) for k, p in enumerate(self.points)]
-                        + [(c[0], c[1], 1, k, c[2]) for k, c in enumerate(cand)])
+        merged = sorted(
+            [(p[0], p[1], 0, k, p[2]) for k, p in enumerate(self.points)]
+            + [(c[0], c[1], 1, k, c[2]) for k, c in enumerate(cand)]
+        )
         keep = []
         best_l = math.inf
         for pe, pl, new, _, ref in merged:
@@ -222,12 +261,16 @@ def search_layer(
     budget: Budget | int | float | None = None,
     imperfect: bool = False,
     mode: Literal["objective", "hull"] = "objective",
+    lam_range: tuple[float, float] = (0.0, math.inf),
+    seed: tuple[FrontPoint, ...] = (),
 ) -> SearchResult:
     """Best mapping of ``layer`` on ``acc`` for ``objective`` (see :mod:`carbonloop.mapper.objectives`).
 
     ``mode="hull"`` prunes only what cannot reach the lower convex hull of (energy, latency): the result's
     ``front`` is then that hull exactly (what network-level EDP needs), and ``mapping`` the objective's
-    best on it. ``budget``: a :class:`Budget`, an int (evaluations) or a float (seconds).
+    best on it. ``lam_range`` limits the hull to the part where some ``E + lambda*L`` with lambda in the
+    range is minimal (exact there; network EDP needs only the range its optimum can lie in). ``seed``:
+    already scored points of this layer on this accelerator (e.g. an earlier search's front) to prune with. ``budget``: a :class:`Budget`, an int (evaluations) or a float (seconds).
     """
     t0 = time.perf_counter()
     obj = get_objective(objective)
@@ -238,12 +281,21 @@ def search_layer(
     cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
     keeps = keep_patterns(acc, constraints)
     first = select_first(cands, constraints)
-    inc = _Incumbent(obj, mode)
+    inc = _Incumbent(obj, mode, lam_range)
+    if seed:
+        pts = sorted(seed, key=lambda p: (p.energy_pj, p.latency_cycles))
+        inc.offer(
+            np.array([p.energy_pj for p in pts]),
+            np.array([float(p.latency_cycles) for p in pts]),
+            lambda j: ("mapping", pts[j].mapping),
+        )
     evaluated = 0
     searched = 0
     pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
     spaces: list[tuple[int, int, Space]] = [
-        (ci, ki, make_space(cl, acc, c, k, imperfect)) for ci, c in enumerate(cands) for ki, k in enumerate(keeps)
+        (ci, ki, make_space(cl, acc, c, k, imperfect))
+        for ci, c in enumerate(cands)
+        for ki, k in enumerate(keeps)
     ]
     cheap = [_cheap_bound(s, obj, layer) for _, _, s in spaces]
     out_of_budget = False
@@ -316,10 +368,14 @@ def search_layer(
             pos = end
     if inc.best_ref is None:
         raise SpecError(
-            "<mapper>", f"layers.{layer.name}", f"no mapping of {layer.name} fits {acc.name} (every tile overflows)"
+            "<mapper>",
+            f"layers.{layer.name}",
+            f"no mapping of {layer.name} fits {acc.name} (every tile overflows)",
         )
 
     def build(ref: tuple) -> Mapping:
+        if ref[0] == "mapping":
+            return ref[1]
         ci, ki, row = ref
         return row_mapping(layer, acc, cands[ci], keeps[ki], row, imperfect)
 
@@ -355,3 +411,17 @@ def search_layer(
 
 def loops_row(loops: LoopArrays, j: int) -> tuple:
     return (loops.dim[j].copy(), loops.factor[j].copy(), loops.level[j].copy(), loops.spatial[j].copy())
+
+
+def layer_bounds(
+    layer: Layer, acc: Accelerator, constraints: Constraints | None = None, *, imperfect: bool = False
+) -> tuple[float, float]:
+    """Energy and latency no mapping of the layer can beat (the cheapest spatial candidate's bounds)."""
+    constraints = constraints or Constraints()
+    cl = compile_layer(layer)
+    cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
+    keep = keep_patterns(acc, constraints)[0]
+    bounds = [
+        _cheap_bound(make_space(cl, acc, c, keep, imperfect), get_objective("energy"), layer) for c in cands
+    ]
+    return min(b[0] for b in bounds), min(b[1] for b in bounds)

@@ -30,7 +30,12 @@ DATAFLOWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "input_stationary": (("C", "FX", "FY"), ("OX", "OY", "B")),
     "row_stationary": (("FY", "C"), ("OY", "K")),
 }
-ALIASES = {"os": "output_stationary", "ws": "weight_stationary", "is": "input_stationary", "rs": "row_stationary"}
+ALIASES = {
+    "os": "output_stationary",
+    "ws": "weight_stationary",
+    "is": "input_stationary",
+    "rs": "row_stationary",
+}
 
 
 @dataclass(frozen=True)
@@ -50,14 +55,18 @@ class SpatialCandidate:
         return out
 
     def label(self) -> str:
-        parts = [f"{axis}:" + "x".join(f"{d}{f}" for d, f in loops) for axis, loops in self.unrolling if loops]
+        parts = [
+            f"{axis}:" + "x".join(f"{d}{f}" for d, f in loops) for axis, loops in self.unrolling if loops
+        ]
         return " ".join(parts) or "none"
 
 
 def dataflow_hints(name: str, acc: Accelerator) -> dict[str, tuple[str, ...]]:
     key = ALIASES.get(name, name)
     if key not in DATAFLOWS:
-        raise SpecError("<constraints>", "dataflow", f"unknown dataflow {name!r} (known: {', '.join(DATAFLOWS)})")
+        raise SpecError(
+            "<constraints>", "dataflow", f"unknown dataflow {name!r} (known: {', '.join(DATAFLOWS)})"
+        )
     axes = acc.array.axis_names
     return {axis: DATAFLOWS[key][i] for i, axis in enumerate(axes[:2])}
 
@@ -150,7 +159,10 @@ def spatial_candidates(
         used = math.prod(factors.values()) if factors else 1
         out.append(
             SpatialCandidate(
-                tuple(zip(axes, choice, strict=True)), used, used / acc.array.pes, _demand_bits(layer, factors)
+                tuple(zip(axes, choice, strict=True)),
+                used,
+                used / acc.array.pes,
+                _demand_bits(layer, factors),
             )
         )
     # stable ranking: utilization desc, demand asc, then generation order

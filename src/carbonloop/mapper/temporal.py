@@ -21,17 +21,17 @@ Three exact reductions (docs/mapper.md proves each against the model's counting 
 
 from __future__ import annotations
 
-import itertools
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model.accesses import Counts, footprint, geometry
-from carbonloop.model.evaluate import capacity_bits
-from carbonloop.model.latency import latency_cycles
+from carbonloop.model import accesses as _acc
+from carbonloop.model.accesses import footprint
+from carbonloop.model.evaluate import capacity_bits, evaluate_batch
 from carbonloop.model.nest import CompiledLayer, LoopArrays
 
 # --- operand relevance -----------------------------------------------------------------------------
@@ -56,7 +56,9 @@ def operand_classes(cl: CompiledLayer) -> tuple[OperandClass, ...]:
 
 # --- loop orders -----------------------------------------------------------------------------------
 
-_Status = tuple[tuple[bool, frozenset[int], tuple[int, ...]], ...]  # per operand: closed, irrelevant set, window seq
+_Status = tuple[
+    tuple[bool, frozenset[int], tuple[int, ...]], ...
+]  # per operand: closed, irrelevant set, window seq
 
 
 def _dominates(a: _Status, b: _Status) -> bool:
@@ -247,92 +249,44 @@ def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray) -> np.ndarray
     return size * np.where(full, g.factor, 1).prod(axis=0)
 
 
-def lower_bound_counts(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[str], ...]) -> Counts:
-    """:func:`carbonloop.model.accesses.count_accesses` with every fill count replaced by its minimum over
-    loop orders (same structure, line for line; only ``fills`` differs)."""
-    N, L, O = loops.N, len(keep), len(cl.operands)
-    g = geometry(loops, cl.D)
-    reads = np.zeros((N, L, O), dtype=np.int64)
-    fill = np.zeros((N, L, O), dtype=np.int64)
-    upd = np.zeros((N, L, O), dtype=np.int64)
-    bits = np.zeros((N, L, O), dtype=np.int64)
-    tile_bits = np.zeros((N, L), dtype=np.int64)
-    first_bits = np.zeros((N, L), dtype=np.int64)
-    last_bits = np.zeros((N, L), dtype=np.int64)
-    sp = g.spatial
-    starts = [g.start(x) for x in range(L + 1)]
-    full = g.suffix[:, 0, :].T.astype(np.int64)
-    sp_before = [g.at(g.spatial_prefix, starts[x]) for x in range(L + 1)]
-    tile_ext = [g.at(g.suffix, starts[x]) for x in range(L)]
-    seen_ext = [full // sp_before[x] for x in range(L)]
-    below_ext = [g.at(g.suffix, starts[x + 1]) * (sp_before[x + 1] // sp_before[x]) for x in range(L)]
-    T = np.where(sp, 1, g.factor).prod(axis=0)
-    spatial_used = sp_before[L].prod(axis=1)
-    inst = np.stack([sp_before[x].prod(axis=1) for x in range(L)], axis=1)
+@contextmanager
+def _order_free_fills(cl: CompiledLayer):
+    """Inside this block the model's :func:`count_accesses` counts every fill at its minimum over loop
+    orders (:func:`_lb_fills`); everything else (reads, updates, bits, tiles, energy, latency) is the
+    model's own code, so the bound follows the model as it changes. Single-threaded use only."""
     classes = operand_classes(cl)
-    red = list(cl.reduction)
-    dimT = loops.dim.T
-    for oi, op in enumerate(cl.operands):
-        nw = np.zeros(cl.D, dtype=bool)
-        nw[list(classes[oi].nw)] = True
-        nw_loop = nw[dimT]
-        chain = [x for x in range(L) if op.role in keep[x]]
-        is_out = op.role == "O"
-        for x in chain:
-            if is_out:
-                final = np.ones(N, dtype=bool)
-                for d in red:
-                    final &= below_ext[x][:, d] >= cl.sizes[d]
-                bits[:, x, oi] = np.where(final, op.bits, op.partial_bits)
-            else:
-                bits[:, x, oi] = op.bits
-            tile_bits[:, x] += footprint(op, tile_ext[x]) * bits[:, x, oi]
-        for p, c in zip(chain, chain[1:], strict=False):
-            f_child = _lb_fills(op, tile_ext[c], g, c, nw_loop)
-            between = sp_before[c] // sp_before[p]
-            f_union = _lb_fills(op, tile_ext[c] * between, g, c, nw_loop) if (between > 1).any() else f_child
-            if is_out:
-                first_c = inst[:, c] * footprint(op, seen_ext[c])
-                first_p = inst[:, p] * footprint(op, seen_ext[p])
-                fill[:, c, oi] += inst[:, c] * f_child - first_c
-                reads[:, c, oi] += inst[:, c] * f_child
-                upd[:, p, oi] += inst[:, p] * f_union
-                reads[:, p, oi] += inst[:, p] * f_union - first_p
-                last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
-            else:
-                fill[:, c, oi] += inst[:, c] * f_child
-                reads[:, p, oi] += inst[:, p] * f_union
-                first_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
-        last = chain[-1]
-        compute_union = sp_before[L] // sp_before[last]
-        n = inst[:, last] * T * footprint(op, compute_union)
-        if is_out:
-            upd[:, last, oi] += n
-            reads[:, last, oi] += n - inst[:, last] * footprint(op, seen_ext[last])
-        else:
-            reads[:, last, oi] += n
-    return Counts(reads, fill, upd, bits, tile_bits, T, spatial_used, inst, first_bits, last_bits)
+    nw_of = {}
+    for op, c in zip(cl.operands, classes, strict=True):
+        m = np.zeros(cl.D, dtype=bool)
+        m[list(c.nw)] = True
+        nw_of[op.name] = m
+    saved = (_acc.geometry, _acc.transitions, _acc.fills)
+    dims: dict[str, np.ndarray] = {}
 
+    def geo(loops: LoopArrays, D: int):
+        dims["dim"] = loops.dim.T
+        return saved[0](loops, D)
 
-def score_counts(counts: Counts, acc: Accelerator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Energy, latency and fit of counts, by the formulas of :func:`carbonloop.model.evaluate.evaluate_batch`."""
-    L = len(acc.memories)
-    width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
-    e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
-    e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
-    e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
-    words = counts.word_bits / width
-    level_energy = words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
-    energy = level_energy.sum(axis=(1, 2)) + counts.temporal_iterations * counts.spatial_used * acc.array.mac_pj
-    lat = latency_cycles(counts, acc)["total"]
-    fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
-    return energy, lat, fits
+    def trans(g, x: int):
+        return (g, x)
+
+    def fills(op, ext, t):
+        g, c = t
+        return _lb_fills(op, ext, g, c, nw_of[op.name][dims["dim"]])
+
+    _acc.geometry, _acc.transitions, _acc.fills = geo, trans, fills
+    try:
+        yield
+    finally:
+        _acc.geometry, _acc.transitions, _acc.fills = saved
 
 
 def lower_bound_scores(space: Space, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per tiling: energy and latency lower bounds over all loop orders, and whether its tiles fit."""
     loops = tiling_loops(space, F)
-    return score_counts(lower_bound_counts(space.cl, loops, space.keep), space.acc)
+    with _order_free_fills(space.cl):
+        res = evaluate_batch(space.cl, space.acc, loops, space.keep)
+    return res.energy_pj, res.latency_cycles, res.fits
 
 
 # --- rows for the exact model ----------------------------------------------------------------------
@@ -351,32 +305,31 @@ def pattern_template(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For one activity pattern: every combination of level orders as rows (dim, level, spatial, factor or 0)."""
     L = mask.shape[0]
-    per_level = [level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes) for x in range(L)]
-    combos = list(itertools.product(*per_level))
-    rows_d, rows_l, rows_s, rows_f = [], [], [], []
-    for combo in combos:
-        ds, ls, ss, fs = [], [], [], []
-        for x, order in enumerate(combo):
-            for d in order:
-                ds.append(d)
-                ls.append(x)
-                ss.append(False)
-                fs.append(0)
-            for d, f, lv in space.spatial_loops:
-                if lv == x:
-                    ds.append(d)
-                    ls.append(x)
-                    ss.append(True)
-                    fs.append(f)
-        rows_d.append(ds)
-        rows_l.append(ls)
-        rows_s.append(ss)
-        rows_f.append(fs)
+    per_level = []
+    for x in range(L):
+        orders = level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes)
+        per_level.append(np.array(orders, dtype=np.int64).reshape(len(orders), int(mask[x].sum())))
+    grids = np.meshgrid(*[np.arange(o.shape[0]) for o in per_level], indexing="ij")
+    idx = [g.reshape(-1) for g in grids]
+    C = idx[0].shape[0]
+    dims, levs, sps, facs = [], [], [], []
+    for x in range(L):
+        o = per_level[x][idx[x]]  # [C, a_x]
+        dims.append(o)
+        levs.append(np.full(o.shape, x, dtype=np.int64))
+        sps.append(np.zeros(o.shape, dtype=bool))
+        facs.append(np.zeros(o.shape, dtype=np.int64))
+        for d, f, lv in space.spatial_loops:
+            if lv == x:
+                dims.append(np.full((C, 1), d, dtype=np.int64))
+                levs.append(np.full((C, 1), x, dtype=np.int64))
+                sps.append(np.ones((C, 1), dtype=bool))
+                facs.append(np.full((C, 1), f, dtype=np.int64))
     return (
-        np.array(rows_d, dtype=np.int64).reshape(len(combos), -1),
-        np.array(rows_l, dtype=np.int64).reshape(len(combos), -1),
-        np.array(rows_s, dtype=bool).reshape(len(combos), -1),
-        np.array(rows_f, dtype=np.int64).reshape(len(combos), -1),
+        np.concatenate(dims, axis=1),
+        np.concatenate(levs, axis=1),
+        np.concatenate(sps, axis=1),
+        np.concatenate(facs, axis=1),
     )
 
 
@@ -397,7 +350,9 @@ def expand_rows(
     )
 
 
-def stack_padded(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], n_levels: int) -> LoopArrays:
+def stack_padded(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], n_levels: int
+) -> LoopArrays:
     """Concatenate row blocks of different widths, padding with factor-1 loops at the innermost level."""
     K = max(1, max(p[0].shape[1] for p in parts))
     out = []
@@ -420,5 +375,6 @@ def stack_padded(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 def order_count(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
     return math.prod(
-        len(level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes)) for x in range(mask.shape[0])
+        len(level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes))
+        for x in range(mask.shape[0])
     )
