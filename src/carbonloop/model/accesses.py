@@ -55,6 +55,9 @@ class NestGeometry:
         """Index of the first loop at level >= x, per row [N]."""
         return (self.level < x).sum(axis=0)
 
+    def dim_is(self, d: int) -> np.ndarray:
+        return self.onehot[d]
+
     def at(self, table: np.ndarray, k: np.ndarray) -> np.ndarray:
         """``table[d, k[n], n]`` as an int64 array [N, D]."""
         return table[:, k, np.arange(table.shape[2])].T.astype(np.int64)
@@ -74,35 +77,54 @@ def geometry(loops: LoopArrays, D: int) -> NestGeometry:
     return NestGeometry(onehot, stride, factor, level, spatial, suffix, prefix)
 
 
-@dataclass(frozen=True)
 class Transitions:
-    """Tile transitions above one level: how often each loop steps and the index shift it causes."""
+    """Tile transitions above one level: how often each loop steps and the index shift it causes.
 
-    weight: np.ndarray  # [K, N] number of steps of loop k (0 where k is not a transition)
-    shift: np.ndarray  # [D, K, N] index change per dim at a step of loop k
+    A single-dim axis only needs to know whether its dim moves at a step (it moves when the stepping
+    loop is on that dim or when a transition loop of that dim inside it resets); the exact shift is
+    computed only for the dims of sliding windows.
+    """
+
+    def __init__(self, g: NestGeometry, child_level: int) -> None:
+        trans = (~g.spatial) & (g.level < child_level)
+        f = np.where(trans, g.factor, 1)
+        self.weight = _excl_cumprod(f) * (f - 1)  # [K, N] steps of each transition loop
+        self._g = g
+        self._trans = trans
+        moving = (trans & (g.factor > 1))[None] & g.onehot  # [D, K, N]
+        cnt = np.cumsum(moving, axis=1, dtype=np.int16)
+        self._moves = g.onehot | ((cnt[:, -1:] - cnt) > 0)  # [D, K, N]: dim d moves at a step of k
+        self._shift: dict[int, np.ndarray] = {}
+
+    def still(self, d: int) -> np.ndarray:
+        return ~self._moves[d]
+
+    def shift(self, d: int) -> np.ndarray:
+        """Index change of dim ``d`` at a step of each loop [K, N]."""
+        if d not in self._shift:
+            g = self._g
+            on = g.dim_is(d)
+            reset = np.where(self._trans & on, (g.factor - 1) * g.stride, 0)
+            cs = np.cumsum(reset, axis=0)
+            self._shift[d] = np.where(on, g.stride, 0) - (cs[-1:] - cs)
+        return self._shift[d]
 
 
 def transitions(g: NestGeometry, child_level: int) -> Transitions:
-    trans = (~g.spatial) & (g.level < child_level)
-    f = np.where(trans, g.factor, 1)
-    steps = _excl_cumprod(f) * (f - 1)
-    reset = np.where(trans, (g.factor - 1) * g.stride, 0).astype(np.int32)
-    cs = np.cumsum(np.where(g.onehot, reset[None], np.int32(0)), axis=1, dtype=np.int32)  # [D, K, N]
-    shift = np.where(g.onehot, g.stride.astype(np.int32)[None], np.int32(0)) - (cs[:, -1:] - cs)
-    return Transitions(steps, shift)
+    return Transitions(g, child_level)
 
 
 def _axis_overlap(
-    dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, shift: np.ndarray
+    dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, tr: Transitions
 ) -> np.ndarray:
-    """Positions shared by an axis tile and the same tile moved by the per-dim ``shift`` [D, K, N]."""
+    """Positions shared by an axis tile and the same tile moved by a transition [K, N]."""
     if len(dims) == 1:
         d = dims[0]
-        return np.where(shift[d] == 0, ext[:, d][None, :], 0)
+        return np.where(tr.still(d), ext[:, d][None, :], 0)
     g = math.gcd(*(abs(c) for c in coefs)) if len(coefs) == 2 else 1
-    moved = np.zeros(shift.shape[1:], dtype=np.int64)
+    moved = np.zeros(tr.weight.shape, dtype=np.int64)
     for d, c in zip(dims, coefs, strict=True):
-        moved = moved + c * shift[d].astype(np.int64)
+        moved = moved + c * tr.shift(d)
     span = axis_size(dims, coefs, ext)[None, :]
     comb = comb_axis(dims, coefs)
     if comb is None:
@@ -135,7 +157,7 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     size = footprint(op, ext)
     overlap = np.ones(tr.weight.shape, dtype=np.int64)
     for dims, coefs in op.axes:
-        overlap = overlap * _axis_overlap(dims, coefs, ext, tr.shift)
+        overlap = overlap * _axis_overlap(dims, coefs, ext, tr)
     new = size[None, :] - overlap
     return size + (tr.weight * new).sum(axis=0)
 
