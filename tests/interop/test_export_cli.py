@@ -35,9 +35,23 @@ def test_detect_recognises_each_tools_files(tmp_path):
 
 def test_export_timeloop_mapping_round_trips_through_the_cli(tmp_path, capsys):
     out = tmp_path / "tl" / "mapping.yaml"
-    rc = run(["export-mapping", "--format", "timeloop", "--workload", str(TL / "problem.yaml"), "--accelerator",
-              str(TL / "arch.yaml"), "--ert", str(TL / "ert.yaml"), "--mapping", str(TL / "map_weight_stationary.yaml"),
-              "-o", str(out)])
+    rc = run(
+        [
+            "export-mapping",
+            "--format",
+            "timeloop",
+            "--workload",
+            str(TL / "problem.yaml"),
+            "--accelerator",
+            str(TL / "arch.yaml"),
+            "--ert",
+            str(TL / "ert.yaml"),
+            "--mapping",
+            str(TL / "map_weight_stationary.yaml"),
+            "-o",
+            str(out),
+        ]
+    )
     assert rc == 0
     assert f"written to {out}" in capsys.readouterr().out
     layer, acc, m, _ = load_timeloop(TL / "arch.yaml", TL / "problem.yaml", out, TL / "ert.yaml")
@@ -49,12 +63,19 @@ def test_export_our_own_mapping_of_the_preset_to_both_formats(tmp_path, capsys):
     wl = tmp_path / "conv1d.yaml"
     wl.write_text("name: conv1d\ntype: conv1d\nparams: {M: 32, P: 16, R: 3}\n")
     mp = tmp_path / "ws.yaml"
-    mp.write_text("- level: main_memory\n  temporal: [[M, 32], [R, 3]]\n- level: buffer\n  temporal: [[P, 16]]\n")
+    mp.write_text(
+        "- level: main_memory\n  temporal: [[M, 32], [R, 3]]\n- level: buffer\n  temporal: [[P, 16]]\n"
+    )
     base = ["export-mapping", "--workload", str(wl), "--accelerator", "two_level", "--mapping", str(mp)]
     assert run([*base, "--format", "timeloop"]) == 0
     doc = yaml.safe_load(capsys.readouterr().out)
     temporal = [d for d in doc["mapping"] if d["type"] == "temporal"]
-    assert temporal[0] == {"target": "main_memory", "type": "temporal", "factors": "M=32 P=1 R=3", "permutation": "RMP"}
+    assert temporal[0] == {
+        "target": "main_memory",
+        "type": "temporal",
+        "factors": "M=32 P=1 R=3",
+        "permutation": "RMP",
+    }
     assert temporal[1]["factors"] == "M=1 P=16 R=1" and temporal[1]["permutation"].startswith("P")
     assert run([*base, "--format", "zigzag"]) == 0
     entries = yaml.safe_load(capsys.readouterr().out)
@@ -62,13 +83,39 @@ def test_export_our_own_mapping_of_the_preset_to_both_formats(tmp_path, capsys):
 
 
 def test_export_errors_are_one_line_with_exit_code_2(tmp_path, capsys):
-    rc = run(["export-mapping", "--format", "maestro", "--workload", str(TL / "problem.yaml"), "--accelerator",
-              str(TL / "arch.yaml"), "--mapping", str(TL / "map_tiled.yaml"), "--ert", str(TL / "ert.yaml")])
+    rc = run(
+        [
+            "export-mapping",
+            "--format",
+            "maestro",
+            "--workload",
+            str(TL / "problem.yaml"),
+            "--accelerator",
+            str(TL / "arch.yaml"),
+            "--mapping",
+            str(TL / "map_tiled.yaml"),
+            "--ert",
+            str(TL / "ert.yaml"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "unknown mapping format 'maestro'" in err and err.count("\n") == 1
     bad = tmp_path / "bad.yaml"
     bad.write_text("mapping:\n- {target: Buffer, type: temporal, factors: M=16}\n")
-    rc = run(["export-mapping", "--format", "zigzag", "--workload", str(TL / "problem.yaml"), "--accelerator",
-              str(TL / "arch.yaml"), "--mapping", str(bad), "--ert", str(TL / "ert.yaml")])
+    rc = run(
+        [
+            "export-mapping",
+            "--format",
+            "zigzag",
+            "--workload",
+            str(TL / "problem.yaml"),
+            "--accelerator",
+            str(TL / "arch.yaml"),
+            "--mapping",
+            str(bad),
+            "--ert",
+            str(TL / "ert.yaml"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "factors multiply to" in err

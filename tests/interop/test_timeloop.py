@@ -74,8 +74,12 @@ def test_output_stationary_and_tiled_mappings_count_input_refetches():
 def test_pe_array_fanout_becomes_array_axes_and_counts_multicast():
     d = DATA
     with pytest.warns(InteropWarning) as record:
-        layer, acc, mapping, names = load_timeloop(d / "arch_pe_array.yaml", d / "problem_conv1d_8x8.yaml",
-                                                   d / "map_pe_array.yaml", d / "ert_pe_array.yaml")
+        layer, acc, mapping, names = load_timeloop(
+            d / "arch_pe_array.yaml",
+            d / "problem_conv1d_8x8.yaml",
+            d / "map_pe_array.yaml",
+            d / "ert_pe_array.yaml",
+        )
     messages = " ".join(str(w.message) for w in record)
     assert "GlobalBuffer.attributes.n_banks" in messages  # listed, not silently dropped
     assert "RegFile.read" in messages  # two argument variants: the largest energy is used
@@ -84,7 +88,9 @@ def test_pe_array_fanout_becomes_array_axes_and_counts_multicast():
     assert acc.clock_ns == pytest.approx(2.0) and acc.node_nm == 45
     assert acc.memories[0].size_bits is None and acc.memories[1].size_bits == 1024 * 8
     assert mapping.level("GlobalBuffer").spatial == (
-        ("GlobalBuffer_X", (Loop("M", 4),)), ("GlobalBuffer_Y", (Loop("P", 2),)))  # split 1: M on X, P on Y
+        ("GlobalBuffer_X", (Loop("M", 4),)),
+        ("GlobalBuffer_Y", (Loop("P", 2),)),
+    )  # split 1: M on X, P on Y
     cost = evaluate(layer, acc, mapping)
     # Nest: GlobalBuffer: m in 2, p in 4, spatial M4 x P2 (8 PEs) | RegFile: r in 3. MACs = 8*8*3 = 192.
     # RegFile weights: 3 per PE, new when m steps: 2*3 = 6 per PE, 48 in total; GlobalBuffer sends 12 per
@@ -104,7 +110,7 @@ def test_pe_array_fanout_becomes_array_axes_and_counts_multicast():
     assert cost.energy_breakdown_pj["DRAM"]["Weights"] == pytest.approx(24 / 8 * 512)
     report = timeloop_report(cost, names)
     assert "=== RegFile ===" in report and report.index("=== RegFile ===") < report.index("=== DRAM ===")
-    regfile = report[report.index("=== RegFile ==="):report.index("=== GlobalBuffer ===")]
+    regfile = report[report.index("=== RegFile ===") : report.index("=== GlobalBuffer ===")]
     assert "Utilized instances                        : 8" in regfile
     assert "Scalar fills (per-instance)           : 6" in regfile  # 48 fills over 8 PEs
 
@@ -114,8 +120,12 @@ def test_export_to_timeloop_and_read_back_gives_the_same_counts(tmp_path):
     for arch, problem, mapping, ert in (
         (EX / "arch.yaml", EX / "problem.yaml", EX / "map_tiled.yaml", EX / "ert.yaml"),
         (EX / "arch.yaml", EX / "problem.yaml", EX / "map_weight_stationary.yaml", EX / "ert.yaml"),
-        (DATA / "arch_pe_array.yaml", DATA / "problem_conv1d_8x8.yaml", DATA / "map_pe_array.yaml",
-         DATA / "ert_pe_array.yaml"),
+        (
+            DATA / "arch_pe_array.yaml",
+            DATA / "problem_conv1d_8x8.yaml",
+            DATA / "map_pe_array.yaml",
+            DATA / "ert_pe_array.yaml",
+        ),
     ):
         layer, acc, m, _ = load_timeloop(arch, problem, mapping, ert)
         first = evaluate(layer, acc, m)
@@ -146,13 +156,21 @@ def test_tagged_yaml_loads_with_the_tag_recorded():
 
 def test_problem_coefficients_become_strides():
     arch = parse_tagged_yaml((EX / "arch.yaml").read_text())
-    problem = {"problem": {"shape": {
-        "name": "strided", "dimensions": ["P", "R"],
-        "coefficients": [{"name": "Wstride", "default": 1}],
-        "data_spaces": [{"name": "Weights", "projection": [[["R"]]]},
-                        {"name": "Inputs", "projection": [[["P", "Wstride"], ["R"]]]},
-                        {"name": "Outputs", "projection": [[["P"]]], "read_write": True}]},
-        "instance": {"P": 4, "R": 3, "Wstride": 2}}}
+    problem = {
+        "problem": {
+            "shape": {
+                "name": "strided",
+                "dimensions": ["P", "R"],
+                "coefficients": [{"name": "Wstride", "default": 1}],
+                "data_spaces": [
+                    {"name": "Weights", "projection": [[["R"]]]},
+                    {"name": "Inputs", "projection": [[["P", "Wstride"], ["R"]]]},
+                    {"name": "Outputs", "projection": [[["P"]]], "read_write": True},
+                ],
+            },
+            "instance": {"P": 4, "R": 3, "Wstride": 2},
+        }
+    }
     layer, _, _, _ = load_timeloop(arch, problem, None, EX / "ert.yaml")
     assert layer.operand("Inputs").axes == ((("P", 2), ("R", 1)),)
     assert layer.footprint("Inputs") == 2 * (4 - 1) + (3 - 1) + 1  # 9 inputs
@@ -165,7 +183,11 @@ def test_no_ert_falls_back_to_cost_models_with_a_warning():
 
 
 def _arch_with(extra_node: str) -> dict:
-    text = (EX / "arch.yaml").read_text().replace("  - !Component\n    name: MACC", extra_node + "  - !Component\n    name: MACC")
+    text = (
+        (EX / "arch.yaml")
+        .read_text()
+        .replace("  - !Component\n    name: MACC", extra_node + "  - !Component\n    name: MACC")
+    )
     return parse_tagged_yaml(text)
 
 
@@ -175,10 +197,18 @@ def _arch_with(extra_node: str) -> dict:
         ([{"target": "Cache", "type": "temporal", "factors": "M=32"}], "unknown storage level 'Cache'"),
         ([{"target": "Buffer", "type": "sequential"}], "unknown directive type 'sequential'"),
         ([{"target": "Buffer", "type": "temporal", "factors": "Q=2"}], "unknown dimension 'Q'"),
-        ([{"target": "Buffer", "type": "temporal", "factors": "M=2", "colour": "red"}], "colour: unknown field"),
-        ([{"target": "Buffer", "type": "spatial", "factors": "M=2", "permutation": "M"}], "no spatial fan-out"),
-        ([{"target": "Buffer", "type": "temporal", "factors": "M=2 P=16", "permutation": "M"}],
-         "have factors > 1 but no place in the permutation"),
+        (
+            [{"target": "Buffer", "type": "temporal", "factors": "M=2", "colour": "red"}],
+            "colour: unknown field",
+        ),
+        (
+            [{"target": "Buffer", "type": "spatial", "factors": "M=2", "permutation": "M"}],
+            "no spatial fan-out",
+        ),
+        (
+            [{"target": "Buffer", "type": "temporal", "factors": "M=2 P=16", "permutation": "M"}],
+            "have factors > 1 but no place in the permutation",
+        ),
         ([{"target": "Buffer", "type": "bypass", "bypass": ["Psums"]}], "unknown data space 'Psums'"),
         ([{"target": "Buffer", "type": "temporal", "factors": "M=2 M=16"}], "dimension M appears twice"),
     ],
@@ -190,8 +220,12 @@ def test_bad_mapping_directives_raise_one_line_errors(mapping, message):
 
 
 def test_factors_above_the_problem_size_are_clipped_with_a_warning():
-    mapping = {"mapping": [{"target": "MainMemory", "type": "temporal", "factors": "M=64 R=3", "permutation": "RM"},
-                           {"target": "Buffer", "type": "temporal", "factors": "P=16", "permutation": "P"}]}
+    mapping = {
+        "mapping": [
+            {"target": "MainMemory", "type": "temporal", "factors": "M=64 R=3", "permutation": "RM"},
+            {"target": "Buffer", "type": "temporal", "factors": "P=16", "permutation": "P"},
+        ]
+    }
     with pytest.warns(InteropWarning, match="M=64 exceeds the problem's M=32"):
         layer, acc, m, _ = load_timeloop(EX / "arch.yaml", EX / "problem.yaml", mapping, EX / "ert.yaml")
     assert evaluate(layer, acc, m).accesses["MainMemory"]["Inputs"]["reads"] == 142
@@ -199,19 +233,41 @@ def test_factors_above_the_problem_size_are_clipped_with_a_warning():
 
 def test_unsupported_architecture_constructs_raise_one_line_errors():
     with pytest.raises(SpecError, match="!Parallel"):
-        load_timeloop(_arch_with("  - !Parallel\n    nodes: []\n"), EX / "problem.yaml", None, EX / "ert.yaml")
+        load_timeloop(
+            _arch_with("  - !Parallel\n    nodes: []\n"), EX / "problem.yaml", None, EX / "ert.yaml"
+        )
     with pytest.raises(SpecError, match="needs a datawidth"):
-        load_timeloop(_arch_with("  - !Component\n    name: Reg\n    class: regfile\n    attributes: {depth: 4, width: 8}\n"),
-                      EX / "problem.yaml", None, EX / "ert.yaml")
+        load_timeloop(
+            _arch_with(
+                "  - !Component\n    name: Reg\n    class: regfile\n    attributes: {depth: 4, width: 8}\n"
+            ),
+            EX / "problem.yaml",
+            None,
+            EX / "ert.yaml",
+        )
     with pytest.raises(SpecError, match="cannot tell whether 'Widget'"):
-        load_timeloop(_arch_with("  - !Component\n    name: Widget\n    class: router\n"), EX / "problem.yaml", None,
-                      EX / "ert.yaml")
+        load_timeloop(
+            _arch_with("  - !Component\n    name: Widget\n    class: router\n"),
+            EX / "problem.yaml",
+            None,
+            EX / "ert.yaml",
+        )
     with pytest.raises(SpecError, match="frobnicate: unknown field"):
-        load_timeloop(_arch_with("  - !Component\n    name: Reg\n    class: regfile\n    frobnicate: 1\n"),
-                      EX / "problem.yaml", None, EX / "ert.yaml")
+        load_timeloop(
+            _arch_with("  - !Component\n    name: Reg\n    class: regfile\n    frobnicate: 1\n"),
+            EX / "problem.yaml",
+            None,
+            EX / "ert.yaml",
+        )
     with pytest.raises(SpecError, match="no table with a 'read' action for component 'Reg'"):
-        load_timeloop(_arch_with("  - !Component\n    name: Reg\n    class: regfile\n    attributes: {depth: 4, datawidth: 8}\n"),
-                      EX / "problem.yaml", None, EX / "ert.yaml")
+        load_timeloop(
+            _arch_with(
+                "  - !Component\n    name: Reg\n    class: regfile\n    attributes: {depth: 4, datawidth: 8}\n"
+            ),
+            EX / "problem.yaml",
+            None,
+            EX / "ert.yaml",
+        )
 
 
 def test_evaluate_timeloop_prints_the_report_or_the_json_document(capsys):
@@ -220,8 +276,8 @@ def test_evaluate_timeloop_prints_the_report_or_the_json_document(capsys):
     args = (EX / "arch.yaml", EX / "problem.yaml", EX / "map_weight_stationary.yaml", EX / "ert.yaml")
     assert evaluate_timeloop(*args) == 0
     out = capsys.readouterr().out
-    main = out[out.index("=== MainMemory ==="):]
-    inputs = main[main.index("Inputs:"):main.index("Outputs:")]
+    main = out[out.index("=== MainMemory ===") :]
+    inputs = main[main.index("Inputs:") : main.index("Outputs:")]
     assert "Scalar reads (per-instance)           : 142" in inputs
     assert "Computes = 1536" in out
     assert evaluate_timeloop(*args, as_json=True) == 0

@@ -40,7 +40,10 @@ def test_memories_are_reordered_outermost_first_with_roles_and_spans():
     assert acc.memories[0].shared_ports  # one read_write port
     assert acc.array.axes == (("D1", 4), ("D2", 4)) and acc.array.mac_pj == 0.1
     layer = net.layers[0]
-    assert layer.operand("I").axes[2] == (("OY", 1), ("FY", 1)) and layer.operand("I").axes[3] == (("OX", 1), ("FX", 1))
+    assert layer.operand("I").axes[2] == (("OY", 1), ("FY", 1)) and layer.operand("I").axes[3] == (
+        ("OX", 1),
+        ("FX", 1),
+    )
     assert (layer.output.bits, layer.output.psum_bits) == (8, 16)
     assert layer.operand("W").constant
 
@@ -110,14 +113,29 @@ def test_incomplete_temporal_ordering_gives_constraints():
 
 def test_two_layer_workload_edges_strides_and_pooling():
     wl = [
-        {"id": 0, "name": "c0", "operator_type": "Conv", "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
-         "dimension_relations": ["ix=2*ox+1*fx", "iy=2*oy+1*fy"], "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
-         "loop_sizes": [1, 8, 3, 4, 4, 3, 3], "operand_precision": {"W": 8, "I": 8, "O": 16, "O_final": 8},
-         "operand_source": {"I": 0, "W": 0}},
-        {"id": 1, "name": "pool", "operator_type": "Pooling", "equation": "O[b][g][oy][ox]+=W[fx][fy]*I[b][g][iy][ix]",
-         "dimension_relations": ["ix=1*ox+1*fx", "iy=1*oy+1*fy"], "loop_dims": ["B", "G", "OY", "OX", "FX", "FY"],
-         "loop_sizes": [1, 8, 2, 2, 2, 2], "operand_precision": {"W": 0, "I": 8, "O": 8, "O_final": 8},
-         "operand_source": {"I": 0, "W": 1}, "padding": [[0, 0], [0, 0]]},
+        {
+            "id": 0,
+            "name": "c0",
+            "operator_type": "Conv",
+            "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
+            "dimension_relations": ["ix=2*ox+1*fx", "iy=2*oy+1*fy"],
+            "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
+            "loop_sizes": [1, 8, 3, 4, 4, 3, 3],
+            "operand_precision": {"W": 8, "I": 8, "O": 16, "O_final": 8},
+            "operand_source": {"I": 0, "W": 0},
+        },
+        {
+            "id": 1,
+            "name": "pool",
+            "operator_type": "Pooling",
+            "equation": "O[b][g][oy][ox]+=W[fx][fy]*I[b][g][iy][ix]",
+            "dimension_relations": ["ix=1*ox+1*fx", "iy=1*oy+1*fy"],
+            "loop_dims": ["B", "G", "OY", "OX", "FX", "FY"],
+            "loop_sizes": [1, 8, 2, 2, 2, 2],
+            "operand_precision": {"W": 0, "I": 8, "O": 8, "O_final": 8},
+            "operand_source": {"I": 0, "W": 1},
+            "padding": [[0, 0], [0, 0]],
+        },
     ]
     with pytest.warns(InteropWarning, match="padding"):
         net, _, _ = load_zigzag(accelerator=ACC, workload=wl)
@@ -134,12 +152,32 @@ def test_two_layer_workload_edges_strides_and_pooling():
         ("mp", lambda d: d[0]["spatial_mapping"].update(D1=[["K", 4]]), "write the unrolling as a string"),
         ("mp", lambda d: d[0]["spatial_mapping"].update(D3=["K, 4"]), "unknown operational-array dimension"),
         ("mp", lambda d: d[0].update(temporal_ordering=[["Q", 8]]), "unknown layer dimension 'Q'"),
-        ("acc", lambda d: d["memories"]["w_reg"].update(colour="red"), r"memories.w_reg.colour: unknown field"),
-        ("acc", lambda d: d["memories"]["w_reg"].update(served_dimensions=["D9"]), "not an operational-array dimension"),
-        ("acc", lambda d: d["operational_array"].update(is_imc=True, input_precision=[8, 8]) or
-         d["operational_array"].pop("unit_energy"), "does not reproduce ZigZag's IMC macro cost model"),
-        ("acc", lambda d: d["memories"]["sram_8KB"].update(served_dimensions=["D1"]) or
-         d["memories"]["o_reg"].update(served_dimensions=["D2"]), "subset of the dimensions of the level above"),
+        (
+            "acc",
+            lambda d: d["memories"]["w_reg"].update(colour="red"),
+            r"memories.w_reg.colour: unknown field",
+        ),
+        (
+            "acc",
+            lambda d: d["memories"]["w_reg"].update(served_dimensions=["D9"]),
+            "not an operational-array dimension",
+        ),
+        (
+            "acc",
+            lambda d: (
+                d["operational_array"].update(is_imc=True, input_precision=[8, 8])
+                or d["operational_array"].pop("unit_energy")
+            ),
+            "does not reproduce ZigZag's IMC macro cost model",
+        ),
+        (
+            "acc",
+            lambda d: (
+                d["memories"]["sram_8KB"].update(served_dimensions=["D1"])
+                or d["memories"]["o_reg"].update(served_dimensions=["D2"])
+            ),
+            "subset of the dimensions of the level above",
+        ),
         ("wl", lambda d: d[0].update(equation="O[k]+=W[k][c]*X[c]"), "operands are O, W and I"),
         ("wl", lambda d: d[0].update(operand_source={"I": 7, "W": 0}), "no earlier layer with id 7"),
     ],
@@ -163,16 +201,21 @@ def test_ignored_fields_are_listed_in_warnings():
     with pytest.warns(InteropWarning) as record:
         _, _, maps = _load(acc, WL, mp)
     text = " ".join(str(w.message) for w in record)
-    for item in ("operational_array.systolic_dimensions", "memories.sram_8KB.latency", "dataflows",
-                 "clipped to 4"):
+    for item in (
+        "operational_array.systolic_dimensions",
+        "memories.sram_8KB.latency",
+        "dataflows",
+        "clipped to 4",
+    ):
         assert item in text
     assert maps["conv_small"].level("sram_8KB").spatial[0] == ("D1", (Loop("K", 4),))
 
 
 def test_imc_fields_set_kind_precision_and_bit_serial_cycles():
     acc = copy.deepcopy(ACC)
-    acc["operational_array"].update(is_imc=True, imc_type="analog", input_precision=[8, 4], bit_serial_precision=2,
-                                    adc_resolution=6)
+    acc["operational_array"].update(
+        is_imc=True, imc_type="analog", input_precision=[8, 4], bit_serial_precision=2, adc_resolution=6
+    )
     with pytest.warns(InteropWarning, match="adc_resolution"):
         _, a, _ = _load(acc)
     assert (a.array.kind, a.array.cycles_per_mac, a.array.precision_bits) == ("imc", 4, {"I": 8, "W": 4})

@@ -11,12 +11,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from carbonloop.carbon.objectives import carbon_objective
 from carbonloop.carbon.scenarios import carbon_section
 from carbonloop.cli.app import app
 from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
 from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
 from carbonloop.errors import SpecError
 from carbonloop.hardware import load_accelerator
+from carbonloop.mapper.objectives import Objective
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.interlayer import keep_activations_on_chip
 from carbonloop.model.mapping import Mapping, mapping_from_data
@@ -181,7 +183,11 @@ def evaluate_command(
     else:
         from carbonloop.cli.search_glue import search_network_cli
 
-        result = search_network_cli(network, acc, objective, workload, quiet=as_json)
+        goal: str | Objective = objective
+        if objective in ("carbon_ca", "carbon_pa"):
+            params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
+            goal = carbon_objective(objective, params, acc, fps=fps)
+        result = search_network_cli(network, acc, goal, workload, quiet=as_json)
     if interlayer and len(network.layers) > 1:
         costs_kept, report = keep_activations_on_chip(network, acc, result.layers)
         result = dataclasses.replace(

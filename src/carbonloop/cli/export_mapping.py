@@ -25,22 +25,27 @@ def _pick(net: Network, layer: str | None, source: str) -> Layer:
     if layer is not None:
         return net.layer(layer)
     if len(net.layers) != 1:
-        raise SpecError(source, "--layer", f"the workload has {len(net.layers)} layers: name one with --layer "
-                        f"({', '.join(x.name for x in net.layers)})")
+        raise SpecError(
+            source,
+            "--layer",
+            f"the workload has {len(net.layers)} layers: name one with --layer "
+            f"({', '.join(x.name for x in net.layers)})",
+        )
     return net.layers[0]
 
 
-def _inputs(workload: str, accelerator: str, mapping: str, ert: str | None, layer: str | None) -> tuple[
-    Mapping, Layer, Accelerator
-]:
+def _inputs(
+    workload: str, accelerator: str, mapping: str, ert: str | None, layer: str | None
+) -> tuple[Mapping, Layer, Accelerator]:
     tool = detect_format(workload, accelerator)
     own_mapping = (detect_file(mapping) or ("carbonloop", "mapping"))[0] == "carbonloop"
     if tool == "timeloop":
         lay, acc, tl_map, _ = load_timeloop(accelerator, workload, None if own_mapping else mapping, ert)
         return (load_mapping(mapping) if own_mapping else tl_map), lay, acc
     if tool == "zigzag":
-        net, acc, maps = load_zigzag(accelerator=accelerator, workload=workload,
-                                     mapping=None if own_mapping else mapping)
+        net, acc, maps = load_zigzag(
+            accelerator=accelerator, workload=workload, mapping=None if own_mapping else mapping
+        )
         lay = _pick(net, layer, workload)
         if own_mapping:
             return load_mapping(mapping), lay, acc
@@ -51,18 +56,38 @@ def _inputs(workload: str, accelerator: str, mapping: str, ert: str | None, laye
     from carbonloop.hardware.library import load_accelerator
     from carbonloop.workload.yaml import load_network
 
-    return load_mapping(mapping), _pick(load_network(workload), layer, workload), load_accelerator(accelerator)
+    return (
+        load_mapping(mapping),
+        _pick(load_network(workload), layer, workload),
+        load_accelerator(accelerator),
+    )
 
 
 @app.command("export-mapping")
 def export_mapping_command(
     fmt: Annotated[str, typer.Option("--format", help=f"Mapping format to write: {', '.join(FORMATS)}.")],
-    workload: Annotated[str, typer.Option("--workload", help="Workload YAML (carbonloop's, a Timeloop problem or a ZigZag workload).")],
-    accelerator: Annotated[str, typer.Option("--accelerator", help="Accelerator: preset, YAML, Timeloop arch or ZigZag accelerator.")],
-    mapping: Annotated[str, typer.Option("--mapping", help="Mapping YAML (carbonloop's, or the input tool's).")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
-    layer: Annotated[str | None, typer.Option("--layer", help="Layer to export (when the workload has several).")] = None,
-    ert: Annotated[str | None, typer.Option("--ert", help="Timeloop energy reference table (Timeloop inputs).")] = None,
+    workload: Annotated[
+        str,
+        typer.Option(
+            "--workload", help="Workload YAML (carbonloop's, a Timeloop problem or a ZigZag workload)."
+        ),
+    ],
+    accelerator: Annotated[
+        str,
+        typer.Option("--accelerator", help="Accelerator: preset, YAML, Timeloop arch or ZigZag accelerator."),
+    ],
+    mapping: Annotated[
+        str, typer.Option("--mapping", help="Mapping YAML (carbonloop's, or the input tool's).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+    ] = None,
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="Layer to export (when the workload has several).")
+    ] = None,
+    ert: Annotated[
+        str | None, typer.Option("--ert", help="Timeloop energy reference table (Timeloop inputs).")
+    ] = None,
 ) -> None:
     """Write a mapping in Timeloop's or ZigZag's mapping format, to confirm a result in that tool."""
     if fmt not in FORMATS:

@@ -29,9 +29,9 @@ def print_warnings(messages: Iterable[str]) -> None:
         print(f"warning: {m}", file=sys.stderr)
 
 
-def timeloop_cost(arch: str | Path, problem: str | Path, mapping: str | Path, ert: str | Path | None = None) -> tuple[
-    NetworkCost, TimeloopNames, list[str]
-]:
+def timeloop_cost(
+    arch: str | Path, problem: str | Path, mapping: str | Path, ert: str | Path | None = None
+) -> tuple[NetworkCost, TimeloopNames, list[str]]:
     """Score a Timeloop (arch, problem, mapping[, ERT]): the one-layer result, the names, the warnings."""
     with collected_warnings() as notes:
         layer, acc, mapping_, names = load_timeloop(arch, problem, mapping, ert)
@@ -39,7 +39,9 @@ def timeloop_cost(arch: str | Path, problem: str | Path, mapping: str | Path, er
     return NetworkCost(Path(str(problem)).stem, acc, (cost,)), names, notes
 
 
-def zigzag_cost(accelerator: str | Path, workload: str | Path, mapping: str | Path) -> tuple[NetworkCost, list[str]]:
+def zigzag_cost(
+    accelerator: str | Path, workload: str | Path, mapping: str | Path
+) -> tuple[NetworkCost, list[str]]:
     """Score every layer of a ZigZag (accelerator, workload, mapping); the result and the warnings."""
     with collected_warnings() as notes:
         net, acc, mappings = load_zigzag(accelerator=accelerator, workload=workload, mapping=mapping)
@@ -47,14 +49,24 @@ def zigzag_cost(accelerator: str | Path, workload: str | Path, mapping: str | Pa
     for layer in net.layers:
         m = mappings[layer.name]
         if isinstance(m, ZigZagConstraints):
-            raise SpecError(str(mapping), layer.name, f"{m.reason}: carbonloop evaluates complete mappings only "
-                            "(give every loop in temporal_ordering)")
+            raise SpecError(
+                str(mapping),
+                layer.name,
+                f"{m.reason}: carbonloop evaluates complete mappings only "
+                "(give every loop in temporal_ordering)",
+            )
         costs.append(evaluate(layer, acc, m))
     return NetworkCost(net.name, acc, tuple(costs)), notes
 
 
-def evaluate_timeloop(arch: str | Path, problem: str | Path, mapping: str | Path, ert: str | Path | None = None, *,
-                      as_json: bool = False) -> int:
+def evaluate_timeloop(
+    arch: str | Path,
+    problem: str | Path,
+    mapping: str | Path,
+    ert: str | Path | None = None,
+    *,
+    as_json: bool = False,
+) -> int:
     """Print Timeloop's counts (scalar reads, fills, updates per level and data space), or the JSON document."""
     result, names, notes = timeloop_cost(arch, problem, mapping, ert)
     print_warnings(notes)
@@ -65,7 +77,9 @@ def evaluate_timeloop(arch: str | Path, problem: str | Path, mapping: str | Path
     return 0
 
 
-def evaluate_zigzag(accelerator: str | Path, workload: str | Path, mapping: str | Path, *, as_json: bool = False) -> int:
+def evaluate_zigzag(
+    accelerator: str | Path, workload: str | Path, mapping: str | Path, *, as_json: bool = False
+) -> int:
     """Print the evaluate table of every layer, or the JSON document."""
     result, notes = zigzag_cost(accelerator, workload, mapping)
     print_warnings(notes)

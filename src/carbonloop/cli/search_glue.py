@@ -7,13 +7,13 @@ import dataclasses
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.mapper import search_network
+from carbonloop.mapper import Objective, search_network
 from carbonloop.model.network import NetworkCost
 from carbonloop.workload.network import Network
 
 
 def search_network_cli(
-    network: Network, acc: Accelerator, objective: str, label: str, *, quiet: bool = False
+    network: Network, acc: Accelerator, objective: str | Objective, label: str, *, quiet: bool = False
 ) -> NetworkCost:
     """Best mapping per layer for ``objective``; each layer's cost gains its ``search`` record."""
     with Progress(

@@ -143,5 +143,8 @@ def check_keys(data: dict[str, Any], known: Iterable[str], source: str, where: s
     known_set = set(known)
     for key in data:
         if key != TAG_KEY and key not in known_set:
-            raise SpecError(source, f"{where}.{key}" if where else str(key),
-                            f"unknown field (known: {', '.join(sorted(known_set))})")
+            raise SpecError(
+                source,
+                f"{where}.{key}" if where else str(key),
+                f"unknown field (known: {', '.join(sorted(known_set))})",
+            )

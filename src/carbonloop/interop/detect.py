@@ -59,5 +59,7 @@ def detect_format(*paths: str | Path | None) -> Tool:
     """The one tool the given files come from (files not recognised are taken as carbonloop's)."""
     tools = {d[0] for p in paths if p is not None and (d := detect_file(p)) is not None}
     if len(tools) > 1:
-        raise SpecError(", ".join(str(p) for p in paths if p), "<files>", f"files of different tools: {sorted(tools)}")
+        raise SpecError(
+            ", ".join(str(p) for p in paths if p), "<files>", f"files of different tools: {sorted(tools)}"
+        )
     return tools.pop() if tools else "carbonloop"

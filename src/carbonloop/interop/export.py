@@ -14,7 +14,9 @@ from carbonloop.workload.layer import Layer
 FORMATS = ("timeloop", "zigzag")
 
 
-def export_mapping(mapping: Mapping, layer: Layer, acc: Accelerator, fmt: Literal["timeloop", "zigzag"] | str) -> str:
+def export_mapping(
+    mapping: Mapping, layer: Layer, acc: Accelerator, fmt: Literal["timeloop", "zigzag"] | str
+) -> str:
     """The mapping file text: Timeloop (targets with factors, permutations innermost first, bypass) or ZigZag
     (spatial_mapping + temporal_ordering innermost first). The mapping is validated against layer and acc."""
     if fmt == "timeloop":

@@ -44,14 +44,59 @@ from carbonloop.workload.layer import Axis, Layer, Operand, parse_axis
 _STORAGE_CLASSES = ("dram", "sram", "regfile", "smartbuffer", "storage", "buffet", "reg", "memory", "cache")
 _COMPUTE_CLASSES = ("intmac", "fpmac", "mac", "compute", "lmac", "multiplier")
 _COMPUTE_ACTIONS = ("compute", "mac_random", "multiply_accumulate", "mac", "mac_reused")
-_NODE_KEYS = ("name", "class", "subclass", "attributes", "spatial", "constraints", "required_actions",
-              "enabled", "area_share", "energy_scale", "power_gated_at", "nodes", "description")
-_NODE_IGNORED = ("subclass", "constraints", "required_actions", "area_share", "energy_scale", "power_gated_at")
-_STORAGE_ATTRS = ("depth", "width", "datawidth", "block_size", "read_bandwidth", "write_bandwidth",
-                  "n_rd_ports", "n_wr_ports", "n_rdwr_ports", "multiple_buffering", "technology",
-                  "global_cycle_seconds", "type", "meshX", "meshY", "entries", "word-bits", "block-size")
-_COMPUTE_ATTRS = ("datawidth", "multiplier_width", "adder_width", "technology", "global_cycle_seconds",
-                  "meshX", "meshY", "word-bits")
+_NODE_KEYS = (
+    "name",
+    "class",
+    "subclass",
+    "attributes",
+    "spatial",
+    "constraints",
+    "required_actions",
+    "enabled",
+    "area_share",
+    "energy_scale",
+    "power_gated_at",
+    "nodes",
+    "description",
+)
+_NODE_IGNORED = (
+    "subclass",
+    "constraints",
+    "required_actions",
+    "area_share",
+    "energy_scale",
+    "power_gated_at",
+)
+_STORAGE_ATTRS = (
+    "depth",
+    "width",
+    "datawidth",
+    "block_size",
+    "read_bandwidth",
+    "write_bandwidth",
+    "n_rd_ports",
+    "n_wr_ports",
+    "n_rdwr_ports",
+    "multiple_buffering",
+    "technology",
+    "global_cycle_seconds",
+    "type",
+    "meshX",
+    "meshY",
+    "entries",
+    "word-bits",
+    "block-size",
+)
+_COMPUTE_ATTRS = (
+    "datawidth",
+    "multiplier_width",
+    "adder_width",
+    "technology",
+    "global_cycle_seconds",
+    "meshX",
+    "meshY",
+    "word-bits",
+)
 _CONTAINER_ATTRS = ("technology", "global_cycle_seconds", "meshX", "meshY")
 
 
@@ -86,14 +131,20 @@ def _flatten(nodes: list[Any], source: str, where: str) -> list[tuple[dict[str, 
         if tag == "!Hierarchical":
             out.extend(_flatten(as_list(node.get("nodes"), source, f"{w}.nodes"), source, f"{w}.nodes"))
         elif tag == "!Parallel":
-            raise SpecError(source, w, "!Parallel nodes (side-by-side components) are not supported: "
-                            "carbonloop's levels form one chain")
+            raise SpecError(
+                source,
+                w,
+                "!Parallel nodes (side-by-side components) are not supported: "
+                "carbonloop's levels form one chain",
+            )
         elif tag == "!Nothing":
             continue
         elif tag in ("!Container", "!Component", None):
             out.append((node, w))
         else:
-            raise SpecError(source, w, f"unknown node tag {tag} (known: !Container, !Component, !Hierarchical)")
+            raise SpecError(
+                source, w, f"unknown node tag {tag} (known: !Container, !Component, !Hierarchical)"
+            )
     return out
 
 
@@ -133,7 +184,10 @@ def _ert_tables(data: Any, source: str) -> dict[str, dict[str, float]]:
             actions[name] = max(actions.get(name, energy), energy)
         out[short] = actions
     if several:
-        warn(source, f"actions with several argument variants use the largest energy: {', '.join(sorted(set(several)))}")
+        warn(
+            source,
+            f"actions with several argument variants use the largest energy: {', '.join(sorted(set(several)))}",
+        )
     return out
 
 
@@ -148,12 +202,17 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
     else:
         arch, prefix = data, ""
     if "subtree" in arch or "local" in arch:
-        raise SpecError(source, prefix or "<root>", "Timeloop v0.3 'subtree'/'local' architectures are not "
-                        "supported; use the v0.4 'nodes' form")
+        raise SpecError(
+            source,
+            prefix or "<root>",
+            "Timeloop v0.3 'subtree'/'local' architectures are not supported; use the v0.4 'nodes' form",
+        )
     check_keys(arch, ("version", "nodes"), source, prefix)
     version = str(arch.get("version", "0.4"))
     if not version.startswith("0.4"):
-        raise SpecError(source, f"{prefix}.version", f"only Timeloop architecture version 0.4 is read (got {version})")
+        raise SpecError(
+            source, f"{prefix}.version", f"only Timeloop architecture version 0.4 is read (got {version})"
+        )
     nodes = _flatten(as_list(arch.get("nodes"), source, f"{prefix}.nodes"), source, f"{prefix}.nodes")
     levels: list[_Storage] = []
     compute: dict[str, Any] | None = None
@@ -177,7 +236,9 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
         for axis in ("X", "Y"):
             n = positive_int(spatial.get(f"mesh{axis}", 1), source, f"{w}.spatial.mesh{axis}")
             if n > 1 and not levels:
-                raise SpecError(source, f"{w}.spatial", "a fan-out above the outermost storage level is not supported")
+                raise SpecError(
+                    source, f"{w}.spatial", "a fan-out above the outermost storage level is not supported"
+                )
             pending[axis] *= n
         for key in ("technology", "global_cycle_seconds"):
             if key in attrs:
@@ -188,12 +249,20 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
             continue
         cls = str(node.get("class", ""))
         if compute is not None:
-            raise SpecError(source, w, f"{name!r} comes after the compute component {compute['name']!r}; the "
-                            "compute component must be the innermost node")
+            raise SpecError(
+                source,
+                w,
+                f"{name!r} comes after the compute component {compute['name']!r}; the "
+                "compute component must be the innermost node",
+            )
         storage = _is_storage(cls, attrs)
         if storage is None:
-            raise SpecError(source, f"{w}.class", f"cannot tell whether {name!r} (class {cls!r}) is storage or "
-                            "compute: give a storage 'depth'/'width' or a compute class such as intmac")
+            raise SpecError(
+                source,
+                f"{w}.class",
+                f"cannot tell whether {name!r} (class {cls!r}) is storage or "
+                "compute: give a storage 'depth'/'width' or a compute class such as intmac",
+            )
         if levels:
             levels[-1].axes = [(f"{levels[-1].name}_{a}", pending[a]) for a in ("X", "Y") if pending[a] > 1]
         pending = {"X": 1, "Y": 1}
@@ -206,16 +275,26 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
     if not levels:
         raise SpecError(source, f"{prefix}.nodes", "no storage component (DRAM, SRAM, regfile...)")
     if compute is None:
-        raise SpecError(source, f"{prefix}.nodes", "no compute component (e.g. class: intmac) at the innermost position")
+        raise SpecError(
+            source, f"{prefix}.nodes", "no compute component (e.g. class: intmac) at the innermost position"
+        )
     if pending["X"] > 1 or pending["Y"] > 1:  # pragma: no cover - compute is last, so pending is consumed
         raise SpecError(source, f"{prefix}.nodes", "a fan-out below the compute component")
     warn_ignored(source, ignored, "Timeloop fields carbonloop does not model")
     return levels, compute, system
 
 
-def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[str, Any], source: str,
-                 ert: dict[str, dict[str, float]] | None, ert_source: str) -> tuple[Accelerator, list[int]]:
-    node_nm = _node_nm(system["technology"][0], source, system["technology"][1]) if "technology" in system else 28
+def _accelerator(
+    levels: list[_Storage],
+    compute: dict[str, Any],
+    system: dict[str, Any],
+    source: str,
+    ert: dict[str, dict[str, float]] | None,
+    ert_source: str,
+) -> tuple[Accelerator, list[int]]:
+    node_nm = (
+        _node_nm(system["technology"][0], source, system["technology"][1]) if "technology" in system else 28
+    )
     clock_ns = 1.0
     if "global_cycle_seconds" in system:
         clock_ns = number(system["global_cycle_seconds"][0], source, system["global_cycle_seconds"][1]) * 1e9
@@ -235,9 +314,15 @@ def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[s
         width = positive_int(a["width"], source, f"{w}.width") if "width" in a else dw * block
         depth_raw = a.get("depth", a.get("entries"))
         size = positive_int(depth_raw, source, f"{w}.depth") * width if depth_raw is not None else None
-        rd = positive_int(a.get("n_rd_ports", 0) or 0, source, f"{w}.n_rd_ports") if a.get("n_rd_ports") else 0
+        rd = (
+            positive_int(a.get("n_rd_ports", 0) or 0, source, f"{w}.n_rd_ports") if a.get("n_rd_ports") else 0
+        )
         wr = positive_int(a.get("n_wr_ports", 0), source, f"{w}.n_wr_ports") if a.get("n_wr_ports") else 0
-        rw = positive_int(a.get("n_rdwr_ports", 0), source, f"{w}.n_rdwr_ports") if a.get("n_rdwr_ports") else 0
+        rw = (
+            positive_int(a.get("n_rdwr_ports", 0), source, f"{w}.n_rdwr_ports")
+            if a.get("n_rdwr_ports")
+            else 0
+        )
         shared = rw > 0 and rd == 0 and wr == 0
         mb = positive_int(a.get("multiple_buffering", 1), source, f"{w}.multiple_buffering")
         spec: dict[str, Any] = {
@@ -245,9 +330,11 @@ def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[s
             "size_bits": size,
             "width_bits": width,
             "read_bw_bits": number(a["read_bandwidth"], source, f"{w}.read_bandwidth") * dw
-            if "read_bandwidth" in a else float("inf"),
+            if "read_bandwidth" in a
+            else float("inf"),
             "write_bw_bits": number(a["write_bandwidth"], source, f"{w}.write_bandwidth") * dw
-            if "write_bandwidth" in a else float("inf"),
+            if "write_bandwidth" in a
+            else float("inf"),
             "read_ports": max(rd + rw, 1),
             "write_ports": max(wr + rw, 1),
             "shared_ports": shared,
@@ -258,7 +345,9 @@ def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[s
         if ert is not None:
             table = ert.get(lv.name)
             if table is None or "read" not in table:
-                raise SpecError(ert_source, "ERT.tables", f"no table with a 'read' action for component {lv.name!r}")
+                raise SpecError(
+                    ert_source, "ERT.tables", f"no table with a 'read' action for component {lv.name!r}"
+                )
             spec["read_pj"] = table["read"]
             spec["write_pj"] = table.get("write", table["read"])
             spec["update_pj"] = table.get("update", spec["write_pj"])
@@ -267,7 +356,11 @@ def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[s
             low = lv.cls.lower()
             if "dram" in low:
                 kind = str(a.get("type", "")).lower()
-                spec["model"] = f"dram/{kind}" if kind in ("lpddr4", "lpddr", "lpddr3", "ddr3", "ddr4", "hbm2", "hbm3") else "dram"
+                spec["model"] = (
+                    f"dram/{kind}"
+                    if kind in ("lpddr4", "lpddr", "lpddr3", "ddr3", "ddr4", "hbm2", "hbm3")
+                    else "dram"
+                )
             else:
                 spec["model"] = "regfile" if ("rf" in low or "reg" in low) else "sram"
             modelled.append(f"{lv.name} ({spec['model']})")
@@ -278,8 +371,11 @@ def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[s
         table = ert.get(compute["name"])
         action = next((x for x in _COMPUTE_ACTIONS if table and x in table), None)
         if table is None or action is None:
-            raise SpecError(ert_source, "ERT.tables", f"no compute action ({', '.join(_COMPUTE_ACTIONS)}) for "
-                            f"component {compute['name']!r}")
+            raise SpecError(
+                ert_source,
+                "ERT.tables",
+                f"no compute action ({', '.join(_COMPUTE_ACTIONS)}) for component {compute['name']!r}",
+            )
         carray["mac_pj"] = table[action]
         carray["mac_area_mm2"] = 0.0
     else:
@@ -291,14 +387,19 @@ def _accelerator(levels: list[_Storage], compute: dict[str, Any], system: dict[s
         unused += [f"{c}.leak" for c, t in ert.items() if t.get("leak", 0) != 0]
         warn_ignored(ert_source, unused, "ERT actions carbonloop does not model")
     if modelled:
-        warn(source, f"no ERT given: energies from carbonloop's cost models at {node_nm} nm for {', '.join(modelled)}")
+        warn(
+            source,
+            f"no ERT given: energies from carbonloop's cost models at {node_nm} nm for {', '.join(modelled)}",
+        )
     name = Path(source).stem if not source.startswith("<") else "timeloop"
     spec_all = {"name": name, "clock_ns": clock_ns, "node_nm": node_nm, "array": carray, "memories": memories}
     return accelerator_from_dict(spec_all, source), widths
 
 
 # --- problem -----------------------------------------------------------------------------------------
-def _projection(proj: Any, coefs: dict[str, int], dims: list[str], source: str, where: str) -> tuple[Axis, ...]:
+def _projection(
+    proj: Any, coefs: dict[str, int], dims: list[str], source: str, where: str
+) -> tuple[Axis, ...]:
     if isinstance(proj, str):  # "[ C, Wstride*P + Wdilation*R ]"
         text = proj.strip().removeprefix("[").removesuffix("]")
         axes = []
@@ -315,7 +416,9 @@ def _projection(proj: Any, coefs: dict[str, int], dims: list[str], source: str, 
             term = term if isinstance(term, list) else [term]
             names = [t for t in term if isinstance(t, str) and t in dims]
             if len(names) != 1 or len(term) > 2:
-                raise SpecError(source, w, f"a projection term is [dimension] or [dimension, coefficient] (got {term!r})")
+                raise SpecError(
+                    source, w, f"a projection term is [dimension] or [dimension, coefficient] (got {term!r})"
+                )
             coef = 1
             for t in term:
                 if t == names[0]:
@@ -342,17 +445,24 @@ def _role_of(name: str) -> str | None:
     return None
 
 
-def _problem(data: Any, source: str, bits: int, partial_bits: int) -> tuple[Layer, tuple[tuple[str, str], ...]]:
+def _problem(
+    data: Any, source: str, bits: int, partial_bits: int
+) -> tuple[Layer, tuple[tuple[str, str], ...]]:
     data = as_dict(data, source, "<root>")
     prob = as_dict(data.get("problem", data), source, "problem")
     prefix = "problem" if "problem" in data else ""
     if "problem" in data:
-        warn_ignored(source, [k for k in data if k not in ("problem", "architecture", "mapping")],
-                     "top-level keys outside 'problem'")
+        warn_ignored(
+            source,
+            [k for k in data if k not in ("problem", "architecture", "mapping")],
+            "top-level keys outside 'problem'",
+        )
     check_keys(prob, ("version", "shape", "instance"), source, prefix)
     shape = as_dict(prob.get("shape"), source, f"{prefix}.shape")
     inst = as_dict(prob.get("instance"), source, f"{prefix}.instance")
-    check_keys(shape, ("name", "dimensions", "data_spaces", "data-spaces", "coefficients"), source, f"{prefix}.shape")
+    check_keys(
+        shape, ("name", "dimensions", "data_spaces", "data-spaces", "coefficients"), source, f"{prefix}.shape"
+    )
     dims = [str(d) for d in as_list(shape.get("dimensions"), source, f"{prefix}.shape.dimensions")]
     if not dims:
         raise SpecError(source, f"{prefix}.shape.dimensions", "no dimensions")
@@ -372,8 +482,12 @@ def _problem(data: Any, source: str, bits: int, partial_bits: int) -> tuple[Laye
             if k in ("densities",):
                 ignored.append(f"instance.{k}")
             else:
-                raise SpecError(source, f"{prefix}.instance.{k}", f"not a dimension or coefficient (dimensions: {dims})")
-    spaces = as_list(shape.get("data_spaces", shape.get("data-spaces")), source, f"{prefix}.shape.data_spaces")
+                raise SpecError(
+                    source, f"{prefix}.instance.{k}", f"not a dimension or coefficient (dimensions: {dims})"
+                )
+    spaces = as_list(
+        shape.get("data_spaces", shape.get("data-spaces")), source, f"{prefix}.shape.data_spaces"
+    )
     parsed = []
     for i, ds in enumerate(spaces):
         w = f"{prefix}.shape.data_spaces[{i}]"
@@ -383,15 +497,27 @@ def _problem(data: Any, source: str, bits: int, partial_bits: int) -> tuple[Laye
             ignored.append(f"data_spaces[{i}].datawidth")
         rw = ds.get("read_write", ds.get("read-write", False))
         rw = rw if isinstance(rw, bool) else str(rw).lower() in ("true", "1", "yes")
-        parsed.append((str(ds.get("name")), _projection(ds.get("projection"), coefs, dims, source, f"{w}.projection"), rw))
+        parsed.append(
+            (
+                str(ds.get("name")),
+                _projection(ds.get("projection"), coefs, dims, source, f"{w}.projection"),
+                rw,
+            )
+        )
     outs = [p for p in parsed if p[2]]
     if len(outs) != 1:
-        raise SpecError(source, f"{prefix}.shape.data_spaces", f"exactly one read_write data space (the output) is "
-                        f"needed, got {[p[0] for p in outs]}")
+        raise SpecError(
+            source,
+            f"{prefix}.shape.data_spaces",
+            f"exactly one read_write data space (the output) is needed, got {[p[0] for p in outs]}",
+        )
     ins = [p for p in parsed if not p[2]]
     if len(ins) > 2:
-        raise SpecError(source, f"{prefix}.shape.data_spaces", f"at most two input data spaces are supported (got "
-                        f"{[p[0] for p in ins]})")
+        raise SpecError(
+            source,
+            f"{prefix}.shape.data_spaces",
+            f"at most two input data spaces are supported (got {[p[0] for p in ins]})",
+        )
     roles: dict[str, str] = {}
     guessed = {p[0]: _role_of(p[0]) for p in ins}
     if len(ins) == 2 and len({guessed[p[0]] for p in ins} - {None}) < 2:
@@ -434,7 +560,10 @@ def _factors(value: Any, layer: Layer, source: str, where: str) -> dict[str, int
             raise SpecError(source, where, f"dimension {d} appears twice in {value!r}")
         f = positive_int(int(f), source, f"{where}.{d}")
         if f > sizes[d]:
-            warn(source, f"{where}: {d}={f} exceeds the problem's {d}={sizes[d]}; using {sizes[d]} (as Timeloop does)")
+            warn(
+                source,
+                f"{where}: {d}={f} exceeds the problem's {d}={sizes[d]}; using {sizes[d]} (as Timeloop does)",
+            )
             f = sizes[d]
         out[d] = f
     return out
@@ -456,12 +585,16 @@ def _permutation(value: Any, layer: Layer, source: str, where: str) -> list[str]
             while i < len(text):
                 d = next((d for d in by_len if text.startswith(d, i)), None)
                 if d is None:
-                    raise SpecError(source, where, f"cannot read permutation {value!r} (dimensions: {list(dims)})")
+                    raise SpecError(
+                        source, where, f"cannot read permutation {value!r} (dimensions: {list(dims)})"
+                    )
                 perm.append(d)
                 i += len(d)
     for d in perm:
         if d not in dims:
-            raise SpecError(source, where, f"unknown dimension {d!r} in permutation (dimensions: {list(dims)})")
+            raise SpecError(
+                source, where, f"unknown dimension {d!r} in permutation (dimensions: {list(dims)})"
+            )
     if len(set(perm)) != len(perm):
         raise SpecError(source, where, f"a dimension appears twice in permutation {value!r}")
     return perm
@@ -471,8 +604,11 @@ def _ordered(factors: dict[str, int], perm: list[str], source: str, where: str) 
     """Dimensions innermost first: the permutation, then any factor-1 dimension it leaves out."""
     missing = [d for d, f in factors.items() if f > 1 and d not in perm]
     if missing and (perm or len([f for f in factors.values() if f > 1]) > 1):
-        raise SpecError(source, f"{where}.permutation", f"dimensions {missing} have factors > 1 but no place in the "
-                        "permutation")
+        raise SpecError(
+            source,
+            f"{where}.permutation",
+            f"dimensions {missing} have factors > 1 but no place in the permutation",
+        )
     return perm + [d for d in factors if d not in perm]
 
 
@@ -480,8 +616,11 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
     if isinstance(data, dict):
         if "mapping" not in data:
             raise SpecError(source, "<root>", "expected a 'mapping' list of directives")
-        warn_ignored(source, [k for k in data if k not in ("mapping", "architecture", "problem")],
-                     "top-level keys outside 'mapping'")
+        warn_ignored(
+            source,
+            [k for k in data if k not in ("mapping", "architecture", "problem")],
+            "top-level keys outside 'mapping'",
+        )
         data = data["mapping"]
     directives = as_list(data, source, "mapping")
     levels = list(names.levels)
@@ -506,7 +645,9 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
         kind = str(d.get("type", ""))
         kind = "bypass" if kind == "datatype" else kind
         if kind not in ("temporal", "spatial", "bypass"):
-            raise SpecError(source, f"{w}.type", f"unknown directive type {kind!r} (temporal, spatial, bypass)")
+            raise SpecError(
+                source, f"{w}.type", f"unknown directive type {kind!r} (temporal, spatial, bypass)"
+            )
         if (target, kind) in seen:
             raise SpecError(source, w, f"a second {kind} directive for {target!r}")
         seen.add((target, kind))
@@ -543,8 +684,12 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
         if "split" in d:
             split = int(d["split"])
         elif has_x and has_y:
-            raise SpecError(source, f"{w}.split", f"{target!r} fans out on meshX and meshY: give split (the number "
-                            "of permutation dimensions mapped to X)")
+            raise SpecError(
+                source,
+                f"{w}.split",
+                f"{target!r} fans out on meshX and meshY: give split (the number "
+                "of permutation dimensions mapped to X)",
+            )
         else:
             split = len(order) if has_x else 0
         loops: dict[str, list[Loop]] = {"X": [], "Y": []}
@@ -556,20 +701,26 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
             if loops[side]:
                 axis = f"{target}_{side}"
                 if axis not in axes:
-                    raise SpecError(source, w, f"{[lp.dim for lp in loops[side]]} mapped on {side} but {target!r} "
-                                    f"fans out only on {[a[-1] for a in axes]}")
+                    raise SpecError(
+                        source,
+                        w,
+                        f"{[lp.dim for lp in loops[side]]} mapped on {side} but {target!r} "
+                        f"fans out only on {[a[-1] for a in axes]}",
+                    )
                 sp.append((axis, tuple(loops[side])))
         spatial[target] = sp
     out = []
     for name in levels:
-        out.append(LevelMapping(name, tuple(temporal.get(name, ())), tuple(spatial.get(name, ())), keep.get(name)))
+        out.append(
+            LevelMapping(name, tuple(temporal.get(name, ())), tuple(spatial.get(name, ())), keep.get(name))
+        )
     return Mapping(tuple(out), False, source)
 
 
 # --- public API --------------------------------------------------------------------------------------
-def load_timeloop(arch: Any, problem: Any, mapping: Any = None, ert: Any = None) -> tuple[
-    Layer, Accelerator, Mapping, TimeloopNames
-]:
+def load_timeloop(
+    arch: Any, problem: Any, mapping: Any = None, ert: Any = None
+) -> tuple[Layer, Accelerator, Mapping, TimeloopNames]:
     """Read Timeloop v0.4 architecture, problem and mapping (paths or parsed YAML), and optionally an ERT.
 
     Returns the layer, the accelerator and the mapping in carbonloop's model, keeping every name of the
@@ -587,8 +738,11 @@ def load_timeloop(arch: Any, problem: Any, mapping: Any = None, ert: Any = None)
     levels, compute, system = _arch(arch_data, arch_src)
     acc, widths = _accelerator(levels, compute, system, arch_src, ert_table, ert_src)
     if len(set(widths)) > 1:
-        warn(arch_src, f"datawidth differs across levels ({sorted(set(widths))}): operands are {widths[0]} bits "
-             f"(the outermost level's), partial sums {max(widths)} bits")
+        warn(
+            arch_src,
+            f"datawidth differs across levels ({sorted(set(widths))}): operands are {widths[0]} bits "
+            f"(the outermost level's), partial sums {max(widths)} bits",
+        )
     layer, spaces = _problem(prob_data, prob_src, widths[0], max(widths))
     names = TimeloopNames(
         levels=tuple(lv.name for lv in levels),
@@ -617,17 +771,30 @@ def timeloop_report(cost: Any, names: TimeloopNames) -> str:
         used[x] = math.prod(lp.factor for lm in mapping.levels[:x] for _, loops in lm.spatial for lp in loops)
     compute_used = math.prod(lp.factor for lm in mapping.levels for _, loops in lm.spatial for lp in loops)
     bd = cost.energy_breakdown_pj
+
     def row(indent: int, label: str, value: object) -> str:
         return f"{' ' * indent}{label:<{46 - indent}}: {value}"
 
-    lines = [f"carbonloop model of a Timeloop specification: {cost.layer} (counts follow Timeloop's conventions)", ""]
-    lines += [f"=== {names.compute} ===", "",
-              row(4, "Computes (total)", cost.macs),
-              row(4, "Utilized instances", compute_used),
-              row(4, "Energy (total)", f"{bd.get('compute', 0.0):.2f} pJ"), ""]
+    lines = [
+        f"carbonloop model of a Timeloop specification: {cost.layer} (counts follow Timeloop's conventions)",
+        "",
+    ]
+    lines += [
+        f"=== {names.compute} ===",
+        "",
+        row(4, "Computes (total)", cost.macs),
+        row(4, "Utilized instances", compute_used),
+        row(4, "Energy (total)", f"{bd.get('compute', 0.0):.2f} pJ"),
+        "",
+    ]
     for x in reversed(range(len(level_names))):
         lvl = level_names[x]
-        lines += [f"=== {lvl} ===", "", row(4, "Word bits", names.datawidth[x]), row(4, "Utilized instances", used[x])]
+        lines += [
+            f"=== {lvl} ===",
+            "",
+            row(4, "Word bits", names.datawidth[x]),
+            row(4, "Utilized instances", used[x]),
+        ]
         for ds, _role in names.dataspaces:
             acc = cost.accesses.get(lvl, {}).get(ds)
             if acc is None:
@@ -640,12 +807,15 @@ def timeloop_report(cost: Any, names: TimeloopNames) -> str:
             lines.append(row(8, "Energy (total)", f"{bd.get(lvl, {}).get(ds, 0.0):.2f} pJ"))
         lines.append("")
     macs = max(cost.macs, 1)
-    lines += ["Summary Stats", "-------------",
-              f"Utilization: {100 * cost.utilization:.2f}%",
-              f"Cycles: {cost.latency_cycles}",
-              f"Energy: {cost.energy_pj:.2f} pJ",
-              f"Computes = {cost.macs}",
-              "pJ/Compute"]
+    lines += [
+        "Summary Stats",
+        "-------------",
+        f"Utilization: {100 * cost.utilization:.2f}%",
+        f"Cycles: {cost.latency_cycles}",
+        f"Energy: {cost.energy_pj:.2f} pJ",
+        f"Computes = {cost.macs}",
+        "pJ/Compute",
+    ]
     width = max(len(n) for n in [names.compute, *level_names, "Total"])
     lines.append(f"    {names.compute:<{width}} = {bd.get('compute', 0.0) / macs:.3f}")
     for x in reversed(range(len(level_names))):
@@ -673,7 +843,11 @@ def mapping_to_timeloop(mapping: Mapping, layer: Layer, acc: Accelerator) -> str
     sizes = layer.sizes
     for d, p in res.padded_sizes.items():
         if p != sizes[d]:
-            raise SpecError(src, f"loops.{d}", f"factors multiply to {p} but {d}={sizes[d]}: Timeloop needs perfect factors")
+            raise SpecError(
+                src,
+                f"loops.{d}",
+                f"factors multiply to {p} but {d}={sizes[d]}: Timeloop needs perfect factors",
+            )
     single = all(len(d) == 1 for d in layer.dim_names)
     joiner = "" if single else " "
 
@@ -688,12 +862,23 @@ def mapping_to_timeloop(mapping: Mapping, layer: Layer, acc: Accelerator) -> str
         dims = [lp.dim for lp in lm.temporal]
         dup = sorted({d for d in dims if dims.count(d) > 1})
         if dup:
-            raise SpecError(src, f"levels[{li}].temporal", f"{lm.level!r} has several loops over {dup}; Timeloop "
-                            "allows one loop per dimension and level")
+            raise SpecError(
+                src,
+                f"levels[{li}].temporal",
+                f"{lm.level!r} has several loops over {dup}; Timeloop "
+                "allows one loop per dimension and level",
+            )
         f = {lp.dim: lp.factor for lp in lm.temporal}
         inner_first = [lp.dim for lp in reversed(lm.temporal)]
         order = inner_first + [d for d in layer.dim_names if d not in inner_first]
-        out.append({"target": lm.level, "type": "temporal", "factors": factors_text(f), "permutation": perm_text(order)})
+        out.append(
+            {
+                "target": lm.level,
+                "type": "temporal",
+                "factors": factors_text(f),
+                "permutation": perm_text(order),
+            }
+        )
         if lm.spatial:
             sides: dict[str, list[Loop]] = {"X": [], "Y": []}
             for k, (axis, loops) in enumerate(lm.spatial):
@@ -701,16 +886,29 @@ def mapping_to_timeloop(mapping: Mapping, layer: Layer, acc: Accelerator) -> str
             xs, ys = [lp.dim for lp in sides["X"]], [lp.dim for lp in sides["Y"]]
             all_dims = xs + ys
             if len(set(all_dims)) != len(all_dims):
-                raise SpecError(src, f"levels[{li}].spatial", f"{lm.level!r} unrolls a dimension twice ({all_dims}); "
-                                "Timeloop allows one spatial loop per dimension and level")
+                raise SpecError(
+                    src,
+                    f"levels[{li}].spatial",
+                    f"{lm.level!r} unrolls a dimension twice ({all_dims}); "
+                    "Timeloop allows one spatial loop per dimension and level",
+                )
             sf = {lp.dim: lp.factor for lp in sides["X"] + sides["Y"]}
             rest = [d for d in layer.dim_names if d not in sf]
-            out.append({"target": lm.level, "type": "spatial", "factors": factors_text(sf),
-                        "permutation": perm_text(xs + ys + rest), "split": len(xs)})
+            out.append(
+                {
+                    "target": lm.level,
+                    "type": "spatial",
+                    "factors": factors_text(sf),
+                    "permutation": perm_text(xs + ys + rest),
+                    "split": len(xs),
+                }
+            )
         roles = res.keep[li]
         kept = [o.name for o in layer.operands if o.role in roles]
         bypassed = [o.name for o in layer.operands if o.role not in roles]
         out.append({"target": lm.level, "type": "bypass", "keep": kept, "bypass": bypassed})
-    head = (f"# Timeloop mapping written by carbonloop export-mapping: layer {layer.name}, accelerator {acc.name}.\n"
-            "# Permutations are innermost first; spatial: the first `split` dimensions go to meshX.\n")
+    head = (
+        f"# Timeloop mapping written by carbonloop export-mapping: layer {layer.name}, accelerator {acc.name}.\n"
+        "# Permutations are innermost first; spatial: the first `split` dimensions go to meshX.\n"
+    )
     return head + dump_yaml({"mapping": out})

@@ -42,15 +42,60 @@ from carbonloop.workload.layer import Axis, Layer, Operand, parse_axis
 from carbonloop.workload.network import Edge, Network
 
 DEFAULT_LINKS = {"O": "O", "W": "I2", "I": "I1"}
-_MEM_KEYS = ("size", "r_cost", "w_cost", "area", "latency", "mem_type", "auto_cost_extraction", "operands",
-             "ports", "served_dimensions", "force_double_buffering", "min_r_granularity", "min_w_granularity")
-_ARRAY_KEYS = ("dimensions", "sizes", "systolic_dimensions", "unit_energy", "unit_area", "is_imc", "imc_type",
-               "input_precision", "bit_serial_precision", "adc_resolution")
-_LAYER_KEYS = ("id", "name", "operator_type", "equation", "dimension_relations", "loop_dims", "loop_sizes",
-               "operand_precision", "operand_source", "pr_loop_dims", "pr_loop_sizes", "padding")
+_MEM_KEYS = (
+    "size",
+    "r_cost",
+    "w_cost",
+    "area",
+    "latency",
+    "mem_type",
+    "auto_cost_extraction",
+    "operands",
+    "ports",
+    "served_dimensions",
+    "force_double_buffering",
+    "min_r_granularity",
+    "min_w_granularity",
+)
+_ARRAY_KEYS = (
+    "dimensions",
+    "sizes",
+    "systolic_dimensions",
+    "unit_energy",
+    "unit_area",
+    "is_imc",
+    "imc_type",
+    "input_precision",
+    "bit_serial_precision",
+    "adc_resolution",
+)
+_LAYER_KEYS = (
+    "id",
+    "name",
+    "operator_type",
+    "equation",
+    "dimension_relations",
+    "loop_dims",
+    "loop_sizes",
+    "operand_precision",
+    "operand_source",
+    "pr_loop_dims",
+    "pr_loop_sizes",
+    "padding",
+)
 _MAP_KEYS = ("name", "spatial_mapping", "spatial_mapping_hint", "temporal_ordering", "memory_operand_links")
-_KINDS = {"conv": "conv", "conv_downsample": "conv", "gemm": "matmul", "add": "add", "max": "max",
-          "pooling": "pool", "pool": "pool", "maxpool": "pool", "averagepool": "pool", "globalaveragepool": "pool"}
+_KINDS = {
+    "conv": "conv",
+    "conv_downsample": "conv",
+    "gemm": "matmul",
+    "add": "add",
+    "max": "max",
+    "pooling": "pool",
+    "pool": "pool",
+    "maxpool": "pool",
+    "averagepool": "pool",
+    "globalaveragepool": "pool",
+}
 
 
 @dataclass(frozen=True)
@@ -83,10 +128,16 @@ def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tup
         for k, alloc in enumerate(as_list(p.get("allocation"), source, f"{w}.allocation")):
             m = re.fullmatch(r"\s*(I1|I2|O)\s*,\s*(fh|tl|fl|th)\s*", str(alloc))
             if not m:
-                raise SpecError(source, f"{w}.allocation[{k}]", f"expected '<I1|I2|O>, <fh|tl|fl|th>' (got {alloc!r})")
+                raise SpecError(
+                    source, f"{w}.allocation[{k}]", f"expected '<I1|I2|O>, <fh|tl|fl|th>' (got {alloc!r})"
+                )
             if m.group(1) not in mem_ops:
-                raise SpecError(source, f"{w}.allocation[{k}]", f"operand {m.group(1)} is not served by this memory")
-            if (kind == "read" and m.group(2) in ("fh", "fl")) or (kind == "write" and m.group(2) in ("tl", "th")):
+                raise SpecError(
+                    source, f"{w}.allocation[{k}]", f"operand {m.group(1)} is not served by this memory"
+                )
+            if (kind == "read" and m.group(2) in ("fh", "fl")) or (
+                kind == "write" and m.group(2) in ("tl", "th")
+            ):
                 raise SpecError(source, f"{w}.allocation[{k}]", f"a {kind} port cannot carry {m.group(2)}")
         {"read": reads, "write": writes, "read_write": rw}[kind].append(bmax)
     if not ports:
@@ -114,8 +165,13 @@ def _order(mems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     while remaining:
         ready = []
         for m in remaining:
-            ahead = [o for o in remaining if o is not m and listed.index(o) < listed.index(m)
-                     and set(o["operands"]) & set(m["operands"])]
+            ahead = [
+                o
+                for o in remaining
+                if o is not m
+                and listed.index(o) < listed.index(m)
+                and set(o["operands"]) & set(m["operands"])
+            ]
             if not ahead:
                 ready.append(m)
         best = max(ready, key=lambda m: (len(m["spans"]), -listed.index(m)))
@@ -139,24 +195,39 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
         raise SpecError(source, "operational_array.sizes", f"{len(sizes)} sizes for {len(dims)} dimensions")
     for d in dims:
         if not re.fullmatch(r"D\d", d):
-            raise SpecError(source, "operational_array.dimensions", f"dimension names are D1, D2... (got {d!r})")
-    axes = {d: positive_int(s, source, f"operational_array.sizes[{i}]") for i, (d, s) in enumerate(zip(dims, sizes, strict=True))}
+            raise SpecError(
+                source, "operational_array.dimensions", f"dimension names are D1, D2... (got {d!r})"
+            )
+    axes = {
+        d: positive_int(s, source, f"operational_array.sizes[{i}]")
+        for i, (d, s) in enumerate(zip(dims, sizes, strict=True))
+    }
     if arr.get("systolic_dimensions"):
         ignored.append("operational_array.systolic_dimensions")
     array: dict[str, Any] = {"axes": axes}
     if arr.get("is_imc"):
         prec = as_list(arr.get("input_precision"), source, "operational_array.input_precision")
         if len(prec) != 2:
-            raise SpecError(source, "operational_array.input_precision", "expected [activation bits, weight bits]")
+            raise SpecError(
+                source, "operational_array.input_precision", "expected [activation bits, weight bits]"
+            )
         a_bits = positive_int(prec[0], source, "operational_array.input_precision[0]")
         w_bits = positive_int(prec[1], source, "operational_array.input_precision[1]")
-        serial = positive_int(arr.get("bit_serial_precision", a_bits), source, "operational_array.bit_serial_precision")
-        array.update(kind="imc", precision_bits={"I": a_bits, "W": w_bits}, cycles_per_mac=math.ceil(a_bits / serial))
+        serial = positive_int(
+            arr.get("bit_serial_precision", a_bits), source, "operational_array.bit_serial_precision"
+        )
+        array.update(
+            kind="imc", precision_bits={"I": a_bits, "W": w_bits}, cycles_per_mac=math.ceil(a_bits / serial)
+        )
         ignored += [f"operational_array.{k}" for k in ("imc_type", "adc_resolution") if k in arr]
         if "unit_energy" not in arr:
-            raise SpecError(source, "operational_array.unit_energy", "carbonloop does not reproduce ZigZag's IMC macro "
-                            "cost model: give unit_energy (pJ per MAC) and unit_area, or describe the macro in "
-                            "carbonloop's accelerator format (kind: imc)")
+            raise SpecError(
+                source,
+                "operational_array.unit_energy",
+                "carbonloop does not reproduce ZigZag's IMC macro "
+                "cost model: give unit_energy (pJ per MAC) and unit_area, or describe the macro in "
+                "carbonloop's accelerator format (kind: imc)",
+            )
     elif "unit_energy" not in arr:
         raise SpecError(source, "operational_array.unit_energy", "missing (pJ per MAC)")
     array["mac_pj"] = number(arr["unit_energy"], source, "operational_array.unit_energy")
@@ -175,23 +246,35 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
             raise SpecError(source, f"{w}.operands", "a memory serves at least one operand")
         for o in ops:
             if o not in role_of:
-                raise SpecError(source, f"{w}.operands", f"memory operand {o!r} has no layer operand in "
-                                f"memory_operand_links {links}")
+                raise SpecError(
+                    source,
+                    f"{w}.operands",
+                    f"memory operand {o!r} has no layer operand in memory_operand_links {links}",
+                )
         ports, notes = _ports(as_list(m.get("ports"), source, f"{w}.ports"), ops, source, w)
         ignored += notes
         spans = [str(d) for d in as_list(m.get("served_dimensions"), source, f"{w}.served_dimensions")]
         for d in spans:
             if d not in axes:
-                raise SpecError(source, f"{w}.served_dimensions", f"{d!r} is not an operational-array dimension {dims}")
+                raise SpecError(
+                    source, f"{w}.served_dimensions", f"{d!r} is not an operational-array dimension {dims}"
+                )
         if "latency" in m and positive_int(m["latency"], source, f"{w}.latency") != 1:
             ignored.append(f"{w}.latency")
         ignored += [f"{w}.{k}" for k in ("min_r_granularity", "min_w_granularity") if k in m]
-        spec: dict[str, Any] = {"name": str(name), "size_bits": positive_int(m.get("size"), source, f"{w}.size"),
-                                **ports, "operands": [role_of[o] for o in ops], "spans": spans,
-                                "double_buffered": bool(m.get("force_double_buffering", False))}
+        spec: dict[str, Any] = {
+            "name": str(name),
+            "size_bits": positive_int(m.get("size"), source, f"{w}.size"),
+            **ports,
+            "operands": [role_of[o] for o in ops],
+            "spans": spans,
+            "double_buffered": bool(m.get("force_double_buffering", False)),
+        }
         if m.get("auto_cost_extraction"):
             kind = str(m.get("mem_type", "sram")).lower()
-            spec["model"] = "dram" if "dram" in kind else ("regfile" if kind in ("rf", "regfile", "register") else "sram")
+            spec["model"] = (
+                "dram" if "dram" in kind else ("regfile" if kind in ("rf", "regfile", "register") else "sram")
+            )
             modelled.append(f"{name} ({spec['model']})")
             for key, out in (("r_cost", "read_pj"), ("w_cost", "write_pj"), ("area", "area_mm2")):
                 if key in m:
@@ -205,19 +288,30 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
             spec["area_mm2"] = number(m["area"], source, f"{w}.area")
         mems.append(spec)
     if modelled:
-        warn(source, f"auto_cost_extraction: costs from carbonloop's models (not CACTI) for {', '.join(modelled)}")
-    warn_ignored(source, ignored, "not modelled by carbonloop; ports are shared by all operands, words are "
-                 "bandwidth_max wide")
+        warn(
+            source,
+            f"auto_cost_extraction: costs from carbonloop's models (not CACTI) for {', '.join(modelled)}",
+        )
+    warn_ignored(
+        source,
+        ignored,
+        "not modelled by carbonloop; ports are shared by all operands, words are bandwidth_max wide",
+    )
     ordered = _order(mems)
     for outer, inner in zip(ordered, ordered[1:], strict=False):
         if not set(inner["spans"]) <= set(outer["spans"]):
-            raise SpecError(source, f"memories.{inner['name']}.served_dimensions",
-                            f"{inner['name']!r} is shared across {inner['spans']} but sits below {outer['name']!r} "
-                            f"shared across {outer['spans']}: carbonloop needs each level to be shared across a "
-                            "subset of the dimensions of the level above")
+            raise SpecError(
+                source,
+                f"memories.{inner['name']}.served_dimensions",
+                f"{inner['name']!r} is shared across {inner['spans']} but sits below {outer['name']!r} "
+                f"shared across {outer['spans']}: carbonloop needs each level to be shared across a "
+                "subset of the dimensions of the level above",
+            )
     for spec in ordered:
         spec["spans"] = list(spec["spans"])
-    return accelerator_from_dict({"name": str(data.get("name", "zigzag")), "array": array, "memories": ordered}, source)
+    return accelerator_from_dict(
+        {"name": str(data.get("name", "zigzag")), "array": array, "memories": ordered}, source
+    )
 
 
 # --- workload ----------------------------------------------------------------------------------------
@@ -234,23 +328,32 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
     sizes = as_list(spec.get("loop_sizes"), source, f"{where}.loop_sizes")
     if len(dims) != len(sizes) or not dims:
         raise SpecError(source, f"{where}.loop_sizes", f"{len(sizes)} sizes for loop_dims {dims}")
-    dim_sizes = {d: positive_int(s, source, f"{where}.loop_sizes[{i}]") for i, (d, s) in enumerate(zip(dims, sizes, strict=True))}
+    dim_sizes = {
+        d: positive_int(s, source, f"{where}.loop_sizes[{i}]")
+        for i, (d, s) in enumerate(zip(dims, sizes, strict=True))
+    }
     upper = {d.upper(): d for d in dims}
     relations: dict[str, Axis] = {}
     for i, rel in enumerate(as_list(spec.get("dimension_relations"), source, f"{where}.dimension_relations")):
         lhs, eq, rhs = str(rel).partition("=")
         if not eq:
-            raise SpecError(source, f"{where}.dimension_relations[{i}]", f"expected 'ix=2*ox+1*fx' (got {rel!r})")
+            raise SpecError(
+                source, f"{where}.dimension_relations[{i}]", f"expected 'ix=2*ox+1*fx' (got {rel!r})"
+            )
         text = re.sub(r"[A-Za-z_]\w*", lambda m: upper.get(m.group(0).upper(), m.group(0)), rhs)
         axis = parse_axis(text, source=source, where=f"{where}.dimension_relations[{i}]")
         for d, _ in axis:
             if d not in dim_sizes:
-                raise SpecError(source, f"{where}.dimension_relations[{i}]", f"{d!r} is not a loop dimension {dims}")
+                raise SpecError(
+                    source, f"{where}.dimension_relations[{i}]", f"{d!r} is not a loop dimension {dims}"
+                )
         relations[lhs.strip().upper()] = axis
     eq_text = str(spec.get("equation", "")).replace(" ", "")
     lhs, sep, rhs = eq_text.partition("=")
     lhs = lhs.rstrip("+")
-    tensors = [(m.group(1), m.group(2)) for m in _TENSOR.finditer(lhs)] + [(m.group(1), m.group(2)) for m in _TENSOR.finditer(rhs)]
+    tensors = [(m.group(1), m.group(2)) for m in _TENSOR.finditer(lhs)] + [
+        (m.group(1), m.group(2)) for m in _TENSOR.finditer(rhs)
+    ]
     if not sep or not tensors or tensors[0][0] != "O":
         raise SpecError(source, f"{where}.equation", f"expected e.g. O[k][c]+=W[k][c]*I[c] (got {eq_text!r})")
     prec = as_dict(spec.get("operand_precision"), source, f"{where}.operand_precision")
@@ -275,8 +378,11 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
             elif key in relations:
                 axes.append(relations[key])
             else:
-                raise SpecError(source, f"{where}.equation", f"index {index!r} is neither a loop dimension nor defined "
-                                "by dimension_relations")
+                raise SpecError(
+                    source,
+                    f"{where}.equation",
+                    f"index {index!r} is neither a loop dimension nor defined by dimension_relations",
+                )
         if tname not in prec:
             raise SpecError(source, f"{where}.operand_precision.{tname}", "missing")
         bits = int(prec[tname])
@@ -292,7 +398,9 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
             elif producer in by_id:
                 edges.append(Edge(by_id[producer], name, tname))
             else:
-                raise SpecError(source, f"{where}.operand_source.{tname}", f"no earlier layer with id {producer!r}")
+                raise SpecError(
+                    source, f"{where}.operand_source.{tname}", f"no earlier layer with id {producer!r}"
+                )
         if tname == "O":
             final = positive_int(prec.get("O_final", bits), source, f"{where}.operand_precision.O_final")
             ops.append(Operand("O", "O", tuple(axes), final, bits, False))
@@ -304,8 +412,13 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
     order = {"O": 0, "W": 1, "I": 2}
     ops.sort(key=lambda o: order[o.name])
     try:
-        layer = Layer(name, tuple(dim_sizes.items()), tuple(ops), kind, {"zigzag_id": lid,
-                      "operator_type": spec.get("operator_type")})
+        layer = Layer(
+            name,
+            tuple(dim_sizes.items()),
+            tuple(ops),
+            kind,
+            {"zigzag_id": lid, "operator_type": spec.get("operator_type")},
+        )
     except SpecError as err:
         raise SpecError(source, where, err.message) from None
     return layer, edges
@@ -337,7 +450,9 @@ def _entries(data: Any, source: str) -> dict[str, tuple[dict[str, Any], str]]:
         e = as_dict(e, source, w)
         check_keys(e, _MAP_KEYS, source, w)
         if "name" not in e:
-            raise SpecError(source, f"{w}.name", "every mapping entry needs a name (layer name, operator type or default)")
+            raise SpecError(
+                source, f"{w}.name", "every mapping entry needs a name (layer name, operator type or default)"
+            )
         out[str(e["name"])] = (e, w)
     return out
 
@@ -345,19 +460,32 @@ def _entries(data: Any, source: str) -> dict[str, tuple[dict[str, Any], str]]:
 def _links(entries: dict[str, tuple[dict[str, Any], str]], source: str) -> dict[str, str]:
     found = None
     for e, w in entries.values():
-        links = {str(k): str(v) for k, v in as_dict(e.get("memory_operand_links"), source, f"{w}.memory_operand_links").items()}
+        links = {
+            str(k): str(v)
+            for k, v in as_dict(e.get("memory_operand_links"), source, f"{w}.memory_operand_links").items()
+        }
         links = links or dict(DEFAULT_LINKS)
         for k, v in links.items():
             if k not in ("O", "W", "I") or v not in ("O", "I1", "I2"):
-                raise SpecError(source, f"{w}.memory_operand_links", f"expected links such as {DEFAULT_LINKS} (got {k}: {v})")
+                raise SpecError(
+                    source,
+                    f"{w}.memory_operand_links",
+                    f"expected links such as {DEFAULT_LINKS} (got {k}: {v})",
+                )
         if found is not None and links != found:
-            raise SpecError(source, f"{w}.memory_operand_links", f"{links} differs from {found}: one accelerator "
-                            "serves every layer, so carbonloop needs the same links in every entry")
+            raise SpecError(
+                source,
+                f"{w}.memory_operand_links",
+                f"{links} differs from {found}: one accelerator "
+                "serves every layer, so carbonloop needs the same links in every entry",
+            )
         found = links
     return found or dict(DEFAULT_LINKS)
 
 
-def _fits(layer: Layer, acc: Accelerator, x: int, t_ext: dict[str, int], sp_ext: list[dict[str, int]]) -> bool:
+def _fits(
+    layer: Layer, acc: Accelerator, x: int, t_ext: dict[str, int], sp_ext: list[dict[str, int]]
+) -> bool:
     """Whether every level at or above ``x`` still holds its tile (loops at levels >= it) with ``t_ext``."""
     for j in range(x, -1, -1):
         m = acc.memories[j]
@@ -370,8 +498,12 @@ def _fits(layer: Layer, acc: Accelerator, x: int, t_ext: dict[str, int], sp_ext:
     return True
 
 
-def _allocate(layer: Layer, acc: Accelerator, spatial: dict[int, list[tuple[str, tuple[Loop, ...]]]],
-              ordering: list[Loop]) -> list[list[Loop]]:
+def _allocate(
+    layer: Layer,
+    acc: Accelerator,
+    spatial: dict[int, list[tuple[str, tuple[Loop, ...]]]],
+    ordering: list[Loop],
+) -> list[list[Loop]]:
     """Temporal loops per level (outermost first within a level) from an innermost-first ordering: each loop
     goes to the innermost level whose tile (and the tiles above it) still fit, split by its largest fitting
     divisor when the whole loop does not fit."""
@@ -391,8 +523,14 @@ def _allocate(layer: Layer, acc: Accelerator, spatial: dict[int, list[tuple[str,
                 per_level[x].append(Loop(loop.dim, f))
                 ext[loop.dim] *= f
                 break
-            part = max((d for d in range(2, f) if f % d == 0
-                        and _fits(layer, acc, x, {**ext, loop.dim: ext[loop.dim] * d}, sp_ext)), default=1)
+            part = max(
+                (
+                    d
+                    for d in range(2, f)
+                    if f % d == 0 and _fits(layer, acc, x, {**ext, loop.dim: ext[loop.dim] * d}, sp_ext)
+                ),
+                default=1,
+            )
             if part > 1:
                 per_level[x].append(Loop(loop.dim, part))
                 ext[loop.dim] *= part
@@ -401,7 +539,9 @@ def _allocate(layer: Layer, acc: Accelerator, spatial: dict[int, list[tuple[str,
     return [list(reversed(loops)) for loops in per_level]
 
 
-def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source: str, where: str) -> Mapping | ZigZagConstraints:
+def _layer_mapping(
+    layer: Layer, acc: Accelerator, entry: dict[str, Any], source: str, where: str
+) -> Mapping | ZigZagConstraints:
     sizes = layer.sizes
     axes = dict(acc.array.axes)
     spatial_by_axis: list[tuple[str, tuple[Loop, ...]]] = []
@@ -413,17 +553,26 @@ def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source
         loops = []
         for k, item in enumerate(as_list(items, source, w)):
             if not isinstance(item, str):
-                raise SpecError(source, f"{w}[{k}]", f"write the unrolling as a string such as \"K, 16\" (got {item!r}; "
-                                "ZigZag rejects a YAML list here)")
+                raise SpecError(
+                    source,
+                    f"{w}[{k}]",
+                    f'write the unrolling as a string such as "K, 16" (got {item!r}; '
+                    "ZigZag rejects a YAML list here)",
+                )
             m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*,\s*(\d+)\s*", item)
             if not m:
-                raise SpecError(source, f"{w}[{k}]", f"expected \"DIM, factor\" (got {item!r})")
+                raise SpecError(source, f"{w}[{k}]", f'expected "DIM, factor" (got {item!r})')
             d, f = m.group(1), int(m.group(2))
             if d not in sizes:
-                raise SpecError(source, f"{w}[{k}]", f"unknown layer dimension {d!r} (dimensions: {list(sizes)})")
+                raise SpecError(
+                    source, f"{w}[{k}]", f"unknown layer dimension {d!r} (dimensions: {list(sizes)})"
+                )
             limit = min(sizes[d], axes[axis]) if len(items) == 1 else sizes[d]
             if f > limit:
-                warn(source, f"{w}[{k}]: {d}, {f} exceeds the layer or the array; clipped to {limit} (as ZigZag does)")
+                warn(
+                    source,
+                    f"{w}[{k}]: {d}, {f} exceeds the layer or the array; clipped to {limit} (as ZigZag does)",
+                )
                 f = limit
             if f > 1:
                 loops.append(Loop(d, f))
@@ -432,11 +581,18 @@ def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source
             raise SpecError(source, w, f"unrolls {math.prod(lp.factor for lp in loops)} on {axes[axis]} PEs")
         if loops:
             spatial_by_axis.append((axis, tuple(loops)))
-    hints = {str(a): tuple(str(d) for d in as_list(v, source, f"{where}.spatial_mapping_hint.{a}"))
-             for a, v in as_dict(entry.get("spatial_mapping_hint"), source, f"{where}.spatial_mapping_hint").items()}
+    hints = {
+        str(a): tuple(str(d) for d in as_list(v, source, f"{where}.spatial_mapping_hint.{a}"))
+        for a, v in as_dict(
+            entry.get("spatial_mapping_hint"), source, f"{where}.spatial_mapping_hint"
+        ).items()
+    }
     unused_hints = [a for a in hints if a not in dict(spatial_by_axis)]
     if unused_hints:
-        warn(source, f"{where}.spatial_mapping_hint: no spatial search on import; dimensions {unused_hints} stay unused")
+        warn(
+            source,
+            f"{where}.spatial_mapping_hint: no spatial search on import; dimensions {unused_hints} stay unused",
+        )
     remaining = {d: math.ceil(sizes[d] / unrolled[d]) for d in sizes}
     ordering: list[Loop] = []
     raw: list[tuple[str, int | None]] = []
@@ -450,7 +606,10 @@ def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source
             raise SpecError(source, w, f"unknown layer dimension {d!r} (dimensions: {list(sizes)})")
         f = remaining[d] if f == "*" else positive_int(f, source, w)
         if f > remaining[d]:
-            warn(source, f"{w}: {d}, {f} exceeds what is left of {d} ({remaining[d]}); clipped (as ZigZag does)")
+            warn(
+                source,
+                f"{w}: {d}, {f} exceeds what is left of {d} ({remaining[d]}); clipped (as ZigZag does)",
+            )
             f = remaining[d]
         raw.append((d, None if item[1] == "*" else f))
         if remaining[d] % f:
@@ -461,21 +620,23 @@ def _layer_mapping(layer: Layer, acc: Accelerator, entry: dict[str, Any], source
     spatial_t = tuple(spatial_by_axis)
     left = {d: r for d, r in remaining.items() if r > 1}
     if left:
-        reason = ("no temporal_ordering" if not raw else f"temporal_ordering leaves {left} to the search")
+        reason = "no temporal_ordering" if not raw else f"temporal_ordering leaves {left} to the search"
         return ZigZagConstraints(layer.name, spatial_t, tuple(raw), hints, reason)
     by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
     for axis, loops in spatial_by_axis:
         by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
     temporal = _allocate(layer, acc, by_level, ordering)
-    levels = tuple(LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
-                   for i, m in enumerate(acc.memories))
+    levels = tuple(
+        LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
+        for i, m in enumerate(acc.memories)
+    )
     return Mapping(levels, imperfect, source)
 
 
 # --- public API --------------------------------------------------------------------------------------
-def load_zigzag(*, accelerator: Any, workload: Any, mapping: Any = None) -> tuple[
-    Network, Accelerator, dict[str, Mapping | ZigZagConstraints]
-]:
+def load_zigzag(
+    *, accelerator: Any, workload: Any, mapping: Any = None
+) -> tuple[Network, Accelerator, dict[str, Mapping | ZigZagConstraints]]:
     """Read ZigZag 3.x accelerator, workload and (optionally) mapping YAML (paths or parsed data).
 
     Returns the network, the accelerator and per layer a :class:`Mapping` (complete temporal ordering) or
@@ -495,10 +656,15 @@ def load_zigzag(*, accelerator: Any, workload: Any, mapping: Any = None) -> tupl
     if mapping is None:
         return net, acc, out
     for layer in net.layers:
-        key = next((k for k in (layer.name, str(layer.info.get("operator_type")), "default") if k in entries), None)
+        key = next(
+            (k for k in (layer.name, str(layer.info.get("operator_type")), "default") if k in entries), None
+        )
         if key is None:
-            raise SpecError(map_src, "<root>", f"no entry for layer {layer.name!r} (name it, its operator type, or "
-                            "add a 'default' entry)")
+            raise SpecError(
+                map_src,
+                "<root>",
+                f"no entry for layer {layer.name!r} (name it, its operator type, or add a 'default' entry)",
+            )
         entry, where = entries[key]
         out[layer.name] = _layer_mapping(layer, acc, entry, map_src, where)
     return net, acc, out
@@ -526,7 +692,9 @@ def mapping_to_zigzag(mapping: Mapping, layer: Layer, acc: Accelerator) -> str:
     entry["memory_operand_links"] = links
     default = copy.deepcopy({**entry, "name": "default"})
     renamed = [f"{a} -> {b}" for a, b in rename.items() if a != b]
-    head = (f"# ZigZag mapping written by carbonloop export-mapping: layer {layer.name}, accelerator {acc.name}.\n"
-            "# temporal_ordering is innermost first; ZigZag allocates the loops to its memories itself.\n"
-            + (f"# array axes renamed: {', '.join(renamed)}\n" if renamed else ""))
+    head = (
+        f"# ZigZag mapping written by carbonloop export-mapping: layer {layer.name}, accelerator {acc.name}.\n"
+        "# temporal_ordering is innermost first; ZigZag allocates the loops to its memories itself.\n"
+        + (f"# array axes renamed: {', '.join(renamed)}\n" if renamed else "")
+    )
     return head + dump_yaml([entry, default])

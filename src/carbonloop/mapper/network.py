@@ -56,8 +56,13 @@ class NetworkResult:
         return self.latency_cycles * self.clock_ns
 
 
-def combine_fronts(fronts: list[tuple[FrontPoint, ...]]) -> tuple[list[int], float]:
-    """Per layer, the index of the front point minimizing (sum E) x (sum L) (exact over convex hulls)."""
+def combine_fronts(
+    fronts: list[tuple[FrontPoint, ...]], objective: Objective | None = None
+) -> tuple[list[int], float]:
+    """Per layer, the index of the front point minimizing the network objective of (sum E, sum L):
+    (sum E) x (sum L) by default, exact over convex hulls; for a deadline objective, the best of the
+    per-layer minimizers of E + lambda x L over every breakpoint lambda."""
+    value = objective.value if objective is not None else (lambda e, lat: e * lat)
     lambdas = {0.0}
     for pts in fronts:
         srt = sorted(pts, key=lambda p: (p.energy_pj, p.latency_cycles))
@@ -79,8 +84,9 @@ def combine_fronts(fronts: list[tuple[FrontPoint, ...]]) -> tuple[list[int], flo
             pick.append(min(key)[2])
         e = sum(f[i].energy_pj for f, i in zip(fronts, pick, strict=True))
         lat = sum(f[i].latency_cycles for f, i in zip(fronts, pick, strict=True))
-        if best is None or e * lat < best[0]:
-            best = (e * lat, pick)
+        v = float(value(e, lat))
+        if best is None or v < best[0]:
+            best = (v, pick)
     assert best is not None
     return best[1], best[0]
 
@@ -114,17 +120,26 @@ def search_network(
         if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
     extra: dict[str, float] = {}
+    deadline_met_alone = False
     if not obj.decomposes:
         e_sep = sum(r.cost.energy_pj for r in results)
         l_sep = sum(r.cost.latency_cycles for r in results)
         extra["per_layer_value"] = float(obj.value(e_sep, l_sep))
+        if obj.kind == "deadline" and l_sep <= obj.period_cycles:
+            # each layer at its least energy already meets the deadline: a*sum(E_min) + b*P is the bound
+            deadline_met_alone = True
+            joint = False
     if joint:
         # the network optimum minimizes E + lambda*L per layer for lambda = E*/L*, and
         # E_lb^2 / P0 <= E*/L* <= P0 / L_lb^2 with P0 the per-layer optimum's product (docs/mapper.md)
         bounds = [layer_bounds(layer, acc, constraints, imperfect=imperfect) for layer in network.layers]
         e_lb, l_lb = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
         p0 = extra["per_layer_value"]
-        lam_range = (e_lb * e_lb / p0, p0 / (l_lb * l_lb))
+        if obj.kind == "deadline":
+            # a * E + b * max(P, L): trading energy for latency is worth at most b / a pJ per cycle
+            lam_range = (0.0, obj.b / obj.a if obj.a > 0 else float("inf"))
+        else:
+            lam_range = (e_lb * e_lb / p0, p0 / (l_lb * l_lb))
         extra["lambda_lo"], extra["lambda_hi"] = lam_range
         hulls = []
         for i, layer in enumerate(network.layers):
@@ -148,7 +163,7 @@ def search_network(
         separate = []
     choices = []
     if joint:
-        pick, _ = combine_fronts([r.front for r in results])
+        pick, _ = combine_fronts([r.front for r in results], obj)
         for r, layer, i in zip(results, network.layers, pick, strict=True):
             m = r.front[i].mapping
             choices.append(LayerChoice(layer.name, m, evaluate(layer, acc, m), r))
@@ -156,11 +171,14 @@ def search_network(
         choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in results]
     energy = sum(c.cost.energy_pj for c in choices)
     latency = sum(c.cost.latency_cycles for c in choices)
-    if joint and energy * latency > extra["per_layer_value"]:  # cannot happen (docs/mapper.md); never worse
+    if joint and obj.value(energy, latency) > extra["per_layer_value"]:  # never worse than per layer
         choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in separate]
         energy = sum(c.cost.energy_pj for c in choices)
         latency = sum(c.cost.latency_cycles for c in choices)
     value = float(obj.value(energy, latency)) if not obj.decomposes else sum(r.value for r in results)
+    # the hull scan is exact for EDP (a concave network value); under a missed deadline it is the best
+    # hull combination, not a proof (choosing per-layer points to just meet a deadline is a knapsack)
+    proven = obj.kind != "deadline" or deadline_met_alone
     if "per_layer_value" in extra and extra["per_layer_value"] > 0:
         extra["network_gain"] = 1 - value / extra["per_layer_value"]
     return NetworkResult(
@@ -173,7 +191,7 @@ def search_network(
         area_mm2=acc.area_mm2,
         clock_ns=acc.clock_ns,
         value=value,
-        optimal=all(r.optimal for r in results),
+        optimal=proven and all(r.optimal for r in results),
         seconds=time.perf_counter() - t0,
         evaluated=sum(r.evaluated for r in results) + sum(r.evaluated for r in separate),
         extra=extra,

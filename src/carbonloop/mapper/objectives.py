@@ -8,6 +8,9 @@ objective. Two families:
   ``latency`` is a=0, b=1). It decomposes over the layers of a network.
 - ``edp``: ``energy_pj * latency_cycles``. Over a network it is (total energy) x (total latency), which
   does not decompose per layer (see :mod:`carbonloop.mapper.network`).
+- ``deadline``: ``a * energy_pj + b * max(period_cycles, latency_cycles)``: carbon under a frame-rate
+  deadline (periodically active use), where only latency beyond the period costs. It does not decompose
+  either: the network's total latency meets the deadline or not.
 
 New named objectives are one line: ``register_weighted("carbon_ca", a=..., b=...)``.
 """
@@ -25,18 +28,21 @@ from carbonloop.errors import SpecError
 
 @dataclass(frozen=True)
 class Objective:
-    """``kind`` ``weighted`` -> ``a*E + b*L``; ``kind`` ``edp`` -> ``E*L`` (a, b unused)."""
+    """``weighted`` -> ``a*E + b*L``; ``edp`` -> ``E*L``; ``deadline`` -> ``a*E + b*max(period, L)``."""
 
     name: str
-    kind: Literal["weighted", "edp"] = "weighted"
+    kind: Literal["weighted", "edp", "deadline"] = "weighted"
     a: float = 1.0
     b: float = 0.0
+    period_cycles: float = 0.0
 
     def value(self, energy_pj: np.ndarray | float, latency_cycles: np.ndarray | float) -> np.ndarray:
         e = np.asarray(energy_pj, dtype=float)
         lat = np.asarray(latency_cycles, dtype=float)
         if self.kind == "edp":
             return e * lat
+        if self.kind == "deadline":
+            return self.a * e + self.b * np.maximum(self.period_cycles, lat)
         return self.a * e + self.b * lat
 
     @property

@@ -109,16 +109,20 @@ def make_space(
     imperfect: bool,
 ) -> Space:
     index = {d: i for i, d in enumerate(cl.dims)}
-    loops = []
+    axes = acc.array.axis_names
+    tagged = []
     for axis, unrolled in cand.unrolling:
         for d, f in unrolled:
-            loops.append((index[d], f, acc.fanout_level(axis)))
-    loops.sort(key=lambda t: t[2])  # stable: axis order within a level, as the mapping lists them
+            tagged.append((index[d], f, acc.fanout_level(axis), axes.index(axis)))
+    tagged.sort(key=lambda t: t[2])  # stable: axis order within a level, as the mapping lists them
+    loops = [(d, f, lv) for d, f, lv, _ in tagged]
     sp = np.ones(cl.D, dtype=np.int64)
     for d, f, _ in loops:
         sp[d] *= f
     temporal = -(-cl.sizes // sp)
-    return Space(cl, acc, keep, tuple(loops), temporal.astype(np.int64), imperfect)
+    return Space(
+        cl, acc, keep, tuple(loops), temporal.astype(np.int64), imperfect, tuple(a for *_, a in tagged)
+    )
 
 
 def row_mapping(
@@ -354,7 +358,7 @@ def search_layer(
                     templates[p] = pattern_template(space, masks[p], classes)
                 parts.append(expand_rows(F[sel], templates[p]))
             loops = stack_padded(parts, space.L)
-            res = evaluate_batch(cl, acc, loops, space.keep)
+            res = evaluate_batch(cl, acc, space.with_axes(loops), space.keep)
             ok = res.fits
             evaluated += loops.N
             if ok.any():

@@ -21,18 +21,18 @@ Three exact reductions (docs/mapper.md proves each against the model's counting 
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model import accesses as _acc
-from carbonloop.model.accesses import footprint
+from carbonloop.model.accesses import FillCounter, footprint
 from carbonloop.model.evaluate import capacity_bits, evaluate_batch
 from carbonloop.model.nest import CompiledLayer, LoopArrays
+from carbonloop.workload.footprint import axis_size
 
 # --- operand relevance -----------------------------------------------------------------------------
 
@@ -129,6 +129,16 @@ class Space:
     spatial_loops: tuple[tuple[int, int, int], ...]  # (dim, factor, level) in nest order
     temporal_sizes: np.ndarray  # [D] what the temporal loops must cover
     imperfect: bool
+    spatial_axes: tuple[int, ...] = ()  # array axis index of each spatial loop, same order
+
+    def with_axes(self, loops: LoopArrays) -> LoopArrays:
+        """Attach each spatial loop's array axis: rows list a space's spatial loops in one fixed order."""
+        if not self.spatial_axes:
+            return dataclasses.replace(loops, axis=np.full(loops.dim.shape, -1, dtype=np.int64))
+        rank = np.cumsum(loops.spatial, axis=1) - 1
+        table = np.array(self.spatial_axes, dtype=np.int64)
+        axis = np.where(loops.spatial, table[np.clip(rank, 0, len(table) - 1)], -1)
+        return dataclasses.replace(loops, axis=axis)
 
     @property
     def L(self) -> int:
@@ -231,13 +241,17 @@ def tiling_loops(space: Space, F: np.ndarray) -> LoopArrays:
 # --- lower bounds ----------------------------------------------------------------------------------
 
 
-def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray) -> np.ndarray:
+def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarray) -> np.ndarray:
     """Fewest elements any loop order brings into a tile of extents ``ext`` below level ``c``.
 
     Loops are loop-major ([K, N]). Let x* be the deepest level above ``c`` holding a loop (factor > 1)
-    relevant to the operand outside any window axis. Whatever the order, every step of a loop above x*
-    and of each such loop at x* moves the tile along a single-dim axis, so nothing overlaps and the
-    whole tile is refilled; the other steps are assumed free.
+    on a dim the operand depends on through a single-dim axis. Whatever the order, every step of a loop
+    above x*, and of each such loop at x*, moves the tile along a single-dim axis, so nothing overlaps and
+    the whole tile is refilled (the set S of these loops). Second, on a sliding-window axis ``i + j``
+    (unit coefficients) where dim ``j`` has no loop above ``c``, a step of any other loop on ``i`` moves
+    the window by at least the tile's extent along ``i`` and nothing moves it back: it brings at least
+    that fraction of the tile, and steps at least (factor - 1) x the product of the S loops of the levels
+    above it. Every other step is assumed free.
     """
     size = footprint(op, ext)
     trans = (~g.spatial) & (g.level < c) & (g.factor > 1)
@@ -246,46 +260,57 @@ def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray) -> np.ndarray
         return size
     xstar = np.where(rel, g.level, -1).max(axis=0)
     full = trans & ((g.level < xstar[None, :]) | (rel & (g.level == xstar[None, :])))
-    return size * np.where(full, g.factor, 1).prod(axis=0)
+    f_full = np.where(full, g.factor, 1)
+    out = size * f_full.prod(axis=0)
+    ratio = np.zeros(trans.shape, dtype=float)
+    tile = None
+    for dims, coefs in op.axes:
+        if len(dims) < 2 or any(abs(x) != 1 for x in coefs):
+            continue
+        if tile is None:
+            tile = g.at(g.suffix, g.start(c))  # [N, D] the tile at level c (no spatial fan-out above it)
+        span = axis_size(dims, coefs, ext).astype(float)
+        for i in dims:
+            partners = [j for j in dims if j != i]
+            blocked = (trans & np.isin(dim, partners)).any(axis=0)
+            r = np.where(blocked, 0.0, np.minimum(1.0, tile[:, i] / span))
+            on_i = trans & ~full & (dim == i)
+            ratio = np.maximum(ratio, np.where(on_i, r[None, :], 0.0))
+    if ratio.any():
+        # product of the S loops of strictly higher levels, per loop: exclusive cumprod read at the level start
+        cum = np.ones((f_full.shape[0] + 1, f_full.shape[1]), dtype=np.int64)
+        cum[1:] = np.cumprod(f_full, axis=0)
+        L = int(g.level.max()) + 1
+        starts = np.stack([g.start(x) for x in range(L)])  # [L, N]
+        first = np.take_along_axis(starts, g.level, axis=0)  # [K, N]
+        above = np.take_along_axis(cum, first, axis=0)
+        extra = ((g.factor - 1) * above * ratio).sum(axis=0) * size
+        out = out + np.floor(extra * (1 - 1e-12)).astype(np.int64)
+    return out
 
 
-@contextmanager
-def _order_free_fills(cl: CompiledLayer):
-    """Inside this block the model's :func:`count_accesses` counts every fill at its minimum over loop
-    orders (:func:`_lb_fills`); everything else (reads, updates, bits, tiles, energy, latency) is the
-    model's own code, so the bound follows the model as it changes. Single-threaded use only."""
+def order_free_fills(cl: CompiledLayer, dim: np.ndarray) -> FillCounter:
+    """A fill counter for the model that counts every fill at its minimum over loop orders
+    (:func:`_lb_fills`); everything else (reads, updates, bits, tiles, energy, latency) is the model's
+    own code, so the bound follows the model as it changes. ``dim`` is the loop-major [K, N] dim table."""
     classes = operand_classes(cl)
     nw_of = {}
     for op, c in zip(cl.operands, classes, strict=True):
         m = np.zeros(cl.D, dtype=bool)
         m[list(c.nw)] = True
         nw_of[op.name] = m
-    saved = (_acc.geometry, _acc.transitions, _acc.fills)
-    dims: dict[str, np.ndarray] = {}
 
-    def geo(loops: LoopArrays, D: int):
-        dims["dim"] = loops.dim.T
-        return saved[0](loops, D)
+    def counter(op, ext: np.ndarray, g, child_level: int) -> np.ndarray:
+        return _lb_fills(op, ext, g, child_level, nw_of[op.name][dim], dim)
 
-    def trans(g, x: int):
-        return (g, x)
-
-    def fills(op, ext, t):
-        g, c = t
-        return _lb_fills(op, ext, g, c, nw_of[op.name][dims["dim"]])
-
-    _acc.geometry, _acc.transitions, _acc.fills = geo, trans, fills
-    try:
-        yield
-    finally:
-        _acc.geometry, _acc.transitions, _acc.fills = saved
+    return counter
 
 
 def lower_bound_scores(space: Space, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per tiling: energy and latency lower bounds over all loop orders, and whether its tiles fit."""
     loops = tiling_loops(space, F)
-    with _order_free_fills(space.cl):
-        res = evaluate_batch(space.cl, space.acc, loops, space.keep)
+    counter = order_free_fills(space.cl, loops.dim.T)
+    res = evaluate_batch(space.cl, space.acc, space.with_axes(loops), space.keep, counter)
     return res.energy_pj, res.latency_cycles, res.fits
 
 

@@ -17,7 +17,9 @@ its predecessor by the product over the operand's axes of ``max(0, extent - |shi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -179,7 +181,17 @@ class Counts:
     last_tile_bits: np.ndarray  # [N, L] bits of O a level must send up after compute ends
 
 
-def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[str], ...]) -> Counts:
+FillCounter = Callable[[CompiledOperand, np.ndarray, NestGeometry, int], np.ndarray]
+"""``(operand, tile extents [N, D], geometry, child level) -> elements filled [N]``: replaces the exact
+transition sum, e.g. by the mapper's minimum over loop orders (a lower bound for a whole tiling)."""
+
+
+def count_accesses(
+    cl: CompiledLayer,
+    loops: LoopArrays,
+    keep: tuple[frozenset[str], ...],
+    fill_counter: FillCounter | None = None,
+) -> Counts:
     N, L, O = loops.N, len(keep), len(cl.operands)
     g = geometry(loops, cl.D)
     reads = np.zeros((N, L, O), dtype=np.int64)
@@ -222,10 +234,13 @@ def count_accesses(cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[s
                 bits[:, x, oi] = op.bits
             op_tile_bits[:, x, oi] = footprint(op, tile_ext[x]) * bits[:, x, oi]
         for p, c in zip(chain, chain[1:], strict=False):
-            t = tr(c)
-            f_child = fills(op, tile_ext[c], t)
+            if fill_counter is not None:
+                count = partial(fill_counter, op, g=g, child_level=c)
+            else:
+                count = partial(fills, op, tr=tr(c))
+            f_child = count(tile_ext[c])
             between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
-            f_union = fills(op, tile_ext[c] * between, t) if (between > 1).any() else f_child
+            f_union = count(tile_ext[c] * between) if (between > 1).any() else f_child
             if is_out:
                 first_c = inst[:, c] * footprint(op, seen_ext[c])
                 first_p = inst[:, p] * footprint(op, seen_ext[p])

@@ -14,7 +14,7 @@ import numpy as np
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model.accesses import Counts, count_accesses, footprint
+from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footprint
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer, mapping_arrays
@@ -91,10 +91,17 @@ def imc_compute_energy(
 
 
 def evaluate_batch(
-    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, keep: tuple[frozenset[str], ...]
+    cl: CompiledLayer,
+    acc: Accelerator,
+    loops: LoopArrays,
+    keep: tuple[frozenset[str], ...],
+    fill_counter: FillCounter | None = None,
 ) -> BatchResult:
-    """Score N mappings in one numpy computation (they share the keep/bypass pattern)."""
-    counts = count_accesses(cl, loops, keep)
+    """Score N mappings in one numpy computation (they share the keep/bypass pattern).
+
+    ``fill_counter`` replaces the exact fill count (the mapper passes a minimum over loop orders to get
+    lower bounds from the same energy and latency code)."""
+    counts = count_accesses(cl, loops, keep, fill_counter)
     L = len(acc.memories)
     width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
     e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]

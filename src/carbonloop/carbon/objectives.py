@@ -1,0 +1,51 @@
+"""Carbon as a mapper objective, for a fixed design: which mapping emits the least carbon per inference.
+
+Under continuous activity (CA) the carbon of one inference is operational (a x energy) plus the embodied
+carbon amortized over the inference's run time (b x cycles): a weighted sum, exact per layer. Under
+periodic activity (PA) the embodied share is fixed by the frame period unless the inference misses its
+deadline: a x energy + b_pa x max(period, cycles). The coefficients come from the carbon model itself
+(``ca_weights`` and ``pa_carbon_g``), so they carry every choice of the parameter set.
+"""
+
+from __future__ import annotations
+
+from carbonloop.carbon.operational import g_per_pj
+from carbonloop.carbon.parameters import CarbonParameters
+from carbonloop.carbon.scenarios import ca_weights, pa_carbon_g, period_ns_for
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.objectives import Objective
+
+# Scale so objective values are O(1..1e6) rather than 1e-12 g: ranking is unchanged.
+PICOGRAM = 1e12
+
+
+def carbon_objective(
+    kind: str,
+    params: CarbonParameters,
+    acc: Accelerator,
+    *,
+    fps: float | None = None,
+    dram_gb: float | None = None,
+) -> Objective:
+    """``carbon_ca`` or ``carbon_pa`` for ``acc`` (values in picograms CO2-eq per inference)."""
+    dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else dram_gb
+    if kind == "carbon_ca":
+        a, b = ca_weights(params, acc.area_mm2, dram, acc.clock_ns, node_nm=acc.node_nm)
+        return Objective("carbon_ca", "weighted", a * PICOGRAM, b * PICOGRAM)
+    if kind == "carbon_pa":
+        period_cycles = period_ns_for(fps, params) / acc.clock_ns
+        a = g_per_pj(params)
+        # b: the PA embodied carbon per cycle beyond the period (slope of pa_carbon_g in latency)
+        kw = {
+            "area_mm2": acc.area_mm2,
+            "dram_gb": dram,
+            "clock_ns": acc.clock_ns,
+            "fps": fps,
+            "node_nm": acc.node_nm,
+        }
+        lo = float(pa_carbon_g(params, energy_pj=0.0, latency_cycles=period_cycles, **kw))  # type: ignore[arg-type]
+        hi = float(pa_carbon_g(params, energy_pj=0.0, latency_cycles=2 * period_cycles, **kw))  # type: ignore[arg-type]
+        b = (hi - lo) / period_cycles
+        return Objective("carbon_pa", "deadline", a * PICOGRAM, b * PICOGRAM, period_cycles)
+    raise SpecError("<objective>", "objective", f"unknown carbon objective {kind!r} (carbon_ca, carbon_pa)")
