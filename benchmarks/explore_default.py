@@ -55,7 +55,9 @@ def main() -> None:
     for _, r in df.sort_values("seconds", ascending=False).head(12).iterrows():
         layer = r.get("slowest_layer", "")
         ls = r.get("slowest_layer_seconds", float("nan"))
-        print(f"| {r['design']} | {r['workload']} | {r['seconds']:.1f} | {layer} | {ls:.1f} | {r['status']} |")
+        print(
+            f"| {r['design']} | {r['workload']} | {r['seconds']:.1f} | {layer} | {ls:.1f} | {r['status']} |"
+        )
     errors = df[df["status"] != "ok"]
     if len(errors):
         print(f"\n{len(errors)} failed points; first errors:")
