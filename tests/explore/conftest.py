@@ -33,7 +33,7 @@ workloads:
 """
 
 # Fields that legitimately differ between two runs of the same point (wall-clock times).
-TIMING_FIELDS = {"seconds", "search_seconds", "traceback"}
+TIMING_FIELDS = {"seconds", "search_seconds", "slowest_layer", "slowest_layer_seconds", "traceback"}
 
 
 def write_space(folder: Path, text: str, name: str = "space.yaml") -> Path:

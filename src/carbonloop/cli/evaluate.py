@@ -156,6 +156,9 @@ def evaluate_command(
         None, "--problem", help="Timeloop problem YAML (with --format timeloop)."
     ),
     ert: str | None = typer.Option(None, "--ert", help="Timeloop energy reference table (optional)."),
+    budget: int | None = typer.Option(
+        None, "--budget", help="Mappings scored per layer at most (the gap to the proven bound is reported)."
+    ),
     interlayer: bool = typer.Option(
         True, "--interlayer/--no-interlayer", help="Keep activations that fit on chip for their consumers."
     ),
@@ -187,7 +190,9 @@ def evaluate_command(
         if objective in ("carbon_ca", "carbon_pa"):
             params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
             goal = carbon_objective(objective, params, acc, fps=fps)
-        result = search_network_cli(network, acc, goal, workload, quiet=as_json)
+        if budget is not None and budget < 1:
+            raise SpecError("evaluate", "--budget", f"must be >= 1 (got {budget})")
+        result = search_network_cli(network, acc, goal, workload, quiet=as_json, budget=budget)
     if interlayer and len(network.layers) > 1:
         costs_kept, report = keep_activations_on_chip(network, acc, result.layers)
         result = dataclasses.replace(

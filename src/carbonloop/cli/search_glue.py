@@ -13,7 +13,13 @@ from carbonloop.workload.network import Network
 
 
 def search_network_cli(
-    network: Network, acc: Accelerator, objective: str | Objective, label: str, *, quiet: bool = False
+    network: Network,
+    acc: Accelerator,
+    objective: str | Objective,
+    label: str,
+    *,
+    quiet: bool = False,
+    budget: int | None = None,
 ) -> NetworkCost:
     """Best mapping per layer for ``objective``; each layer's cost gains its ``search`` record."""
     with Progress(
@@ -29,7 +35,7 @@ def search_network_cli(
         def done(i: int, n: int, name: str) -> None:
             bar.update(task, completed=i + 1, description=f"{network.name}: {name}")
 
-        result = search_network(network, acc, objective, on_layer_done=done)
+        result = search_network(network, acc, objective, budget=budget, on_layer_done=done)
     costs = []
     for choice in result.layers:
         s = choice.search

@@ -13,7 +13,7 @@ import time
 import traceback
 from typing import Any
 
-from carbonloop.explore.space import Point
+from carbonloop.explore.space import CARBON_OBJECTIVES, Point
 
 METRIC_COLUMNS = {
     "energy": "energy_pj",
@@ -41,13 +41,14 @@ def _network(spec: str) -> Any:
 
 
 def _objective(point: Point, acc: Any, dram_gb: float) -> Any:
-    """The mapper objective; ``carbon_ca`` becomes this chip's linear CA weights (a*E + b*cycles)."""
-    if point.objective.split(":", 1)[0] == "carbon_ca":
-        from carbonloop.carbon import ca_weights
-        from carbonloop.mapper import Objective
+    """The mapper objective; ``carbon_ca``/``carbon_pa`` become this chip's carbon objective (with the
+    workload's frame rate and the space's DRAM)."""
+    kind = point.objective.split(":", 1)[0]
+    if kind in CARBON_OBJECTIVES:
+        from carbonloop.carbon.objectives import carbon_objective
 
-        a, b = ca_weights(_parameters(point.parameters), acc.area_mm2, dram_gb, acc.clock_ns)
-        return Objective("carbon_ca", "weighted", float(a), float(b))
+        params = _parameters(point.parameters)
+        return carbon_objective(kind, params, acc, fps=point.workload.fps, dram_gb=dram_gb)
     return point.objective
 
 

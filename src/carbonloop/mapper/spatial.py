@@ -85,6 +85,11 @@ def allowed_dims(layer: Layer, acc: Accelerator, constraints: Constraints) -> di
     for axis in acc.array.axis_names:
         if axis in hints:
             named = tuple(d for d in hints[axis] if d in dims)
+            # on a digital array, a hint for output channels (K) also admits channel groups (G): a
+            # depthwise conv has no K, and its groups are its output channels (an IMC wordline cannot
+            # take G: its inputs are broadcast, a group's are not)
+            if "K" in hints[axis] and "G" in dims and "G" not in named and not acc.array.is_imc:
+                named = (*named, "G")
             # hints name dims by convention (K, C, OX ...); a layer with other names (conv1d's M, P, R)
             # is not constrained by them
             known = any(d in layer.sizes for d in hints[axis])
