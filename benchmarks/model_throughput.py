@@ -20,18 +20,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from carbonloop.hardware import load_preset  # noqa: E402
 from carbonloop.model.evaluate import evaluate, evaluate_batch  # noqa: E402
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve  # noqa: E402
-from carbonloop.model.nest import compile_layer, mapping_arrays  # noqa: E402
+from carbonloop.model.nest import compile_layer, mapping_arrays, prime_factors  # noqa: E402
 from carbonloop.workload import conv2d  # noqa: E402
-
-
-def primes(n: int) -> list[int]:
-    out, p = [], 2
-    while n > 1:
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 1
-    return out
 
 
 def random_mapping(layer, acc, rng: random.Random) -> Mapping:
@@ -40,7 +30,7 @@ def random_mapping(layer, acc, rng: random.Random) -> Mapping:
     spatial: dict[str, list[Loop]] = {a: [] for a in acc.array.axis_names}
     used = dict.fromkeys(acc.array.axis_names, 1)
     for d, size in layer.dims:
-        for p in primes(size):
+        for p in prime_factors(size):
             axes = [a for a in acc.array.axis_names if used[a] * p <= acc.array.axis_size(a)]
             if axes and rng.random() < 0.4:
                 a = rng.choice(axes)

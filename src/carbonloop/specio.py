@@ -13,7 +13,7 @@ from carbonloop.errors import SpecError
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_yaml(path: str | Path) -> Any:
+def load_yaml(path: str | Path, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
     """Parse a YAML file; a missing, unreadable or malformed file raises SpecError naming it."""
     p = Path(path)
     source = str(path)
@@ -23,8 +23,13 @@ def load_yaml(path: str | Path) -> Any:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise SpecError(source, "<file>", f"cannot read: {err}") from None
+    return parse_yaml(text, source, loader)
+
+
+def parse_yaml(text: str, source: str = "<yaml>", loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
+    """Parse YAML text (``loader`` may be a SafeLoader subclass that knows more tags)."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # noqa: S506 - always a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<yaml>"

@@ -50,16 +50,6 @@ TINY_ARRAY = accelerator_from_dict(
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _primes(n: int) -> list[int]:
-    out, p = [], 2
-    while n > 1:
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 1
-    return out
-
-
 @st.composite
 def layers(draw) -> Layer:
     kind = draw(st.sampled_from(["conv1d", "conv2d", "matmul", "dwconv"]))
@@ -88,7 +78,7 @@ def mapped(draw, acc=None, layer=None, bypass=True) -> tuple[Layer, object, Mapp
     spatial: dict[str, list[Loop]] = {a: [] for a in acc.array.axis_names}
     used = dict.fromkeys(acc.array.axis_names, 1)
     for d, size in layer.dims:
-        for p in _primes(size):
+        for p in prime_factors(size):
             slots = [("t", x) for x in range(L)] + [
                 ("s", a) for a in acc.array.axis_names if used[a] * p <= acc.array.axis_size(a)
             ]

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from carbonloop.errors import SpecError
+from carbonloop.specio import load_yaml, parse_yaml
 
 TAG_KEY = "!tag"
 """Key under which :class:`TaggedLoader` records the YAML tag (``!Component``...) of a mapping."""
@@ -73,25 +74,11 @@ TaggedLoader.add_multi_constructor("!", _construct_tagged)
 
 def load_tagged_yaml(path: str | Path) -> Any:
     """Parse a YAML file that may carry local tags; errors become one-line SpecErrors naming the file."""
-    p = Path(path)
-    source = str(path)
-    if not p.is_file():
-        raise SpecError(source, "<file>", "no such file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SpecError(source, "<file>", f"cannot read: {err}") from None
-    return parse_tagged_yaml(text, source)
+    return load_yaml(path, TaggedLoader)
 
 
 def parse_tagged_yaml(text: str, source: str = "<yaml>") -> Any:
-    try:
-        return yaml.load(text, Loader=TaggedLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<yaml>"
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise SpecError(source, where, f"malformed YAML: {problem}") from None
+    return parse_yaml(text, source, TaggedLoader)
 
 
 def read_input(value: Any, what: str) -> tuple[Any, str]:

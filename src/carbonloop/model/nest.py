@@ -93,6 +93,17 @@ class LoopArrays:
 Row = tuple[int, int, int, bool, int]  # dim index, factor, level, spatial, array axis (-1: temporal)
 
 
+def prime_factors(n: int) -> list[int]:
+    """``12 -> [2, 2, 3]``: the finest loop factors a dimension can be split into."""
+    out, p = [], 2
+    while n > 1:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 1
+    return out
+
+
 def nest_rows(mapping: Mapping, layer: Layer, acc: Accelerator) -> list[Row]:
     """The loops of a (resolved, complete) mapping in nest order: temporal then spatial, per level."""
     index = {d: i for i, d in enumerate(layer.dim_names)}
