@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from carbonloop.hardware import accelerator_from_dict, load_preset
 from carbonloop.model.evaluate import evaluate, evaluate_batch
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve
-from carbonloop.model.nest import compile_layer, mapping_arrays
+from carbonloop.model.nest import compile_layer, mapping_arrays, prime_factors
 from carbonloop.workload import conv1d, conv2d, matmul
 from carbonloop.workload.layer import Layer
 
