@@ -40,3 +40,17 @@ def axis_size(dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray) ->
     for d, c in zip(dims, coefs, strict=True):
         span = span + abs(c) * (ext[:, d] - 1)
     return span
+
+
+def axis_positions(axis: tuple[tuple[str, int], ...], ext: dict[str, int]) -> int:
+    """The same count for one tile, dims by name (scalar path: no numpy per call)."""
+    if len(axis) == 1:
+        return ext[axis[0][0]]
+    dims = tuple(d for d, _ in axis)
+    coefs = tuple(c for _, c in axis)
+    comb = comb_axis(dims, coefs)
+    if comb is not None:
+        i, j, stride = comb
+        n, m = ext[i], ext[j]
+        return min(stride * (n - 1) + m, n * m)
+    return 1 + sum(abs(c) * (ext[d] - 1) for d, c in axis)

@@ -11,10 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
 from carbonloop.errors import SpecError
-from carbonloop.workload.footprint import axis_size
+from carbonloop.workload.footprint import axis_positions
 
 Role = Literal["W", "I", "O"]
 Relevance = Literal["relevant", "irrelevant", "window"]
@@ -141,13 +139,16 @@ class Layer:
 
     def effective_axes(self, operand: Operand) -> tuple[Axis, ...]:
         """Axes with size-1 dims dropped: a 1x1 strided conv's input axis ``2*ox + fx`` is just ``ox``."""
-        sizes = self.sizes
-        out = []
-        for axis in operand.axes:
-            terms = tuple((d, c) for d, c in axis if c != 0 and sizes[d] > 1)
-            if terms:
-                out.append(terms)
-        return tuple(out)
+        cache: dict[str, tuple[Axis, ...]] = self.__dict__.setdefault("_effective_axes", {})
+        if operand.name not in cache:
+            sizes = self.sizes
+            out = []
+            for axis in operand.axes:
+                terms = tuple((d, c) for d, c in axis if c != 0 and sizes[d] > 1)
+                if terms:
+                    out.append(terms)
+            cache[operand.name] = tuple(out)
+        return cache[operand.name]
 
     def relevance(self, operand: Operand | str, dim: str) -> Relevance:
         """``relevant`` (indexes an axis alone), ``window`` (shares an axis: sliding), ``irrelevant``."""
@@ -175,12 +176,9 @@ class Layer:
         """
         op = self.operand(operand) if isinstance(operand, str) else operand
         ext = self.sizes if extents is None else {**self.sizes, **extents}
-        names = self.dim_names
-        arr = np.array([[ext[d] for d in names]], dtype=np.int64)
         total = 1
         for axis in self.effective_axes(op):
-            dims = tuple(names.index(d) for d, _ in axis)
-            total *= int(axis_size(dims, tuple(c for _, c in axis), arr)[0])
+            total *= axis_positions(axis, ext)
         return total
 
     @property
