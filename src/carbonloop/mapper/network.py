@@ -113,9 +113,12 @@ def search_network(
     n = len(network.layers)
     joint = not obj.decomposes and level == "network"
     results: list[SearchResult] = []
+    # under a deadline, each layer first minimizes its energy (its share of a*E); latency only matters
+    # if the sum then misses the period, which the joint pass below handles
+    first = Objective(f"{obj.name} (energy pass)", "weighted", obj.a, 0.0) if obj.kind == "deadline" else obj
     for i, layer in enumerate(network.layers):
         results.append(
-            search_layer(layer, acc, obj, constraints=constraints, budget=budget, imperfect=imperfect)
+            search_layer(layer, acc, first, constraints=constraints, budget=budget, imperfect=imperfect)
         )
         if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
