@@ -49,7 +49,7 @@ def show_accelerator(
             ",".join(sorted(m.operands)), m.source,
         )  # fmt: skip
     a = acc.array
-    axes = "x".join(f"{name}{size}" for name, size in a.axes) or "1 PE"
+    axes = " x ".join(f"{name}={size}" for name, size in a.axes) or "1 PE"
     t.add_row(
         f"array ({a.kind}, {axes})", "", "", _g(a.mac_pj) + " /MAC", "", "", f"{a.cycles_per_mac} cyc/MAC",
         str(a.pes), _g(a.area_mm2), "", a.source,
