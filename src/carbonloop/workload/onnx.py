@@ -330,6 +330,11 @@ class _Importer:
             name, K=ys[1], C=xs[1], OY=OY, OX=OX, FY=FY, FX=FX, stride=(sy, sx), dilation=(dy, dx),
             groups=groups, B=xs[0], padding=pads, bits=self.conv_bits(x, w),
         )  # fmt: skip
+        self.add_weighted_layer(node, name, layer, x, w)
+
+    def add_weighted_layer(self, node: onnx.NodeProto, name: str, layer: Layer, x: str, w: str) -> None:
+        """Add a layer fed by activation ``x`` and weights ``w``; weights computed in the graph (not an
+        initializer) become a second activation input."""
         feeds = [(x, "I")]
         if w not in self.constant:
             layer = _with_operand(layer, "W", constant=False)
@@ -359,14 +364,7 @@ class _Importer:
             name, K=ws[1] * groups, C=xs[1], IY=IY, IX=IX, FY=FY, FX=FX, stride=stride, dilation=dilation,
             groups=groups, B=xs[0], padding=pads, bits=self.conv_bits(x, w),
         )  # fmt: skip
-        feeds = [(x, "I")]
-        if w not in self.constant:
-            layer = _with_operand(layer, "W", constant=False)
-            self.notes.append(
-                f"nodes[{name}]: weight input {w!r} is computed in the graph; costed as an activation"
-            )
-            feeds.append((w, "W"))
-        self.add_layer(node, layer, feeds)
+        self.add_weighted_layer(node, name, layer, x, w)
 
     def gemm(self, node: onnx.NodeProto, name: str) -> None:
         a, b = node.input[0], node.input[1]
