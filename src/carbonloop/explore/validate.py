@@ -89,6 +89,11 @@ def compare(ours: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
     table = _our_keys(with_geomean(ours))
     keys = ["acc_type", "sram_size_B", "dim", "ref_workload"]
     r = ref.rename(columns={"workload": "ref_workload"})
+    # a 'geo' row exists per suite: compare only with the suites our (non-geo) workloads belong to
+    named = set(table.loc[table["ref_workload"] != GEO, "ref_workload"]) if "ref_workload" in table else set()
+    suites = set(r.loc[r["ref_workload"].isin(named), "suite"])
+    if suites:
+        r = r[r["suite"].isin(suites)]
     r = r.assign(dim=r["dim"].astype("Int64"), sram_size_B=r["sram_size_B"].astype("Int64"))
     cols = ["suite", *keys, *{c for _, c, _ in COMPARED}]
     merged = table.merge(r[cols], on=keys, how="inner", suffixes=("", "_cs"))
