@@ -18,6 +18,8 @@ from carbonloop.mapper.temporal import (
     level_orders,
     lower_bound_scores,
     operand_classes,
+    order_bound_scores,
+    pattern_orders,
     pattern_template,
     patterns,
     stack_padded,
@@ -72,6 +74,48 @@ def test_lower_bounds_never_exceed_any_loop_order_of_the_tiling():
         lat = res.latency_cycles.reshape(sel.size, n_orders).min(axis=1)
         assert (e_lb[sel] <= e * (1 + 1e-12)).all()
         assert (l_lb[sel] <= lat).all()
+
+
+@pytest.mark.parametrize(
+    "acc_name, layer",
+    [
+        ("tpu_like", conv2d("c", K=32, C=8, OY=8, OX=8, FY=3, FX=3)),
+        ("two_level", conv2d("s", K=4, C=4, OY=6, OX=6, FY=3, FX=3, stride=2)),
+        ("eyeriss_like", conv2d("d", K=8, C=8, OY=6, OX=6, FY=3, FX=3, groups=8)),
+        ("os_array_16x16", matmul("m", M=32, N=16, K=24)),
+    ],
+)
+def test_order_group_bounds_never_exceed_any_order_of_the_group(acc_name, layer):
+    """The second-stage bound (innermost loop of every level fixed) is below every order it stands for."""
+    acc = load_accelerator(acc_name)
+    cl = compile_layer(layer)
+    classes = operand_classes(cl)
+    cand = spatial_candidates(layer, acc)[0]
+    space = make_space(cl, acc, cand, keep_patterns(acc, Constraints())[0], False)
+    F = enumerate_tilings(space)[::7][:150]
+    e0, l0, _ = lower_bound_scores(space, F)
+    pid, masks = patterns(F)
+    groups_checked = tighter = 0
+    for p in np.unique(pid):
+        sel = np.flatnonzero(pid == p)
+        po = pattern_orders(space, masks[p], classes)
+        e1, l1 = order_bound_scores(space, [(F[sel], po)])
+        e1, l1 = e1.reshape(sel.size, po.groups), l1.reshape(sel.size, po.groups)
+        # a refinement of the order-free bound: never below it
+        assert (e1 >= e0[sel, None] * (1 - 1e-12)).all() and (l1 >= l0[sel, None]).all()
+        tighter += int((e1 > e0[sel, None] * (1 + 1e-9)).sum())
+        for g in range(po.groups):
+            rows = stack_padded([expand_rows(F[sel], po.group_rows(g))], space.L)
+            res = evaluate_batch(cl, acc, space.with_axes(rows), space.keep)
+            n = rows.N // sel.size
+            e = res.energy_pj.reshape(sel.size, n).min(axis=1)
+            lat = res.latency_cycles.reshape(sel.size, n).min(axis=1)
+            assert (e1[:, g] <= e * (1 + 1e-12)).all()
+            assert (l1[:, g] <= lat).all()
+            groups_checked += 1
+    assert groups_checked >= 4
+    if acc_name == "tpu_like":
+        assert tighter > 0
 
 
 def test_kept_loop_orders_cover_every_permutation_outcome():

@@ -23,13 +23,14 @@ from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_candidates
 from carbonloop.mapper.temporal import (
+    PatternOrders,
     Space,
     enumerate_tilings,
     expand_rows,
     lower_bound_scores,
     operand_classes,
-    order_count,
-    pattern_template,
+    order_bound_scores,
+    pattern_orders,
     patterns,
     stack_padded,
 )
@@ -242,6 +243,133 @@ class _Incumbent:
             self.points = self._hull()
 
 
+class _Run:
+    """One layer's search state: the incumbent, the budget, and what was scored or left unexplored.
+
+    A space (spatial candidate x keep pattern) is searched in two stages. Tilings are visited in order of
+    their order-free bound; for a chunk of them, every group of loop orders (those sharing the innermost
+    loop of every level) gets a tighter bound (:func:`order_bound_scores`), and only the groups that can
+    still beat the incumbent are expanded into their orders and scored exactly, best bound first.
+    """
+
+    def __init__(self, inc: _Incumbent, obj: Objective, cl: CompiledLayer, acc: Accelerator, bud: Budget):
+        self.inc, self.obj, self.cl, self.acc, self.bud = inc, obj, cl, acc, bud
+        self.t0 = time.perf_counter()
+        self.evaluated = 0  # mappings scored exactly
+        self.bounded = 0  # (tiling, order group) bounds computed
+        self.pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
+        self.out_of_budget = False
+
+    def exhausted(self) -> bool:
+        bud = self.bud
+        if bud.evaluations is not None and self.evaluated >= bud.evaluations:
+            return True
+        return bud.seconds is not None and time.perf_counter() - self.t0 >= bud.seconds
+
+    def _rows_left(self) -> int:
+        """Rows for the next exact batch: a full batch, or what is left of an evaluation budget."""
+        if self.bud.evaluations is None:
+            return CHUNK_ROWS
+        return max(1, min(CHUNK_ROWS, self.bud.evaluations - self.evaluated))
+
+    def _stop(self, *bounds: np.ndarray) -> None:
+        self.out_of_budget = True
+        rest = [b for b in bounds if b.size]
+        if rest:
+            self.pending_lb.append(float(min(b.min() for b in rest)))
+
+    def search_space(self, space: Space, F: np.ndarray, e_lb, l_lb, classes, make_ref) -> None:
+        inc, obj = self.inc, self.obj
+        order = np.argsort(obj.value(e_lb, l_lb), kind="stable")
+        F, e_lb, l_lb = F[order], e_lb[order], l_lb[order]
+        pid, masks = patterns(F)
+        orders: dict[int, PatternOrders] = {}
+
+        def po(p: int) -> PatternOrders:
+            if p not in orders:
+                orders[p] = pattern_orders(space, masks[p], classes)
+            return orders[p]
+
+        groups = np.array([po(p).groups for p in range(len(masks))])[pid]
+        alive = np.ones(F.shape[0], dtype=bool)
+        pos = 0
+        while pos < F.shape[0]:
+            alive[pos:] &= ~inc.prunable(e_lb[pos:], l_lb[pos:])
+            nxt = np.flatnonzero(alive[pos:])
+            if nxt.size == 0:
+                return
+            pos += int(nxt[0])
+            if self.exhausted():
+                rest = np.flatnonzero(alive[pos:]) + pos
+                self._stop(obj.value(e_lb[rest], l_lb[rest]))
+                return
+            cum = np.cumsum(np.where(alive[pos:], groups[pos:], 0))
+            end = min(pos + int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1, F.shape[0])
+            take = np.flatnonzero(alive[pos:end]) + pos
+            alive[pos:end] = False
+            pos = end
+            self._search_groups(space, F, take, pid, po, make_ref)
+            if self.out_of_budget:
+                rest = np.flatnonzero(alive[pos:]) + pos
+                self._stop(obj.value(e_lb[rest], l_lb[rest]))
+                return
+
+    def _search_groups(self, space: Space, F: np.ndarray, take: np.ndarray, pid: np.ndarray, po, make_ref):
+        """Bound every (tiling, order group) of the tilings ``take``; score the groups that can win."""
+        inc, obj = self.inc, self.obj
+        blocks, tiles, pats, grps = [], [], [], []
+        for p in np.unique(pid[take]):
+            sel = take[pid[take] == p]
+            G = po(p).groups
+            blocks.append((F[sel], po(p)))
+            tiles.append(np.repeat(sel, G))
+            pats.append(np.full(sel.size * G, p))
+            grps.append(np.tile(np.arange(G), sel.size))
+        e1, l1 = order_bound_scores(space, blocks)
+        self.bounded += e1.size
+        t, p_, g = np.concatenate(tiles), np.concatenate(pats), np.concatenate(grps)
+        keep = ~inc.prunable(e1, l1)
+        t, p_, g, e1, l1 = t[keep], p_[keep], g[keep], e1[keep], l1[keep]
+        order = np.argsort(obj.value(e1, l1), kind="stable")
+        t, p_, g, e1, l1 = t[order], p_[order], g[order], e1[order], l1[order]
+        size = np.array([po(int(a)).starts[b + 1] - po(int(a)).starts[b] for a, b in zip(p_, g, strict=True)])
+        alive = np.ones(t.size, dtype=bool)
+        pos = 0
+        while pos < t.size:
+            alive[pos:] &= ~inc.prunable(e1[pos:], l1[pos:])
+            nxt = np.flatnonzero(alive[pos:])
+            if nxt.size == 0:
+                return
+            pos += int(nxt[0])
+            if self.exhausted():
+                rest = np.flatnonzero(alive[pos:]) + pos
+                self._stop(obj.value(e1[rest], l1[rest]))
+                return
+            cum = np.cumsum(np.where(alive[pos:], size[pos:], 0))
+            end = min(pos + int(np.searchsorted(cum, self._rows_left(), side="left")) + 1, t.size)
+            sel = np.flatnonzero(alive[pos:end]) + pos
+            alive[pos:end] = False
+            pos = end
+            parts = []
+            key = p_[sel] * (int(g.max()) + 1) + g[sel]
+            for k in np.unique(key):
+                rows = sel[key == k]
+                parts.append(expand_rows(F[t[rows]], po(int(p_[rows[0]])).group_rows(int(g[rows[0]]))))
+            self._score(space, stack_padded(parts, space.L), make_ref)
+
+    def _score(self, space: Space, loops: LoopArrays, make_ref) -> None:
+        res = evaluate_batch(self.cl, self.acc, space.with_axes(loops), space.keep)
+        self.evaluated += loops.N
+        ok = res.fits
+        if ok.any():
+            idx = np.flatnonzero(ok)
+            self.inc.offer(
+                res.energy_pj[idx],
+                res.latency_cycles[idx].astype(float),
+                lambda j, idx=idx, loops=loops: make_ref(loops, int(idx[j])),
+            )
+
+
 def _cheap_bound(space: Space, obj: Objective, layer: Layer) -> tuple[float, float]:
     """Energy and latency no mapping of a spatial candidate can beat: its MACs and temporal iterations."""
     acc = space.acc
@@ -293,28 +421,21 @@ def search_layer(
             np.array([float(p.latency_cycles) for p in pts]),
             lambda j: ("mapping", pts[j].mapping),
         )
-    evaluated = 0
+    run = _Run(inc, obj, cl, acc, bud)
     searched = 0
-    pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
     spaces: list[tuple[int, int, Space]] = [
         (ci, ki, make_space(cl, acc, c, k, imperfect))
         for ci, c in enumerate(cands)
         for ki, k in enumerate(keeps)
     ]
     cheap = [_cheap_bound(s, obj, layer) for _, _, s in spaces]
-    out_of_budget = False
-
-    def exhausted() -> bool:
-        if bud.evaluations is not None and evaluated >= bud.evaluations:
-            return True
-        return bud.seconds is not None and time.perf_counter() - t0 >= bud.seconds
 
     for si, (ci, ki, space) in enumerate(spaces):
         ce, clat = cheap[si]
-        if out_of_budget or exhausted():
-            out_of_budget = True
+        if run.out_of_budget or run.exhausted():
+            run.out_of_budget = True
             if not inc.prunable(np.array([ce]), np.array([clat]))[0]:
-                pending_lb.append(float(obj.value(ce, clat)))
+                run.pending_lb.append(float(obj.value(ce, clat)))
             continue
         if ci >= first and inc.prunable(np.array([ce]), np.array([clat]))[0]:
             continue
@@ -326,50 +447,9 @@ def search_layer(
         if F.shape[0] == 0:
             continue
         searched += 1
-        lb_val = obj.value(e_lb, l_lb)
-        order = np.argsort(lb_val, kind="stable")
-        F, e_lb, l_lb, lb_val = F[order], e_lb[order], l_lb[order], lb_val[order]
-        pid, masks = patterns(F)
-        n_orders = np.array([order_count(space, masks[p], classes) for p in range(len(masks))])
-        rows_per = n_orders[pid]
-        templates: dict[int, tuple] = {}
-        alive = np.ones(F.shape[0], dtype=bool)
-        pos = 0
-        while pos < F.shape[0]:
-            alive[pos:] &= ~inc.prunable(e_lb[pos:], l_lb[pos:])
-            nxt = np.flatnonzero(alive[pos:])
-            if nxt.size == 0:
-                break
-            pos += int(nxt[0])
-            if exhausted():
-                out_of_budget = True
-                rest = np.flatnonzero(alive[pos:]) + pos
-                if rest.size:
-                    pending_lb.append(float(lb_val[rest].min()))
-                break
-            cum = np.cumsum(np.where(alive[pos:], rows_per[pos:], 0))
-            end = pos + int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1
-            end = min(end, F.shape[0])
-            take = np.flatnonzero(alive[pos:end]) + pos
-            parts = []
-            for p in np.unique(pid[take]):
-                sel = take[pid[take] == p]
-                if p not in templates:
-                    templates[p] = pattern_template(space, masks[p], classes)
-                parts.append(expand_rows(F[sel], templates[p]))
-            loops = stack_padded(parts, space.L)
-            res = evaluate_batch(cl, acc, space.with_axes(loops), space.keep)
-            ok = res.fits
-            evaluated += loops.N
-            if ok.any():
-                idx = np.flatnonzero(ok)
-                inc.offer(
-                    res.energy_pj[idx],
-                    res.latency_cycles[idx].astype(float),
-                    lambda j, idx=idx, loops=loops, ci=ci, ki=ki: (ci, ki, loops_row(loops, int(idx[j]))),
-                )
-            alive[pos:end] = False
-            pos = end
+        run.search_space(
+            space, F, e_lb, l_lb, classes, lambda loops, i, ci=ci, ki=ki: (ci, ki, loops_row(loops, i))
+        )
     if inc.best_ref is None:
         raise SpecError(
             "<mapper>",
@@ -393,7 +473,7 @@ def search_layer(
         best_ref, best_val = inc.best_ref, inc.best
     mapping = build(best_ref)
     cost = evaluate(layer, acc, mapping)
-    lower = min([best_val, *pending_lb])
+    lower = min([best_val, *run.pending_lb])
     gap = 0.0 if best_val <= 0 else max(0.0, (best_val - lower) / best_val)
     front = tuple(FrontPoint(p[0], int(p[1]), build(p[2])) for p in front_pts)
     return SearchResult(
@@ -402,9 +482,9 @@ def search_layer(
         mapping=mapping,
         cost=cost,
         value=float(obj.value(cost.energy_pj, cost.latency_cycles)),
-        evaluated=evaluated,
+        evaluated=run.evaluated,
         seconds=time.perf_counter() - t0,
-        optimal=not pending_lb,
+        optimal=not run.pending_lb,
         gap=gap,
         lower_bound=lower,
         front=front,

@@ -241,7 +241,9 @@ def tiling_loops(space: Space, F: np.ndarray) -> LoopArrays:
 # --- lower bounds ----------------------------------------------------------------------------------
 
 
-def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarray) -> np.ndarray:
+def _lb_fills(
+    op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarray, fixed: np.ndarray | None = None
+) -> np.ndarray:
     """Fewest elements any loop order brings into a tile of extents ``ext`` below level ``c``.
 
     Loops are loop-major ([K, N]). Let x* be the deepest level above ``c`` holding a loop (factor > 1)
@@ -252,6 +254,11 @@ def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarr
     the window by at least the tile's extent along ``i`` and nothing moves it back: it brings at least
     that fraction of the tile, and steps at least (factor - 1) x the product of the S loops of the levels
     above it. Every other step is assumed free.
+
+    ``fixed`` [K, N] marks loops whose place is decided: each level's fixed loops are its innermost ones,
+    in their true order, after its free loops. When a fixed loop at x* is one of those relevant loops,
+    every loop of x* outside it (all free loops among them) steps the tile along it: they join S. The
+    bound then holds for every order that keeps the fixed loops where they are.
     """
     size = footprint(op, ext)
     trans = (~g.spatial) & (g.level < c) & (g.factor > 1)
@@ -259,7 +266,12 @@ def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarr
     if rel.shape[0] == 0:
         return size
     xstar = np.where(rel, g.level, -1).max(axis=0)
-    full = trans & ((g.level < xstar[None, :]) | (rel & (g.level == xstar[None, :])))
+    at_xstar = g.level == xstar[None, :]
+    full = trans & ((g.level < xstar[None, :]) | (rel & at_xstar))
+    if fixed is not None:
+        pos = np.arange(trans.shape[0])[:, None]
+        innermost = np.where(rel & fixed & at_xstar, pos, -1).max(axis=0)  # -1: no fixed relevant loop
+        full |= trans & at_xstar & (pos < innermost[None, :])
     f_full = np.where(full, g.factor, 1)
     out = size * f_full.prod(axis=0)
     ratio = np.zeros(trans.shape, dtype=float)
@@ -289,10 +301,11 @@ def _lb_fills(op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarr
     return out
 
 
-def order_free_fills(cl: CompiledLayer, dim: np.ndarray) -> FillCounter:
+def order_free_fills(cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | None = None) -> FillCounter:
     """A fill counter for the model that counts every fill at its minimum over loop orders
     (:func:`_lb_fills`); everything else (reads, updates, bits, tiles, energy, latency) is the model's
-    own code, so the bound follows the model as it changes. ``dim`` is the loop-major [K, N] dim table."""
+    own code, so the bound follows the model as it changes. ``dim`` is the loop-major [K, N] dim table,
+    ``fixed`` (same shape) the loops whose place in their level is decided (None: none)."""
     classes = operand_classes(cl)
     nw_of = {}
     for op, c in zip(cl.operands, classes, strict=True):
@@ -301,7 +314,7 @@ def order_free_fills(cl: CompiledLayer, dim: np.ndarray) -> FillCounter:
         nw_of[op.name] = m
 
     def counter(op, ext: np.ndarray, g, child_level: int) -> np.ndarray:
-        return _lb_fills(op, ext, g, child_level, nw_of[op.name][dim], dim)
+        return _lb_fills(op, ext, g, child_level, nw_of[op.name][dim], dim, fixed)
 
     return counter
 
@@ -325,10 +338,59 @@ def patterns(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inv.reshape(-1), uniq.reshape(-1, F.shape[1], F.shape[2])
 
 
-def pattern_template(
-    space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For one activity pattern: every combination of level orders as rows (dim, level, spatial, factor or 0)."""
+Template = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # dim, level, spatial, factor (0: tiling's)
+
+
+@dataclass(frozen=True)
+class PatternOrders:
+    """The loop-order combinations of one activity pattern, grouped by the innermost loop of each level.
+
+    ``exact`` holds one row per combination of kept level orders, sorted by group; group ``g`` is rows
+    ``starts[g]:starts[g + 1]``. ``bound`` holds one row per group: each level's other loops free, its
+    innermost loop fixed (``fixed``), for :func:`order_bound_scores`, which bounds every row of the group.
+    """
+
+    exact: Template
+    starts: np.ndarray  # [G + 1]
+    bound: Template
+    fixed: np.ndarray  # [G, K] bool, aligned with ``bound``
+
+    @property
+    def groups(self) -> int:
+        return int(self.starts.shape[0] - 1)
+
+    def group_rows(self, g: int) -> Template:
+        a, b = int(self.starts[g]), int(self.starts[g + 1])
+        return tuple(t[a:b] for t in self.exact)  # type: ignore[return-value]
+
+
+def _level_rows(space: Space, x: int, orders: np.ndarray) -> Template:
+    """Rows [C, a_x + spatial] of one level: its temporal loops in the given orders, then its spatial loops."""
+    C = orders.shape[0]
+    dims = [orders]
+    levs = [np.full(orders.shape, x, dtype=np.int64)]
+    sps = [np.zeros(orders.shape, dtype=bool)]
+    facs = [np.zeros(orders.shape, dtype=np.int64)]
+    for d, f, lv in space.spatial_loops:
+        if lv == x:
+            dims.append(np.full((C, 1), d, dtype=np.int64))
+            levs.append(np.full((C, 1), x, dtype=np.int64))
+            sps.append(np.ones((C, 1), dtype=bool))
+            facs.append(np.full((C, 1), f, dtype=np.int64))
+    return (
+        np.concatenate(dims, axis=1),
+        np.concatenate(levs, axis=1),
+        np.concatenate(sps, axis=1),
+        np.concatenate(facs, axis=1),
+    )
+
+
+def _join(levels: list[Template]) -> Template:
+    return tuple(np.concatenate([lv[i] for lv in levels], axis=1) for i in range(4))  # type: ignore[return-value]
+
+
+def pattern_orders(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> PatternOrders:
+    """Every combination of kept level orders (:func:`level_orders`) of one pattern, grouped."""
     L = mask.shape[0]
     per_level = []
     for x in range(L):
@@ -336,26 +398,33 @@ def pattern_template(
         per_level.append(np.array(orders, dtype=np.int64).reshape(len(orders), int(mask[x].sum())))
     grids = np.meshgrid(*[np.arange(o.shape[0]) for o in per_level], indexing="ij")
     idx = [g.reshape(-1) for g in grids]
-    C = idx[0].shape[0]
-    dims, levs, sps, facs = [], [], [], []
+    inner = np.stack(
+        [per_level[x][idx[x], -1] if per_level[x].shape[1] else np.full(idx[x].shape, -1) for x in range(L)],
+        axis=1,
+    )  # [C, L] innermost dim of every level (-1: none)
+    keys, group = np.unique(inner, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    rows = np.argsort(group, kind="stable")
+    exact = _join([_level_rows(space, x, per_level[x][idx[x][rows]]) for x in range(L)])
+    starts = np.searchsorted(group[rows], np.arange(keys.shape[0] + 1))
+    bound_levels, fixed_levels = [], []
     for x in range(L):
-        o = per_level[x][idx[x]]  # [C, a_x]
-        dims.append(o)
-        levs.append(np.full(o.shape, x, dtype=np.int64))
-        sps.append(np.zeros(o.shape, dtype=bool))
-        facs.append(np.zeros(o.shape, dtype=np.int64))
-        for d, f, lv in space.spatial_loops:
-            if lv == x:
-                dims.append(np.full((C, 1), d, dtype=np.int64))
-                levs.append(np.full((C, 1), x, dtype=np.int64))
-                sps.append(np.ones((C, 1), dtype=bool))
-                facs.append(np.full((C, 1), f, dtype=np.int64))
-    return (
-        np.concatenate(dims, axis=1),
-        np.concatenate(levs, axis=1),
-        np.concatenate(sps, axis=1),
-        np.concatenate(facs, axis=1),
-    )
+        active = [int(d) for d in np.flatnonzero(mask[x])]
+        orders = np.array(
+            [[d for d in active if d != k] + ([int(k)] if k >= 0 else []) for k in keys[:, x]], dtype=np.int64
+        ).reshape(keys.shape[0], len(active))
+        part = _level_rows(space, x, orders)
+        fixed = np.zeros(part[0].shape, dtype=bool)
+        if active:
+            fixed[:, len(active) - 1] = True
+        bound_levels.append(part)
+        fixed_levels.append(fixed)
+    return PatternOrders(exact, starts, _join(bound_levels), np.concatenate(fixed_levels, axis=1))
+
+
+def pattern_template(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> Template:
+    """For one activity pattern: every combination of level orders as rows (dim, level, spatial, factor or 0)."""
+    return pattern_orders(space, mask, classes).exact
 
 
 def expand_rows(
@@ -375,9 +444,7 @@ def expand_rows(
     )
 
 
-def stack_padded(
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], n_levels: int
-) -> LoopArrays:
+def stack_padded(parts: list[Template], n_levels: int) -> LoopArrays:
     """Concatenate row blocks of different widths, padding with factor-1 loops at the innermost level."""
     K = max(1, max(p[0].shape[1] for p in parts))
     out = []
@@ -396,6 +463,24 @@ def stack_padded(
         np.concatenate([o[2] for o in out]),
         np.concatenate([o[3] for o in out]),
     )
+
+
+def order_bound_scores(
+    space: Space, blocks: list[tuple[np.ndarray, PatternOrders]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Energy and latency lower bounds of tilings per order group, for blocks (F [n, L, D], its pattern's
+    orders): flat arrays, block after block, each tiling-major ([n, G] raveled)."""
+    parts, fixed = [], []
+    for F, po in blocks:
+        parts.append(expand_rows(F, po.bound))
+        fixed.append(
+            np.broadcast_to(po.fixed[None], (F.shape[0], *po.fixed.shape)).reshape(-1, po.fixed.shape[1])
+        )
+    loops = stack_padded(parts, space.L)
+    fx = np.concatenate([np.pad(f, ((0, 0), (0, loops.K - f.shape[1]))) for f in fixed])
+    counter = order_free_fills(space.cl, loops.dim.T, fx.T)
+    res = evaluate_batch(space.cl, space.acc, space.with_axes(loops), space.keep, counter)
+    return res.energy_pj, res.latency_cycles
 
 
 def order_count(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
