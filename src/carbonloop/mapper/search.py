@@ -27,6 +27,7 @@ from carbonloop.mapper.temporal import (
     Space,
     enumerate_tilings,
     expand_rows,
+    group_count,
     lower_bound_scores,
     operand_classes,
     order_bound_scores,
@@ -290,7 +291,7 @@ class _Run:
                 orders[p] = pattern_orders(space, masks[p], classes)
             return orders[p]
 
-        groups = np.array([po(p).groups for p in range(len(masks))])[pid]
+        groups = np.array([group_count(masks[p], classes) for p in range(len(masks))])[pid]
         alive = np.ones(F.shape[0], dtype=bool)
         pos = 0
         while pos < F.shape[0]:

@@ -364,14 +364,14 @@ class PatternOrders:
         return tuple(t[a:b] for t in self.exact)  # type: ignore[return-value]
 
 
-def _level_rows(space: Space, x: int, orders: np.ndarray) -> Template:
+def _level_rows(spatial_loops: tuple[tuple[int, int, int], ...], x: int, orders: np.ndarray) -> Template:
     """Rows [C, a_x + spatial] of one level: its temporal loops in the given orders, then its spatial loops."""
     C = orders.shape[0]
     dims = [orders]
     levs = [np.full(orders.shape, x, dtype=np.int64)]
     sps = [np.zeros(orders.shape, dtype=bool)]
     facs = [np.zeros(orders.shape, dtype=np.int64)]
-    for d, f, lv in space.spatial_loops:
+    for d, f, lv in spatial_loops:
         if lv == x:
             dims.append(np.full((C, 1), d, dtype=np.int64))
             levs.append(np.full((C, 1), x, dtype=np.int64))
@@ -389,37 +389,75 @@ def _join(levels: list[Template]) -> Template:
     return tuple(np.concatenate([lv[i] for lv in levels], axis=1) for i in range(4))  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=4096)
+def _level_table(
+    active: tuple[int, ...], classes: tuple[OperandClass, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One level's kept orders [n, a], the group (innermost loop) of each [n], and per group [G, a] the
+    bound's order: the other loops (free) in index order, then the innermost (fixed)."""
+    kept = level_orders(active, classes)
+    orders = np.array(kept, dtype=np.int64).reshape(len(kept), len(active))
+    if not active:
+        return orders, np.zeros(orders.shape[0], dtype=np.int64), np.zeros((1, 0), dtype=np.int64)
+    keys, group = np.unique(orders[:, -1], return_inverse=True)
+    bound = np.array([[d for d in active if d != k] + [int(k)] for k in keys], dtype=np.int64)
+    return orders, group.reshape(-1), bound
+
+
+def _active(mask: np.ndarray, x: int) -> tuple[int, ...]:
+    return tuple(int(d) for d in np.flatnonzero(mask[x]))
+
+
+def group_count(mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
+    """How many order groups :func:`pattern_orders` makes of a pattern, without building them."""
+    return _group_count(mask.tobytes(), mask.shape, classes)
+
+
+@lru_cache(maxsize=65536)
+def _group_count(mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]) -> int:
+    m = np.frombuffer(mask, dtype=bool).reshape(shape)
+    return math.prod(_level_table(_active(m, x), classes)[2].shape[0] for x in range(shape[0]))
+
+
 def pattern_orders(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> PatternOrders:
-    """Every combination of kept level orders (:func:`level_orders`) of one pattern, grouped."""
+    """Every combination of kept level orders (:func:`level_orders`) of one pattern, grouped.
+
+    Cached: a network search meets the same patterns again (repeated layer shapes, hull passes)."""
+    return _pattern_orders(mask.tobytes(), mask.shape, classes, space.spatial_loops)
+
+
+@lru_cache(maxsize=2048)
+def _pattern_orders(
+    mask_bytes: bytes,
+    shape: tuple[int, ...],
+    classes: tuple[OperandClass, ...],
+    spatial_loops: tuple[tuple[int, int, int], ...],
+) -> PatternOrders:
+    mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
     L = mask.shape[0]
-    per_level = []
-    for x in range(L):
-        orders = level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes)
-        per_level.append(np.array(orders, dtype=np.int64).reshape(len(orders), int(mask[x].sum())))
-    grids = np.meshgrid(*[np.arange(o.shape[0]) for o in per_level], indexing="ij")
-    idx = [g.reshape(-1) for g in grids]
-    inner = np.stack(
-        [per_level[x][idx[x], -1] if per_level[x].shape[1] else np.full(idx[x].shape, -1) for x in range(L)],
-        axis=1,
-    )  # [C, L] innermost dim of every level (-1: none)
-    keys, group = np.unique(inner, axis=0, return_inverse=True)
-    group = group.reshape(-1)
+    tables = [_level_table(_active(mask, x), classes) for x in range(L)]
+    idx = [g.reshape(-1) for g in np.meshgrid(*[np.arange(t[0].shape[0]) for t in tables], indexing="ij")]
+    sizes = [t[2].shape[0] for t in tables]
+    group = np.zeros(idx[0].shape, dtype=np.int64)
+    for x in range(L):  # mixed radix, level 0 most significant: the bound rows' meshgrid order
+        group = group * sizes[x] + tables[x][1][idx[x]]
     rows = np.argsort(group, kind="stable")
-    exact = _join([_level_rows(space, x, per_level[x][idx[x][rows]]) for x in range(L)])
-    starts = np.searchsorted(group[rows], np.arange(keys.shape[0] + 1))
+    exact = _join([_level_rows(spatial_loops, x, tables[x][0][idx[x][rows]]) for x in range(L)])
+    starts = np.searchsorted(group[rows], np.arange(math.prod(sizes) + 1))
+    gidx = [g.reshape(-1) for g in np.meshgrid(*[np.arange(n) for n in sizes], indexing="ij")]
     bound_levels, fixed_levels = [], []
     for x in range(L):
-        active = [int(d) for d in np.flatnonzero(mask[x])]
-        orders = np.array(
-            [[d for d in active if d != k] + ([int(k)] if k >= 0 else []) for k in keys[:, x]], dtype=np.int64
-        ).reshape(keys.shape[0], len(active))
-        part = _level_rows(space, x, orders)
+        part = _level_rows(spatial_loops, x, tables[x][2][gidx[x]])
         fixed = np.zeros(part[0].shape, dtype=bool)
-        if active:
-            fixed[:, len(active) - 1] = True
+        a = tables[x][2].shape[1]
+        if a:
+            fixed[:, a - 1] = True
         bound_levels.append(part)
         fixed_levels.append(fixed)
-    return PatternOrders(exact, starts, _join(bound_levels), np.concatenate(fixed_levels, axis=1))
+    out = PatternOrders(exact, starts, _join(bound_levels), np.concatenate(fixed_levels, axis=1))
+    for a in (*out.exact, out.starts, *out.bound, out.fixed):
+        a.flags.writeable = False  # shared through the cache
+    return out
 
 
 def pattern_template(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> Template:
