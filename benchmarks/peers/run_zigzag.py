@@ -40,6 +40,15 @@ def main() -> None:
                 "seconds": seconds,
                 "spatial_mapping": str(getattr(cme, "spatial_mapping", "")),
                 "mac_energy_pj": float(getattr(cme, "mac_energy", 0.0)),
+                # the chosen loop nest, so that carbonloop can score the very same mapping in its model
+                "spatial": {
+                    str(oa): [[str(d), float(f)] for d, f in unroll.items()]
+                    for oa, unroll in cme.layer.spatial_mapping.items()
+                },
+                "temporal": {
+                    str(op): [[[str(d), float(f)] for d, f in level] for level in levels]
+                    for op, levels in cme.temporal_mapping.mapping_dic_origin.items()
+                },
             }
         )
     print(json.dumps(out))

@@ -92,7 +92,7 @@ def allowed_dims(layer: Layer, acc: Accelerator, constraints: Constraints) -> di
                 named = (*named, "G")
             # hints name dims by convention (K, C, OX ...); a layer with other names (conv1d's M, P, R)
             # is not constrained by them
-            known = any(d in layer.sizes for d in hints[axis])
+            known = bool(named) or any(d in layer.sizes for d in hints[axis])
             out[axis] = named if known else tuple(dims)
         else:
             out[axis] = tuple(dims)

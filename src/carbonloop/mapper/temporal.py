@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model.accesses import FillCounter, footprint
+from carbonloop.model.accesses import FillCounter, axis_overlap, footprint
 from carbonloop.model.evaluate import capacity_bits, evaluate_batch
 from carbonloop.model.nest import CompiledLayer, LoopArrays
 from carbonloop.workload.footprint import axis_size
@@ -257,8 +257,11 @@ def _lb_fills(
 
     ``fixed`` [K, N] marks loops whose place is decided: each level's fixed loops are its innermost ones,
     in their true order, after its free loops. When a fixed loop at x* is one of those relevant loops,
-    every loop of x* outside it (all free loops among them) steps the tile along it: they join S. The
-    bound then holds for every order that keeps the fixed loops where they are.
+    every loop of x* outside it (all free loops among them) steps the tile along it: they join S. And the
+    fixed loop q of the deepest level holding transition loops is the innermost of them all: it steps
+    (f_q - 1) x (every other transition factor) times, each time moving only its own dim, by its stride,
+    so each of its steps brings exactly what the model's overlap rule says for that one move. The bound
+    then holds for every order that keeps the fixed loops where they are.
     """
     size = footprint(op, ext)
     trans = (~g.spatial) & (g.level < c) & (g.factor > 1)
@@ -288,7 +291,19 @@ def _lb_fills(
             r = np.where(blocked, 0.0, np.minimum(1.0, tile[:, i] / span))
             on_i = trans & ~full & (dim == i)
             ratio = np.maximum(ratio, np.where(on_i, r[None, :], 0.0))
-    if ratio.any():
+    q_new = np.zeros(trans.shape, dtype=np.int64)
+    if fixed is not None:
+        deepest = np.where(trans, g.level, -1).max(axis=0)
+        q = fixed & trans & ~full & (g.level == deepest[None, :])  # at most one loop per row
+        if q.any():
+            own = _OwnMove(g, dim)
+            overlap = np.ones(trans.shape, dtype=np.int64)
+            for dims, coefs in op.axes:
+                overlap = overlap * axis_overlap(dims, coefs, ext, own)  # type: ignore[arg-type]
+            f_trans = np.where(trans, g.factor, 1)
+            q_steps = f_trans.prod(axis=0)[None, :] // f_trans * (g.factor - 1)
+            q_new = np.where(q, q_steps * (size[None, :] - overlap), 0)
+    if ratio.any() or q_new.any():
         # product of the S loops of strictly higher levels, per loop: exclusive cumprod read at the level start
         cum = np.ones((f_full.shape[0] + 1, f_full.shape[1]), dtype=np.int64)
         cum[1:] = np.cumprod(f_full, axis=0)
@@ -296,9 +311,25 @@ def _lb_fills(
         starts = np.stack([g.start(x) for x in range(L)])  # [L, N]
         first = np.take_along_axis(starts, g.level, axis=0)  # [K, N]
         above = np.take_along_axis(cum, first, axis=0)
-        extra = ((g.factor - 1) * above * ratio).sum(axis=0) * size
+        per_loop = (g.factor - 1) * above * ratio * size[None, :]
+        extra = np.maximum(per_loop, q_new).sum(axis=0)
         out = out + np.floor(extra * (1 - 1e-12)).astype(np.int64)
     return out
+
+
+class _OwnMove:
+    """Transitions as if nothing inside a loop reset when it steps: only its own dim moves, by its
+    stride. True of the innermost transition loop, whose steps :func:`_lb_fills` counts exactly."""
+
+    def __init__(self, g, dim: np.ndarray) -> None:
+        self.weight = g.factor  # only its shape is read
+        self._g, self._dim = g, dim
+
+    def still(self, d: int) -> np.ndarray:
+        return self._dim != d
+
+    def shift(self, d: int) -> np.ndarray:
+        return np.where(self._dim == d, self._g.stride, 0)
 
 
 def order_free_fills(cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | None = None) -> FillCounter:

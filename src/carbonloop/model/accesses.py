@@ -116,7 +116,7 @@ def transitions(g: NestGeometry, child_level: int) -> Transitions:
     return Transitions(g, child_level)
 
 
-def _axis_overlap(
+def axis_overlap(
     dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, tr: Transitions
 ) -> np.ndarray:
     """Positions shared by an axis tile and the same tile moved by a transition [K, N]."""
@@ -159,7 +159,7 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     size = footprint(op, ext)
     overlap = np.ones(tr.weight.shape, dtype=np.int64)
     for dims, coefs in op.axes:
-        overlap = overlap * _axis_overlap(dims, coefs, ext, tr)
+        overlap = overlap * axis_overlap(dims, coefs, ext, tr)
     new = size[None, :] - overlap
     return size + (tr.weight * new).sum(axis=0)
 
