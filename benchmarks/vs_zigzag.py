@@ -19,10 +19,11 @@ from pathlib import Path
 
 import yaml
 
+from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.library import load_accelerator
 from carbonloop.mapper import get_objective, search_layer, search_network
-from carbonloop.model.evaluate import evaluate
+from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.workload import zoo
 from carbonloop.workload.layer import Layer
@@ -85,27 +86,23 @@ def run_peer(layers: list[Layer], python: str, tmp: Path, opt: str = "EDP") -> l
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def zigzag_mapping(peer: dict, layer: Layer, acc: Accelerator) -> tuple[Mapping, bool]:
-    """ZigZag's chosen loop nest as a carbonloop mapping of ``tpu_like``, and whether it is exact.
+def zigzag_mappings(peer: dict, layer: Layer) -> tuple[list[Mapping], bool]:
+    """ZigZag's chosen loop nest as carbonloop mappings of ``tpu_like``, and whether they are exact.
 
     ZigZag lists, per operand, its memory levels innermost first (register, sram, dram), each with its
     loops innermost first; the operands share one loop list and differ only in where their levels cut
     it. A loop inside one operand's 1-element register is irrelevant to that operand (a relevant one would
     not fit), and an irrelevant loop directly above a tile keeps it stationary, so such loops sit at the
-    bottom of carbonloop's sram level with the same counts. The sram/dram cut is the same for every
-    operand in most chosen mappings; where it is not, the outermost cut is taken and ``exact`` is False.
+    bottom of carbonloop's sram level with the same counts. Where every operand cuts sram from dram at
+    the same loop the translation is exact (one mapping); where they differ, carbonloop (one cut per
+    level, as Timeloop) cannot hold it, and each operand's cut is offered in turn (``exact`` False).
     """
     temporal = peer["temporal"]
     nests = {op: [(d, round(f)) for level in levels for d, f in level] for op, levels in temporal.items()}
     flat = next(iter(nests.values()))
     if any(n != flat for n in nests.values()):
         raise ValueError(f"{layer.name}: ZigZag's operands disagree on the loop list")
-    cut = {
-        op: [sum(len(lv) for lv in levels[: i + 1]) for i in range(len(levels))]
-        for op, levels in temporal.items()
-    }
-    sram_cut = max(c[1] for c in cut.values())
-    exact = len({c[1] for c in cut.values()}) == 1
+    cuts = sorted({sum(len(lv) for lv in levels[:2]) for levels in temporal.values()})
     dims = set(layer.sizes)
 
     def loops(part: list[tuple[str, int]]) -> tuple[Loop, ...]:
@@ -115,12 +112,33 @@ def zigzag_mapping(peer: dict, layer: Layer, acc: Accelerator) -> tuple[Mapping,
         (axis, tuple(Loop(d, round(f)) for d, f in unroll if round(f) > 1 and d in dims))
         for axis, unroll in sorted(peer["spatial"].items())
     )
-    levels = (
-        LevelMapping("dram", loops(flat[sram_cut:])),
-        LevelMapping("sram", loops(flat[:sram_cut]), tuple(a for a in spatial if a[1])),
-        LevelMapping("registers"),
-    )
-    return Mapping(levels, source=f"<zigzag {layer.name}>"), exact
+    spatial = tuple(a for a in spatial if a[1])
+    out = [
+        Mapping(
+            (
+                LevelMapping("dram", loops(flat[cut:])),
+                LevelMapping("sram", loops(flat[:cut]), spatial),
+                LevelMapping("registers"),
+            ),
+            source=f"<zigzag {layer.name}>",
+        )
+        for cut in cuts
+    ]
+    return out, len(cuts) == 1
+
+
+def score_in_carbonloop(peer: dict, layer: Layer, acc: Accelerator, obj) -> tuple[LayerCost | None, bool]:
+    """carbonloop's cost of ZigZag's mapping (the best fitting translation when it is not exact)."""
+    maps, exact = zigzag_mappings(peer, layer)
+    costs = []
+    for m in maps:
+        try:
+            costs.append(evaluate(layer, acc, m))
+        except SpecError:
+            continue  # this operand's cut overflows carbonloop's shared sram
+    if not costs:
+        return None, exact
+    return min(costs, key=lambda c: float(obj.value(c.energy_pj, c.latency_cycles))), exact
 
 
 def unique_mac_layers(name: str) -> list[Layer]:
@@ -197,18 +215,25 @@ def report(name, objective, obj, layers, ours, peer, acc) -> None:
         z = peer[i]
         zs += z["seconds"]
         own = r.value / float(obj.value(z["energy_pj"], z["latency_cycles"]))
-        m, exact = zigzag_mapping(z, layer, acc)
-        zc = evaluate(layer, acc, m)
-        same = r.value / float(obj.value(zc.energy_pj, zc.latency_cycles))
-        worst = max(worst, same)
+        zc, exact = score_in_carbonloop(z, layer, acc, obj)
+        if zc is None:
+            same_s = e_s = l_s = "does not fit"
+        else:
+            same = r.value / float(obj.value(zc.energy_pj, zc.latency_cycles))
+            if exact:
+                worst = max(worst, same)
+            same_s = f"{same:.3f}"
+            e_s = f"{zc.energy_pj / z['energy_pj']:.3f}"
+            l_s = f"{zc.latency_cycles / z['latency_cycles']:.3f}"
         print(
             f"| {r.layer} | {r.seconds:.2f} | {z['seconds']:.2f} | {z['seconds'] / r.seconds:.0f}x | "
             f"{r.cost.energy_pj:.4g} | {z['energy_pj']:.4g} | {r.cost.latency_cycles} | "
-            f"{z['latency_cycles']:.0f} | {own:.3f} | {same:.3f} | {'yes' if exact else 'no'} | "
-            f"{zc.energy_pj / z['energy_pj']:.3f} | {zc.latency_cycles / z['latency_cycles']:.3f} |"
+            f"{z['latency_cycles']:.0f} | {own:.3f} | {same_s} | {'yes' if exact else 'no'} | {e_s} | {l_s} |"
         )
     if peer:
-        print(f"| **total** | {cs:.2f} | {zs:.2f} | {zs / cs:.0f}x | | | | | | max {worst:.3f} | | | |")
+        print(
+            f"| **total** | {cs:.2f} | {zs:.2f} | {zs / cs:.0f}x | | | | | | max {worst:.3f} (exact) | | | |"
+        )
     print(
         f"\ncarbonloop: every layer optimal: {all(r.optimal for r in ours)}; "
         f"mappings scored: {sum(r.evaluated for r in ours)}; {cs:.2f} s"

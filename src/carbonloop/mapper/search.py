@@ -291,24 +291,26 @@ class _Run:
                 orders[p] = pattern_orders(space, masks[p], classes)
             return orders[p]
 
-        groups = np.array([group_count(masks[p], classes) for p in range(len(masks))])[pid]
+        groups = np.full(len(masks), -1, dtype=np.int64)  # order groups per pattern, counted on demand
         alive = np.ones(F.shape[0], dtype=bool)
         pos = 0
         while pos < F.shape[0]:
             alive[pos:] &= ~inc.prunable(e_lb[pos:], l_lb[pos:])
-            nxt = np.flatnonzero(alive[pos:])
+            nxt = np.flatnonzero(alive[pos:])[:CHUNK_ROWS] + pos
             if nxt.size == 0:
                 return
-            pos += int(nxt[0])
+            pos = int(nxt[0])
             if self.exhausted():
                 rest = np.flatnonzero(alive[pos:]) + pos
                 self._stop(obj.value(e_lb[rest], l_lb[rest]))
                 return
-            cum = np.cumsum(np.where(alive[pos:], groups[pos:], 0))
-            end = min(pos + int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1, F.shape[0])
-            take = np.flatnonzero(alive[pos:end]) + pos
-            alive[pos:end] = False
-            pos = end
+            for p in np.unique(pid[nxt]):
+                if groups[p] < 0:
+                    groups[p] = group_count(masks[p], classes)
+            cum = np.cumsum(groups[pid[nxt]])
+            take = nxt[: int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1]
+            alive[take] = False
+            pos = int(take[-1]) + 1
             self._search_groups(space, F, take, pid, po, make_ref)
             if self.out_of_budget:
                 rest = np.flatnonzero(alive[pos:]) + pos

@@ -231,11 +231,21 @@ def tiling_loops(space: Space, F: np.ndarray) -> LoopArrays:
                 cols_sp.append(True)
                 cols_f.append(np.full(N, f, dtype=np.int64))
     K = len(cols_dim)
-    dim = np.broadcast_to(np.array(cols_dim, dtype=np.int64), (N, K)).copy()
-    lev = np.broadcast_to(np.array(cols_lev, dtype=np.int64), (N, K)).copy()
-    sp = np.broadcast_to(np.array(cols_sp, dtype=bool), (N, K)).copy()
+    dim = np.broadcast_to(np.array(cols_dim, dtype=np.int64), (N, K))
+    lev = np.broadcast_to(np.array(cols_lev, dtype=np.int64), (N, K))
+    sp = np.broadcast_to(np.array(cols_sp, dtype=bool), (N, K))
     fac = np.stack(cols_f, axis=1) if K else np.ones((N, 0), dtype=np.int64)
-    return LoopArrays(dim, fac, lev, sp)
+    # drop the factor-1 temporal loops (they change no count): the model's cost grows with the row width
+    kept = sp | (fac > 1)
+    width = max(1, int(kept.sum(axis=1).max()))
+    cols = np.argsort(~kept, axis=1, kind="stable")[:, :width]  # kept loops first, in nest order
+    pad = ~np.take_along_axis(kept, cols, axis=1)
+    return LoopArrays(
+        np.where(pad, 0, np.take_along_axis(dim, cols, axis=1)),
+        np.where(pad, 1, np.take_along_axis(fac, cols, axis=1)),
+        np.where(pad, L - 1, np.take_along_axis(lev, cols, axis=1)),
+        np.where(pad, False, np.take_along_axis(sp, cols, axis=1)),
+    )
 
 
 # --- lower bounds ----------------------------------------------------------------------------------
@@ -365,6 +375,10 @@ def patterns(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group tilings by which dims are active (factor > 1) at each level: (pattern id per tiling, masks)."""
     act = F > 1
     flat = act.reshape(act.shape[0], -1)
+    if flat.shape[1] <= 62:  # one integer key per tiling: a 1-D unique is much faster than rows
+        key = flat.astype(np.int64) @ (np.int64(1) << np.arange(flat.shape[1], dtype=np.int64))
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        return inv.reshape(-1), act[first]
     uniq, inv = np.unique(flat, axis=0, return_inverse=True)
     return inv.reshape(-1), uniq.reshape(-1, F.shape[1], F.shape[2])
 
