@@ -11,6 +11,7 @@ E + lambda x L for one lambda >= 0. A scan over every breakpoint lambda of the p
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, layer_bounds, search_layer
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import Mapping
+from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
 
 
@@ -91,6 +93,24 @@ def combine_fronts(
     return best[1], best[0]
 
 
+class _ShapeCache:
+    """Search results by layer shape: a network's repeated layers (same dims, operands and precisions)
+    have the same mapspace, so one search serves them all (relabelled; the search is deterministic).
+    A reused result reports the time and evaluations of the search it came from once, then zero."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple, SearchResult] = {}
+
+    def get(self, layer: Layer, search: Callable[[], SearchResult]) -> SearchResult:
+        key = (layer.dims, layer.operands, layer.kind)
+        if key not in self._seen:
+            self._seen[key] = search()
+            return self._seen[key]
+        r = self._seen[key]
+        cost = dataclasses.replace(r.cost, layer=layer.name)
+        return dataclasses.replace(r, layer=layer.name, cost=cost, seconds=0.0, evaluated=0)
+
+
 def search_network(
     network: Network,
     acc: Accelerator,
@@ -116,9 +136,15 @@ def search_network(
     # under a deadline, each layer first minimizes its energy (its share of a*E); latency only matters
     # if the sum then misses the period, which the joint pass below handles
     first = Objective(f"{obj.name} (energy pass)", "weighted", obj.a, 0.0) if obj.kind == "deadline" else obj
+    same_shape = _ShapeCache()
     for i, layer in enumerate(network.layers):
         results.append(
-            search_layer(layer, acc, first, constraints=constraints, budget=budget, imperfect=imperfect)
+            same_shape.get(
+                layer,
+                lambda layer=layer: search_layer(
+                    layer, acc, first, constraints=constraints, budget=budget, imperfect=imperfect
+                ),
+            )
         )
         if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
@@ -145,18 +171,22 @@ def search_network(
             lam_range = (e_lb * e_lb / p0, p0 / (l_lb * l_lb))
         extra["lambda_lo"], extra["lambda_hi"] = lam_range
         hulls = []
+        same_shape = _ShapeCache()
         for i, layer in enumerate(network.layers):
             hulls.append(
-                search_layer(
+                same_shape.get(
                     layer,
-                    acc,
-                    obj,
-                    constraints=constraints,
-                    budget=budget,
-                    imperfect=imperfect,
-                    mode="hull",
-                    lam_range=lam_range,
-                    seed=results[i].front,
+                    lambda layer=layer, i=i: search_layer(
+                        layer,
+                        acc,
+                        obj,
+                        constraints=constraints,
+                        budget=budget,
+                        imperfect=imperfect,
+                        mode="hull",
+                        lam_range=lam_range,
+                        seed=results[i].front,
+                    ),
                 )
             )
             if on_layer_done is not None:
