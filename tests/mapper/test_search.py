@@ -86,7 +86,8 @@ def test_lower_bounds_never_exceed_any_loop_order_of_the_tiling():
     ],
 )
 def test_order_group_bounds_never_exceed_any_order_of_the_group(acc_name, layer):
-    """The second-stage bound (innermost loop of every level fixed) is below every order it stands for."""
+    """The group bounds (innermost loop of every level fixed; coarse: of the deepest level only) are
+    below every order they stand for."""
     acc = load_accelerator(acc_name)
     cl = compile_layer(layer)
     classes = operand_classes(cl)
@@ -99,11 +100,19 @@ def test_order_group_bounds_never_exceed_any_order_of_the_group(acc_name, layer)
     for p in np.unique(pid):
         sel = np.flatnonzero(pid == p)
         po = pattern_orders(space, masks[p], classes)
-        e1, l1 = order_bound_scores(space, [(F[sel], po)])
+        e1, l1 = order_bound_scores(space, [(F[sel], po.bound, po.fixed)])
+        ec, lc = order_bound_scores(space, [(F[sel], po.coarse, po.coarse_fixed)])
+        ec, lc = ec.reshape(sel.size, po.coarse_groups), lc.reshape(sel.size, po.coarse_groups)
         e1, l1 = e1.reshape(sel.size, po.groups), l1.reshape(sel.size, po.groups)
-        # a refinement of the order-free bound: never below it
+        # refinements of the order-free bound: never below it
         assert (e1 >= e0[sel, None] * (1 - 1e-12)).all() and (l1 >= l0[sel, None]).all()
+        assert (ec >= e0[sel, None] * (1 - 1e-12)).all() and (lc >= l0[sel, None]).all()
         tighter += int((e1 > e0[sel, None] * (1 + 1e-9)).sum())
+        for c in range(po.coarse_groups):
+            _, _, gids = po.fine_bounds(c)
+            # a coarse group's bound (fewer loops fixed) is below the bound of every group it holds
+            assert (ec[:, c, None] <= e1[:, gids] * (1 + 1e-12)).all()
+            assert (lc[:, c, None] <= l1[:, gids]).all()
         for g in range(po.groups):
             rows = stack_padded([expand_rows(F[sel], po.group_rows(g))], space.L)
             res = evaluate_batch(cl, acc, space.with_axes(rows), space.keep)

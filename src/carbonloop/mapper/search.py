@@ -25,9 +25,10 @@ from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_ca
 from carbonloop.mapper.temporal import (
     PatternOrders,
     Space,
+    coarse_count,
+    coarse_orders,
     enumerate_tilings,
     expand_rows,
-    group_count,
     lower_bound_scores,
     operand_classes,
     order_bound_scores,
@@ -306,29 +307,59 @@ class _Run:
                 return
             for p in np.unique(pid[nxt]):
                 if groups[p] < 0:
-                    groups[p] = group_count(masks[p], classes)
+                    groups[p] = coarse_count(masks[p], classes)
             cum = np.cumsum(groups[pid[nxt]])
             take = nxt[: int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1]
             alive[take] = False
             pos = int(take[-1]) + 1
-            self._search_groups(space, F, take, pid, po, make_ref)
+            self._search_groups(space, F, take, pid, masks, classes, po, make_ref)
             if self.out_of_budget:
                 rest = np.flatnonzero(alive[pos:]) + pos
                 self._stop(obj.value(e_lb[rest], l_lb[rest]))
                 return
 
-    def _search_groups(self, space: Space, F: np.ndarray, take: np.ndarray, pid: np.ndarray, po, make_ref):
-        """Bound every (tiling, order group) of the tilings ``take``; score the groups that can win."""
+    def _search_groups(self, space, F, take, pid, masks, classes, po, make_ref) -> None:
+        """Bound the tilings ``take`` per coarse order group, then per group, and score the groups that
+        can still win, best bound first."""
         inc, obj = self.inc, self.obj
-        blocks, tiles, pats, grps = [], [], [], []
+        blocks, tiles, pats, cgrps = [], [], [], []
         for p in np.unique(pid[take]):
             sel = take[pid[take] == p]
-            G = po(p).groups
-            blocks.append((F[sel], po(p)))
-            tiles.append(np.repeat(sel, G))
-            pats.append(np.full(sel.size * G, p))
-            grps.append(np.tile(np.arange(G), sel.size))
-        e1, l1 = order_bound_scores(space, blocks)
+            rows_c, fixed_c = coarse_orders(space, masks[p], classes)
+            Gc = rows_c[0].shape[0]
+            blocks.append((F[sel], rows_c, fixed_c))
+            tiles.append(np.repeat(sel, Gc))
+            pats.append(np.full(sel.size * Gc, p))
+            cgrps.append(np.tile(np.arange(Gc), sel.size))
+        e0, l0 = order_bound_scores(space, blocks)
+        self.bounded += e0.size
+        keep = ~inc.prunable(e0, l0)
+        t0, p0, c0 = np.concatenate(tiles)[keep], np.concatenate(pats)[keep], np.concatenate(cgrps)[keep]
+        # second tier: every group of the surviving coarse groups
+        tiles, pats, grps, es, ls = [], [], [], [], []
+        key = p0 * (int(c0.max(initial=0)) + 1) + c0
+        blocks, rows = [], 0
+        for k in np.unique(key):
+            sel = np.flatnonzero(key == k)
+            orders = po(int(p0[sel[0]]))
+            bound, fixed, gids = orders.fine_bounds(int(c0[sel[0]]))
+            blocks.append((F[t0[sel]], bound, fixed))
+            tiles.append(np.repeat(t0[sel], gids.size))
+            pats.append(np.full(sel.size * gids.size, p0[sel[0]]))
+            grps.append(np.tile(gids, sel.size))
+            rows += sel.size * gids.size
+            if rows >= CHUNK_ROWS:
+                e1, l1 = order_bound_scores(space, blocks)
+                es.append(e1)
+                ls.append(l1)
+                blocks, rows = [], 0
+        if blocks:
+            e1, l1 = order_bound_scores(space, blocks)
+            es.append(e1)
+            ls.append(l1)
+        if not es:
+            return
+        e1, l1 = np.concatenate(es), np.concatenate(ls)
         self.bounded += e1.size
         t, p_, g = np.concatenate(tiles), np.concatenate(pats), np.concatenate(grps)
         keep = ~inc.prunable(e1, l1)

@@ -393,20 +393,34 @@ class PatternOrders:
     ``exact`` holds one row per combination of kept level orders, sorted by group; group ``g`` is rows
     ``starts[g]:starts[g + 1]``. ``bound`` holds one row per group: each level's other loops free, its
     innermost loop fixed (``fixed``), for :func:`order_bound_scores`, which bounds every row of the group.
+    Groups sharing the innermost loop of the deepest level with loops form a coarse group (``coarse``,
+    one row each, only that loop fixed); coarse group ``c`` holds groups ``coarse_starts[c]:[c + 1]``.
     """
 
     exact: Template
     starts: np.ndarray  # [G + 1]
     bound: Template
     fixed: np.ndarray  # [G, K] bool, aligned with ``bound``
+    coarse: Template
+    coarse_fixed: np.ndarray  # [Gc, K]
+    coarse_starts: np.ndarray  # [Gc + 1]
 
     @property
     def groups(self) -> int:
         return int(self.starts.shape[0] - 1)
 
+    @property
+    def coarse_groups(self) -> int:
+        return int(self.coarse_starts.shape[0] - 1)
+
     def group_rows(self, g: int) -> Template:
         a, b = int(self.starts[g]), int(self.starts[g + 1])
         return tuple(t[a:b] for t in self.exact)  # type: ignore[return-value]
+
+    def fine_bounds(self, c: int) -> tuple[Template, np.ndarray, np.ndarray]:
+        """The group bound rows of coarse group ``c``, their fixed flags and group indices."""
+        a, b = int(self.coarse_starts[c]), int(self.coarse_starts[c + 1])
+        return tuple(t[a:b] for t in self.bound), self.fixed[a:b], np.arange(a, b)  # type: ignore[return-value]
 
 
 def _level_rows(spatial_loops: tuple[tuple[int, int, int], ...], x: int, orders: np.ndarray) -> Template:
@@ -453,15 +467,18 @@ def _active(mask: np.ndarray, x: int) -> tuple[int, ...]:
     return tuple(int(d) for d in np.flatnonzero(mask[x]))
 
 
-def group_count(mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
-    """How many order groups :func:`pattern_orders` makes of a pattern, without building them."""
-    return _group_count(mask.tobytes(), mask.shape, classes)
+def coarse_count(mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
+    """How many coarse order groups :func:`pattern_orders` makes of a pattern, without building them."""
+    return _coarse_count(mask.tobytes(), mask.shape, classes)
 
 
 @lru_cache(maxsize=65536)
-def _group_count(mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]) -> int:
+def _coarse_count(mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]) -> int:
     m = np.frombuffer(mask, dtype=bool).reshape(shape)
-    return math.prod(_level_table(_active(m, x), classes)[2].shape[0] for x in range(shape[0]))
+    with_loops = [x for x in range(shape[0]) if m[x].any()]
+    if not with_loops:
+        return 1
+    return int(_level_table(_active(m, with_loops[-1]), classes)[2].shape[0])
 
 
 def pattern_orders(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> PatternOrders:
@@ -481,27 +498,79 @@ def _pattern_orders(
     mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
     L = mask.shape[0]
     tables = [_level_table(_active(mask, x), classes) for x in range(L)]
-    idx = [g.reshape(-1) for g in np.meshgrid(*[np.arange(t[0].shape[0]) for t in tables], indexing="ij")]
-    sizes = [t[2].shape[0] for t in tables]
+    with_loops = [x for x in range(L) if tables[x][2].shape[1]]
+    deep = with_loops[-1] if with_loops else L - 1
+    radix = [deep] + [x for x in range(L) if x != deep]  # the deepest level's choice most significant
+    idx_r = np.meshgrid(*[np.arange(tables[x][0].shape[0]) for x in radix], indexing="ij")
+    idx = {x: g.reshape(-1) for x, g in zip(radix, idx_r, strict=True)}
+    sizes = {x: tables[x][2].shape[0] for x in range(L)}
     group = np.zeros(idx[0].shape, dtype=np.int64)
-    for x in range(L):  # mixed radix, level 0 most significant: the bound rows' meshgrid order
+    for x in radix:  # mixed radix in the bound rows' meshgrid order
         group = group * sizes[x] + tables[x][1][idx[x]]
     rows = np.argsort(group, kind="stable")
     exact = _join([_level_rows(spatial_loops, x, tables[x][0][idx[x][rows]]) for x in range(L)])
-    starts = np.searchsorted(group[rows], np.arange(math.prod(sizes) + 1))
-    gidx = [g.reshape(-1) for g in np.meshgrid(*[np.arange(n) for n in sizes], indexing="ij")]
+    G = math.prod(sizes.values())
+    starts = np.searchsorted(group[rows], np.arange(G + 1))
+    gidx_r = np.meshgrid(*[np.arange(sizes[x]) for x in radix], indexing="ij")
+    gidx = {x: g.reshape(-1) for x, g in zip(radix, gidx_r, strict=True)}
     bound_levels, fixed_levels = [], []
     for x in range(L):
-        part = _level_rows(spatial_loops, x, tables[x][2][gidx[x]])
+        order = tables[x][2]
+        part = _level_rows(spatial_loops, x, order[gidx[x]])
         fixed = np.zeros(part[0].shape, dtype=bool)
-        a = tables[x][2].shape[1]
-        if a:
-            fixed[:, a - 1] = True
+        if order.shape[1]:
+            fixed[:, order.shape[1] - 1] = True
         bound_levels.append(part)
         fixed_levels.append(fixed)
-    out = PatternOrders(exact, starts, _join(bound_levels), np.concatenate(fixed_levels, axis=1))
-    for a in (*out.exact, out.starts, *out.bound, out.fixed):
-        a.flags.writeable = False  # shared through the cache
+    coarse, coarse_fixed = _coarse_orders(mask_bytes, shape, classes, spatial_loops)
+    coarse_starts = np.arange(sizes[deep] + 1) * (G // sizes[deep])
+    out = PatternOrders(
+        exact,
+        starts,
+        _join(bound_levels),
+        np.concatenate(fixed_levels, axis=1),
+        coarse,
+        coarse_fixed,
+        coarse_starts,
+    )
+    for arr in (*out.exact, out.starts, *out.bound, out.fixed, coarse_starts):
+        arr.flags.writeable = False  # shared through the cache
+    return out
+
+
+def coarse_orders(
+    space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]
+) -> tuple[Template, np.ndarray]:
+    """The coarse bound rows of a pattern and their fixed flags (one row per innermost loop of the
+    deepest level with loops), without building its orders: most tilings are pruned on these alone."""
+    return _coarse_orders(mask.tobytes(), mask.shape, classes, space.spatial_loops)
+
+
+@lru_cache(maxsize=16384)
+def _coarse_orders(
+    mask_bytes: bytes,
+    shape: tuple[int, ...],
+    classes: tuple[OperandClass, ...],
+    spatial_loops: tuple[tuple[int, int, int], ...],
+) -> tuple[Template, np.ndarray]:
+    mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
+    L = mask.shape[0]
+    tables = [_level_table(_active(mask, x), classes) for x in range(L)]
+    with_loops = [x for x in range(L) if tables[x][2].shape[1]]
+    deep = with_loops[-1] if with_loops else L - 1
+    n = tables[deep][2].shape[0]
+    levels, fixed = [], []
+    for x in range(L):
+        order = tables[x][2] if x == deep else np.repeat(tables[x][2][:1], n, axis=0)  # others: free
+        part = _level_rows(spatial_loops, x, order)
+        fx = np.zeros(part[0].shape, dtype=bool)
+        if x == deep and order.shape[1]:
+            fx[:, order.shape[1] - 1] = True
+        levels.append(part)
+        fixed.append(fx)
+    out = _join(levels), np.concatenate(fixed, axis=1)
+    for arr in (*out[0], out[1]):
+        arr.flags.writeable = False  # shared through the cache
     return out
 
 
@@ -549,16 +618,15 @@ def stack_padded(parts: list[Template], n_levels: int) -> LoopArrays:
 
 
 def order_bound_scores(
-    space: Space, blocks: list[tuple[np.ndarray, PatternOrders]]
+    space: Space, blocks: list[tuple[np.ndarray, Template, np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Energy and latency lower bounds of tilings per order group, for blocks (F [n, L, D], its pattern's
-    orders): flat arrays, block after block, each tiling-major ([n, G] raveled)."""
+    """Energy and latency lower bounds of tilings under partly fixed orders, for blocks (F [n, L, D],
+    bound rows [G, K] of one pattern, their fixed flags [G, K]): flat arrays, block after block, each
+    tiling-major ([n, G] raveled)."""
     parts, fixed = [], []
-    for F, po in blocks:
-        parts.append(expand_rows(F, po.bound))
-        fixed.append(
-            np.broadcast_to(po.fixed[None], (F.shape[0], *po.fixed.shape)).reshape(-1, po.fixed.shape[1])
-        )
+    for F, rows, fx in blocks:
+        parts.append(expand_rows(F, rows))
+        fixed.append(np.broadcast_to(fx[None], (F.shape[0], *fx.shape)).reshape(-1, fx.shape[1]))
     loops = stack_padded(parts, space.L)
     fx = np.concatenate([np.pad(f, ((0, 0), (0, loops.K - f.shape[1]))) for f in fixed])
     counter = order_free_fills(space.cl, loops.dim.T, fx.T)
