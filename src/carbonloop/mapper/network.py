@@ -20,7 +20,7 @@ from typing import Literal
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.objectives import Objective, get_objective
-from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, layer_bounds, search_layer
+from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import Mapping
 from carbonloop.workload.layer import Layer
@@ -161,8 +161,9 @@ def search_network(
     if joint:
         # the network optimum minimizes E + lambda*L per layer for lambda = E*/L*, and
         # E_lb^2 / P0 <= E*/L* <= P0 / L_lb^2 with P0 the per-layer optimum's product (docs/mapper.md)
-        bounds = [layer_bounds(layer, acc, constraints, imperfect=imperfect) for layer in network.layers]
-        e_lb, l_lb = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+        # per layer: the least energy and latency bounds over its whole mapspace, from the first pass
+        e_lb = sum(float(r.extra["energy_floor_pj"]) for r in results)  # type: ignore[arg-type]
+        l_lb = sum(float(r.extra["latency_floor_cycles"]) for r in results)  # type: ignore[arg-type]
         p0 = extra["per_layer_value"]
         if obj.kind == "deadline":
             # a * E + b * max(P, L): trading energy for latency is worth at most b / a pJ per cycle

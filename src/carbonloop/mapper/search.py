@@ -464,14 +464,19 @@ def search_layer(
     ]
     cheap = [_cheap_bound(s, obj, layer) for _, _, s in spaces]
 
+    # floors: energy and latency no mapping of the layer can beat, whatever the objective (each space
+    # gives the least of its tilings' bounds when they are computed, else its cheap bound)
+    e_floor, l_floor = math.inf, math.inf
     for si, (ci, ki, space) in enumerate(spaces):
         ce, clat = cheap[si]
         if run.out_of_budget or run.exhausted():
             run.out_of_budget = True
+            e_floor, l_floor = min(e_floor, ce), min(l_floor, clat)
             if not inc.prunable(np.array([ce]), np.array([clat]))[0]:
                 run.pending_lb.append(float(obj.value(ce, clat)))
             continue
         if ci >= first and inc.prunable(np.array([ce]), np.array([clat]))[0]:
+            e_floor, l_floor = min(e_floor, ce), min(l_floor, clat)
             continue
         F = enumerate_tilings(space)
         if F.shape[0] == 0:
@@ -480,6 +485,7 @@ def search_layer(
         F, e_lb, l_lb = F[fits], e_lb[fits], l_lb[fits]
         if F.shape[0] == 0:
             continue
+        e_floor, l_floor = min(e_floor, float(e_lb.min())), min(l_floor, float(l_lb.min()))
         searched += 1
         run.search_space(
             space, F, e_lb, l_lb, classes, lambda loops, i, ci=ci, ki=ki: (ci, ki, loops_row(loops, i))
@@ -524,22 +530,9 @@ def search_layer(
         front=front,
         spatial_candidates=len(cands),
         spatial_searched=searched,
+        extra={"energy_floor_pj": e_floor, "latency_floor_cycles": l_floor},
     )
 
 
 def loops_row(loops: LoopArrays, j: int) -> tuple:
     return (loops.dim[j].copy(), loops.factor[j].copy(), loops.level[j].copy(), loops.spatial[j].copy())
-
-
-def layer_bounds(
-    layer: Layer, acc: Accelerator, constraints: Constraints | None = None, *, imperfect: bool = False
-) -> tuple[float, float]:
-    """Energy and latency no mapping of the layer can beat (the cheapest spatial candidate's bounds)."""
-    constraints = constraints or Constraints()
-    cl = compile_layer(layer)
-    cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
-    keep = keep_patterns(acc, constraints)[0]
-    bounds = [
-        _cheap_bound(make_space(cl, acc, c, keep, imperfect), get_objective("energy"), layer) for c in cands
-    ]
-    return min(b[0] for b in bounds), min(b[1] for b in bounds)
