@@ -474,11 +474,18 @@ def coarse_count(mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
 
 @lru_cache(maxsize=65536)
 def _coarse_count(mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]) -> int:
-    m = np.frombuffer(mask, dtype=bool).reshape(shape)
-    with_loops = [x for x in range(shape[0]) if m[x].any()]
-    if not with_loops:
-        return 1
-    return int(_level_table(_active(m, with_loops[-1]), classes)[2].shape[0])
+    tables, deep = _tables(mask, shape, classes)
+    return int(tables[deep][2].shape[0])
+
+
+def _tables(
+    mask_bytes: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
+    """Each level's order table (:func:`_level_table`) of a pattern, and its deepest level with loops."""
+    mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
+    tables = [_level_table(_active(mask, x), classes) for x in range(shape[0])]
+    with_loops = [x for x in range(shape[0]) if tables[x][2].shape[1]]
+    return tables, with_loops[-1] if with_loops else shape[0] - 1
 
 
 def pattern_orders(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> PatternOrders:
@@ -495,11 +502,8 @@ def _pattern_orders(
     classes: tuple[OperandClass, ...],
     spatial_loops: tuple[tuple[int, int, int], ...],
 ) -> PatternOrders:
-    mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
-    L = mask.shape[0]
-    tables = [_level_table(_active(mask, x), classes) for x in range(L)]
-    with_loops = [x for x in range(L) if tables[x][2].shape[1]]
-    deep = with_loops[-1] if with_loops else L - 1
+    tables, deep = _tables(mask_bytes, shape, classes)
+    L = len(tables)
     radix = [deep] + [x for x in range(L) if x != deep]  # the deepest level's choice most significant
     idx_r = np.meshgrid(*[np.arange(tables[x][0].shape[0]) for x in radix], indexing="ij")
     idx = {x: g.reshape(-1) for x, g in zip(radix, idx_r, strict=True)}
@@ -553,11 +557,8 @@ def _coarse_orders(
     classes: tuple[OperandClass, ...],
     spatial_loops: tuple[tuple[int, int, int], ...],
 ) -> tuple[Template, np.ndarray]:
-    mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
-    L = mask.shape[0]
-    tables = [_level_table(_active(mask, x), classes) for x in range(L)]
-    with_loops = [x for x in range(L) if tables[x][2].shape[1]]
-    deep = with_loops[-1] if with_loops else L - 1
+    tables, deep = _tables(mask_bytes, shape, classes)
+    L = len(tables)
     n = tables[deep][2].shape[0]
     levels, fixed = [], []
     for x in range(L):
