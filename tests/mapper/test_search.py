@@ -10,6 +10,7 @@ import pytest
 from carbonloop.errors import SpecError
 from carbonloop.hardware.library import load_accelerator
 from carbonloop.mapper import Budget, Constraints, get_objective, register_weighted, search_layer
+from carbonloop.mapper.pool import group_of, tier_rows
 from carbonloop.mapper.search import keep_patterns, make_space
 from carbonloop.mapper.spatial import spatial_candidates
 from carbonloop.mapper.temporal import (
@@ -18,11 +19,12 @@ from carbonloop.mapper.temporal import (
     level_orders,
     lower_bound_scores,
     operand_classes,
-    order_bound_scores,
+    order_free_fills,
     pattern_orders,
     pattern_template,
     patterns,
     stack_padded,
+    tiling_loops,
 )
 from carbonloop.model.evaluate import evaluate_batch
 from carbonloop.model.mapping import Loop
@@ -76,6 +78,16 @@ def test_lower_bounds_never_exceed_any_loop_order_of_the_tiling():
         assert (l_lb[sel] <= lat).all()
 
 
+def _innermost_per_level(rows: LoopArrays, L: int) -> np.ndarray:
+    """The innermost temporal loop (dim, factor > 1) of every level of each row [n, L]; -1: none."""
+    out = np.full((rows.N, L), -1, dtype=np.int64)
+    for x in range(L):
+        on = ~rows.spatial & (rows.factor > 1) & (rows.level == x)
+        last = rows.K - 1 - np.argmax(on[:, ::-1], axis=1)
+        out[:, x] = np.where(on.any(axis=1), rows.dim[np.arange(rows.N), last], -1)
+    return out
+
+
 @pytest.mark.parametrize(
     "acc_name, layer",
     [
@@ -85,10 +97,12 @@ def test_lower_bounds_never_exceed_any_loop_order_of_the_tiling():
         ("os_array_16x16", matmul("m", M=32, N=16, K=24)),
     ],
 )
-def test_order_group_bounds_never_exceed_any_order_of_the_group(acc_name, layer):
-    """The group bounds (innermost loop of every level fixed; coarse: of the deepest level only) are
-    below every order they stand for."""
+def test_order_group_bounds_never_exceed_any_order_they_stand_for(acc_name, layer):
+    """Both tiers of group bounds (the innermost loop of the deepest level with loops fixed; of every
+    level fixed) are never below the order-free bound and never above any order whose innermost loops
+    they fix, and each second-tier row names the group of exactly those orders."""
     acc = load_accelerator(acc_name)
+    L = len(acc.memories)
     cl = compile_layer(layer)
     classes = operand_classes(cl)
     cand = spatial_candidates(layer, acc)[0]
@@ -96,35 +110,42 @@ def test_order_group_bounds_never_exceed_any_order_of_the_group(acc_name, layer)
     F = enumerate_tilings(space)[::7][:150]
     e0, l0, _ = lower_bound_scores(space, F)
     pid, masks = patterns(F)
-    groups_checked = tighter = 0
-    for p in np.unique(pid):
-        sel = np.flatnonzero(pid == p)
-        po = pattern_orders(space, masks[p], classes)
-        e1, l1 = order_bound_scores(space, [(F[sel], po.bound, po.fixed)])
-        ec, lc = order_bound_scores(space, [(F[sel], po.coarse, po.coarse_fixed)])
-        ec, lc = ec.reshape(sel.size, po.coarse_groups), lc.reshape(sel.size, po.coarse_groups)
-        e1, l1 = e1.reshape(sel.size, po.groups), l1.reshape(sel.size, po.groups)
-        # refinements of the order-free bound: never below it
-        assert (e1 >= e0[sel, None] * (1 - 1e-12)).all() and (l1 >= l0[sel, None]).all()
-        assert (ec >= e0[sel, None] * (1 - 1e-12)).all() and (lc >= l0[sel, None]).all()
-        tighter += int((e1 > e0[sel, None] * (1 + 1e-9)).sum())
-        for c in range(po.coarse_groups):
-            _, _, gids = po.fine_bounds(c)
-            # a coarse group's bound (fewer loops fixed) is below the bound of every group it holds
-            assert (ec[:, c, None] <= e1[:, gids] * (1 + 1e-12)).all()
-            assert (lc[:, c, None] <= l1[:, gids]).all()
-        for g in range(po.groups):
-            rows = stack_padded([expand_rows(F[sel], po.group_rows(g))], space.L)
-            res = evaluate_batch(cl, acc, space.with_axes(rows), space.keep)
-            n = rows.N // sel.size
-            e = res.energy_pj.reshape(sel.size, n).min(axis=1)
-            lat = res.latency_cycles.reshape(sel.size, n).min(axis=1)
-            assert (e1[:, g] <= e * (1 + 1e-12)).all()
-            assert (l1[:, g] <= lat).all()
-            groups_checked += 1
-    assert groups_checked >= 4
-    if acc_name == "tpu_like":
-        assert tighter > 0
+
+    def bound(loops, fixed):
+        res = evaluate_batch(cl, acc, loops, space.keep, order_free_fills(cl, loops.dim.T, fixed.T))
+        return res.energy_pj, res.latency_cycles
+
+    # every order of every tiling, with the innermost loop of each of its levels
+    exact_e, exact_l, exact_inner = [], [], []
+    for t in range(F.shape[0]):
+        po = pattern_orders(space, masks[pid[t]], classes)
+        rows = space.with_axes(stack_padded([expand_rows(F[t : t + 1], po.exact)], L))
+        res = evaluate_batch(cl, acc, rows, space.keep)
+        exact_e.append(res.energy_pj)
+        exact_l.append(res.latency_cycles)
+        exact_inner.append(_innermost_per_level(rows, L))
+        for g in range(po.groups):  # group numbering: a group's orders share their innermost loops
+            part = space.with_axes(stack_padded([expand_rows(F[t : t + 1], po.group_rows(g))], L))
+            inner = _innermost_per_level(part, L)
+            assert (inner == inner[0]).all()
+            assert group_of(masks, classes, pid[t : t + 1], inner[:1])[0] == g
+
+    tiers = tier_rows(space.with_axes(tiling_loops(space, F)), L)
+    coarse, fixed_c, row_c, chosen_c = next(tiers)
+    ec, lc = bound(coarse, fixed_c)
+    fine, fixed_f, src, chosen_f = tiers.send(None)
+    ef, lf = bound(fine, fixed_f)
+    for e, lat, t, chosen in ((ec, lc, row_c, chosen_c), (ef, lf, row_c[src], chosen_f)):
+        assert (e >= e0[t] * (1 - 1e-12)).all() and (lat >= l0[t]).all()
+        for i in range(t.size):
+            fix = chosen[i] >= 0
+            match = (exact_inner[t[i]][:, fix] == chosen[i][fix]).all(axis=1)
+            if match.any():
+                assert e[i] <= exact_e[t[i]][match].min() * (1 + 1e-12)
+                assert lat[i] <= exact_l[t[i]][match].min()
+    assert ef.size >= ec.size >= F.shape[0]
+    if acc_name == "tpu_like":  # the bound is a real refinement somewhere
+        assert (ef > e0[row_c[src]] * (1 + 1e-9)).any()
 
 
 def test_kept_loop_orders_cover_every_permutation_outcome():

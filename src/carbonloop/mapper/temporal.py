@@ -391,36 +391,21 @@ class PatternOrders:
     """The loop-order combinations of one activity pattern, grouped by the innermost loop of each level.
 
     ``exact`` holds one row per combination of kept level orders, sorted by group; group ``g`` is rows
-    ``starts[g]:starts[g + 1]``. ``bound`` holds one row per group: each level's other loops free, its
-    innermost loop fixed (``fixed``), for :func:`order_bound_scores`, which bounds every row of the group.
-    Groups sharing the innermost loop of the deepest level with loops form a coarse group (``coarse``,
-    one row each, only that loop fixed); coarse group ``c`` holds groups ``coarse_starts[c]:[c + 1]``.
+    ``starts[g]:starts[g + 1]``. Groups are numbered in mixed radix over the levels, the deepest level
+    with loops most significant, each digit the index of the level's innermost loop among those its kept
+    orders end with (:func:`group_keys`); :func:`carbonloop.mapper.pool.group_of` finds a group so.
     """
 
     exact: Template
     starts: np.ndarray  # [G + 1]
-    bound: Template
-    fixed: np.ndarray  # [G, K] bool, aligned with ``bound``
-    coarse: Template
-    coarse_fixed: np.ndarray  # [Gc, K]
-    coarse_starts: np.ndarray  # [Gc + 1]
 
     @property
     def groups(self) -> int:
         return int(self.starts.shape[0] - 1)
 
-    @property
-    def coarse_groups(self) -> int:
-        return int(self.coarse_starts.shape[0] - 1)
-
     def group_rows(self, g: int) -> Template:
         a, b = int(self.starts[g]), int(self.starts[g + 1])
         return tuple(t[a:b] for t in self.exact)  # type: ignore[return-value]
-
-    def fine_bounds(self, c: int) -> tuple[Template, np.ndarray, np.ndarray]:
-        """The group bound rows of coarse group ``c``, their fixed flags and group indices."""
-        a, b = int(self.coarse_starts[c]), int(self.coarse_starts[c + 1])
-        return tuple(t[a:b] for t in self.bound), self.fixed[a:b], np.arange(a, b)  # type: ignore[return-value]
 
 
 def _level_rows(spatial_loops: tuple[tuple[int, int, int], ...], x: int, orders: np.ndarray) -> Template:
@@ -467,15 +452,25 @@ def _active(mask: np.ndarray, x: int) -> tuple[int, ...]:
     return tuple(int(d) for d in np.flatnonzero(mask[x]))
 
 
-def coarse_count(mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
-    """How many coarse order groups :func:`pattern_orders` makes of a pattern, without building them."""
-    return _coarse_count(mask.tobytes(), mask.shape, classes)
+def group_keys(
+    mask: np.ndarray, classes: tuple[OperandClass, ...]
+) -> tuple[tuple[np.ndarray, ...], tuple[int, ...]]:
+    """Per level, the innermost loops (dims, sorted) its kept orders end with (empty: no loops), and
+    the radix order of levels that numbers :func:`pattern_orders`' groups (deepest level with loops first)."""
+    return _group_keys(mask.tobytes(), mask.shape, classes)
 
 
 @lru_cache(maxsize=65536)
-def _coarse_count(mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]) -> int:
+def _group_keys(
+    mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]
+) -> tuple[tuple[np.ndarray, ...], tuple[int, ...]]:
     tables, deep = _tables(mask, shape, classes)
-    return int(tables[deep][2].shape[0])
+    keys = []
+    for order in (t[2] for t in tables):
+        k = order[:, -1].copy() if order.shape[1] else np.zeros(0, dtype=np.int64)
+        k.flags.writeable = False
+        keys.append(k)
+    return tuple(keys), (deep, *(x for x in range(shape[0]) if x != deep))
 
 
 def _tables(
@@ -515,62 +510,8 @@ def _pattern_orders(
     exact = _join([_level_rows(spatial_loops, x, tables[x][0][idx[x][rows]]) for x in range(L)])
     G = math.prod(sizes.values())
     starts = np.searchsorted(group[rows], np.arange(G + 1))
-    gidx_r = np.meshgrid(*[np.arange(sizes[x]) for x in radix], indexing="ij")
-    gidx = {x: g.reshape(-1) for x, g in zip(radix, gidx_r, strict=True)}
-    bound_levels, fixed_levels = [], []
-    for x in range(L):
-        order = tables[x][2]
-        part = _level_rows(spatial_loops, x, order[gidx[x]])
-        fixed = np.zeros(part[0].shape, dtype=bool)
-        if order.shape[1]:
-            fixed[:, order.shape[1] - 1] = True
-        bound_levels.append(part)
-        fixed_levels.append(fixed)
-    coarse, coarse_fixed = _coarse_orders(mask_bytes, shape, classes, spatial_loops)
-    coarse_starts = np.arange(sizes[deep] + 1) * (G // sizes[deep])
-    out = PatternOrders(
-        exact,
-        starts,
-        _join(bound_levels),
-        np.concatenate(fixed_levels, axis=1),
-        coarse,
-        coarse_fixed,
-        coarse_starts,
-    )
-    for arr in (*out.exact, out.starts, *out.bound, out.fixed, coarse_starts):
-        arr.flags.writeable = False  # shared through the cache
-    return out
-
-
-def coarse_orders(
-    space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]
-) -> tuple[Template, np.ndarray]:
-    """The coarse bound rows of a pattern and their fixed flags (one row per innermost loop of the
-    deepest level with loops), without building its orders: most tilings are pruned on these alone."""
-    return _coarse_orders(mask.tobytes(), mask.shape, classes, space.spatial_loops)
-
-
-@lru_cache(maxsize=16384)
-def _coarse_orders(
-    mask_bytes: bytes,
-    shape: tuple[int, ...],
-    classes: tuple[OperandClass, ...],
-    spatial_loops: tuple[tuple[int, int, int], ...],
-) -> tuple[Template, np.ndarray]:
-    tables, deep = _tables(mask_bytes, shape, classes)
-    L = len(tables)
-    n = tables[deep][2].shape[0]
-    levels, fixed = [], []
-    for x in range(L):
-        order = tables[x][2] if x == deep else np.repeat(tables[x][2][:1], n, axis=0)  # others: free
-        part = _level_rows(spatial_loops, x, order)
-        fx = np.zeros(part[0].shape, dtype=bool)
-        if x == deep and order.shape[1]:
-            fx[:, order.shape[1] - 1] = True
-        levels.append(part)
-        fixed.append(fx)
-    out = _join(levels), np.concatenate(fixed, axis=1)
-    for arr in (*out[0], out[1]):
+    out = PatternOrders(exact, starts)
+    for arr in (*out.exact, out.starts):
         arr.flags.writeable = False  # shared through the cache
     return out
 
@@ -616,23 +557,6 @@ def stack_padded(parts: list[Template], n_levels: int) -> LoopArrays:
         np.concatenate([o[2] for o in out]),
         np.concatenate([o[3] for o in out]),
     )
-
-
-def order_bound_scores(
-    space: Space, blocks: list[tuple[np.ndarray, Template, np.ndarray]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Energy and latency lower bounds of tilings under partly fixed orders, for blocks (F [n, L, D],
-    bound rows [G, K] of one pattern, their fixed flags [G, K]): flat arrays, block after block, each
-    tiling-major ([n, G] raveled)."""
-    parts, fixed = [], []
-    for F, rows, fx in blocks:
-        parts.append(expand_rows(F, rows))
-        fixed.append(np.broadcast_to(fx[None], (F.shape[0], *fx.shape)).reshape(-1, fx.shape[1]))
-    loops = stack_padded(parts, space.L)
-    fx = np.concatenate([np.pad(f, ((0, 0), (0, loops.K - f.shape[1]))) for f in fixed])
-    counter = order_free_fills(space.cl, loops.dim.T, fx.T)
-    res = evaluate_batch(space.cl, space.acc, space.with_axes(loops), space.keep, counter)
-    return res.energy_pj, res.latency_cycles
 
 
 def order_count(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:

@@ -1,0 +1,106 @@
+"""The incumbent of a search: the best point so far, or the lower convex hull of the scored points.
+
+Everything that prunes asks it (:meth:`Incumbent.prunable`), everything scored is offered to it; a later
+point replaces the best only when strictly better (relative 1e-9), which keeps searches deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+from carbonloop.mapper.objectives import Objective
+
+REL_TOL = 1e-9
+
+
+class Incumbent:
+    """The best point so far (objective mode) or the lower convex hull of scored points (hull mode)."""
+
+    def __init__(
+        self,
+        obj: Objective,
+        mode: Literal["objective", "hull"],
+        lam_range: tuple[float, float] = (0.0, math.inf),
+    ):
+        self.obj, self.mode, self.lam_range = obj, mode, lam_range
+        self.best = math.inf
+        self.best_ref: tuple | None = None
+        self.points: list[tuple[float, float, tuple]] = []  # (energy, latency, ref), kept non-dominated
+
+    def prunable(self, e: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        if self.mode == "objective":
+            if not math.isfinite(self.best):
+                return np.zeros(e.shape, dtype=bool)
+            return self.obj.value(e, lat) >= self.best * (1 - REL_TOL)
+        hull = self.hull()
+        if not hull:
+            return np.zeros(e.shape, dtype=bool)
+        lo, hi = self.lam_range
+        if lo == 0.0 and hi == math.inf:
+            he = np.array([p[0] for p in hull])
+            hl = np.array([p[1] for p in hull])
+            bound = np.interp(e, he, hl, left=np.inf, right=hl[-1])
+            return lat >= bound * (1 - REL_TOL) - 1e-9
+        # only weights lambda in [lo, hi] matter: prune when the node's best E + lambda*L cannot beat the
+        # hull's at any of them (a convex function of lambda: check the ends and the hull's breakpoints)
+        lams = {lo, hi}
+        for a, b in zip(hull, hull[1:], strict=False):
+            lam = (b[0] - a[0]) / (a[1] - b[1])
+            if lo < lam < hi:
+                lams.add(lam)
+        he = np.array([p[0] for p in hull])
+        hl = np.array([p[1] for p in hull])
+        ok = np.ones(e.shape, dtype=bool)
+        for lam in sorted(lams):
+            if lam == math.inf:
+                ok &= lat >= hl.min() * (1 - REL_TOL)
+                continue
+            h = float((he + lam * hl).min())
+            ok &= (e + lam * lat) >= h * (1 - REL_TOL)
+        return ok
+
+    def hull(self) -> list[tuple[float, float, tuple]]:
+        pts = sorted(self.points, key=lambda p: (p[0], p[1]))
+        hull: list[tuple[float, float, tuple]] = []
+        for p in pts:
+            if hull and p[1] >= hull[-1][1]:
+                continue  # dominated (same or more latency at more energy)
+            while len(hull) >= 2:
+                (x1, y1, _), (x2, y2, _) = hull[-2], hull[-1]
+                # drop the middle point when it is on or above the segment from hull[-2] to p
+                if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) <= 0:
+                    hull.pop()
+                else:
+                    break
+            hull.append(p)
+        return hull
+
+    def offer(self, e: np.ndarray, lat: np.ndarray, make_ref) -> None:
+        """Scored points ``e``, ``lat`` (rows of one batch, in stable order); ``make_ref(j)`` names row j."""
+        vals = self.obj.value(e, lat)
+        i = int(np.argmin(vals))
+        if vals[i] < self.best * (1 - REL_TOL) or self.best_ref is None:
+            self.best, self.best_ref = float(vals[i]), make_ref(i)
+        order = np.lexsort((np.arange(e.shape[0]), lat, e))
+        cand = []
+        best_l = math.inf
+        for j in order:
+            if lat[j] < best_l:
+                cand.append((float(e[j]), float(lat[j]), j))
+                best_l = lat[j]
+        merged = sorted(
+            [(p[0], p[1], 0, k, p[2]) for k, p in enumerate(self.points)]
+            + [(c[0], c[1], 1, k, c[2]) for k, c in enumerate(cand)]
+        )
+        keep = []
+        best_l = math.inf
+        for pe, pl, new, _, ref in merged:
+            if pl < best_l:
+                keep.append((pe, pl, make_ref(ref) if new else ref))
+                best_l = pl
+        self.points = keep
+        if self.mode == "hull":
+            self.points = self.hull()

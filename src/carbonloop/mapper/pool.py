@@ -1,0 +1,377 @@
+"""Branch and bound over the tilings of several spaces at once, best bound first.
+
+A space is one spatial candidate with one keep pattern (:class:`carbonloop.mapper.temporal.Space`). Its
+tilings are bounded over every loop order (:func:`carbonloop.mapper.temporal.lower_bound_scores`); the
+tilings of all the spaces of a pool are then visited together in order of that bound, in chunks. For a
+chunk, each coarse order group (the innermost loop of the deepest level with loops fixed) is bounded,
+then each group of the surviving coarse groups (the innermost loop of every level fixed), and only the
+groups that can still beat the incumbent are expanded into their orders and scored exactly, best bound
+first. Pooling the spaces keeps the numpy batches large when a layer has many spatial candidates with
+few tilings each (depthwise layers, energy objectives, network hull passes).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+
+import numpy as np
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.incumbent import Incumbent
+from carbonloop.mapper.objectives import Objective
+from carbonloop.mapper.temporal import (
+    OperandClass,
+    PatternOrders,
+    Space,
+    Template,
+    enumerate_tilings,
+    expand_rows,
+    group_keys,
+    order_free_fills,
+    pattern_orders,
+    tiling_loops,
+)
+from carbonloop.model.evaluate import evaluate_batch
+from carbonloop.model.nest import CompiledLayer, LoopArrays
+
+CHUNK_ROWS = 16384
+
+Ref = tuple  # how the incumbent names a scored row: (space index in the pool's owner, row arrays)
+
+
+def stack_loops(parts: list[LoopArrays], n_levels: int) -> LoopArrays:
+    """Concatenate loop arrays of different widths (with their array axes), padding with factor-1 loops
+    at the innermost level."""
+    K = max(1, max(p.K for p in parts))
+
+    def pad(a: np.ndarray, fill, dtype) -> np.ndarray:
+        out = np.full((a.shape[0], K), fill, dtype=dtype)
+        out[:, : a.shape[1]] = a
+        return out
+
+    return LoopArrays(
+        np.concatenate([pad(p.dim, 0, np.int64) for p in parts]),
+        np.concatenate([pad(p.factor, 1, np.int64) for p in parts]),
+        np.concatenate([pad(p.level, n_levels - 1, np.int64) for p in parts]),
+        np.concatenate([pad(p.spatial, False, bool) for p in parts]),
+        np.concatenate([pad(p.axis, -1, np.int64) for p in parts]),  # type: ignore[arg-type]
+    )
+
+
+def _rows(space: Space, F: np.ndarray, template: Template) -> LoopArrays:
+    return space.with_axes(LoopArrays(*expand_rows(F, template)))
+
+
+@dataclass
+class Pool:
+    """The fitting tilings of several spaces of one keep pattern, with their order-free bounds."""
+
+    spaces: list[Space]
+    owners: list[int]  # per space: its index in the caller's list of spaces
+    F: np.ndarray  # [N, L, D] tile factors
+    sid: np.ndarray  # [N] space (index into ``spaces``) of each tiling
+    e_lb: np.ndarray  # [N]
+    l_lb: np.ndarray  # [N]
+
+    @property
+    def searched(self) -> int:
+        """How many spaces have at least one fitting tiling."""
+        return int(np.unique(self.sid).size)
+
+
+def build_pool(cl: CompiledLayer, acc: Accelerator, spaces: list[Space], owners: list[int]) -> Pool:
+    """Enumerate the tilings of every space and bound them over all loop orders, in one model call."""
+    Fs, sids, parts = [], [], []
+    for s, space in enumerate(spaces):
+        F = enumerate_tilings(space)
+        if F.shape[0]:
+            Fs.append(F)
+            sids.append(np.full(F.shape[0], s, dtype=np.int64))
+            parts.append(space.with_axes(tiling_loops(space, F)))
+    L, D = len(acc.memories), cl.D
+    if not Fs:
+        empty = np.zeros(0)
+        return Pool(spaces, owners, np.zeros((0, L, D), dtype=np.int64), empty.astype(np.int64), empty, empty)
+    loops = stack_loops(parts, L)
+    res = evaluate_batch(cl, acc, loops, spaces[0].keep, order_free_fills(cl, loops.dim.T))
+    ok = res.fits
+    F, sid = np.concatenate(Fs)[ok], np.concatenate(sids)[ok]
+    return Pool(spaces, owners, F, sid, res.energy_pj[ok], res.latency_cycles[ok])
+
+
+def pool_patterns(F: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group tilings by space and by which dims are active (factor > 1) at each level:
+    (pattern id per tiling, masks [P, L, D], space of each pattern)."""
+    act = F > 1
+    flat = act.reshape(act.shape[0], -1)
+    if flat.shape[1] <= 62:  # one integer key per tiling: faster than unique rows of booleans
+        key = flat.astype(np.int64) @ (np.int64(1) << np.arange(flat.shape[1], dtype=np.int64))
+    else:
+        _, key = np.unique(flat, axis=0, return_inverse=True)
+        key = key.reshape(-1)
+    _, first, inv = np.unique(np.stack([sid, key], axis=1), axis=0, return_index=True, return_inverse=True)
+    return inv.reshape(-1), act[first], sid[first]
+
+
+class Run:
+    """One layer's search state: the incumbent, the budget, and what was scored or left unexplored."""
+
+    def __init__(
+        self,
+        inc: Incumbent,
+        obj: Objective,
+        cl: CompiledLayer,
+        acc: Accelerator,
+        classes: tuple[OperandClass, ...],
+        evaluations: int | None,
+        seconds: float | None,
+        t0: float,
+    ):
+        self.inc, self.obj, self.cl, self.acc, self.classes = inc, obj, cl, acc, classes
+        self.evaluations, self.seconds, self.t0 = evaluations, seconds, t0
+        self.evaluated = 0  # mappings scored exactly
+        self.bounded = 0  # (tiling, order group) bounds computed
+        self.pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
+        self.out_of_budget = False
+
+    def exhausted(self) -> bool:
+        if self.evaluations is not None and self.evaluated >= self.evaluations:
+            return True
+        return self.seconds is not None and time.perf_counter() - self.t0 >= self.seconds
+
+    def _rows_left(self) -> int:
+        """Rows for the next exact batch: a full batch, or what is left of an evaluation budget."""
+        if self.evaluations is None:
+            return CHUNK_ROWS
+        return max(1, min(CHUNK_ROWS, self.evaluations - self.evaluated))
+
+    def _stop(self, bound: np.ndarray) -> None:
+        self.out_of_budget = True
+        if bound.size:
+            self.pending_lb.append(float(bound.min()))
+
+    def search(self, pool: Pool, make_ref: Callable[[int, LoopArrays, int], Ref]) -> None:
+        """Every tiling of the pool, best order-free bound first; ``make_ref(owner, loops, row)``."""
+        inc, obj = self.inc, self.obj
+        order = np.argsort(obj.value(pool.e_lb, pool.l_lb), kind="stable")
+        F, sid, e_lb, l_lb = pool.F[order], pool.sid[order], pool.e_lb[order], pool.l_lb[order]
+        pid, masks, psid = pool_patterns(F, sid)
+        orders: dict[int, PatternOrders] = {}
+
+        def po(p: int) -> PatternOrders:
+            if p not in orders:
+                orders[p] = pattern_orders(pool.spaces[psid[p]], masks[p], self.classes)
+            return orders[p]
+
+        # coarse bound rows per tiling: the loops of its deepest level with loops (at least one row)
+        active = F > 1
+        has = active.any(axis=2)  # [N, L]
+        deep = np.where(has.any(axis=1), F.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1), 0)
+        groups = np.maximum(active[np.arange(F.shape[0]), deep].sum(axis=1), 1)
+        alive = np.ones(F.shape[0], dtype=bool)
+        pos = 0
+        while pos < F.shape[0]:
+            alive[pos:] &= ~inc.prunable(e_lb[pos:], l_lb[pos:])
+            nxt = np.flatnonzero(alive[pos:])[:CHUNK_ROWS] + pos
+            if nxt.size == 0:
+                return
+            pos = int(nxt[0])
+            if self.exhausted():
+                rest = np.flatnonzero(alive[pos:]) + pos
+                self._stop(obj.value(e_lb[rest], l_lb[rest]))
+                return
+            cum = np.cumsum(groups[nxt])
+            take = nxt[: int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1]
+            alive[take] = False
+            pos = int(take[-1]) + 1
+            chunk = _Chunk(self, pool, F, sid, pid, masks, psid, po)
+            chunk.search(take, make_ref)
+            if self.out_of_budget:
+                rest = np.flatnonzero(alive[pos:]) + pos
+                self._stop(obj.value(e_lb[rest], l_lb[rest]))
+                return
+
+    def score(self, pool: Pool, parts: list[tuple[int, LoopArrays]], make_ref) -> None:
+        """Score rows exactly (parts: (space index, rows)) and offer them to the incumbent."""
+        loops = stack_loops([p for _, p in parts], len(self.acc.memories))
+        row_space = np.concatenate([np.full(p.N, s, dtype=np.int64) for s, p in parts])
+        res = evaluate_batch(self.cl, self.acc, loops, pool.spaces[0].keep)
+        self.evaluated += loops.N
+        ok = res.fits
+        if ok.any():
+            idx = np.flatnonzero(ok)
+            self.inc.offer(
+                res.energy_pj[idx],
+                res.latency_cycles[idx].astype(float),
+                lambda j: make_ref(pool.owners[int(row_space[idx[j]])], loops, int(idx[j])),
+            )
+
+
+def fix_innermost(
+    loops: LoopArrays, fixed: np.ndarray, level: np.ndarray
+) -> tuple[LoopArrays, np.ndarray, np.ndarray, np.ndarray]:
+    """For each row and each temporal loop (factor > 1) of its level ``level[row]``: a copy of the row
+    with that loop moved after the level's other temporal loops and marked fixed. Rows lay a level's
+    temporal loops out contiguously (compact rows, as :func:`tiling_loops` makes them); a row whose level
+    has none is kept once. Returns (rows, fixed, source row, dim of the moved loop or -1)."""
+    N, K = loops.dim.shape
+    on = ~loops.spatial & (loops.factor > 1) & (loops.level == level[:, None])
+    a = np.argmax(on, axis=1)
+    n_q = on.sum(axis=1)
+    b = a + n_q
+    reps = np.maximum(n_q, 1)
+    row = np.repeat(np.arange(N), reps)
+    j = a[row] + (np.arange(row.size) - np.repeat(np.cumsum(reps) - reps, reps))  # the loop moved
+    has_q = n_q[row] > 0
+    k = np.arange(K)[None, :]
+    ar, br, jr = a[row][:, None], b[row][:, None], j[:, None]
+    inside = (k >= ar) & (k < br) & has_q[:, None]
+    src = np.where(inside, np.where(k == br - 1, jr, k + (k >= jr)), k)
+
+    def move(arr: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(arr[row], src, axis=1)
+
+    out = LoopArrays(
+        move(loops.dim), move(loops.factor), move(loops.level), move(loops.spatial), move(loops.axis)
+    )  # type: ignore[arg-type]
+    new_fixed = move(fixed) | (has_q[:, None] & (k == br - 1))
+    q_dim = np.where(has_q, loops.dim[row, np.minimum(j, K - 1)], -1)
+    return out, new_fixed, row, q_dim
+
+
+def group_of(
+    masks: np.ndarray, classes: tuple[OperandClass, ...], pattern: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
+    """The order group (:func:`pattern_orders` numbering) of rows of the given patterns whose innermost
+    loop per level is ``chosen`` [n, L] (-1: no loop there); -1 where no kept order ends that way."""
+    g = np.full(pattern.size, -1, dtype=np.int64)
+    for p in np.unique(pattern):
+        sel = np.flatnonzero(pattern == p)
+        keys, radix = group_keys(masks[p], classes)
+        gid = np.zeros(sel.size, dtype=np.int64)
+        ok = np.ones(sel.size, dtype=bool)
+        for x in radix:
+            kx = keys[x]
+            if kx.size == 0:
+                continue  # no loops there: one choice
+            d = chosen[sel, x]
+            at = np.minimum(np.searchsorted(kx, d), kx.size - 1)
+            ok &= kx[at] == d
+            gid = gid * kx.size + at
+        g[sel] = np.where(ok, gid, -1)
+    return g
+
+
+def tier_rows(
+    loops: LoopArrays, L: int
+) -> Generator[tuple[LoopArrays, np.ndarray, np.ndarray, np.ndarray], np.ndarray | None, None]:
+    """The two tiers of bound rows of compact tiling rows: first (rows, fixed, source row, chosen
+    innermost loop per level [n, L]) with the innermost loop of each row's deepest level with loops
+    fixed; then, from those, with the innermost loop of every level fixed. The caller may prune rows of
+    the first tier before asking for the second (send the kept row indices); the second tier's source
+    rows index the first tier's rows. ``L``: the number of levels."""
+    temporal = ~loops.spatial & (loops.factor > 1)
+    deep = np.where(temporal, loops.level, -1).max(axis=1)
+    fixed = np.zeros(loops.dim.shape, dtype=bool)
+    loops, fixed, row, q = fix_innermost(loops, fixed, deep)
+    deep = deep[row]
+    chosen = np.full((row.size, L), -1, dtype=np.int64)
+    chosen[np.arange(row.size), np.maximum(deep, 0)] = q
+    keep = yield loops, fixed, row, chosen
+    sel = np.arange(row.size) if keep is None else keep
+    loops, fixed, deep, chosen, src = loops.take(sel), fixed[sel], deep[sel], chosen[sel], sel
+    for x in range(L):
+        other = np.where(deep != x, x, -1)  # -1: no level, the row is kept as it is
+        if not (~loops.spatial & (loops.factor > 1) & (loops.level == other[:, None])).any():
+            continue
+        loops, fixed, row, q = fix_innermost(loops, fixed, other)
+        deep, chosen, src = deep[row], chosen[row], src[row]
+        chosen[:, x] = np.where(deep != x, q, chosen[:, x])
+    yield loops, fixed, src, chosen
+
+
+class _Chunk:
+    """One chunk of a pool's tilings through the coarse groups, the groups and the exact orders.
+
+    Bound rows are built for all tilings at once from their compact rows: first the innermost loop of
+    the deepest level with loops is fixed (coarse groups), then, for the survivors, that of every other
+    level (groups); a group is found from the fixed loops and expanded into its orders only if it can
+    still beat the incumbent.
+    """
+
+    def __init__(self, run: Run, pool: Pool, F, sid, pid, masks, psid, po) -> None:
+        self.run, self.pool, self.F, self.sid = run, pool, F, sid
+        self.pid, self.masks, self.psid, self.po = pid, masks, psid, po
+
+    def space(self, p: int) -> Space:
+        return self.pool.spaces[int(self.psid[p])]
+
+    def _bound(self, loops: LoopArrays, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        run = self.run
+        counter = order_free_fills(run.cl, loops.dim.T, fixed.T)
+        res = evaluate_batch(run.cl, run.acc, loops, self.pool.spaces[0].keep, counter)
+        run.bounded += loops.N
+        return res.energy_pj, res.latency_cycles
+
+    def search(self, take: np.ndarray, make_ref) -> None:
+        run, F = self.run, self.F
+        inc, obj = run.inc, run.obj
+        parts, tiles = [], []
+        for s in np.unique(self.sid[take]):
+            sel = take[self.sid[take] == s]
+            space = self.pool.spaces[int(s)]
+            parts.append(space.with_axes(tiling_loops(space, F[sel])))
+            tiles.append(sel)
+        L = len(run.acc.memories)
+        tiers = tier_rows(stack_loops(parts, L), L)
+        tiling = np.concatenate(tiles)
+        loops, fixed, row, _ = next(tiers)  # coarse: the deepest level's innermost loop fixed
+        e, lat = self._bound(loops, fixed)
+        keep = np.flatnonzero(~inc.prunable(e, lat))
+        loops, fixed, src, chosen = tiers.send(keep)  # every level's innermost loop fixed
+        tiling = tiling[row[src]]
+        e, lat = self._bound(loops, fixed) if loops.N else (e[keep], lat[keep])
+        keep = ~inc.prunable(e, lat)
+        tiling, chosen, e, lat = tiling[keep], chosen[keep], e[keep], lat[keep]
+        p_ = self.pid[tiling]
+        g = group_of(self.masks, run.classes, p_, chosen)
+        kept = g >= 0  # a choice no kept order makes stands for no mapping
+        t, p_, g, e, lat = tiling[kept], p_[kept], g[kept], e[kept], lat[kept]
+        order = np.argsort(obj.value(e, lat), kind="stable")
+        self._score_groups(t[order], p_[order], g[order], e[order], lat[order], make_ref)
+
+    def _score_groups(self, t, p_, g, e1, l1, make_ref) -> None:
+        """Expand the (tiling, group) pairs, best bound first, into their orders and score them."""
+        run, F = self.run, self.F
+        inc, obj = run.inc, run.obj
+        size = np.array(
+            [self.po(int(a)).starts[b + 1] - self.po(int(a)).starts[b] for a, b in zip(p_, g, strict=True)],
+            dtype=np.int64,
+        )
+        alive = np.ones(t.size, dtype=bool)
+        pos = 0
+        while pos < t.size:
+            alive[pos:] &= ~inc.prunable(e1[pos:], l1[pos:])
+            nxt = np.flatnonzero(alive[pos:])
+            if nxt.size == 0:
+                return
+            pos += int(nxt[0])
+            if run.exhausted():
+                rest = np.flatnonzero(alive[pos:]) + pos
+                run._stop(obj.value(e1[rest], l1[rest]))
+                return
+            cum = np.cumsum(np.where(alive[pos:], size[pos:], 0))
+            end = min(pos + int(np.searchsorted(cum, run._rows_left(), side="left")) + 1, t.size)
+            sel = np.flatnonzero(alive[pos:end]) + pos
+            alive[pos:end] = False
+            pos = end
+            parts = []
+            key = p_[sel] * (int(g.max()) + 1) + g[sel]
+            for k in np.unique(key):
+                rows = sel[key == k]
+                p = int(p_[rows[0]])
+                exact = self.po(p).group_rows(int(g[rows[0]]))
+                parts.append((int(self.psid[p]), _rows(self.space(p), F[t[rows]], exact)))
+            run.score(self.pool, parts, make_ref)
