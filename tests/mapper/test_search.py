@@ -10,7 +10,7 @@ import pytest
 from carbonloop.errors import SpecError
 from carbonloop.hardware.library import load_accelerator
 from carbonloop.mapper import Budget, Constraints, get_objective, register_weighted, search_layer
-from carbonloop.mapper.pool import group_of, tier_rows
+from carbonloop.mapper.pool import build_pool, group_of, tier_rows
 from carbonloop.mapper.search import keep_patterns, make_space
 from carbonloop.mapper.spatial import spatial_candidates
 from carbonloop.mapper.temporal import (
@@ -220,3 +220,20 @@ def test_energy_and_latency_optima_bracket_edp():
     assert lat.cost.latency_cycles <= edp.cost.latency_cycles
     assert edp.value <= e.cost.energy_pj * e.cost.latency_cycles
     assert edp.value <= lat.cost.energy_pj * lat.cost.latency_cycles
+
+
+def test_candidates_without_a_fitting_tiling_are_skipped():
+    """On a 32x32 AIMC macro some spatial candidates of DS-CNN's first layer need more input rows than
+    the macro has (diagonal OX mapping: rows = FY x (FX + OX - 1) inputs): no tiling of them fits, and
+    the search goes on with the others (a regression: an empty pool of tilings crashed the search)."""
+    acc = load_accelerator("imc(kind=aimc,rows=32,cols=32,sram_bytes=131072,node_nm=28)")
+    layer = zoo.get("ds_cnn").layers[0]
+    cl = compile_layer(layer)
+    cands = spatial_candidates(layer, acc)
+    keep = keep_patterns(acc, Constraints())[0]
+    empty = [
+        c for c in cands if build_pool(cl, acc, [make_space(cl, acc, c, keep, False)], [0]).F.shape[0] == 0
+    ]
+    assert empty, "the premise: some candidate has no fitting tiling"
+    res = search_layer(layer, acc, "edp")
+    assert res.optimal and res.cost.energy_pj > 0

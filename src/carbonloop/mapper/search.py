@@ -240,9 +240,10 @@ def search_layer(
             if not members:
                 continue
             pool = build_pool(cl, acc, [spaces[si][2] for si in members], members)
-            if pool.F.shape[0]:
-                floor[0] = min(floor[0], float(pool.e_lb.min()))
-                floor[1] = min(floor[1], float(pool.l_lb.min()))
+            if not pool.F.shape[0]:
+                continue  # no tiling of these candidates fits
+            floor[0] = min(floor[0], float(pool.e_lb.min()))
+            floor[1] = min(floor[1], float(pool.l_lb.min()))
             searched += pool.searched
             run.search(pool, make_ref)
     e_floor, l_floor = floor
