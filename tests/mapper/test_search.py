@@ -128,7 +128,8 @@ def test_order_group_bounds_never_exceed_any_order_they_stand_for(acc_name, laye
             part = space.with_axes(stack_padded([expand_rows(F[t : t + 1], po.group_rows(g))], L))
             inner = _innermost_per_level(part, L)
             assert (inner == inner[0]).all()
-            assert group_of(masks, classes, pid[t : t + 1], inner[:1])[0] == g
+            found, size = group_of(masks, classes, pid[t : t + 1], inner[:1])
+            assert found[0] == g and size[0] == part.N
 
     tiers = tier_rows(space.with_axes(tiling_loops(space, F)), L)
     coarse, fixed_c, row_c, chosen_c = next(tiers)

@@ -243,25 +243,44 @@ def fix_innermost(
 
 def group_of(
     masks: np.ndarray, classes: tuple[OperandClass, ...], pattern: np.ndarray, chosen: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """The order group (:func:`pattern_orders` numbering) of rows of the given patterns whose innermost
-    loop per level is ``chosen`` [n, L] (-1: no loop there); -1 where no kept order ends that way."""
-    g = np.full(pattern.size, -1, dtype=np.int64)
-    for p in np.unique(pattern):
-        sel = np.flatnonzero(pattern == p)
-        keys, radix = group_keys(masks[p], classes)
-        gid = np.zeros(sel.size, dtype=np.int64)
-        ok = np.ones(sel.size, dtype=bool)
-        for x in radix:
-            kx = keys[x]
-            if kx.size == 0:
-                continue  # no loops there: one choice
-            d = chosen[sel, x]
-            at = np.minimum(np.searchsorted(kx, d), kx.size - 1)
-            ok &= kx[at] == d
-            gid = gid * kx.size + at
-        g[sel] = np.where(ok, gid, -1)
-    return g
+    loop per level is ``chosen`` [n, L] (-1: no loop there), and how many orders it holds; group -1 (and
+    0 orders) where no kept order ends that way."""
+    n, L = chosen.shape
+    D = masks.shape[2]
+    up, idx = np.unique(pattern, return_inverse=True)
+    ends = np.zeros((up.size, L, D), dtype=bool)  # which dims a level's kept orders end with
+    count = np.zeros((up.size, L, D), dtype=np.int64)  # how many kept orders end with each
+    deep = np.zeros(up.size, dtype=np.int64)
+    for i, p in enumerate(up):
+        keys, counts, radix = group_keys(masks[p], classes)
+        deep[i] = radix[0]
+        for x in range(L):
+            ends[i, x, keys[x]] = True
+            count[i, x, keys[x]] = counts[x][: keys[x].size]
+    idx = idx.reshape(-1)
+    rows = np.arange(n)
+    ok = np.ones(n, dtype=bool)
+    size = np.ones(n, dtype=np.int64)
+    digit = np.zeros((n, L), dtype=np.int64)
+    base = np.ones((n, L), dtype=np.int64)
+    for x in range(L):
+        e = ends[idx, x]  # [n, D]
+        has = e.any(axis=1)
+        d = np.clip(chosen[:, x], 0, D - 1)
+        ok &= ~has | ((chosen[:, x] >= 0) & e[rows, d])
+        digit[:, x] = np.where(has, np.cumsum(e, axis=1)[rows, d] - 1, 0)
+        base[:, x] = np.where(has, e.sum(axis=1), 1)
+        size *= np.where(has, count[idx, x][rows, d], 1)
+    dp = deep[idx]
+    gid = np.zeros(n, dtype=np.int64)
+    for x in range(L):  # the levels other than the deepest, in order, after the deepest's digit
+        other = dp != x
+        gid = np.where(other, gid * base[:, x] + digit[:, x], gid)
+    rest = np.where(np.arange(L)[None, :] != dp[:, None], base, 1).prod(axis=1)
+    gid = digit[rows, dp] * rest + gid
+    return np.where(ok, gid, -1), np.where(ok, size, 0)
 
 
 def tier_rows(
@@ -336,20 +355,16 @@ class _Chunk:
         keep = ~inc.prunable(e, lat)
         tiling, chosen, e, lat = tiling[keep], chosen[keep], e[keep], lat[keep]
         p_ = self.pid[tiling]
-        g = group_of(self.masks, run.classes, p_, chosen)
+        g, size = group_of(self.masks, run.classes, p_, chosen)
         kept = g >= 0  # a choice no kept order makes stands for no mapping
-        t, p_, g, e, lat = tiling[kept], p_[kept], g[kept], e[kept], lat[kept]
-        order = np.argsort(obj.value(e, lat), kind="stable")
-        self._score_groups(t[order], p_[order], g[order], e[order], lat[order], make_ref)
+        t, p_, g, size, e, lat = tiling[kept], p_[kept], g[kept], size[kept], e[kept], lat[kept]
+        o = np.argsort(obj.value(e, lat), kind="stable")
+        self._score_groups(t[o], p_[o], g[o], size[o], e[o], lat[o], make_ref)
 
-    def _score_groups(self, t, p_, g, e1, l1, make_ref) -> None:
+    def _score_groups(self, t, p_, g, size, e1, l1, make_ref) -> None:
         """Expand the (tiling, group) pairs, best bound first, into their orders and score them."""
         run, F = self.run, self.F
         inc, obj = run.inc, run.obj
-        size = np.array(
-            [self.po(int(a)).starts[b + 1] - self.po(int(a)).starts[b] for a, b in zip(p_, g, strict=True)],
-            dtype=np.int64,
-        )
         alive = np.ones(t.size, dtype=bool)
         pos = 0
         while pos < t.size:

@@ -454,23 +454,27 @@ def _active(mask: np.ndarray, x: int) -> tuple[int, ...]:
 
 def group_keys(
     mask: np.ndarray, classes: tuple[OperandClass, ...]
-) -> tuple[tuple[np.ndarray, ...], tuple[int, ...]]:
-    """Per level, the innermost loops (dims, sorted) its kept orders end with (empty: no loops), and
-    the radix order of levels that numbers :func:`pattern_orders`' groups (deepest level with loops first)."""
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], tuple[int, ...]]:
+    """Per level, the innermost loops (dims, sorted) its kept orders end with (empty: no loops) and how
+    many kept orders end with each; and the radix order of levels that numbers :func:`pattern_orders`'
+    groups (deepest level with loops first). A group holds the product of its levels' counts of orders."""
     return _group_keys(mask.tobytes(), mask.shape, classes)
 
 
 @lru_cache(maxsize=65536)
 def _group_keys(
     mask: bytes, shape: tuple[int, ...], classes: tuple[OperandClass, ...]
-) -> tuple[tuple[np.ndarray, ...], tuple[int, ...]]:
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], tuple[int, ...]]:
     tables, deep = _tables(mask, shape, classes)
-    keys = []
-    for order in (t[2] for t in tables):
-        k = order[:, -1].copy() if order.shape[1] else np.zeros(0, dtype=np.int64)
-        k.flags.writeable = False
+    keys, counts = [], []
+    for _orders, group, bound in tables:
+        k = bound[:, -1].copy() if bound.shape[1] else np.zeros(0, dtype=np.int64)
+        n = np.bincount(group, minlength=max(1, k.size)).astype(np.int64)
+        for arr in (k, n):
+            arr.flags.writeable = False
         keys.append(k)
-    return tuple(keys), (deep, *(x for x in range(shape[0]) if x != deep))
+        counts.append(n)
+    return tuple(keys), tuple(counts), (deep, *(x for x in range(shape[0]) if x != deep))
 
 
 def _tables(
