@@ -110,8 +110,9 @@ def pool_patterns(F: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarra
         key = flat.astype(np.int64) @ (np.int64(1) << np.arange(flat.shape[1], dtype=np.int64))
     else:
         _, key = np.unique(flat, axis=0, return_inverse=True)
-        key = key.reshape(-1)
-    _, first, inv = np.unique(np.stack([sid, key], axis=1), axis=0, return_index=True, return_inverse=True)
+    _, key = np.unique(key, return_inverse=True)  # dense, so (key, space) fits one integer
+    pair = key.reshape(-1).astype(np.int64) * (int(sid.max(initial=0)) + 1) + sid
+    _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
     return inv.reshape(-1), act[first], sid[first]
 
 

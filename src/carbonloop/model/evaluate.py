@@ -79,7 +79,10 @@ def imc_compute_energy(
     rows, cols, macros = imc_rows_used(cl, loops)
     fits = rows <= spec.rows
     rows_c = np.clip(rows, 1, spec.rows)
-    pairs, inverse = np.unique(np.stack([rows_c, cols]), axis=1, return_inverse=True)
+    key = rows_c.astype(np.int64) * (int(cols.max(initial=0)) + 1) + cols  # one integer per (rows, cols)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    span = int(cols.max(initial=0)) + 1
+    pairs = np.stack([uniq // span, uniq % span])
     per_pass: dict[str, np.ndarray] = {}
     for j in range(pairs.shape[1]):
         for name, pj in _pass_energy(spec, int(pairs[0, j]), int(pairs[1, j])):

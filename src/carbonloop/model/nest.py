@@ -85,9 +85,13 @@ class LoopArrays:
         """Per-dim product of the spatial factors on one array axis [N, D]."""
         if self.axis is None:
             raise ValueError("these loop arrays carry no array-axis information")
-        onehot = self.dim[:, :, None] == np.arange(D)[None, None, :]
-        sel = onehot & (self.axis == axis)[:, :, None]
-        return np.where(sel, self.factor[:, :, None], 1).prod(axis=1)
+        out = np.ones((self.N, D), dtype=np.int64)
+        on = self.axis == axis
+        rows = np.arange(self.N)
+        for k in np.flatnonzero(on.any(axis=0)):  # the few columns holding loops of this axis
+            sel = on[:, k]
+            np.multiply.at(out, (rows[sel], self.dim[sel, k]), self.factor[sel, k])
+        return out
 
 
 Row = tuple[int, int, int, bool, int]  # dim index, factor, level, spatial, array axis (-1: temporal)
