@@ -25,7 +25,7 @@ from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Run, build_pool
 from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
-from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.evaluate import LayerCost, evaluate, imc_compute_energy
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer
 from carbonloop.workload.layer import Layer
@@ -144,11 +144,25 @@ def row_mapping(
 
 
 def _cheap_bound(space: Space, obj: Objective, layer: Layer) -> tuple[float, float]:
-    """Energy and latency no mapping of a spatial candidate can beat: its MACs and temporal iterations."""
+    """Energy and latency no mapping of a spatial candidate can beat: its compute and temporal iterations
+    (on an IMC macro, the macro model's energy of the passes the unrolling makes: the rows and columns
+    it uses fix it) plus every operand moved once at the outermost level."""
     acc = space.acc
     T = int(np.prod(space.temporal_sizes))
     used = math.prod(f for _, f, _ in space.spatial_loops) if space.spatial_loops else 1
-    e = T * used * acc.array.mac_pj
+    if acc.array.is_imc:
+        K = max(1, len(space.spatial_loops))
+        loops = space.with_axes(
+            LoopArrays(
+                np.array([[d for d, _, _ in space.spatial_loops] or [0]], dtype=np.int64),
+                np.array([[f for _, f, _ in space.spatial_loops] or [1]], dtype=np.int64),
+                np.array([[lv for _, _, lv in space.spatial_loops] or [0]], dtype=np.int64),
+                np.ones((1, K), dtype=bool) if space.spatial_loops else np.zeros((1, 1), dtype=bool),
+            )
+        )
+        e = float(imc_compute_energy(space.cl, acc, loops, np.array([T]))[0][0])
+    else:
+        e = T * used * acc.array.mac_pj
     m0 = acc.memories[0]
     for op in layer.operands:
         fp = layer.footprint(op)
