@@ -79,8 +79,9 @@ def combine_fronts(
     for lam in sorted(set(probes)):
         pick = []
         for pts in fronts:
+            key: list[tuple[float, float, int]]
             if lam == float("inf"):
-                key = [(p.latency_cycles, p.energy_pj, i) for i, p in enumerate(pts)]
+                key = [(float(p.latency_cycles), p.energy_pj, i) for i, p in enumerate(pts)]
             else:
                 key = [(p.energy_pj + lam * p.latency_cycles, p.latency_cycles, i) for i, p in enumerate(pts)]
             pick.append(min(key)[2])
@@ -93,6 +94,13 @@ def combine_fronts(
     return best[1], best[0]
 
 
+def _floor(r: SearchResult, key: str) -> float:
+    """A layer's energy or latency floor over its whole mapspace, as its search recorded it."""
+    value = r.extra[key]
+    assert isinstance(value, float)
+    return value
+
+
 class _ShapeCache:
     """Search results by layer shape: a network's repeated layers (same dims, operands and precisions)
     have the same mapspace, so one search serves them all (relabelled; the search is deterministic).
@@ -101,10 +109,10 @@ class _ShapeCache:
     def __init__(self) -> None:
         self._seen: dict[tuple, SearchResult] = {}
 
-    def get(self, layer: Layer, search: Callable[[], SearchResult]) -> SearchResult:
+    def get(self, layer: Layer, search: Callable[[Layer], SearchResult]) -> SearchResult:
         key = (layer.dims, layer.operands, layer.kind)
         if key not in self._seen:
-            self._seen[key] = search()
+            self._seen[key] = search(layer)
             return self._seen[key]
         r = self._seen[key]
         cost = dataclasses.replace(r.cost, layer=layer.name)
@@ -137,15 +145,12 @@ def search_network(
     # if the sum then misses the period, which the joint pass below handles
     first = Objective(f"{obj.name} (energy pass)", "weighted", obj.a, 0.0) if obj.kind == "deadline" else obj
     same_shape = _ShapeCache()
+
+    def alone(layer: Layer) -> SearchResult:
+        return search_layer(layer, acc, first, constraints=constraints, budget=budget, imperfect=imperfect)
+
     for i, layer in enumerate(network.layers):
-        results.append(
-            same_shape.get(
-                layer,
-                lambda layer=layer: search_layer(
-                    layer, acc, first, constraints=constraints, budget=budget, imperfect=imperfect
-                ),
-            )
-        )
+        results.append(same_shape.get(layer, alone))
         if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
     extra: dict[str, float] = {}
@@ -162,8 +167,8 @@ def search_network(
         # the network optimum minimizes E + lambda*L per layer for lambda = E*/L*, and
         # E_lb^2 / P0 <= E*/L* <= P0 / L_lb^2 with P0 the per-layer optimum's product (docs/mapper.md)
         # per layer: the least energy and latency bounds over its whole mapspace, from the first pass
-        e_lb = sum(float(r.extra["energy_floor_pj"]) for r in results)  # type: ignore[arg-type]
-        l_lb = sum(float(r.extra["latency_floor_cycles"]) for r in results)  # type: ignore[arg-type]
+        e_lb = sum(_floor(r, "energy_floor_pj") for r in results)
+        l_lb = sum(_floor(r, "latency_floor_cycles") for r in results)
         p0 = extra["per_layer_value"]
         if obj.kind == "deadline":
             # a * E + b * max(P, L): trading energy for latency is worth at most b / a pJ per cycle
@@ -171,25 +176,25 @@ def search_network(
         else:
             lam_range = (e_lb * e_lb / p0, p0 / (l_lb * l_lb))
         extra["lambda_lo"], extra["lambda_hi"] = lam_range
-        hulls = []
+        hulls: list[SearchResult] = []
         same_shape = _ShapeCache()
         for i, layer in enumerate(network.layers):
-            hulls.append(
-                same_shape.get(
+            seed = results[i].front
+
+            def hull(layer: Layer, seed: tuple[FrontPoint, ...] = seed) -> SearchResult:
+                return search_layer(
                     layer,
-                    lambda layer=layer, i=i: search_layer(
-                        layer,
-                        acc,
-                        obj,
-                        constraints=constraints,
-                        budget=budget,
-                        imperfect=imperfect,
-                        mode="hull",
-                        lam_range=lam_range,
-                        seed=results[i].front,
-                    ),
+                    acc,
+                    obj,
+                    constraints=constraints,
+                    budget=budget,
+                    imperfect=imperfect,
+                    mode="hull",
+                    lam_range=lam_range,
+                    seed=seed,
                 )
-            )
+
+            hulls.append(same_shape.get(layer, hull))
             if on_layer_done is not None:
                 on_layer_done(i, n, layer.name)
         separate, results = results, hulls

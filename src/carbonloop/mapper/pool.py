@@ -168,8 +168,8 @@ class Run:
 
         # coarse bound rows per tiling: the loops of its deepest level with loops (at least one row)
         active = F > 1
-        has = active.any(axis=2)  # [N, L]
-        deep = np.where(has.any(axis=1), F.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1), 0)
+        has = np.any(active, axis=2)  # [N, L]
+        deep = np.where(np.any(has, axis=1), F.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1), 0)
         groups = np.maximum(active[np.arange(F.shape[0]), deep].sum(axis=1), 1)
         alive = np.ones(F.shape[0], dtype=bool)
         pos = 0
@@ -234,9 +234,8 @@ def fix_innermost(
     def move(arr: np.ndarray) -> np.ndarray:
         return np.take_along_axis(arr[row], src, axis=1)
 
-    out = LoopArrays(
-        move(loops.dim), move(loops.factor), move(loops.level), move(loops.spatial), move(loops.axis)
-    )  # type: ignore[arg-type]
+    axis = loops.axis if loops.axis is not None else np.full(loops.dim.shape, -1, dtype=np.int64)
+    out = LoopArrays(move(loops.dim), move(loops.factor), move(loops.level), move(loops.spatial), move(axis))
     new_fixed = move(fixed) | (has_q[:, None] & (k == br - 1))
     q_dim = np.where(has_q, loops.dim[row, np.minimum(j, K - 1)], -1)
     return out, new_fixed, row, q_dim

@@ -80,7 +80,7 @@ def _as_budget(budget: Budget | int | float | None) -> Budget:
 
 def keep_patterns(acc: Accelerator, constraints: Constraints) -> list[tuple[frozenset[str], ...]]:
     """Which operands each level keeps: what it can keep, or (bypass search) every subset of that."""
-    base = [frozenset(m.operands) for m in acc.memories]
+    base: list[frozenset[str]] = [frozenset(m.operands) for m in acc.memories]
     if not constraints.bypass:
         return [tuple(base)]
     options: list[list[frozenset[str]]] = [[base[0]]]
@@ -108,8 +108,8 @@ def make_space(
     tagged.sort(key=lambda t: t[2])  # stable: axis order within a level, as the mapping lists them
     loops = [(d, f, lv) for d, f, lv, _ in tagged]
     sp = np.ones(cl.D, dtype=np.int64)
-    for d, f, _ in loops:
-        sp[d] *= f
+    for di, f, _ in loops:
+        sp[di] *= f
     temporal = -(-cl.sizes // sp)
     return Space(
         cl, acc, keep, tuple(loops), temporal.astype(np.int64), imperfect, tuple(a for *_, a in tagged)

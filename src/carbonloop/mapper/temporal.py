@@ -94,7 +94,7 @@ def level_orders(active: tuple[int, ...], classes: tuple[OperandClass, ...]) -> 
             found.setdefault(status, tuple(reversed(inner_first)))
             return
         for d in sorted(remaining):
-            new = []
+            new: list[tuple[bool, frozenset[int], tuple[int, ...]]] = []
             for (closed, prefix, seq), c in zip(status, classes, strict=True):
                 if closed:
                     new.append((closed, prefix, seq))
