@@ -34,30 +34,11 @@ from carbonloop.mapper.temporal import (
     tiling_loops,
 )
 from carbonloop.model.evaluate import evaluate_batch
-from carbonloop.model.nest import CompiledLayer, LoopArrays
+from carbonloop.model.nest import CompiledLayer, LoopArrays, stack_loops
 
 CHUNK_ROWS = 16384
 
 Ref = tuple  # how the incumbent names a scored row: (space index in the pool's owner, row arrays)
-
-
-def stack_loops(parts: list[LoopArrays], n_levels: int) -> LoopArrays:
-    """Concatenate loop arrays of different widths (with their array axes), padding with factor-1 loops
-    at the innermost level."""
-    K = max(1, max(p.K for p in parts))
-
-    def pad(a: np.ndarray, fill, dtype) -> np.ndarray:
-        out = np.full((a.shape[0], K), fill, dtype=dtype)
-        out[:, : a.shape[1]] = a
-        return out
-
-    return LoopArrays(
-        np.concatenate([pad(p.dim, 0, np.int64) for p in parts]),
-        np.concatenate([pad(p.factor, 1, np.int64) for p in parts]),
-        np.concatenate([pad(p.level, n_levels - 1, np.int64) for p in parts]),
-        np.concatenate([pad(p.spatial, False, bool) for p in parts]),
-        np.concatenate([pad(p.axis, -1, np.int64) for p in parts]),  # type: ignore[arg-type]
-    )
 
 
 def _rows(space: Space, F: np.ndarray, template: Template) -> LoopArrays:

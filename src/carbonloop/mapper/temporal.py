@@ -31,7 +31,7 @@ import numpy as np
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import FillCounter, axis_overlap, footprint
 from carbonloop.model.evaluate import capacity_bits, evaluate_batch
-from carbonloop.model.nest import CompiledLayer, LoopArrays
+from carbonloop.model.nest import CompiledLayer, LoopArrays, stack_loops
 from carbonloop.workload.footprint import axis_size
 
 # --- operand relevance -----------------------------------------------------------------------------
@@ -544,23 +544,7 @@ def expand_rows(
 
 def stack_padded(parts: list[Template], n_levels: int) -> LoopArrays:
     """Concatenate row blocks of different widths, padding with factor-1 loops at the innermost level."""
-    K = max(1, max(p[0].shape[1] for p in parts))
-    out = []
-    for dim, fac, lev, sp in parts:
-        pad = K - dim.shape[1]
-        if pad:
-            n = dim.shape[0]
-            dim = np.concatenate([dim, np.zeros((n, pad), dtype=np.int64)], axis=1)
-            fac = np.concatenate([fac, np.ones((n, pad), dtype=np.int64)], axis=1)
-            lev = np.concatenate([lev, np.full((n, pad), n_levels - 1, dtype=np.int64)], axis=1)
-            sp = np.concatenate([sp, np.zeros((n, pad), dtype=bool)], axis=1)
-        out.append((dim, fac, lev, sp))
-    return LoopArrays(
-        np.concatenate([o[0] for o in out]),
-        np.concatenate([o[1] for o in out]),
-        np.concatenate([o[2] for o in out]),
-        np.concatenate([o[3] for o in out]),
-    )
+    return stack_loops([LoopArrays(*p) for p in parts], n_levels)
 
 
 def order_count(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:

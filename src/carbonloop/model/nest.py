@@ -137,5 +137,26 @@ def stack_rows(batch: list[list[Row]], n_levels: int) -> LoopArrays:
     return LoopArrays(dim, factor, level, spatial, axis)
 
 
+def stack_loops(parts: list[LoopArrays], n_levels: int) -> LoopArrays:
+    """Concatenate loop arrays of different widths (with their array axes), padding with factor-1 loops
+    at the innermost level."""
+    K = max(1, max(p.K for p in parts))
+
+    def pad(a: np.ndarray, fill, dtype) -> np.ndarray:
+        out = np.full((a.shape[0], K), fill, dtype=dtype)
+        out[:, : a.shape[1]] = a
+        return out
+
+    return LoopArrays(
+        np.concatenate([pad(p.dim, 0, np.int64) for p in parts]),
+        np.concatenate([pad(p.factor, 1, np.int64) for p in parts]),
+        np.concatenate([pad(p.level, n_levels - 1, np.int64) for p in parts]),
+        np.concatenate([pad(p.spatial, False, bool) for p in parts]),
+        np.concatenate(
+            [pad(p.axis if p.axis is not None else np.full(p.dim.shape, -1), -1, np.int64) for p in parts]
+        ),
+    )
+
+
 def mapping_arrays(mappings: list[Mapping], layer: Layer, acc: Accelerator) -> LoopArrays:
     return stack_rows([nest_rows(m, layer, acc) for m in mappings], len(acc.memories))
