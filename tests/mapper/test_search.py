@@ -238,3 +238,17 @@ def test_candidates_without_a_fitting_tiling_are_skipped():
     assert empty, "the premise: some candidate has no fitting tiling"
     res = search_layer(layer, acc, "edp")
     assert res.optimal and res.cost.energy_pj > 0
+
+
+def test_a_hint_for_output_channels_puts_only_groups_on_that_axis_for_a_depthwise_layer():
+    """os_array_16x16 hints X: [K], Y: [OX, OY]. A depthwise conv has no K; its groups (G) are its
+    output channels, so X takes G and nothing else (the hint still constrains the layer), Y takes OX/OY."""
+    acc = load_accelerator("os_array_16x16")
+    layer = conv2d("dw", K=16, C=16, OY=8, OX=8, FY=3, FX=3, groups=16)
+    assert "G" in layer.sizes and "K" not in layer.sizes
+    cands = spatial_candidates(layer, acc)
+    on = {
+        axis: {d for c in cands for a, loops in c.unrolling if a == axis for d, _ in loops} for axis in "XY"
+    }
+    assert on["X"] == {"G"}
+    assert on["Y"] <= {"OX", "OY"} and on["Y"]
