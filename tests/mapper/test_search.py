@@ -67,7 +67,7 @@ def test_lower_bounds_never_exceed_any_loop_order_of_the_tiling():
     space = make_space(cl, acc, cand, keep_patterns(acc, Constraints())[0], False)
     F = enumerate_tilings(space)[:200]
     e_lb, l_lb, _ = lower_bound_scores(space, F)
-    pid, masks = patterns(F)
+    pid, masks, _ = patterns(F)
     classes = operand_classes(cl)
     for p in np.unique(pid):
         sel = np.flatnonzero(pid == p)
@@ -140,7 +140,7 @@ def _check_group_bounds(acc, layer, *, cand_index: int, step: int, limit: int):
     if F.shape[0] == 0:
         return np.zeros(0), np.zeros(0)
     e0, l0, _ = lower_bound_scores(space, F)
-    pid, masks = patterns(F)
+    pid, masks, _ = patterns(F)
 
     def bound(loops, fixed):
         res = evaluate_batch(cl, acc, loops, space.keep, order_free_fills(cl, loops.dim.T, fixed.T))

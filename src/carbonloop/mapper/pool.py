@@ -31,6 +31,7 @@ from carbonloop.mapper.temporal import (
     group_keys,
     order_free_fills,
     pattern_orders,
+    patterns,
     tiling_loops,
 )
 from carbonloop.model.evaluate import evaluate_batch
@@ -82,21 +83,6 @@ def build_pool(cl: CompiledLayer, acc: Accelerator, spaces: list[Space], owners:
     return Pool(spaces, owners, F, sid, res.energy_pj[ok], res.latency_cycles[ok])
 
 
-def pool_patterns(F: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group tilings by space and by which dims are active (factor > 1) at each level:
-    (pattern id per tiling, masks [P, L, D], space of each pattern)."""
-    act = F > 1
-    flat = act.reshape(act.shape[0], -1)
-    if flat.shape[1] <= 62:  # one integer key per tiling: faster than unique rows of booleans
-        key = flat.astype(np.int64) @ (np.int64(1) << np.arange(flat.shape[1], dtype=np.int64))
-    else:
-        _, key = np.unique(flat, axis=0, return_inverse=True)
-    _, key = np.unique(key, return_inverse=True)  # dense, so (key, space) fits one integer
-    pair = key.reshape(-1).astype(np.int64) * (int(sid.max(initial=0)) + 1) + sid
-    _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
-    return inv.reshape(-1), act[first], sid[first]
-
-
 class Run:
     """One layer's search state: the incumbent, the budget, and what was scored or left unexplored."""
 
@@ -139,7 +125,7 @@ class Run:
         inc, obj = self.inc, self.obj
         order = np.argsort(obj.value(pool.e_lb, pool.l_lb), kind="stable")
         F, sid, e_lb, l_lb = pool.F[order], pool.sid[order], pool.e_lb[order], pool.l_lb[order]
-        pid, masks, psid = pool_patterns(F, sid)
+        pid, masks, psid = patterns(F, sid)
         orders: dict[int, PatternOrders] = {}
 
         def po(p: int) -> PatternOrders:

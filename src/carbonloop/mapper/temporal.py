@@ -371,16 +371,20 @@ def lower_bound_scores(space: Space, F: np.ndarray) -> tuple[np.ndarray, np.ndar
 # --- rows for the exact model ----------------------------------------------------------------------
 
 
-def patterns(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group tilings by which dims are active (factor > 1) at each level: (pattern id per tiling, masks)."""
+def patterns(F: np.ndarray, sid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group tilings by space (``sid``, default one space) and by which dims are active (factor > 1) at
+    each level: (pattern id per tiling, masks [P, L, D], space of each pattern)."""
+    sid = np.zeros(F.shape[0], dtype=np.int64) if sid is None else sid
     act = F > 1
     flat = act.reshape(act.shape[0], -1)
-    if flat.shape[1] <= 62:  # one integer key per tiling: a 1-D unique is much faster than rows
+    if flat.shape[1] <= 62:  # one integer key per tiling: faster than unique rows of booleans
         key = flat.astype(np.int64) @ (np.int64(1) << np.arange(flat.shape[1], dtype=np.int64))
-        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        return inv.reshape(-1), act[first]
-    uniq, inv = np.unique(flat, axis=0, return_inverse=True)
-    return inv.reshape(-1), uniq.reshape(-1, F.shape[1], F.shape[2])
+    else:
+        _, key = np.unique(flat, axis=0, return_inverse=True)
+    _, key = np.unique(key, return_inverse=True)  # dense, so (key, space) fits one integer
+    pair = key.reshape(-1).astype(np.int64) * (int(sid.max(initial=0)) + 1) + sid
+    _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
+    return inv.reshape(-1), act[first], sid[first]
 
 
 Template = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # dim, level, spatial, factor (0: tiling's)
@@ -545,10 +549,3 @@ def expand_rows(
 def stack_padded(parts: list[Template], n_levels: int) -> LoopArrays:
     """Concatenate row blocks of different widths, padding with factor-1 loops at the innermost level."""
     return stack_loops([LoopArrays(*p) for p in parts], n_levels)
-
-
-def order_count(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> int:
-    return math.prod(
-        len(level_orders(tuple(int(d) for d in np.flatnonzero(mask[x])), classes))
-        for x in range(mask.shape[0])
-    )
