@@ -149,9 +149,8 @@ def unique_mac_layers(name: str) -> list[Layer]:
     for layer in zoo.get(name).layers:
         if layer.macs == 0:
             continue  # pooling and element-wise adds: not MAC layers (ZigZag models them differently)
-        key = (layer.dims, tuple((o.axes, o.bits) for o in layer.operands))
-        if key not in seen:
-            seen.add(key)
+        if layer.shape_key not in seen:
+            seen.add(layer.shape_key)
             layers.append(layer)
     return layers
 

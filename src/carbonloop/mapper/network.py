@@ -110,7 +110,7 @@ class _ShapeCache:
         self._seen: dict[tuple, SearchResult] = {}
 
     def get(self, layer: Layer, search: Callable[[Layer], SearchResult]) -> SearchResult:
-        key = (layer.dims, layer.operands, layer.kind)
+        key = layer.shape_key
         if key not in self._seen:
             self._seen[key] = search(layer)
             return self._seen[key]

@@ -63,24 +63,30 @@ class Pool:
         return int(np.unique(self.sid).size)
 
 
+def compact_rows(spaces: list[Space], F: np.ndarray, sid: np.ndarray) -> tuple[LoopArrays, np.ndarray]:
+    """The compact rows (:func:`tiling_loops`, with array axes) of tilings ``F`` of several spaces
+    (``sid``: the space of each), stacked space by space; and which tiling each row is."""
+    parts, tiles = [], []
+    for s in np.unique(sid):
+        sel = np.flatnonzero(sid == s)
+        space = spaces[int(s)]
+        parts.append(space.with_axes(tiling_loops(space, F[sel])))
+        tiles.append(sel)
+    return stack_loops(parts, len(spaces[0].acc.memories)), np.concatenate(tiles)
+
+
 def build_pool(cl: CompiledLayer, acc: Accelerator, spaces: list[Space], owners: list[int]) -> Pool:
     """Enumerate the tilings of every space and bound them over all loop orders, in one model call."""
-    Fs, sids, parts = [], [], []
-    for s, space in enumerate(spaces):
-        F = enumerate_tilings(space)
-        if F.shape[0]:
-            Fs.append(F)
-            sids.append(np.full(F.shape[0], s, dtype=np.int64))
-            parts.append(space.with_axes(tiling_loops(space, F)))
-    L, D = len(acc.memories), cl.D
-    if not Fs:
+    Fs = [enumerate_tilings(space) for space in spaces]
+    F = np.concatenate(Fs)
+    sid = np.concatenate([np.full(f.shape[0], s, dtype=np.int64) for s, f in enumerate(Fs)])
+    if not F.shape[0]:
         empty = np.zeros(0)
-        return Pool(spaces, owners, np.zeros((0, L, D), dtype=np.int64), empty.astype(np.int64), empty, empty)
-    loops = stack_loops(parts, L)
+        return Pool(spaces, owners, F, sid, empty, empty)
+    loops, which = compact_rows(spaces, F, sid)  # space by space: ``which`` is already 0..N-1 in order
     res = evaluate_batch(cl, acc, loops, spaces[0].keep, order_free_fills(cl, loops.dim.T))
     ok = res.fits
-    F, sid = np.concatenate(Fs)[ok], np.concatenate(sids)[ok]
-    return Pool(spaces, owners, F, sid, res.energy_pj[ok], res.latency_cycles[ok])
+    return Pool(spaces, owners, F[which][ok], sid[which][ok], res.energy_pj[ok], res.latency_cycles[ok])
 
 
 class Run:
@@ -100,7 +106,6 @@ class Run:
         self.inc, self.obj, self.cl, self.acc, self.classes = inc, obj, cl, acc, classes
         self.evaluations, self.seconds, self.t0 = evaluations, seconds, t0
         self.evaluated = 0  # mappings scored exactly
-        self.bounded = 0  # (tiling, order group) bounds computed
         self.pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
         self.out_of_budget = False
 
@@ -298,21 +303,15 @@ class _Chunk:
         run = self.run
         counter = order_free_fills(run.cl, loops.dim.T, fixed.T)
         res = evaluate_batch(run.cl, run.acc, loops, self.pool.spaces[0].keep, counter)
-        run.bounded += loops.N
         return res.energy_pj, res.latency_cycles
 
     def search(self, take: np.ndarray, make_ref) -> None:
-        run, F = self.run, self.F
+        run = self.run
         inc, obj = run.inc, run.obj
-        parts, tiles = [], []
-        for s in np.unique(self.sid[take]):
-            sel = take[self.sid[take] == s]
-            space = self.pool.spaces[int(s)]
-            parts.append(space.with_axes(tiling_loops(space, F[sel])))
-            tiles.append(sel)
+        rows, which = compact_rows(self.pool.spaces, self.F[take], self.sid[take])
         L = len(run.acc.memories)
-        tiers = tier_rows(stack_loops(parts, L), L)
-        tiling = np.concatenate(tiles)
+        tiers = tier_rows(rows, L)
+        tiling = take[which]
         loops, fixed, row, _ = next(tiers)  # coarse: the deepest level's innermost loop fixed
         e, lat = self._bound(loops, fixed)
         keep = np.flatnonzero(~inc.prunable(e, lat))

@@ -25,7 +25,7 @@ from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Run, build_pool
 from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
-from carbonloop.model.evaluate import LayerCost, evaluate, imc_compute_energy
+from carbonloop.model.evaluate import LayerCost, compute_energy, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer
 from carbonloop.workload.layer import Layer
@@ -143,32 +143,20 @@ def row_mapping(
     return Mapping(tuple(levels), imperfect, source="<mapper>")
 
 
-def _cheap_bound(space: Space, obj: Objective, layer: Layer) -> tuple[float, float]:
-    """Energy and latency no mapping of a spatial candidate can beat: its compute and temporal iterations
-    (on an IMC macro, the macro model's energy of the passes the unrolling makes: the rows and columns
-    it uses fix it) plus every operand moved once at the outermost level."""
+def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:
+    """Energy and latency no mapping of a spatial candidate can beat: its compute energy and temporal
+    iterations (both fixed by the unrolling; on an IMC macro the pass energy of the rows and columns it
+    uses) plus every operand moved once at the outermost level."""
     acc = space.acc
-    T = int(np.prod(space.temporal_sizes))
-    used = math.prod(f for _, f, _ in space.spatial_loops) if space.spatial_loops else 1
-    if acc.array.is_imc:
-        K = max(1, len(space.spatial_loops))
-        loops = space.with_axes(
-            LoopArrays(
-                np.array([[d for d, _, _ in space.spatial_loops] or [0]], dtype=np.int64),
-                np.array([[f for _, f, _ in space.spatial_loops] or [1]], dtype=np.int64),
-                np.array([[lv for _, _, lv in space.spatial_loops] or [0]], dtype=np.int64),
-                np.ones((1, K), dtype=bool) if space.spatial_loops else np.zeros((1, 1), dtype=bool),
-            )
-        )
-        e = float(imc_compute_energy(space.cl, acc, loops, np.array([T]))[0][0])
-    else:
-        e = T * used * acc.array.mac_pj
+    T = np.array([int(np.prod(space.temporal_sizes))])
+    used = np.array([math.prod(f for _, f, _ in space.spatial_loops)])
+    e = float(compute_energy(space.cl, acc, space.spatial_rows(), T, used)[0][0])
     m0 = acc.memories[0]
     for op in layer.operands:
         fp = layer.footprint(op)
         bits = op.bits if op.role != "O" else min(op.bits, op.psum_bits)
         e += fp * bits / m0.width_bits * (m0.read_pj if op.role != "O" else m0.update_pj)
-    return e, float(T * acc.array.cycles_per_mac)
+    return e, float(T[0] * acc.array.cycles_per_mac)
 
 
 def search_layer(
@@ -214,7 +202,7 @@ def search_layer(
         for ci, c in enumerate(cands)
         for ki, k in enumerate(keeps)
     ]
-    cheap = [_cheap_bound(s, obj, layer) for _, _, s in spaces]
+    cheap = [_cheap_bound(s, layer) for _, _, s in spaces]
     # floors: energy and latency no mapping of the layer can beat, whatever the objective (each space
     # gives the least of its tilings' bounds when they are computed, else its cheap bound)
     floor = [math.inf, math.inf]

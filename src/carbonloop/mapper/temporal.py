@@ -144,6 +144,18 @@ class Space:
     def L(self) -> int:
         return len(self.acc.memories)
 
+    def spatial_rows(self) -> LoopArrays:
+        """One row holding only the space's spatial loops (with their array axes)."""
+        loops = self.spatial_loops or ((0, 1, 0),)
+        return self.with_axes(
+            LoopArrays(
+                np.array([[d for d, _, _ in loops]], dtype=np.int64),
+                np.array([[f for _, f, _ in loops]], dtype=np.int64),
+                np.array([[lv for _, _, lv in loops]], dtype=np.int64),
+                np.full((1, len(loops)), bool(self.spatial_loops)),
+            )
+        )
+
     def spatial_at(self, level: int) -> np.ndarray:
         s = np.ones(self.cl.D, dtype=np.int64)
         for d, f, lv in self.spatial_loops:
@@ -441,15 +453,14 @@ def _join(levels: list[Template]) -> Template:
 def _level_table(
     active: tuple[int, ...], classes: tuple[OperandClass, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One level's kept orders [n, a], the group (innermost loop) of each [n], and per group [G, a] the
-    bound's order: the other loops (free) in index order, then the innermost (fixed)."""
+    """One level's kept orders [n, a], the group of each [n] (the index of its innermost loop in the
+    keys), and the keys: the innermost loops (dims, sorted) the kept orders end with (empty: no loops)."""
     kept = level_orders(active, classes)
     orders = np.array(kept, dtype=np.int64).reshape(len(kept), len(active))
     if not active:
-        return orders, np.zeros(orders.shape[0], dtype=np.int64), np.zeros((1, 0), dtype=np.int64)
+        return orders, np.zeros(orders.shape[0], dtype=np.int64), np.zeros(0, dtype=np.int64)
     keys, group = np.unique(orders[:, -1], return_inverse=True)
-    bound = np.array([[d for d in active if d != k] + [int(k)] for k in keys], dtype=np.int64)
-    return orders, group.reshape(-1), bound
+    return orders, group.reshape(-1), keys
 
 
 def _active(mask: np.ndarray, x: int) -> tuple[int, ...]:
@@ -471,9 +482,9 @@ def _group_keys(
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...], tuple[int, ...]]:
     tables, deep = _tables(mask, shape, classes)
     keys, counts = [], []
-    for _orders, group, bound in tables:
-        k = bound[:, -1].copy() if bound.shape[1] else np.zeros(0, dtype=np.int64)
+    for _orders, group, k in tables:
         n = np.bincount(group, minlength=max(1, k.size)).astype(np.int64)
+        k = k.copy()
         for arr in (k, n):
             arr.flags.writeable = False
         keys.append(k)
@@ -487,7 +498,7 @@ def _tables(
     """Each level's order table (:func:`_level_table`) of a pattern, and its deepest level with loops."""
     mask = np.frombuffer(mask_bytes, dtype=bool).reshape(shape)
     tables = [_level_table(_active(mask, x), classes) for x in range(shape[0])]
-    with_loops = [x for x in range(shape[0]) if tables[x][2].shape[1]]
+    with_loops = [x for x in range(shape[0]) if tables[x][2].size]
     return tables, with_loops[-1] if with_loops else shape[0] - 1
 
 
@@ -510,7 +521,7 @@ def _pattern_orders(
     radix = [deep] + [x for x in range(L) if x != deep]  # the deepest level's choice most significant
     idx_r = np.meshgrid(*[np.arange(tables[x][0].shape[0]) for x in radix], indexing="ij")
     idx = {x: g.reshape(-1) for x, g in zip(radix, idx_r, strict=True)}
-    sizes = {x: tables[x][2].shape[0] for x in range(L)}
+    sizes = {x: max(1, tables[x][2].size) for x in range(L)}  # a level without loops: one choice
     group = np.zeros(idx[0].shape, dtype=np.int64)
     for x in radix:  # mixed radix in the bound rows' meshgrid order
         group = group * sizes[x] + tables[x][1][idx[x]]
@@ -522,11 +533,6 @@ def _pattern_orders(
     for arr in (*out.exact, out.starts):
         arr.flags.writeable = False  # shared through the cache
     return out
-
-
-def pattern_template(space: Space, mask: np.ndarray, classes: tuple[OperandClass, ...]) -> Template:
-    """For one activity pattern: every combination of level orders as rows (dim, level, spatial, factor or 0)."""
-    return pattern_orders(space, mask, classes).exact
 
 
 def expand_rows(

@@ -79,9 +79,8 @@ def imc_compute_energy(
     rows, cols, macros = imc_rows_used(cl, loops)
     fits = rows <= spec.rows
     rows_c = np.clip(rows, 1, spec.rows)
-    key = rows_c.astype(np.int64) * (int(cols.max(initial=0)) + 1) + cols  # one integer per (rows, cols)
-    uniq, inverse = np.unique(key, return_inverse=True)
     span = int(cols.max(initial=0)) + 1
+    uniq, inverse = np.unique(rows_c.astype(np.int64) * span + cols, return_inverse=True)  # one key a pair
     pairs = np.stack([uniq // span, uniq % span])
     per_pass: dict[str, np.ndarray] = {}
     for j in range(pairs.shape[1]):
@@ -91,6 +90,17 @@ def imc_compute_energy(
     components = {name: arr[inverse.ravel()] * scale for name, arr in per_pass.items()}
     total = np.sum(list(components.values()), axis=0) if components else np.zeros(len(temporal))
     return total, components, fits
+
+
+def compute_energy(
+    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, temporal: np.ndarray, spatial_used: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Compute energy [N] (MACs x MAC energy; an IMC macro's pass energy from its model), its components
+    and whether the unrolling fits the macro's rows. It depends only on the spatial unrolling and the
+    temporal iterations, so the mapper also uses it to bound a whole spatial candidate."""
+    if acc.array.is_imc:
+        return imc_compute_energy(cl, acc, loops, temporal)
+    return temporal * spatial_used * acc.array.mac_pj, {}, np.ones(temporal.shape, dtype=bool)
 
 
 def evaluate_batch(
@@ -114,12 +124,10 @@ def evaluate_batch(
     level_energy = words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
     macs_exec = counts.temporal_iterations * counts.spatial_used
     fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
-    components: dict[str, np.ndarray] = {}
-    if acc.array.is_imc:
-        compute, components, rows_fit = imc_compute_energy(cl, acc, loops, counts.temporal_iterations)
-        fits = fits & rows_fit
-    else:
-        compute = macs_exec * acc.array.mac_pj
+    compute, components, rows_fit = compute_energy(
+        cl, acc, loops, counts.temporal_iterations, counts.spatial_used
+    )
+    fits = fits & rows_fit
     energy = level_energy.sum(axis=(1, 2)) + compute
     lat = latency_cycles(counts, acc)
     return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec, components)

@@ -113,6 +113,11 @@ class Layer:
         return math.prod(s for _, s in self.dims)
 
     @property
+    def shape_key(self) -> tuple:
+        """What makes two layers the same mapping problem: dims, operands (axes, precisions), kind."""
+        return (self.dims, self.operands, self.kind)
+
+    @property
     def macs(self) -> int:
         """Multiply-accumulates of the whole nest; 0 for element-wise and pooling kinds (NON_MAC_KINDS)."""
         return 0 if self.kind in NON_MAC_KINDS else self.iterations
