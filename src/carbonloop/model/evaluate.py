@@ -148,7 +148,12 @@ class LayerCost:
     energy_breakdown_pj: dict[str, Any]
     latency_breakdown_cycles: dict[str, int]
     mapping: Mapping
-    extra: dict[str, Any] = field(default_factory=dict)
+    tile_bits: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Bits of each operand's tile held per instance of each level (what the inter-layer pass packs)."""
+    word_bits: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Precision in bits of each operand's words moved at each level (partial sums may be wider)."""
+    compute_breakdown_pj: dict[str, float] = field(default_factory=dict)
+    """The compute energy by component (IMC macros: DAC, cells, ADC, adder tree...); empty for MACs."""
 
     @property
     def latency_ns(self) -> float:
@@ -167,7 +172,9 @@ class LayerCost:
             "energy_breakdown_pj": self.energy_breakdown_pj,
             "latency_breakdown_cycles": self.latency_breakdown_cycles,
             "mapping": self.mapping.to_list(),
-            **self.extra,
+            "tile_bits": self.tile_bits,
+            "word_bits": self.word_bits,
+            **({"compute_breakdown_pj": self.compute_breakdown_pj} if self.compute_breakdown_pj else {}),
         }
 
 
@@ -185,20 +192,15 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
             if r or f or u or c.word_bits[row, x, oi]:
                 accesses[m.name][name] = {"reads": r, "fills": f, "updates": u}
                 breakdown[m.name][name] = float(res.level_energy_pj[row, x, oi])
-    extra: dict[str, Any] = {
-        "tile_bits": {
-            m.name: {name: int(c.operand_tile_bits[row, x, oi]) for oi, name in enumerate(names)}
-            for x, m in enumerate(acc.memories)
-        },
-        "word_bits": {
-            m.name: {
-                name: int(c.word_bits[row, x, oi]) for oi, name in enumerate(names) if c.word_bits[row, x, oi]
-            }
-            for x, m in enumerate(acc.memories)
-        },
+    tile_bits = {
+        m.name: {name: int(c.operand_tile_bits[row, x, oi]) for oi, name in enumerate(names)}
+        for x, m in enumerate(acc.memories)
     }
-    if res.compute_components_pj:
-        extra["compute_breakdown_pj"] = {k: float(v[row]) for k, v in res.compute_components_pj.items()}
+    word_bits = {
+        m.name: {name: int(c.word_bits[row, x, oi]) for oi, name in enumerate(names) if c.word_bits[row, x, oi]}
+        for x, m in enumerate(acc.memories)
+    }
+    compute_parts = {k: float(v[row]) for k, v in res.compute_components_pj.items()}
     lat = {k: int(v[row]) for k, v in res.latency.items()}
     pes = acc.array.pes
     total = max(lat["total"], 1)
@@ -215,7 +217,9 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
         energy_breakdown_pj=breakdown,
         latency_breakdown_cycles=lat,
         mapping=mapping,
-        extra=extra,
+        tile_bits=tile_bits,
+        word_bits=word_bits,
+        compute_breakdown_pj=compute_parts,
     )
 
 

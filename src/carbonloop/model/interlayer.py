@@ -50,7 +50,7 @@ def _drop(
         return cost, 0, 0.0
     mem = acc.memories[x]
     per_kind = {"reads": mem.read_pj, "fills": mem.write_pj, "updates": mem.update_pj}
-    bits = cost.extra.get("word_bits", {}).get(level, {}).get(op, 8)
+    bits = cost.word_bits[level][op]  # an operand with accesses at a level has a word width there
     energy = sum(counts[k] * bits / mem.width_bits * per_kind[k] for k in kinds)
     moved_bits = sum(counts[k] * bits for k in kinds)
     for k in kinds:
@@ -79,7 +79,7 @@ def keep_activations_on_chip(
     out_bits = {lay.name: lay.footprint(lay.output) * lay.output.bits for lay in layers}
     own = []
     for lay, c in zip(layers, costs, strict=True):
-        tiles = c.extra.get("tile_bits", {}).get(chip, {})
+        tiles = c.tile_bits.get(chip, {})
         own.append(sum(v for op, v in tiles.items() if lay.operand(op).role == "W"))
     load = [float(own[i]) for i in range(len(layers))]
     resident: list[str] = []
