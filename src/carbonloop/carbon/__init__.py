@@ -22,10 +22,10 @@ from carbonloop.carbon.scenarios import (
     CarbonResult,
     ca_weights,
     carbon_per_inference,
-    carbon_section,
     embodied_lifetime_g,
     pa_carbon_g,
 )
+from carbonloop.carbon.section import CarbonReport, carbon_report, carbon_section
 
 __all__ = [
     "COMPONENTS",
@@ -33,12 +33,14 @@ __all__ = [
     "PJ_PER_KWH",
     "YEAR_NS",
     "CarbonParameters",
+    "CarbonReport",
     "CarbonResult",
     "Chip",
     "LiteratureRow",
     "builtin_chips",
     "ca_weights",
     "carbon_per_inference",
+    "carbon_report",
     "carbon_section",
     "cdp_g_ns",
     "cep_g_pj",

@@ -236,30 +236,3 @@ def pa_carbon_g(
     t = np.asarray(latency_cycles, dtype=float) * float(_checked("clock_ns", clock_ns, positive=True))
     out = a * np.asarray(energy_pj, dtype=float) + life * np.maximum(period, t) / params.lifetime_ns
     return _out(out)
-
-
-def carbon_section(
-    energy_pj: float,
-    latency_ns: float,
-    area_mm2: float,
-    dram_gb: float,
-    fps: float | None,
-    params: CarbonParameters,
-    node_nm: int | None = None,
-) -> dict[str, Any]:
-    """The ``carbon`` block of ``carbonloop evaluate --carbon`` (JSON-ready)."""
-    from carbonloop.carbon.metrics import design_metrics
-
-    res = carbon_per_inference(
-        energy_pj=energy_pj,
-        latency_ns=latency_ns,
-        area_mm2=area_mm2,
-        dram_gb=dram_gb,
-        fps=fps,
-        params=params,
-        node_nm=node_nm,
-    )
-    out = res.to_dict()
-    out["metrics"] = design_metrics(res)
-    out["parameter_values"] = params.summary() if node_nm is None else params.at_node(node_nm).summary()
-    return out

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from carbonloop.carbon.parameters import CarbonParameters, load_parameters
-from carbonloop.carbon.scenarios import COMPONENTS, carbon_section
+from carbonloop.carbon.scenarios import COMPONENTS
+from carbonloop.carbon.section import carbon_section
 from carbonloop.cli.app import app
 from carbonloop.errors import SpecError
 
