@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carbonloop.carbon.objectives import carbon_objective
-from carbonloop.carbon.scenarios import carbon_section
+from carbonloop.carbon.section import carbon_section
 from carbonloop.cli.app import app
 from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
 from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
