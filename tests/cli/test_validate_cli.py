@@ -60,3 +60,94 @@ def test_bad_options_exit_2_with_one_line(argv, message, capsys):
     err = capsys.readouterr().err
     assert err.startswith(message)
     assert err.count("\n") == 1
+
+
+def _carbonspot_case(tmp_path):
+    """One DIMC design on two Tiny networks, and CarbonSpot's rows for it with half our energy."""
+    from carbonloop.explore.store import ResultStore
+
+    def ours(workload: str, e: float, cycles: int) -> dict:
+        return {
+            "key": f"dimc32-{workload}",
+            "design_id": "dimc32",
+            "design": "dimc 32x32 8KiB",
+            "accelerator": "",
+            "template": "imc",
+            "accel_type": "dimc",
+            "p_rows": 32,
+            "p_cols": 32,
+            "p_sram_bytes": 8192,
+            "workload": workload,
+            "space": "tiny",
+            "suite_size": 2,
+            "status": "ok",
+            "energy_pj": e,
+            "latency_cycles": cycles,
+            "clock_ns": 3.0,
+            "latency_ns": cycles * 3.0,
+            "edp_pj_ns": e * cycles * 3.0,
+            "area_mm2": 0.1,
+            "carbon_ca_ex_package_g": e * 1e-16,
+            "carbon_pa_ex_package_g": 1e-9,
+            "deadline_met": True,
+        }
+
+    store = tmp_path / "r.sqlite"
+    with ResultStore(store) as st:
+        st.put_many([ours("resnet8", 2e6, 100), ours("autoencoder", 8e6, 400)])
+    ref = tmp_path / "ref.csv"
+    ref.write_text(
+        "suite,workload,acc_type,sram_size_B,dim,area_mm2,latency_cycles,tclk_ns,energy_pJ,"
+        "cf_ca_ex_pkg_g,cf_pa_ex_pkg_g\n"
+        "tiny,resnet8,DIMC,8192,32,0.085,100,3.2026,1e6,1e-10,1e-9\n"
+        "tiny,ae,DIMC,8192,32,0.085,400,3.2026,4e6,4e-10,1e-9\n"
+        "tiny,geo,DIMC,8192,32,0.085,200,3.2026,2e6,2e-10,1e-9\n",
+        encoding="utf-8",
+    )
+    return store, ref
+
+
+def test_validate_carbonspot_writes_markdown_and_csv(tmp_path, capsys):
+    store, ref = _carbonspot_case(tmp_path)
+    out, table = tmp_path / "v.md", tmp_path / "c.csv"
+    args = [
+        "validate",
+        "carbonspot",
+        str(store),
+        "--reference",
+        str(ref),
+        "-o",
+        str(out),
+        "--csv",
+        str(table),
+    ]
+    assert run(args) == 0
+    text = out.read_text()
+    # two points and the geo row; energy ratio 2e6 / 1e6 = 2 on both, so 2 on the geomean
+    assert "Points compared: 2 (+ 1 geomean rows)" in text
+    assert "| dimc | 2 | 2 |" in text
+    import pandas as pd
+
+    cmp = pd.read_csv(table)
+    assert len(cmp) == 3
+    resnet = cmp[cmp["workload"] == "resnet8"].iloc[0]
+    assert resnet["latency ours"] == pytest.approx(300.0)  # 100 cycles x 3 ns
+    assert resnet["latency CarbonSpot"] == pytest.approx(320.26)  # 100 cycles x 3.2026 ns
+
+
+def test_validate_carbonspot_uses_the_shipped_reference_by_default(tmp_path, capsys):
+    store, _ = _carbonspot_case(tmp_path)
+    assert run(["validate", "carbonspot", str(store), "--no-points"]) == 0
+    out = capsys.readouterr().out
+    # CarbonSpot's committed sweep has DIMC 8 KiB 32x32 on ResNet8 and AE: both points match
+    assert "Points compared: 2 (+ 1 geomean rows)" in out
+
+
+def test_validate_carbonspot_bad_input_is_one_line(tmp_path, capsys):
+    store, ref = _carbonspot_case(tmp_path)
+    assert run(["validate", "carbonspot", str(tmp_path / "none.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "none.sqlite" in err
+    assert run(["validate", "carbonspot", str(store), "--reference", str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / 'nope.csv'}: --reference: no such file\n"

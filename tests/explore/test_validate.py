@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from carbonloop.errors import SpecError
 from carbonloop.explore.store import ResultStore
-from carbonloop.explore.validate import compare, load_reference, main, ratio_summary, winners
+from carbonloop.explore.validate import compare, default_reference, load_reference, ratio_summary, winners
 
 REF_HEADER = "suite,workload,acc_type,sram_size_B,dim,area_mm2,latency_cycles,tclk_ns,energy_pJ,cf_ca_ex_pkg_g,cf_pa_ex_pkg_g"
 
@@ -106,14 +106,36 @@ def test_winners_compare_our_and_carbonspots_rankings(files):
     assert win.loc[("geo", "carbon_pa"), "ours"] == "dimc 32x32 8KiB"
 
 
-def test_cli_writes_markdown(files, tmp_path: Path):
-    store, ref_path = files
-    out = tmp_path / "v.md"
-    assert (
-        main([str(store), "--reference", str(ref_path), "-o", str(out), "--csv", str(tmp_path / "c.csv")])
-        == 0
-    )
-    text = out.read_text()
-    assert "Points compared: 4 (+ 2 geomean rows)" in text and "| dimc |" in text
-    assert len(pd.read_csv(tmp_path / "c.csv")) == 6
-    assert main([str(tmp_path / "missing.sqlite"), "--reference", str(ref_path)]) == 2
+def test_the_shipped_reference_is_carbonspots_committed_sweep():
+    # KULeuven-MICAS/carbonspot @ 0839b49, no_cme_expr_res_tiny.pkl (520 rows = 4 nets x 4 types x 26
+    # (SRAM, dim) points + 104 geo rows) and no_cme_expr_res_mobile.pkl (600 rows = 4 x 4 x 30 + 120 geo)
+    ref = load_reference()
+    assert default_reference().is_file()
+    assert (ref["suite"] == "tiny").sum() == 4 * 4 * 26 + 104
+    assert (ref["suite"] == "mobile").sum() == 4 * 4 * 30 + 120
+    row = ref[
+        (ref["suite"] == "tiny")
+        & (ref["workload"] == "ae")
+        & (ref["acc_type"] == "pdigital_os")
+        & (ref["sram_size_B"] == 8192)
+        & (ref["dim"] == 128)
+    ].iloc[0]
+    # the pickle's row: E = 7.93705e6 pJ, 2184 cycles at 5 ns, so latency 10920 ns and EDP their product
+    assert row["energy_pJ"] == pytest.approx(7.93705e6)
+    assert row["latency_ns"] == pytest.approx(2184 * 5)
+    assert row["edp_pj_ns"] == pytest.approx(7.93705e6 * 2184 * 5)
+    # the paper's Tiny PA optimum on the geomean: DIMC, 8 KB SRAM, 32x32, 4.50e-9 g per inference
+    geo = ref[(ref["suite"] == "tiny") & (ref["workload"] == "geo")]
+    best = geo.sort_values("cf_pa_ex_pkg_g").iloc[0]
+    assert (best["acc_type"], best["sram_size_B"], best["dim"]) == ("DIMC", 8192, 32)
+    assert best["cf_pa_ex_pkg_g"] == pytest.approx(4.50e-9, rel=5e-3)
+
+
+def test_a_reference_without_carbonspots_columns_is_a_one_line_error(tmp_path: Path):
+    bad = tmp_path / "ref.csv"
+    bad.write_text("suite,workload\ntiny,ae\n", encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load_reference(bad)
+    assert str(err.value) == f"{bad}: acc_type: missing column (expected CarbonSpot's results CSV)"
+    with pytest.raises(SpecError, match="no such file"):
+        load_reference(tmp_path / "missing.csv")

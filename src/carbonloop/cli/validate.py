@@ -1,4 +1,5 @@
-"""``carbonloop validate imc``: the IMC macro model next to seven published chips (table, JSON, figure)."""
+"""``carbonloop validate imc``: the IMC macro model next to seven published chips (table, JSON, figure);
+``carbonloop validate carbonspot``: an exploration next to CarbonSpot's published sweep (Markdown, CSV)."""
 
 from __future__ import annotations
 
@@ -105,3 +106,44 @@ def validate_imc(
         _plot(rows, plot)
         if not as_json:
             typer.echo(f"figure written to {plot}")
+
+
+@validate_app.command("carbonspot")
+def validate_carbonspot(
+    store: Annotated[Path, typer.Argument(help="Results store (results.sqlite) or an exported CSV/Parquet.")],
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference", help="CarbonSpot's results CSV (default: the copy shipped with carbonloop)."
+        ),
+    ] = None,
+    space: Annotated[str | None, typer.Option("--space", help="Only this space's points.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the Markdown here (default: stdout).")
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the point-by-point comparison as CSV.")
+    ] = None,
+    no_points: Annotated[
+        bool, typer.Option("--no-points", help="Leave the point-by-point table out.")
+    ] = False,
+) -> None:
+    """Compare an exploration with CarbonSpot's published sweep (ratios, winners, every point)."""
+    from carbonloop.explore.store import load_results
+    from carbonloop.explore.validate import compare, load_reference
+    from carbonloop.report.validation import validation_report
+
+    if not store.exists():
+        raise SpecError(str(store), "<store>", "no such file (run carbonloop explore first)")
+    ours = load_results(store, space=space)
+    ref = load_reference(reference)
+    text = validation_report(ours, ref, points_table=not no_points)
+    if csv is not None:
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        compare(ours, ref).to_csv(csv, index=False)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text)

@@ -1,25 +1,26 @@
 """Side by side with CarbonSpot's published sweep: energy, latency, area and carbon of every point both tools
-evaluated, the ratios, and whether the same design wins each scenario.
+evaluated, the ratios, and whether the same design wins each scenario (``carbonloop validate carbonspot``;
+the Markdown is written by :mod:`carbonloop.report.validation`).
 
-    python -m carbonloop.explore.validate carbonloop-results/results.sqlite \\
-        [--reference carbonspot_dse_results.csv] [-o validation.md] [--csv comparison.csv]
-
-The reference is CarbonSpot's flattened result pickles (``carbonspot_dse_results.csv``: one row per suite,
-workload, accelerator type, SRAM size and array size, plus a ``geo`` row per design). Latency is compared
-in ns (cycles x clock), because the two tools' clocks differ for IMC and weight-stationary arrays.
+The reference is CarbonSpot's committed sweep results, shipped as package data
+(``explore/data/carbonspot_dse_results.csv``, source in ``explore/data/README.md``): the two result pickles
+``no_cme_expr_res_tiny.pkl`` and ``no_cme_expr_res_mobile.pkl`` of KULeuven-MICAS/carbonspot at commit
+0839b49 (Sun et al., "An Analytical Model for Performance-Carbon Co-Optimization of Edge AI Accelerators",
+IEEE TCAD 2025), flattened to one row per suite, workload, accelerator type, SRAM size and array size, plus
+a ``geo`` row per design. Latency is compared in ns (cycles x clock), because the two tools' clocks differ
+for IMC and weight-stationary arrays.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from carbonloop.errors import SpecError
 from carbonloop.explore.pareto import GEO, best_designs, geomean, with_geomean
 from carbonloop.explore.point import METRIC_COLUMNS
 
@@ -55,18 +56,41 @@ REF_METRICS = {
 }
 
 
-def default_reference() -> Path | None:
-    """``$CARBONLOOP_REFERENCE``, else ``shared/reference/`` beside the checkout or the working folder."""
-    env = os.environ.get("CARBONLOOP_REFERENCE")
-    candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve()
-    for base in (Path.cwd(), Path.cwd().parent, *here.parents):
-        candidates.append(base / "shared" / "reference" / REFERENCE_NAME)
-    return next((c for c in candidates if c.is_file()), None)
+# the columns of CarbonSpot's CSV the comparison reads (latency_ns and edp_pj_ns are derived from them)
+REQUIRED_COLUMNS = (
+    "suite",
+    "workload",
+    "acc_type",
+    "sram_size_B",
+    "dim",
+    "energy_pJ",
+    "latency_cycles",
+    "tclk_ns",
+    "area_mm2",
+    "cf_ca_ex_pkg_g",
+    "cf_pa_ex_pkg_g",
+)
 
 
-def load_reference(path: str | Path) -> pd.DataFrame:
-    ref = pd.read_csv(path)
+def default_reference() -> Path:
+    """The copy of CarbonSpot's published results that ships with carbonloop (package data)."""
+    return Path(str(files("carbonloop.explore") / "data" / REFERENCE_NAME))
+
+
+def load_reference(path: str | Path | None = None) -> pd.DataFrame:
+    """CarbonSpot's results (``path``, default the shipped copy) with latency in ns and EDP added.
+
+    A missing file or a missing column is a :class:`SpecError` naming the file and the column."""
+    p = Path(path) if path is not None else default_reference()
+    if not p.is_file():
+        raise SpecError(str(p), "--reference", "no such file")
+    try:
+        ref = pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise SpecError(str(p), "<csv>", f"not a CSV table: {' '.join(str(err).split())}") from None
+    for col in REQUIRED_COLUMNS:
+        if col not in ref:
+            raise SpecError(str(p), col, "missing column (expected CarbonSpot's results CSV)")
     ref["latency_ns"] = ref["latency_cycles"] * ref["tclk_ns"]
     ref["edp_pj_ns"] = ref["energy_pJ"] * ref["latency_ns"]
     # CarbonSpot's geo rows hold the geomean of each metric; the clock is one per design, so geo cycles x
@@ -173,87 +197,3 @@ def winners(ours: pd.DataFrame, ref: pd.DataFrame, cmp: pd.DataFrame) -> pd.Data
                     }
                 )
     return pd.DataFrame(rows)
-
-
-def _md(df: pd.DataFrame, floatfmt: str = "{:.3g}") -> str:
-    from carbonloop.report.tables import markdown_table
-
-    def conv(v: Any) -> Any:
-        if isinstance(v, float | np.floating):
-            return floatfmt.format(float(v)) if np.isfinite(v) else ""
-        if isinstance(v, np.integer):
-            return int(v)
-        return v
-
-    return markdown_table(
-        [{k: conv(v) for k, v in r.items()} for r in df.to_dict("records")], list(df.columns)
-    )
-
-
-def validation_report(ours: pd.DataFrame, ref: pd.DataFrame, *, points_table: bool = True) -> str:
-    """The Markdown section pasted in docs/validation.md."""
-    cmp = compare(ours, ref)
-    if cmp.empty:
-        return "No point of the store is in the reference.\n"
-    summary = ratio_summary(cmp)
-    win = winners(ours, ref, cmp)
-    n_pts = int((cmp["workload"] != GEO).sum())
-    failed = int((ours["status"] != "ok").sum()) if "status" in ours else 0
-    parts = [
-        f"Points compared: {n_pts} (+ {int((cmp['workload'] == GEO).sum())} geomean rows); "
-        f"failed points in the store: {failed}.\n",
-        "### Ratios ours / CarbonSpot (geometric mean, min, max over the points)\n",
-        _md(summary[["accel_type", "points", *[c for c in summary.columns if c.endswith("geo")]]]),
-        "\n",
-        _md(
-            summary[["accel_type", *[c for c in summary.columns if c.endswith(("min", "max"))]]],
-        ),
-        "\n### Best design per scenario: ours vs CarbonSpot's (over the designs both evaluated)\n",
-        f"Same winner in {int(win['same'].sum())} of {len(win)} (workload, scenario) pairs.\n\n"
-        if len(win)
-        else "",
-        _md(win) if len(win) else "",
-    ]
-    if points_table:
-        cols = ["workload", "accel_type", "dim", "sram_size_B"]
-        for label in ("energy", "latency", "area", "CA carbon", "PA carbon"):
-            cols += [f"{label} ours", f"{label} CarbonSpot", f"{label} ratio"]
-        parts += ["\n### Every point\n", _md(cmp[cols])]
-    return "".join(parts)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m carbonloop.explore.validate", description=__doc__.split("\n")[0]
-    )
-    ap.add_argument("store", help="results store (results.sqlite) or exported CSV/Parquet")
-    ap.add_argument("--reference", help=f"CarbonSpot's {REFERENCE_NAME}")
-    ap.add_argument("-o", "--output", help="write the Markdown here (default: stdout)")
-    ap.add_argument("--csv", help="also write the point-by-point comparison as CSV")
-    ap.add_argument("--no-points", action="store_true", help="leave the point-by-point table out")
-    args = ap.parse_args(argv)
-    from carbonloop.errors import SpecError
-    from carbonloop.explore.store import load_results
-
-    ref_path = Path(args.reference) if args.reference else default_reference()
-    if ref_path is None or not ref_path.is_file():
-        print(f"error: {REFERENCE_NAME} not found: give --reference", file=sys.stderr)
-        return 2
-    try:
-        ours = load_results(args.store)
-    except SpecError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    ref = load_reference(ref_path)
-    text = validation_report(ours, ref, points_table=not args.no_points)
-    if args.csv:
-        compare(ours, ref).to_csv(args.csv, index=False)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        print(text)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
