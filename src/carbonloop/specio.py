@@ -1,24 +1,100 @@
-"""Reading user files at the edge: YAML parsing and pydantic validation turned into one-line SpecErrors."""
+"""The input gate: every user file is read, parsed and checked here, and any fault is a one-line SpecError.
+
+One loader with limits, so no file can exhaust the process (issue #13.2): a file size cap, a nesting-depth
+cap (PyYAML's composer recurses once per level, and ~600 levels raise ``RecursionError``), a cap on the
+size of the document with every alias expanded (a "billion laughs" file of under 1 kB expands to
+gigabytes when a validator or an error message walks it), no recursive aliases, and every number finite
+and of a sane magnitude. The limits are module constants so that a caller (or a test) can read them.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from carbonloop.errors import SpecError
+from carbonloop.errors import SpecError, shorten
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_FILE_BYTES = 4 * 1024**2
+"""Largest spec file read (4 MiB): a zoo network written out as YAML is tens of kB, a 4 MiB YAML file
+already takes seconds in PyYAML's pure-Python parser."""
+MAX_NESTING_DEPTH = 64
+"""Deepest nesting of mappings and sequences (real specs nest fewer than 10 levels)."""
+MAX_EXPANDED_NODES = 200_000
+"""Most YAML nodes in a document once every alias is expanded (a 4 MiB file without aliases has fewer)."""
+MAX_ABS_NUMBER = 1e18
+"""Largest magnitude of any number in a spec file: below int64's 9.2e18 so no count overflows numpy, and
+far above any physical quantity in our units (1e18 pJ is 1 MJ per action; 1e18 bits is 125 PB)."""
+MAX_LAYERS = 10_000
+"""Most layers in one workload (the largest zoo and ONNX networks have a few hundred)."""
+
+
+class _GatedComposer:
+    """Mixed into a SafeLoader: counts depth and alias-expanded size while the node graph is composed."""
+
+    _gate_source = "<yaml>"
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        loader: Any = self
+        depth = getattr(loader, "_gate_depth", 0) + 1
+        sizes: dict[int, int] = loader.__dict__.setdefault("_gate_sizes", {})
+        event = loader.peek_event()
+        if depth > MAX_NESTING_DEPTH:
+            raise SpecError(loader._gate_source, _at(event), f"nested deeper than {MAX_NESTING_DEPTH} levels")
+        if isinstance(event, yaml.AliasEvent):
+            target = loader.anchors.get(event.anchor)
+            if target is not None and id(target) not in sizes:
+                raise SpecError(loader._gate_source, _at(event), f"recursive alias *{event.anchor}")
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        loader._gate_depth = depth
+        try:
+            node = super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            loader._gate_depth = depth - 1
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(sizes.get(id(child), 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
+        else:
+            size = 1
+        if size > MAX_EXPANDED_NODES:
+            raise SpecError(
+                loader._gate_source,
+                _at(event),
+                f"more than {MAX_EXPANDED_NODES} values once aliases are expanded (an alias bomb?)",
+            )
+        sizes[id(node)] = size
+        return node
+
+
+def _at(event: yaml.Event) -> str:
+    mark = event.start_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+_GATED: dict[type[yaml.SafeLoader], type[yaml.SafeLoader]] = {}
+
+
+def _gated(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """The loader class with the gate mixed in (one class per loader, made once)."""
+    if loader not in _GATED:
+        _GATED[loader] = type(f"Gated{loader.__name__}", (_GatedComposer, loader), {})
+    return _GATED[loader]
+
 
 def load_yaml(path: str | Path, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
-    """Parse a YAML file; a missing, unreadable or malformed file raises SpecError naming it."""
+    """Parse a YAML file through the gate; a missing, unreadable, oversized or malformed file raises
+    SpecError naming it."""
     p = Path(path)
     source = str(path)
     if not p.is_file():
         raise SpecError(source, "<file>", "no such file")
+    check_file_size(p, source, MAX_FILE_BYTES)
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -26,15 +102,124 @@ def load_yaml(path: str | Path, loader: type[yaml.SafeLoader] = yaml.SafeLoader)
     return parse_yaml(text, source, loader)
 
 
-def parse_yaml(text: str, source: str = "<yaml>", loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
-    """Parse YAML text (``loader`` may be a SafeLoader subclass that knows more tags)."""
+def check_file_size(path: Path, source: str, limit_bytes: int) -> None:
+    """Refuse a file larger than ``limit_bytes`` before reading any of it."""
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - always a SafeLoader
+        size = path.stat().st_size
+    except OSError as err:
+        raise SpecError(source, "<file>", f"cannot read: {err}") from None
+    if size > limit_bytes:
+        raise SpecError(source, "<file>", f"file of {size} bytes is larger than the limit of {limit_bytes}")
+
+
+def parse_yaml(text: str, source: str = "<yaml>", loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
+    """Parse YAML text through the gate (``loader`` may be a SafeLoader subclass that knows more tags).
+
+    Beyond the parser's own errors, this refuses text over :data:`MAX_FILE_BYTES`, nesting deeper than
+    :data:`MAX_NESTING_DEPTH`, more than :data:`MAX_EXPANDED_NODES` values with aliases expanded, recursive
+    aliases, and numbers that are not finite or exceed :data:`MAX_ABS_NUMBER` in magnitude.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        raise SpecError(source, "<file>", f"text of {len(text)} characters is larger than {MAX_FILE_BYTES}")
+    gated = _gated(loader)
+    try:
+        instance = gated(text)
+        instance._gate_source = source  # type: ignore[attr-defined]
+        try:
+            data = instance.get_single_data()
+        finally:
+            instance.dispose()  # type: ignore[no-untyped-call]
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<yaml>"
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise SpecError(source, where, f"malformed YAML: {problem}") from None
+    except RecursionError:  # pragma: no cover - the depth cap stops nesting long before this
+        raise SpecError(source, "<yaml>", "nested too deeply") from None
+    check_numbers(data, source)
+    return data
+
+
+def check_numbers(data: Any, source: str, prefix: str = "") -> None:
+    """Every number in parsed data is finite and at most :data:`MAX_ABS_NUMBER` in magnitude.
+
+    Shared containers (YAML aliases) are visited once, so the walk is linear in the file's size.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, str]] = [(data, prefix)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            _check_magnitude(value, source, where or "<root>")
+        elif isinstance(value, dict | list):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    child = f"{where}.{key}" if where else str(key)
+                    if isinstance(key, int | float) and not isinstance(key, bool):
+                        _check_magnitude(key, source, child)
+                    stack.append((item, child))
+            else:
+                stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
+def _check_magnitude(value: float, source: str, field: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(source, field, f"must be a finite number (got {value!r})")
+    if abs(value) > MAX_ABS_NUMBER:
+        raise SpecError(
+            source, field, f"absurd magnitude (got {shorten(repr(value), 40)}; limit {MAX_ABS_NUMBER:g})"
+        )
+
+
+def finite_number(
+    value: Any,
+    source: str,
+    field: str,
+    *,
+    low: float = -MAX_ABS_NUMBER,
+    high: float = MAX_ABS_NUMBER,
+    low_open: bool = False,
+) -> float:
+    """``value`` as a float that is finite and in ``[low, high]`` (``(low, high]`` with ``low_open``).
+
+    For readers of other tools' files and for option values: strings such as ``"1e3"`` are accepted,
+    booleans, ``nan``, ``inf`` and out-of-range numbers raise SpecError naming the field and the value.
+    """
+    shown = shorten(repr(value), 60)
+    if isinstance(value, bool):
+        raise SpecError(source, field, f"expected a number (got {shown})")
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise SpecError(source, field, f"expected a number (got {shown})") from None
+    if not math.isfinite(number):
+        raise SpecError(source, field, f"must be a finite number (got {shown})")
+    if number < low or (low_open and number == low):
+        raise SpecError(source, field, f"must be {'>' if low_open else '>='} {low:g} (got {shown})")
+    if number > high:
+        raise SpecError(source, field, f"must be <= {high:g} (got {shown})")
+    return number
+
+
+def bounded_int(value: Any, source: str, field: str, *, low: int = 1, high: int = 2**53) -> int:
+    """``value`` as an integer in ``[low, high]``; integral floats and digit strings are accepted."""
+    shown = shorten(repr(value), 60)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 30:
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(source, field, f"expected an integer (got {shown})")
+    if value < low:
+        raise SpecError(source, field, f"must be >= {low} (got {shown})")
+    if value > high:
+        raise SpecError(source, field, f"must be <= {high} (got {shown})")
+    return value
 
 
 def dump_yaml(data: Any) -> str:
@@ -62,7 +247,7 @@ def validate(model: type[M], data: Any, source: str, prefix: str = "") -> M:
         loc = [p for p in first.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-"))]
         value = first.get("input")
         msg = first.get("msg", "invalid value")
-        shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+        shown = "" if isinstance(value, dict | list) else f" (got {shorten(repr(value))})"
         raise SpecError(source, field_path(loc, prefix), f"{msg}{shown}") from None
 
 
@@ -98,9 +283,18 @@ def parse_bits(value: int | str, source: str, field: str) -> int:
         if unit not in _SIZE_UNITS:
             raise SpecError(source, field, f"unknown size unit {unit!r} in {value!r}")
         try:
-            bits = int(float(num) * _SIZE_UNITS[unit])
+            scaled = float(num) * _SIZE_UNITS[unit]
         except ValueError:
-            raise SpecError(source, field, f"not a size: {value!r}") from None
+            raise SpecError(source, field, f"not a size: {shorten(repr(value))}") from None
+        if not math.isfinite(scaled) or scaled > MAX_ABS_NUMBER:
+            raise SpecError(
+                source, field, f"absurd size (got {shorten(repr(value))}; limit {MAX_ABS_NUMBER:g} bits)"
+            )
+        bits = int(scaled)
     if bits <= 0:
-        raise SpecError(source, field, f"size must be positive (got {value!r})")
+        raise SpecError(source, field, f"size must be positive (got {shorten(repr(value))})")
+    if bits > MAX_ABS_NUMBER:
+        raise SpecError(
+            source, field, f"absurd size (got {shorten(repr(value))}; limit {MAX_ABS_NUMBER:g} bits)"
+        )
     return bits
