@@ -2,57 +2,43 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from carbonloop.carbon.objectives import carbon_objective
-from carbonloop.carbon.section import carbon_section
+from carbonloop import pipeline
 from carbonloop.cli.app import app
 from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
 from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
+from carbonloop.cli.tables import print_table, warn_unproven
 from carbonloop.errors import SpecError
-from carbonloop.hardware import load_accelerator
-from carbonloop.mapper.objectives import Objective
-from carbonloop.model.evaluate import LayerCost, evaluate
-from carbonloop.model.interlayer import keep_activations_on_chip
-from carbonloop.model.mapping import Mapping, mapping_from_data
-from carbonloop.model.network import NetworkCost
-from carbonloop.specio import dump_yaml, load_yaml
+from carbonloop.pipeline import CARBON_OBJECTIVES
+from carbonloop.specio import dump_yaml
 from carbonloop.workload.load import load_workload
-from carbonloop.workload.network import Network
 
 
-def mappings_from_file(path: str, network: Network) -> dict[str, Mapping]:
-    """A mapping file holds one mapping (a list of levels) or ``{layers: {name: [...]}}``."""
-    data = load_yaml(path)
-    if isinstance(data, dict) and "layers" in data:
-        layers = data["layers"]
-        if not isinstance(layers, dict):
-            raise SpecError(path, "layers", "expected a mapping of layer name -> loop nest")
-        out = {}
-        for name, nest in layers.items():
-            network.layer(name) if name in {lay.name for lay in network.layers} else None
-            if name not in {lay.name for lay in network.layers}:
-                raise SpecError(path, f"layers.{name}", f"no layer {name!r} in workload {network.name!r}")
-            m = mapping_from_data(nest, path)
-            out[name] = m
-        missing = [lay.name for lay in network.layers if lay.name not in out]
-        if missing:
-            raise SpecError(path, "layers", f"no mapping for layers {missing}")
-        return out
-    if len(network.layers) != 1:
-        raise SpecError(
-            path,
-            "<root>",
-            f"one loop nest given but {network.name!r} has {len(network.layers)} layers; use 'layers: {{name: ...}}'",
-        )
-    return {network.layers[0].name: mapping_from_data(data, path)}
+@contextmanager
+def layer_progress(label: str, layers: int, *, quiet: bool) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar over a workload's layers; yields the ``on_layer_done`` callback for the mapper."""
+    with Progress(
+        TextColumn("mapping {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=quiet,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=layers)
+
+        def done(i: int, n: int, name: str) -> None:
+            bar.update(task, completed=i + 1, description=f"{label}: {name}")
+
+        yield done
 
 
 def resolve_format(
@@ -81,48 +67,6 @@ def resolve_format(
 
     found = detect_format(*files)
     return found if found in ("zigzag", "timeloop") else "carbonloop"
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.6g}"
-
-
-def print_table(result: NetworkCost, console: Console) -> None:
-    acc = result.accelerator
-    for cost in result.layers:
-        t = Table(title=f"{cost.layer}: {cost.macs:,} MACs on {acc.name}", title_justify="left")
-        for col in ("level", "operand", "reads", "fills", "updates", "energy pJ"):
-            t.add_column(col, justify="right" if col not in ("level", "operand") else "left")
-        for level, ops in cost.accesses.items():
-            for op, c in ops.items():
-                e = cost.energy_breakdown_pj[level].get(op, 0.0)
-                t.add_row(level, op, f"{c['reads']:,}", f"{c['fills']:,}", f"{c['updates']:,}", _fmt(e))
-        t.add_row("compute", "MAC", "", "", "", _fmt(cost.energy_breakdown_pj["compute"]))
-        console.print(t)
-        lat = cost.latency_breakdown_cycles
-        console.print(
-            f"  energy {_fmt(cost.energy_pj)} pJ, latency {lat['total']:,} cycles "
-            f"(compute {lat['compute']:,}, stalls {lat['stall']:,}, load {lat['onload']:,}, drain {lat['offload']:,}), "
-            f"utilization {cost.utilization:.1%}"
-        )
-    console.print(
-        f"[bold]{result.workload} on {acc.name}[/bold]: energy {_fmt(result.energy_pj)} pJ, "
-        f"latency {result.latency_cycles:,} cycles ({_fmt(result.latency_ns)} ns at {acc.clock_ns} ns), "
-        f"area {_fmt(result.area_mm2)} mm2"
-    )
-    extra: dict[str, Any] = result.extra
-    if "interlayer" in extra:
-        il = extra["interlayer"]
-        console.print(
-            f"  inter-layer: {len(il['resident'])} outputs stay on chip, "
-            f"{il['dram_bits_saved'] / 8:,.0f} B of DRAM traffic and {_fmt(il['energy_saved_pj'])} pJ saved"
-        )
-    if "carbon" in extra:
-        c = extra["carbon"]
-        console.print(
-            f"  carbon per inference: CA {_fmt(c['ca_g'])} g, PA {_fmt(c['pa_g'])} g "
-            f"(deadline {'met' if c.get('deadline_met', True) else 'MISSED'})"
-        )
 
 
 @app.command("evaluate")
@@ -162,13 +106,20 @@ def evaluate_command(
     interlayer: bool = typer.Option(
         True, "--interlayer/--no-interlayer", help="Keep activations that fit on chip for their consumers."
     ),
+    conventions: str | None = typer.Option(
+        None,
+        "--conventions",
+        help="Modelling conventions: carbonloop (exact) | timeloop | ... (default: the accelerator's own).",
+    ),
 ) -> None:
     """Energy, latency, area and access counts of a workload on an accelerator."""
     fmt = resolve_format(file_format, workload, accelerator, mapping, arch, problem)
     if fmt == "timeloop":
         if not (arch and problem and mapping):
             raise SpecError("evaluate", "--format timeloop", "needs --arch, --problem and --mapping")
-        raise typer.Exit(evaluate_timeloop(arch, problem, mapping, ert, as_json=as_json))
+        raise typer.Exit(
+            evaluate_timeloop(arch, problem, mapping, ert, as_json=as_json, conventions=conventions)
+        )
     if workload is None or accelerator is None:
         raise SpecError(
             "evaluate", "--workload/--accelerator", "both are needed (or --format timeloop --arch --problem)"
@@ -176,42 +127,29 @@ def evaluate_command(
     if fmt == "zigzag":
         if mapping is None:
             raise SpecError("evaluate", "--format zigzag", "needs --mapping (the ZigZag mapping YAML)")
-        raise typer.Exit(evaluate_zigzag(accelerator, workload, mapping, as_json=as_json))
-    network = load_workload(workload)
-    acc = load_accelerator(accelerator)
-    if mapping is not None:
-        chosen = mappings_from_file(mapping, network)
-        costs: list[LayerCost] = [evaluate(layer, acc, chosen[layer.name]) for layer in network.layers]
-        result = NetworkCost(workload, acc, tuple(costs))
-    else:
-        from carbonloop.cli.search_glue import search_network_cli
-
-        goal: str | Objective = objective
-        if objective in ("carbon_ca", "carbon_pa"):
-            params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
-            goal = carbon_objective(objective, params, acc, fps=fps)
-        if budget is not None and budget < 1:
-            raise SpecError("evaluate", "--budget", f"must be >= 1 (got {budget})")
-        result = search_network_cli(network, acc, goal, workload, quiet=as_json, budget=budget)
-    if interlayer and len(network.layers) > 1:
-        costs_kept, report = keep_activations_on_chip(network, acc, result.layers)
-        result = dataclasses.replace(
-            result, layers=costs_kept, extra={**result.extra, "interlayer": report.to_dict()}
+        raise typer.Exit(
+            evaluate_zigzag(accelerator, workload, mapping, as_json=as_json, conventions=conventions)
         )
-    if carbon:
+    params = None
+    if carbon or objective in CARBON_OBJECTIVES:
         params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
-        block = carbon_section(
-            result.energy_pj,
-            result.latency_ns,
-            result.area_mm2,
-            acc.dram_bits / 8 / 2**30,
-            fps,
-            params,
-            acc.node_nm,
+    network = load_workload(workload)
+    with layer_progress(network.name, len(network.layers), quiet=as_json or mapping is not None) as done:
+        result = pipeline.evaluate(
+            network,
+            accelerator,
+            mapping=mapping,
+            objective=objective,
+            conventions=conventions,
+            interlayer=interlayer,
+            carbon=params,
+            fps=fps,
+            budget=budget,
+            on_layer_done=done,
         )
-        result = dataclasses.replace(result, extra={**result.extra, "carbon": block})
+    warn_unproven(result, budget)
     if save_mapping is not None:
-        doc = {"layers": {c.layer: c.mapping.to_list() for c in result.layers}}
+        doc = {"layers": {c.layer: c.mapping.to_list() for c in result.costs}}
         save_mapping.write_text(dump_yaml(doc), encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))

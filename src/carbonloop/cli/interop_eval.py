@@ -3,7 +3,7 @@
 ``cli/evaluate.py`` calls :func:`evaluate_timeloop` / :func:`evaluate_zigzag`. They read the files, print
 every ignored field as ``warning: ...`` on stderr, score the mappings and print either Timeloop's counts
 (:func:`~carbonloop.interop.timeloop.timeloop_report`) / the evaluate table, or with ``as_json`` the same
-document as ``carbonloop evaluate --json`` (``NetworkCost.to_dict()``), levels and operands keeping the
+document as ``carbonloop evaluate --json`` (``WorkloadResult.to_dict()``), levels and operands keeping the
 names of the input files. :func:`timeloop_cost` / :func:`zigzag_cost` return the values without printing.
 """
 
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import typer
 
+from carbonloop import pipeline
 from carbonloop.errors import SpecError
 from carbonloop.interop.common import collected_warnings
 from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_report
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
-from carbonloop.model.evaluate import evaluate
-from carbonloop.model.network import NetworkCost
+from carbonloop.pipeline import WorkloadResult
+from carbonloop.workload.network import chain
 
 
 def print_warnings(messages: Iterable[str]) -> None:
@@ -30,22 +31,30 @@ def print_warnings(messages: Iterable[str]) -> None:
 
 
 def timeloop_cost(
-    arch: str | Path, problem: str | Path, mapping: str | Path, ert: str | Path | None = None
-) -> tuple[NetworkCost, TimeloopNames, list[str]]:
+    arch: str | Path,
+    problem: str | Path,
+    mapping: str | Path,
+    ert: str | Path | None = None,
+    *,
+    conventions: str | None = None,
+) -> tuple[WorkloadResult, TimeloopNames, list[str]]:
     """Score a Timeloop (arch, problem, mapping[, ERT]): the one-layer result, the names, the warnings."""
     with collected_warnings() as notes:
         layer, acc, mapping_, names = load_timeloop(arch, problem, mapping, ert)
-    cost = evaluate(layer, acc, mapping_)
-    return NetworkCost(Path(str(problem)).stem, acc, (cost,)), names, notes
+    network = chain(Path(str(problem)).stem, [layer])
+    result = pipeline.evaluate(network, acc, mapping={layer.name: mapping_}, conventions=conventions)
+    return result, names, notes
 
 
 def zigzag_cost(
-    accelerator: str | Path, workload: str | Path, mapping: str | Path
-) -> tuple[NetworkCost, list[str]]:
-    """Score every layer of a ZigZag (accelerator, workload, mapping); the result and the warnings."""
+    accelerator: str | Path, workload: str | Path, mapping: str | Path, *, conventions: str | None = None
+) -> tuple[WorkloadResult, list[str]]:
+    """Score every layer of a ZigZag (accelerator, workload, mapping); the result and the warnings.
+
+    ZigZag costs each layer alone, with every activation in DRAM: no inter-layer residency here."""
     with collected_warnings() as notes:
         net, acc, mappings = load_zigzag(accelerator=accelerator, workload=workload, mapping=mapping)
-    costs = []
+    complete = {}
     for layer in net.layers:
         m = mappings[layer.name]
         if isinstance(m, ZigZagConstraints):
@@ -55,8 +64,9 @@ def zigzag_cost(
                 f"{m.reason}: carbonloop evaluates complete mappings only "
                 "(give every loop in temporal_ordering)",
             )
-        costs.append(evaluate(layer, acc, m))
-    return NetworkCost(net.name, acc, tuple(costs)), notes
+        complete[layer.name] = m
+    result = pipeline.evaluate(net, acc, mapping=complete, conventions=conventions, interlayer=False)
+    return result, notes
 
 
 def evaluate_timeloop(
@@ -66,29 +76,35 @@ def evaluate_timeloop(
     ert: str | Path | None = None,
     *,
     as_json: bool = False,
+    conventions: str | None = None,
 ) -> int:
     """Print Timeloop's counts (scalar reads, fills, updates per level and data space), or the JSON document."""
-    result, names, notes = timeloop_cost(arch, problem, mapping, ert)
+    result, names, notes = timeloop_cost(arch, problem, mapping, ert, conventions=conventions)
     print_warnings(notes)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
     else:
-        typer.echo(timeloop_report(result.layers[0], names), nl=False)
+        typer.echo(timeloop_report(result.layers[0].cost, names), nl=False)
     return 0
 
 
 def evaluate_zigzag(
-    accelerator: str | Path, workload: str | Path, mapping: str | Path, *, as_json: bool = False
+    accelerator: str | Path,
+    workload: str | Path,
+    mapping: str | Path,
+    *,
+    as_json: bool = False,
+    conventions: str | None = None,
 ) -> int:
     """Print the evaluate table of every layer, or the JSON document."""
-    result, notes = zigzag_cost(accelerator, workload, mapping)
+    result, notes = zigzag_cost(accelerator, workload, mapping, conventions=conventions)
     print_warnings(notes)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
     else:
         from rich.console import Console
 
-        from carbonloop.cli.evaluate import print_table  # the lead's table, imported late (no import cycle)
+        from carbonloop.cli.tables import print_table
 
         print_table(result, Console(width=160))
     return 0

@@ -1,4 +1,4 @@
-"""One exploration task: build the accelerator, map the workload, keep activations on chip, price the carbon.
+"""One exploration task: one call of the pipeline (``carbonloop.evaluate``) and its flat record.
 
 :func:`evaluate_point` is a plain top-level function of plain values, so it runs the same in this process,
 in a process pool or on a Dask worker, and returns a flat JSON-able record. Any failure (a template that
@@ -13,7 +13,7 @@ import time
 import traceback
 from typing import Any
 
-from carbonloop.explore.space import CARBON_OBJECTIVES, Point
+from carbonloop.explore.space import Point
 
 METRIC_COLUMNS = {
     "energy": "energy_pj",
@@ -38,18 +38,6 @@ def _network(spec: str) -> Any:
     from carbonloop.workload.load import load_workload
 
     return load_workload(spec)
-
-
-def _objective(point: Point, acc: Any, dram_gb: float) -> Any:
-    """The mapper objective; ``carbon_ca``/``carbon_pa`` become this chip's carbon objective (with the
-    workload's frame rate and the space's DRAM)."""
-    kind = point.objective.split(":", 1)[0]
-    if kind in CARBON_OBJECTIVES:
-        from carbonloop.carbon.objectives import carbon_objective
-
-        params = _parameters(point.parameters)
-        return carbon_objective(kind, params, acc, fps=point.workload.fps, dram_gb=dram_gb)
-    return point.objective
 
 
 def base_record(point: Point) -> dict[str, Any]:
@@ -95,68 +83,15 @@ def evaluate_point(point: Point) -> dict[str, Any]:
 
 
 def _evaluate(point: Point) -> dict[str, Any]:
-    from carbonloop.carbon import carbon_per_inference
-    from carbonloop.hardware.library import load_accelerator
-    from carbonloop.mapper import search_network
-    from carbonloop.model.interlayer import keep_activations_on_chip
+    from carbonloop.pipeline import evaluate
 
-    acc = load_accelerator(point.design.call)
-    network = _network(point.workload.spec)
-    dram_gb = point.dram_bytes / 2**30
-    params = _parameters(point.parameters)
-    result = search_network(network, acc, _objective(point, acc, dram_gb), budget=point.budget)
-    slowest = max(result.layers, key=lambda c: c.search.seconds)
-    costs, report = keep_activations_on_chip(network, acc, [c.cost for c in result.layers])
-    energy = float(sum(c.energy_pj for c in costs))
-    cycles = int(sum(c.latency_cycles for c in costs))
-    latency_ns = cycles * acc.clock_ns
-    area = float(acc.area_mm2)
-    macs = int(sum(c.macs for c in costs))
-    ops = 2 * macs
-    carbon = carbon_per_inference(
-        energy_pj=energy,
-        latency_ns=latency_ns,
-        area_mm2=area,
-        dram_gb=dram_gb,
+    result = evaluate(
+        _network(point.workload.spec),
+        point.design.call,
+        objective=point.objective,
+        carbon=_parameters(point.parameters),
         fps=point.workload.fps,
-        params=params,
-        node_nm=acc.node_nm,
+        dram_gb=point.dram_bytes / 2**30,
+        budget=point.budget,
     )
-    out: dict[str, Any] = {
-        "accelerator_name": acc.name,
-        "node_nm": acc.node_nm,
-        "layers": len(costs),
-        "macs": macs,
-        "ops": ops,
-        "energy_pj": energy,
-        "energy_before_interlayer_pj": float(result.energy_pj),
-        "interlayer_saved_pj": float(report.energy_saved_pj),
-        "interlayer_dram_bits_saved": int(report.dram_bits_saved),
-        "latency_cycles": cycles,
-        "clock_ns": float(acc.clock_ns),
-        "latency_ns": float(latency_ns),
-        "edp_pj_ns": energy * latency_ns,
-        "area_mm2": area,
-        "tops": ops / latency_ns / 1e3 if latency_ns > 0 else None,
-        "tops_per_w": ops / energy if energy > 0 else None,
-        "utilization": macs / (cycles * acc.array.pes) if cycles and acc.array.pes else None,
-        "carbon_ca_g": float(carbon.ca_g),
-        "carbon_pa_g": float(carbon.pa_g),
-        "carbon_ca_ex_package_g": float(carbon.ca_ex_package_g),
-        "carbon_pa_ex_package_g": float(carbon.pa_ex_package_g),
-        "deadline_met": bool(carbon.deadline_met),
-        "period_ns": float(carbon.period_ns),
-        "search_seconds": float(result.seconds),
-        "slowest_layer": slowest.layer,
-        "slowest_layer_seconds": float(slowest.search.seconds),
-        "evaluated": int(result.evaluated),
-        "optimal": bool(result.optimal),
-        "mapper_objective": result.objective,
-    }
-    out["tops_per_mm2"] = out["tops"] / area if out["tops"] is not None and area > 0 else None
-    for scenario, parts in carbon.breakdown.items():
-        for comp, value in parts.items():
-            out[f"{scenario}_{comp}_g"] = float(value)
-    for name, value in acc.area_breakdown_mm2().items():
-        out[f"area_{name}_mm2"] = float(value)
-    return out
+    return result.to_record()

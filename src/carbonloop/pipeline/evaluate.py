@@ -1,0 +1,149 @@
+"""``carbonloop.evaluate``: the one path from a workload and an accelerator to a :class:`WorkloadResult`.
+
+The CLI's ``evaluate``, the Timeloop and ZigZag entry points and every exploration point call this
+function, so the same inputs give the same numbers everywhere. Read top to bottom, it lists every stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping as MappingABC
+from pathlib import Path
+
+from carbonloop.carbon.parameters import CarbonParameters, load_parameters
+from carbonloop.carbon.section import carbon_report
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.objectives import Objective, get_objective
+from carbonloop.model.evaluate import evaluate as evaluate_mapping
+from carbonloop.model.interlayer import keep_activations_on_chip
+from carbonloop.model.mapping import Mapping
+from carbonloop.pipeline.inputs import (
+    DEFAULT_CARBON_PARAMETERS,
+    as_accelerator,
+    as_network,
+    conventions_name,
+    mappings_for,
+    with_conventions,
+)
+from carbonloop.pipeline.result import InterLayer, LayerResult, NetworkSearch, SearchRecord, WorkloadResult
+from carbonloop.workload.layer import Layer
+from carbonloop.workload.network import Network
+
+CARBON_OBJECTIVES = ("carbon_ca", "carbon_pa")
+
+LayerProgress = Callable[[int, int, str], None]
+"""``on_layer_done(i, n, layer_name)``, called after each layer's search (progress bars)."""
+
+
+def evaluate(
+    workload: Network | Layer | str,
+    accelerator: Accelerator | str,
+    *,
+    mapping: Mapping | MappingABC[str, Mapping] | str | Path | None = None,
+    objective: str | Objective = "edp",
+    conventions: str | None = None,
+    interlayer: bool = True,
+    carbon: CarbonParameters | str | bool | None = None,
+    fps: float | None = None,
+    dram_gb: float | None = None,
+    budget: int | None = None,
+    on_layer_done: LayerProgress | None = None,
+) -> WorkloadResult:
+    """Cost ``workload`` on ``accelerator``: energy, latency, area, per-layer breakdowns, carbon, metrics.
+
+    - ``workload``: a Network, a Layer, or a zoo name / YAML / ONNX path; ``accelerator``: an Accelerator,
+      or a preset name / YAML path / template call.
+    - ``mapping``: one loop nest (one-layer workloads), ``{layer name: Mapping}``, or a mapping YAML path;
+      ``None`` searches each layer for ``objective`` (energy, latency, edp, weighted:a=..,b=.., carbon_ca,
+      carbon_pa) with at most ``budget`` mappings scored per layer (None: until proven optimal).
+    - ``conventions``: the modelling conventions (default: the accelerator's own).
+    - ``interlayer``: keep activations that fit on chip between layers.
+    - ``carbon``: parameter set (a CarbonParameters, a set name or a YAML path; True for the default set)
+      for the carbon per inference; ``fps`` sets the periodic (PA) frame rate and ``dram_gb`` the DRAM
+      capacity charged (default: the accelerator's).
+    """
+    # Step 1: inputs become values (files are read here, once)
+    network = as_network(workload)
+    acc = with_conventions(as_accelerator(accelerator), conventions)
+    params = _carbon_parameters(carbon, objective)
+    dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else float(dram_gb)
+    if budget is not None and (isinstance(budget, bool) or budget < 1):
+        raise SpecError("evaluate", "budget", f"must be a whole number >= 1 (got {budget!r})")
+
+    # Step 2: every layer's mapping, given (validated, scored) or found by the mapper
+    if mapping is not None:
+        given = mappings_for(mapping, network)
+        layers = tuple(LayerResult(evaluate_mapping(lay, acc, given[lay.name])) for lay in network.layers)
+        search = None
+    else:
+        goal = _objective(objective, params, acc, fps, dram)
+        layers, search = _search(network, acc, goal, budget, on_layer_done)
+
+    # Step 3: activations that fit stay on chip for their consumers
+    inter = None
+    if interlayer and len(network.layers) > 1:
+        before = float(sum(r.cost.energy_pj for r in layers))
+        kept, report = keep_activations_on_chip(network, acc, [r.cost for r in layers])
+        layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
+        inter = InterLayer(report, before)
+
+    result = WorkloadResult(network.name, acc, conventions_name(acc), layers, inter, search)
+
+    # Step 4: carbon per inference under both scenarios, from the totals after step 3
+    if carbon is not None and carbon is not False:
+        assert params is not None  # _carbon_parameters gives a set whenever carbon is asked for
+        block = carbon_report(
+            result.energy_pj, result.latency_ns, result.area_mm2, dram, fps, params, acc.node_nm
+        )
+        result = WorkloadResult(network.name, acc, conventions_name(acc), layers, inter, search, block)
+    return result
+
+
+def _carbon_parameters(
+    carbon: CarbonParameters | str | bool | None, objective: str | Objective
+) -> CarbonParameters | None:
+    """The carbon parameter set asked for; the default set when only a carbon objective needs one."""
+    if isinstance(carbon, CarbonParameters):
+        return carbon
+    if isinstance(carbon, str):
+        return load_parameters(carbon)
+    wants = carbon is True or (isinstance(objective, str) and objective in CARBON_OBJECTIVES)
+    return load_parameters(DEFAULT_CARBON_PARAMETERS) if wants else None
+
+
+def _objective(
+    objective: str | Objective,
+    params: CarbonParameters | None,
+    acc: Accelerator,
+    fps: float | None,
+    dram_gb: float,
+) -> Objective:
+    """The mapper objective; ``carbon_ca``/``carbon_pa`` become this chip's carbon objective."""
+    if isinstance(objective, str) and objective in CARBON_OBJECTIVES:
+        from carbonloop.carbon.objectives import carbon_objective
+
+        assert params is not None  # _carbon_parameters loads a set for carbon objectives
+        return carbon_objective(objective, params, acc, fps=fps, dram_gb=dram_gb)
+    return get_objective(objective)
+
+
+def _search(
+    network: Network,
+    acc: Accelerator,
+    goal: Objective,
+    budget: int | None,
+    on_layer_done: LayerProgress | None,
+) -> tuple[tuple[LayerResult, ...], NetworkSearch]:
+    """The best mapping of every layer for the network-level objective, with each layer's search record."""
+    from carbonloop.mapper.network import search_network
+
+    found = search_network(network, acc, goal, budget=budget, on_layer_done=on_layer_done)
+    layers = tuple(
+        LayerResult(
+            c.cost, SearchRecord(c.search.evaluated, c.search.seconds, c.search.optimal, c.search.gap)
+        )
+        for c in found.layers
+    )
+    search = NetworkSearch(found.objective, found.evaluated, found.seconds, found.optimal, found.value)
+    return layers, search

@@ -1,0 +1,108 @@
+"""The pipeline's inputs as values: a workload, an accelerator (with its conventions) and given mappings,
+from objects or from the names and files users type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC
+from pathlib import Path
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.library import load_accelerator
+from carbonloop.model.mapping import Mapping, mapping_from_data
+from carbonloop.specio import load_yaml
+from carbonloop.workload.layer import Layer
+from carbonloop.workload.load import load_workload
+from carbonloop.workload.network import Network, chain
+
+DEFAULT_CARBON_PARAMETERS = "carbonspot"
+"""The carbon parameter set used when none is named (CarbonSpot's, the study the default exploration runs)."""
+
+DEFAULT_CONVENTIONS = "carbonloop"
+
+
+def as_network(workload: Network | Layer | str) -> Network:
+    """A Network from a Network, one Layer, or a zoo name / workload file."""
+    if isinstance(workload, Network):
+        return workload
+    if isinstance(workload, Layer):
+        return chain(workload.name, [workload])
+    if isinstance(workload, str):
+        return load_workload(workload)
+    raise SpecError(
+        "evaluate", "workload", f"expected a Network, a Layer or a name/path (got {type(workload).__name__})"
+    )
+
+
+def as_accelerator(accelerator: Accelerator | str) -> Accelerator:
+    """An Accelerator from an Accelerator, or a preset name / YAML file / template call."""
+    if isinstance(accelerator, Accelerator):
+        return accelerator
+    if isinstance(accelerator, str):
+        return load_accelerator(accelerator)
+    raise SpecError(
+        "evaluate",
+        "accelerator",
+        f"expected an Accelerator or a name/path (got {type(accelerator).__name__})",
+    )
+
+
+def conventions_name(acc: Accelerator) -> str:
+    """The name of the modelling conventions the accelerator is evaluated under."""
+    conv = getattr(acc, "conventions", None)
+    return DEFAULT_CONVENTIONS if conv is None else str(getattr(conv, "name", conv))
+
+
+def with_conventions(acc: Accelerator, conventions: str | None) -> Accelerator:
+    """The accelerator evaluated under the named conventions (``None``: its own)."""
+    if conventions is None or conventions == conventions_name(acc):
+        return acc
+    raise SpecError(
+        "evaluate", "conventions", f"unknown conventions {conventions!r} (known: {DEFAULT_CONVENTIONS})"
+    )
+
+
+def mappings_for(
+    mapping: Mapping | MappingABC[str, Mapping] | str | Path, network: Network
+) -> dict[str, Mapping]:
+    """One Mapping per layer of ``network``, from a Mapping, a ``{layer: Mapping}`` or a mapping file."""
+    if isinstance(mapping, (str, Path)):
+        return mappings_from_file(str(mapping), network)
+    names = [lay.name for lay in network.layers]
+    if isinstance(mapping, Mapping):
+        if len(names) != 1:
+            raise SpecError(
+                mapping.source, "<root>", f"one loop nest given but {network.name!r} has {len(names)} layers"
+            )
+        return {names[0]: mapping}
+    unknown = [n for n in mapping if n not in names]
+    if unknown:
+        raise SpecError("evaluate", "mapping", f"no layer {unknown[0]!r} in workload {network.name!r}")
+    missing = [n for n in names if n not in mapping]
+    if missing:
+        raise SpecError("evaluate", "mapping", f"no mapping for layers {missing}")
+    return dict(mapping)
+
+
+def mappings_from_file(path: str, network: Network) -> dict[str, Mapping]:
+    """A mapping file holds one loop nest (a list of levels) or ``{layers: {name: [...]}}``."""
+    data = load_yaml(path)
+    names = [lay.name for lay in network.layers]
+    if isinstance(data, dict) and "layers" in data:
+        layers = data["layers"]
+        if not isinstance(layers, dict):
+            raise SpecError(path, "layers", "expected a mapping of layer name -> loop nest")
+        for name in layers:
+            if name not in names:
+                raise SpecError(path, f"layers.{name}", f"no layer {name!r} in workload {network.name!r}")
+        missing = [n for n in names if n not in layers]
+        if missing:
+            raise SpecError(path, "layers", f"no mapping for layers {missing}")
+        return {name: mapping_from_data(nest, path) for name, nest in layers.items()}
+    if len(names) != 1:
+        raise SpecError(
+            path,
+            "<root>",
+            f"one loop nest given but {network.name!r} has {len(names)} layers; use 'layers: {{name: ...}}'",
+        )
+    return {names[0]: mapping_from_data(data, path)}
