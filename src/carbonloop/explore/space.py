@@ -20,7 +20,12 @@ A space file (YAML)::
 
 ``dim`` is a shorthand for a square array (``rows = cols = dim``). Sizes accept units (``8KiB``, ``1MiB``).
 Constraints are arithmetic/comparison expressions over the design's parameters (``+ - * / // % **``,
-comparisons, ``and or not``, ``min max log2``); anything else is rejected when the file is read.
+comparisons, ``and or not``, ``min max log2 abs``); anything else is rejected when the file is read, and so
+is a name that no template of the space takes (a misspelt ``sram_byte`` would otherwise disable the
+constraint). Evaluation is bounded: a power whose result would exceed ``MAX_CONSTRAINT_BITS`` bits (such
+as ``9**9**9``) is refused with the file and constraint named, instead of computing for ever.
+
+``conventions`` names the modelling conventions the points are costed with (default ``carbonloop``).
 """
 
 from __future__ import annotations
@@ -53,7 +58,17 @@ TOP_KEYS = {
     "constraints",
     "workloads",
     "description",
+    "conventions",
 }
+KNOWN_CONVENTIONS = ("carbonloop", "timeloop", "zigzag", "carbonspot")
+"""Named modelling conventions (docs: DESIGN.md section 3, "Conventions")."""
+NAME_VALUES = {("digital", "dataflow"): ("os", "ws"), ("imc", "kind"): ("aimc", "dimc")}
+"""Template parameters that take a name, and the names they take (hardware/templates.py, hardware/imc.py)."""
+FREE_TEXT_PARAMS = {"name"}
+MAX_CONSTRAINT_CHARS = 1000
+MAX_CONSTRAINT_BITS = 4096
+MAX_GRID_POINTS = 100_000
+"""A grid (one mapping of parameter lists) larger than this is refused: no sweep of that size can run."""
 SIZE_KEYS = ("sram_bytes", "dram_bytes")
 CARBON_OBJECTIVES = ("carbon_ca", "carbon_pa")  # built per design (and workload FPS) by the point
 
@@ -108,6 +123,28 @@ def _check_expr(node: ast.AST, source: str, where: str) -> None:
             raise SpecError(source, where, f"unsupported constant {sub.value!r} in constraint")
 
 
+class ConstraintTooLarge(ArithmeticError):
+    """A constraint's value would exceed the bound (``MAX_CONSTRAINT_BITS``)."""
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float)
+
+
+def _binop(op: ast.operator, left: Any, right: Any) -> Any:
+    """One arithmetic step on numbers only (no string repetition), with powers bounded before computing."""
+    if not (_is_number(left) and _is_number(right)):
+        raise TypeError(f"arithmetic on {left!r} and {right!r}")
+    if isinstance(op, ast.Pow) and abs(left) > 1:
+        bits = math.log2(abs(left)) * abs(right) if right > 0 else 0.0
+        if bits > MAX_CONSTRAINT_BITS:
+            raise ConstraintTooLarge(f"{left!r} ** {right!r} has about {bits:.3g} bits")
+    result = _BINOPS[type(op)](left, right)
+    if isinstance(result, int) and result.bit_length() > MAX_CONSTRAINT_BITS:
+        raise ConstraintTooLarge(f"a value of {result.bit_length()} bits")
+    return result
+
+
 def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
     if isinstance(node, ast.Expression):
         return _eval(node.body, env)
@@ -118,7 +155,7 @@ def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
             raise KeyError(node.id)
         return env[node.id]
     if isinstance(node, ast.BinOp):
-        return _BINOPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+        return _binop(node.op, _eval(node.left, env), _eval(node.right, env))
     if isinstance(node, ast.UnaryOp):
         v = _eval(node.operand, env)
         return {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}[type(node.op)](v)
@@ -143,25 +180,45 @@ def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
 class Constraint:
     text: str
     tree: ast.Expression = field(compare=False, hash=False, repr=False)
+    source: str = field(default="", compare=False, hash=False, repr=False)
+    where: str = field(default="", compare=False, hash=False, repr=False)
 
     @classmethod
-    def parse(cls, text: str, source: str, where: str) -> Constraint:
+    def parse(cls, text: Any, source: str, where: str) -> Constraint:
+        if not isinstance(text, str):
+            raise SpecError(source, where, f"a constraint is an expression in a string (got {text!r})")
+        if len(text) > MAX_CONSTRAINT_CHARS:
+            raise SpecError(source, where, f"constraint longer than {MAX_CONSTRAINT_CHARS} characters")
         try:
-            tree = ast.parse(str(text), mode="eval")
-        except SyntaxError as err:
-            raise SpecError(source, where, f"not an expression: {text!r} ({err.msg})") from None
+            tree = ast.parse(text, mode="eval")
+        except (SyntaxError, RecursionError, MemoryError) as err:
+            msg = err.msg if isinstance(err, SyntaxError) else "nested too deeply"
+            raise SpecError(source, where, f"not an expression: {text!r} ({msg})") from None
         _check_expr(tree, source, where)
-        return cls(str(text), tree)
+        return cls(text, tree, source, where)
+
+    @property
+    def names(self) -> set[str]:
+        """The parameter names the expression reads (function names excluded)."""
+        called = {id(n.func) for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        return {n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name) and id(n) not in called}
 
     def holds(self, env: dict[str, Any]) -> bool:
-        """True when the design satisfies the constraint; a constraint naming a parameter the design
-        does not have does not apply to it."""
+        """True when the design satisfies the constraint. A constraint naming a parameter this design's
+        template does not have does not apply to it; a division by zero or a log of a non-positive
+        number counts as false; a value beyond the bound or arithmetic on a name is a SpecError."""
         try:
             return bool(_eval(self.tree, env))
         except KeyError:
             return True
-        except (ZeroDivisionError, ValueError, TypeError):
+        except (ZeroDivisionError, ValueError):
             return False
+        except (ConstraintTooLarge, OverflowError, RecursionError) as err:
+            raise SpecError(
+                self.source, self.where, f"{self.text!r} is too large to evaluate ({err})"
+            ) from None
+        except TypeError as err:
+            raise SpecError(self.source, self.where, f"{self.text!r} cannot be evaluated: {err}") from None
 
 
 # -- designs, workloads, points ----------------------------------------------------------------------------
@@ -230,20 +287,29 @@ class Point:
     budget: int | float | None
     space: str
     suite_size: int
+    conventions: str = "carbonloop"
+    model_fingerprint: str = ""
 
     @property
     def key(self) -> str:
+        """The store's row key: a hash of the space, the design, the workload (file content for files),
+        the objective, the conventions, the carbon parameters (file content for files), the DRAM, the
+        budget, the package version and the model fingerprint. Any change to one of them is a new point,
+        so nothing is reused across spaces, conventions or model versions."""
         from carbonloop import __version__
 
         doc = {
+            "space": self.space,
             "design": self.design.to_dict(),
             "workload": [self.workload.spec if not self.workload.digest else "", self.workload.digest],
             "fps": self.workload.fps,
             "objective": self.objective,
+            "conventions": self.conventions,
             "parameters": [self.parameters if not self.parameters_digest else "", self.parameters_digest],
             "dram_bytes": self.dram_bytes,
             "budget": self.budget,
             "version": __version__,
+            "model": self.model_fingerprint,
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -261,9 +327,14 @@ class DesignSpace:
     constraints: tuple[Constraint, ...] = ()
     skipped: int = 0  # grid points removed by the constraints
     source: str = ""
+    conventions: str = "carbonloop"
 
-    def points(self) -> Iterator[Point]:
-        """Every (design, workload) task, design-major, in the file's order."""
+    def points(self, *, fingerprint: str | None = None) -> Iterator[Point]:
+        """Every (design, workload) task, design-major, in the file's order. ``fingerprint`` defaults to
+        the installed model's (:func:`carbonloop.explore.fingerprint.model_fingerprint`)."""
+        from carbonloop.explore.fingerprint import model_fingerprint
+
+        model = model_fingerprint() if fingerprint is None else fingerprint
         pdig = _file_digest(self.parameters)
         for d in self.designs:
             for w in self.workloads:
@@ -277,6 +348,8 @@ class DesignSpace:
                     self.budget,
                     self.name,
                     len(self.workloads),
+                    self.conventions,
+                    model,
                 )
 
     def __len__(self) -> int:
@@ -288,6 +361,8 @@ class DesignSpace:
         clean = {k: v for k, v in changes.items() if v is not None}
         if "objective" in clean:
             _check_objective(clean["objective"], self.source or "<space>")
+        if "conventions" in clean:
+            _check_conventions(clean["conventions"], self.source or "<space>", "conventions")
         return dataclasses.replace(self, **clean)
 
 
@@ -343,17 +418,60 @@ def _check_objective(objective: Any, source: str) -> str:
     return objective
 
 
+def _check_conventions(value: Any, source: str, where: str) -> str:
+    if not isinstance(value, str) or value not in KNOWN_CONVENTIONS:
+        raise SpecError(
+            source, where, f"unknown conventions {value!r} (known: {', '.join(KNOWN_CONVENTIONS)})"
+        )
+    return value
+
+
+def _check_parameters(value: Any, source: str) -> str:
+    """A named carbon parameter set or a YAML file that exists (its content is checked when loaded)."""
+    from carbonloop.carbon import NAMED_SETS
+
+    if not isinstance(value, str) or not value:
+        raise SpecError(source, "parameters", f"must be a set name or a file (got {value!r})")
+    if value.endswith((".yaml", ".yml")):
+        if not Path(value).is_file():
+            raise SpecError(source, "parameters", f"no such parameter file {value!r}")
+        return value
+    if value not in NAMED_SETS:
+        raise SpecError(
+            source,
+            "parameters",
+            f"unknown parameter set {value!r} (known: {', '.join(NAMED_SETS)} or a .yaml file)",
+        )
+    return value
+
+
 def _expand_grid(template: str, grid: Any, source: str, where: str) -> list[dict[str, Any]]:
     if not isinstance(grid, dict) or not grid:
         raise SpecError(source, where, f"expected a mapping of parameter -> value or list (got {grid!r})")
     axes: list[tuple[str, list[Any]]] = []
+    accepted = _template_params(template) | {"dim"}
+    count = 1
     for key, values in grid.items():
         if not isinstance(key, str) or not key.isidentifier():
             raise SpecError(source, f"{where}.{key}", "parameter names are identifiers")
+        if key not in accepted:
+            raise SpecError(
+                source,
+                f"{where}.{key}",
+                f"{template} takes no parameter {key!r} (takes: {', '.join(sorted(accepted))})",
+            )
         vals = values if isinstance(values, list) else [values]
         if not vals:
             raise SpecError(source, f"{where}.{key}", "empty list of values")
-        axes.append((key, [_scalar(key, v, source, f"{where}.{key}[{i}]") for i, v in enumerate(vals)]))
+        count *= len(vals)
+        if count > MAX_GRID_POINTS:
+            raise SpecError(source, where, f"the grid has more than {MAX_GRID_POINTS} points")
+        scalars = []
+        for i, v in enumerate(vals):
+            value = _scalar(key, v, source, f"{where}.{key}[{i}]")
+            _check_name_value(template, key, value, source, f"{where}.{key}[{i}]")
+            scalars.append(value)
+        axes.append((key, scalars))
     out = []
     for combo in itertools.product(*(v for _, v in axes)):
         kw = dict(zip((k for k, _ in axes), combo, strict=True))
@@ -364,6 +482,16 @@ def _expand_grid(template: str, grid: Any, source: str, where: str) -> list[dict
             kw["rows"] = kw["cols"] = dim
         out.append(kw)
     return out
+
+
+def _check_name_value(template: str, key: str, value: Any, source: str, where: str) -> None:
+    """A parameter that takes a name gets one of its names; a numeric parameter gets no name."""
+    choices = NAME_VALUES.get((template, key))
+    if choices is not None:
+        if value not in choices:
+            raise SpecError(source, where, f"unknown {key} {value!r} (known: {', '.join(choices)})")
+    elif isinstance(value, str) and key not in FREE_TEXT_PARAMS:
+        raise SpecError(source, where, f"must be a number (got {value!r})")
 
 
 def _template_params(template: str) -> set[str]:
@@ -396,6 +524,8 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
         raise SpecError(source, "parameters", f"must be a set name or a file (got {parameters!r})")
     if parameters.endswith((".yaml", ".yml")) and base_dir is not None and not Path(parameters).is_absolute():
         parameters = str((base_dir / parameters).resolve())
+    parameters = _check_parameters(parameters, source)
+    conventions = _check_conventions(data.get("conventions", "carbonloop"), source, "conventions")
     budget = data.get("budget")
     if budget is not None and (
         isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
@@ -420,22 +550,26 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
     from carbonloop.hardware import templates as hw_templates
 
     known = sorted({"imc", *hw_templates.TEMPLATES})
+    for template in accs:
+        if template not in known:
+            where = f"accelerators.{template}"
+            raise SpecError(source, where, f"unknown template {template!r} (known: {', '.join(known)})")
+    names = {"dim"}.union(*(_template_params(t) for t in accs))
+    for c in constraints:
+        unknown_names = sorted(c.names - names)
+        if unknown_names:
+            raise SpecError(
+                source,
+                c.where,
+                f"unknown name {unknown_names[0]!r} in {c.text!r} (parameters: {', '.join(sorted(names))})",
+            )
     for template, grids in accs.items():
         where = f"accelerators.{template}"
-        if template not in known:
-            raise SpecError(source, where, f"unknown template {template!r} (known: {', '.join(known)})")
         accepted = _template_params(template)
         grid_list = grids if isinstance(grids, list) else [grids]
         for gi, grid in enumerate(grid_list):
             gwhere = where if not isinstance(grids, list) else f"{where}[{gi}]"
             for kw in _expand_grid(template, grid, source, gwhere):
-                bad = sorted(set(kw) - accepted)
-                if bad:
-                    raise SpecError(
-                        source,
-                        f"{gwhere}.{bad[0]}",
-                        f"{template} takes no parameter {bad[0]!r} (takes: dim, {', '.join(sorted(accepted))})",
-                    )
                 if "node_nm" in accepted:
                     kw.setdefault("node_nm", node_nm)
                 if "dram_bytes" in accepted:
@@ -505,6 +639,7 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
         constraints=constraints,
         skipped=skipped,
         source=source,
+        conventions=conventions,
     )
 
 
