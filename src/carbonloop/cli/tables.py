@@ -15,6 +15,7 @@ def _fmt(x: float) -> str:
 
 
 def print_table(result: WorkloadResult, console: Console) -> None:
+    """Per layer: accesses and energy by level and operand, latency parts; then the workload's totals."""
     acc = result.accelerator
     for r in result.layers:
         cost = r.cost
@@ -46,10 +47,10 @@ def print_table(result: WorkloadResult, console: Console) -> None:
             f"{il.dram_bits_saved / 8:,.0f} B of DRAM traffic and {_fmt(il.energy_saved_pj)} pJ saved"
         )
     if result.carbon is not None:
-        c = result.carbon.result
+        carbon = result.carbon.result
         console.print(
-            f"  carbon per inference: CA {_fmt(float(c.ca_g))} g, PA {_fmt(float(c.pa_g))} g "
-            f"(deadline {'met' if bool(c.deadline_met) else 'MISSED'})"
+            f"  carbon per inference: CA {_fmt(float(carbon.ca_g))} g, PA {_fmt(float(carbon.pa_g))} g "
+            f"(deadline {'met' if bool(carbon.deadline_met) else 'MISSED'})"
         )
 
 

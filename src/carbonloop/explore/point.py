@@ -62,7 +62,9 @@ def base_record(point: Point) -> dict[str, Any]:
         "parameters": point.parameters,
         "dram_bytes": point.dram_bytes,
         "budget": point.budget,
+        "conventions": point.conventions,
         "version": __version__,
+        "model_fingerprint": point.model_fingerprint,
     }
 
 
@@ -93,5 +95,6 @@ def _evaluate(point: Point) -> dict[str, Any]:
         fps=point.workload.fps,
         dram_gb=point.dram_bytes / 2**30,
         budget=point.budget,
+        conventions=point.conventions,
     )
     return result.to_record()

@@ -47,7 +47,7 @@ def evaluate(
     carbon: CarbonParameters | str | bool | None = None,
     fps: float | None = None,
     dram_gb: float | None = None,
-    budget: int | None = None,
+    budget: int | float | None = None,
     on_layer_done: LayerProgress | None = None,
 ) -> WorkloadResult:
     """Cost ``workload`` on ``accelerator``: energy, latency, area, per-layer breakdowns, carbon, metrics.
@@ -56,7 +56,8 @@ def evaluate(
       or a preset name / YAML path / template call.
     - ``mapping``: one loop nest (one-layer workloads), ``{layer name: Mapping}``, or a mapping YAML path;
       ``None`` searches each layer for ``objective`` (energy, latency, edp, weighted:a=..,b=.., carbon_ca,
-      carbon_pa) with at most ``budget`` mappings scored per layer (None: until proven optimal).
+      carbon_pa), each layer until proven optimal or out of ``budget`` (an int: mappings scored per layer,
+      a float: seconds per layer); an unproven layer's search record carries its gap to the bound.
     - ``conventions``: the modelling conventions (default: the accelerator's own).
     - ``interlayer``: keep activations that fit on chip between layers.
     - ``carbon``: parameter set (a CarbonParameters, a set name or a YAML path; True for the default set)
@@ -68,8 +69,8 @@ def evaluate(
     acc = with_conventions(as_accelerator(accelerator), conventions)
     params = _carbon_parameters(carbon, objective)
     dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else float(dram_gb)
-    if budget is not None and (isinstance(budget, bool) or budget < 1):
-        raise SpecError("evaluate", "budget", f"must be a whole number >= 1 (got {budget!r})")
+    if budget is not None and (isinstance(budget, bool) or not budget > 0 or budget == float("inf")):
+        raise SpecError("evaluate", "budget", f"must be a finite number > 0 (got {budget!r})")
 
     # Step 2: every layer's mapping, given (validated, scored) or found by the mapper
     if mapping is not None:
@@ -132,7 +133,7 @@ def _search(
     network: Network,
     acc: Accelerator,
     goal: Objective,
-    budget: int | None,
+    budget: int | float | None,
     on_layer_done: LayerProgress | None,
 ) -> tuple[tuple[LayerResult, ...], NetworkSearch]:
     """The best mapping of every layer for the network-level objective, with each layer's search record."""
