@@ -19,8 +19,10 @@ EX = ROOT / "examples" / "timeloop"
 DATA = ROOT / "tests" / "data" / "timeloop"
 
 
-def _example(mapping: str):
-    return load_timeloop(EX / "arch.yaml", EX / "problem.yaml", EX / f"map_{mapping}.yaml", EX / "ert.yaml")
+def _example(mapping: str, conventions: str = "carbonloop"):
+    return load_timeloop(
+        EX / "arch.yaml", EX / "problem.yaml", EX / f"map_{mapping}.yaml", EX / "ert.yaml", conventions
+    )
 
 
 def _counts(level: str, space: str, cost) -> tuple[int, int, int]:
@@ -79,6 +81,7 @@ def test_pe_array_fanout_becomes_array_axes_and_counts_multicast():
             d / "problem_conv1d_8x8.yaml",
             d / "map_pe_array.yaml",
             d / "ert_pe_array.yaml",
+            "carbonloop",
         )
     messages = " ".join(str(w.message) for w in record)
     assert "GlobalBuffer.attributes.n_banks" in messages  # listed, not silently dropped
@@ -232,9 +235,9 @@ def test_factors_above_the_problem_size_are_clipped_with_a_warning():
 
 
 def test_unsupported_architecture_constructs_raise_one_line_errors():
-    with pytest.raises(SpecError, match="!Parallel"):
+    with pytest.raises(SpecError, match="a !Container inside a !Parallel node"):
         load_timeloop(
-            _arch_with("  - !Parallel\n    nodes: []\n"), EX / "problem.yaml", None, EX / "ert.yaml"
+            _arch_with("  - !Parallel\n    nodes: [!Container {name: PE}]\n"), EX / "problem.yaml", None, EX / "ert.yaml"
         )
     with pytest.raises(SpecError, match="needs a datawidth"):
         load_timeloop(

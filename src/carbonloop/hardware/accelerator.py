@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carbonloop.errors import SpecError
+from carbonloop.model.conventions import CARBONLOOP, Conventions
 from carbonloop.workload.layer import ROLES, Role
 
 
@@ -37,6 +38,11 @@ class MemoryLevel:
     double_buffered: bool = False
     leakage_mw: float = 0.0
     source: str = "spec"
+    datawidth_bits: int | None = None
+    """Bits of one element at this level whatever the operand (Timeloop's ``datawidth``); None: the
+    operand's precision. Read only under conventions that charge whole blocks or per-level widths."""
+    cluster_size: int = 1
+    """Instances sharing one vector access (Timeloop's ``cluster_size``); read only by the conventions."""
 
     def keeps(self, role: str) -> bool:
         return role in self.operands
@@ -103,6 +109,8 @@ class Accelerator:
     clock_ns: float = 1.0
     node_nm: int = 28
     hints: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    conventions: Conventions = CARBONLOOP
+    """What the model counts where tools disagree (model/conventions.py); the mapper searches under it."""
 
     def __post_init__(self) -> None:
         src = f"<accelerator {self.name}>"

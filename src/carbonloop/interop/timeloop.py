@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from carbonloop.interop.common import (
     warn,
     warn_ignored,
 )
+from carbonloop.model.conventions import TIMELOOP, Conventions, get_conventions
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve
 from carbonloop.specio import dump_yaml
 from carbonloop.workload.layer import Axis, Layer, Operand, parse_axis
@@ -109,6 +110,9 @@ class TimeloopNames:
     dataspaces: tuple[tuple[str, str], ...]  # (data space name, carbonloop role) in problem order
     datawidth: tuple[int, ...]  # bits per element, per level
     fanouts: tuple[tuple[str, tuple[str, ...]], ...]  # level -> its array axes (X first, then Y)
+    spatial_targets: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    """(mapping target, storage level, array axes): a container, its ``inter_<name>_spatial`` level (the
+    names Timeloop's mapper writes) or a component with its own ``spatial``, and the fan-out it names."""
 
 
 # --- architecture ------------------------------------------------------------------------------------
@@ -119,32 +123,97 @@ class _Storage:
     attrs: dict[str, Any]
     where: str
     axes: list[tuple[str, int]]  # fan-out below this level
+    keep: tuple[str, ...] | None = None  # data spaces an architecture constraint keeps (!Parallel)
+    fanout_names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # container -> its axes
+
+
+_INDEX = re.compile(r"\[\s*(\d+)\s*\.\.\s*(\d+)\s*\]")
+
+
+def _bare(name: str) -> tuple[str, int]:
+    """``PE[0..15]`` -> ('PE', 16); a name without a range -> (name, 1)."""
+    m = _INDEX.search(name)
+    count = int(m.group(2)) - int(m.group(1)) + 1 if m else 1
+    return _INDEX.sub("", name).strip(), max(count, 1)
 
 
 def _flatten(nodes: list[Any], source: str, where: str) -> list[tuple[dict[str, Any], str]]:
+    """v0.4 nodes in order; the components of a ``!Parallel`` node become consecutive levels (as
+    Timeloop flattens them: listed order, outermost first), each keeping its own data spaces."""
     out: list[tuple[dict[str, Any], str]] = []
     for i, node in enumerate(nodes):
         w = f"{where}[{i}]"
         if not isinstance(node, dict):
             raise SpecError(source, w, f"expected a node (got {node!r})")
         tag = node.get(TAG_KEY)
-        if tag == "!Hierarchical":
-            out.extend(_flatten(as_list(node.get("nodes"), source, f"{w}.nodes"), source, f"{w}.nodes"))
-        elif tag == "!Parallel":
-            raise SpecError(
-                source,
-                w,
-                "!Parallel nodes (side-by-side components) are not supported: "
-                "carbonloop's levels form one chain",
-            )
+        if tag in ("!Hierarchical", "!Parallel"):
+            inner = _flatten(as_list(node.get("nodes"), source, f"{w}.nodes"), source, f"{w}.nodes")
+            if tag == "!Parallel":
+                for child, cw in inner:
+                    if child.get(TAG_KEY) == "!Container":
+                        raise SpecError(source, cw, "a !Container inside a !Parallel node is not supported")
+                inner = [({**child, "_parallel": True}, cw) for child, cw in inner]
+            out.extend(inner)
         elif tag == "!Nothing":
             continue
         elif tag in ("!Container", "!Component", None):
             out.append((node, w))
         else:
             raise SpecError(
-                source, w, f"unknown node tag {tag} (known: !Container, !Component, !Hierarchical)"
+                source, w, f"unknown node tag {tag} (known: !Container, !Component, !Hierarchical, !Parallel)"
             )
+    return out
+
+
+def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict[str, Any], str]]:
+    """Timeloop v0.3 ``subtree``/``local`` trees as the v0.4 node list the reader walks.
+
+    A name's ``[a..b]`` range is its number of instances (multiplied through the subtrees); where the
+    instance count or ``meshX`` grows from one component to the next, a container with that fan-out is
+    inserted, named after Timeloop's ``inter_*_spatial`` dummy level when there is one."""
+    comps: list[tuple[dict[str, Any], str, int, int]] = []  # node, where, meshX, meshY
+
+    def walk(node: dict[str, Any], w: str, mult: int, inherited: dict[str, Any]) -> None:
+        check_keys(node, ("name", "attributes", "local", "subtree", "description"), source, w)
+        name, count = _bare(str(node.get("name", "")))
+        attrs = {**inherited, **as_dict(node.get("attributes"), source, f"{w}.attributes")}
+        attrs.pop("meshX", None)
+        attrs.pop("meshY", None)
+        total = mult * count
+        for j, comp in enumerate(as_list(node.get("local"), source, f"{w}.local")):
+            cw = f"{w}.local[{j}]"
+            comp = as_dict(comp, source, cw)
+            cname, ccount = _bare(str(comp.get("name", "")))
+            cattrs = {**{k: v for k, v in attrs.items() if k in ("technology", "global_cycle_seconds")},
+                      **as_dict(comp.get("attributes"), source, f"{cw}.attributes")}
+            n = total * ccount
+            mx = positive_int(cattrs.pop("meshX", n), source, f"{cw}.attributes.meshX")
+            cattrs.pop("meshY", None)
+            if n % mx:
+                raise SpecError(source, f"{cw}.attributes.meshX", f"{mx} does not divide the {n} instances")
+            plain = {k: v for k, v in comp.items() if k not in ("attributes",)}
+            comps.append(({**plain, "name": cname, "attributes": cattrs, TAG_KEY: "!Component"}, cw, mx, n // mx))
+        for j, sub in enumerate(as_list(node.get("subtree"), source, f"{w}.subtree")):
+            walk(as_dict(sub, source, f"{w}.subtree[{j}]"), f"{w}.subtree[{j}]", total, attrs)
+
+    for i, top in enumerate(as_list(arch.get("subtree"), source, f"{prefix}.subtree")):
+        walk(as_dict(top, source, f"{prefix}.subtree[{i}]"), f"{prefix}.subtree[{i}]", 1, {})
+    out: list[tuple[dict[str, Any], str]] = []
+    prev = (1, 1)
+    fanout_name = ""
+    for node, w, mx, my in comps:
+        if str(node.get("class", "")).lower() == "dummy_storage":
+            fanout_name = str(node["name"]).removeprefix("inter_").removesuffix("_spatial")
+        if (mx, my) != prev:
+            if mx % prev[0] or my % prev[1]:
+                raise SpecError(source, w, f"mesh {mx}x{my} is not a multiple of the level above ({prev[0]}x{prev[1]})")
+            spatial = {"meshX": mx // prev[0], "meshY": my // prev[1]}
+            out.append(({TAG_KEY: "!Container", "name": fanout_name or node["name"], "spatial": spatial,
+                         "_v03": True}, w))
+            prev = (mx, my)
+        if str(node.get("class", "")).lower() != "dummy_storage":
+            out.append((node, w))
+            fanout_name = ""
     return out
 
 
@@ -164,6 +233,12 @@ def _is_storage(cls: str, attrs: dict[str, Any]) -> bool | None:
     return None
 
 
+def _component_name(full: str) -> str:
+    """``System_top_level.GlobalBuffer[1..16]`` -> ``GlobalBuffer`` (the range dropped before the path
+    is split, so a range such as ``[1..1]`` never splits the name)."""
+    return _INDEX.sub("", re.sub(r"\[[^\]]*\]", "", full)).split(".")[-1].strip()
+
+
 def _ert_tables(data: Any, source: str) -> dict[str, dict[str, float]]:
     """Component (last name segment, indices dropped) -> action -> energy pJ (largest argument variant)."""
     data = as_dict(data, source, "<root>")
@@ -172,8 +247,7 @@ def _ert_tables(data: Any, source: str) -> dict[str, dict[str, float]]:
     several: list[str] = []
     for i, table in enumerate(as_list(ert.get("tables"), source, "ERT.tables")):
         table = as_dict(table, source, f"ERT.tables[{i}]")
-        full = str(table.get("name", ""))
-        short = re.sub(r"\[[^\]]*\]", "", full.split(".")[-1])
+        short = _component_name(str(table.get("name", "")))
         actions: dict[str, float] = {}
         for j, act in enumerate(as_list(table.get("actions"), source, f"ERT.tables[{i}].actions")):
             act = as_dict(act, source, f"ERT.tables[{i}].actions[{j}]")
@@ -191,8 +265,28 @@ def _ert_tables(data: Any, source: str) -> dict[str, dict[str, float]]:
     return out
 
 
+def _keep_constraint(node: dict[str, Any], source: str, w: str) -> tuple[str, ...] | None:
+    """The data spaces a ``constraints: {dataspace: {keep: [...]}}`` keeps, or ``!`` + each bypassed one
+    for a ``bypass`` list (None: not constrained)."""
+    cons = as_dict(node.get("constraints"), source, f"{w}.constraints")
+    ds = as_dict(cons.get("dataspace"), source, f"{w}.constraints.dataspace")
+    for key in ("keep_only", "keep"):
+        if key in ds:
+            return tuple(str(x) for x in as_list(ds[key], source, f"{w}.constraints.dataspace.{key}"))
+    for key in ("bypass", "bypass_only"):
+        if key in ds:
+            return tuple("!" + str(x) for x in as_list(ds[key], source, f"{w}.constraints.dataspace.{key}"))
+    return None
+
+
 def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[str, Any]]:
-    """Storage levels (outermost first, with their fan-outs), the compute node and system attributes."""
+    """Storage levels (outermost first, with their fan-outs), the compute node and system attributes.
+
+    Fan-out placement follows Timeloop's front end: a container's ``spatial`` fan-out becomes a dummy
+    ``inter_<container>_spatial`` level placed right after the first storage level of the enclosing
+    container (Timeloop's ``parsed-processed-input.yaml`` of the 2020 ISPASS exercise 04 puts the PE
+    fan-out above the global buffer for this reason). When this differs from the container's position
+    a warning says where the fan-out went."""
     data = as_dict(data, source, "<root>")
     if "architecture" in data:
         ignored = [k for k in data if k not in ("architecture", "problem", "mapping", "ERT")]
@@ -201,26 +295,43 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
         prefix = "architecture"
     else:
         arch, prefix = data, ""
-    if "subtree" in arch or "local" in arch:
-        raise SpecError(
-            source,
-            prefix or "<root>",
-            "Timeloop v0.3 'subtree'/'local' architectures are not supported; use the v0.4 'nodes' form",
-        )
-    check_keys(arch, ("version", "nodes"), source, prefix)
     version = str(arch.get("version", "0.4"))
-    if not version.startswith("0.4"):
-        raise SpecError(
-            source, f"{prefix}.version", f"only Timeloop architecture version 0.4 is read (got {version})"
-        )
-    nodes = _flatten(as_list(arch.get("nodes"), source, f"{prefix}.nodes"), source, f"{prefix}.nodes")
+    if "subtree" in arch or "local" in arch:
+        check_keys(arch, ("version", "subtree", "local"), source, prefix)
+        if "local" in arch:
+            raise SpecError(source, f"{prefix}.local", "a v0.3 architecture lists its components in subtree[].local")
+        nodes = _from_v03(arch, source, prefix)
+    else:
+        check_keys(arch, ("version", "nodes"), source, prefix)
+        if not version.startswith("0.4"):
+            raise SpecError(
+                source, f"{prefix}.version", f"only Timeloop architecture versions 0.3 and 0.4 are read (got {version})"
+            )
+        nodes = _flatten(as_list(arch.get("nodes"), source, f"{prefix}.nodes"), source, f"{prefix}.nodes")
     levels: list[_Storage] = []
     compute: dict[str, Any] | None = None
     system: dict[str, Any] = {}
-    pending: dict[str, int] = {"X": 1, "Y": 1}
     ignored: list[str] = []
+    scope_first: int | None = None  # index of the first storage level inside the current container
+    moved: list[str] = []
+
+    def add_fanout(at: int, name: str, counts: dict[str, int]) -> None:
+        lv = levels[at]
+        taken = {a for other in levels for a, _ in other.axes}
+        added: list[str] = []
+        for side in ("X", "Y"):
+            if counts[side] > 1:
+                axis = f"{lv.name}_{side}"
+                axis = axis if axis not in taken else f"{name}_{side}"
+                if axis in taken:
+                    raise SpecError(source, name, f"two fan-outs named {axis!r}")
+                lv.axes.append((axis, counts[side]))
+                taken.add(axis)
+                added.append(axis)
+        lv.fanout_names.append((name, tuple(added)))
+
     for node, w in nodes:
-        check_keys(node, _NODE_KEYS, source, w)
+        check_keys(node, (*_NODE_KEYS, "_parallel", "_v03"), source, w)
         name = str(node.get("name", ""))
         if not name:
             raise SpecError(source, f"{w}.name", "every node needs a name")
@@ -230,22 +341,28 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
             if key in attrs:
                 spatial.setdefault(key, attrs[key])
         check_keys(spatial, ("meshX", "meshY"), source, f"{w}.spatial")
-        ignored += [f"{name}.{k}" for k in _NODE_IGNORED if k in node]
+        ignored += [f"{name}.{k}" for k in _NODE_IGNORED if k in node and k != "constraints"]
         if node.get("enabled") is False:
             raise SpecError(source, f"{w}.enabled", "disabled nodes are not supported: remove the node")
-        for axis in ("X", "Y"):
-            n = positive_int(spatial.get(f"mesh{axis}", 1), source, f"{w}.spatial.mesh{axis}")
-            if n > 1 and not levels:
-                raise SpecError(
-                    source, f"{w}.spatial", "a fan-out above the outermost storage level is not supported"
-                )
-            pending[axis] *= n
+        counts = {
+            a: positive_int(spatial.get(f"mesh{a}", 1), source, f"{w}.spatial.mesh{a}") for a in ("X", "Y")
+        }
+        fans = counts["X"] > 1 or counts["Y"] > 1
+        if fans and not levels:
+            raise SpecError(source, f"{w}.spatial", "a fan-out above the outermost storage level is not supported")
         for key in ("technology", "global_cycle_seconds"):
             if key in attrs:
                 system.setdefault(key, (attrs[key], f"{w}.attributes.{key}"))
         tag = node.get(TAG_KEY)
         if tag == "!Container" or (tag is None and "class" not in node):
             ignored += [f"{name}.attributes.{k}" for k in attrs if k not in _CONTAINER_ATTRS]
+            if fans:
+                at = len(levels) - 1
+                if not node.get("_v03") and scope_first is not None and scope_first < at:
+                    at = scope_first
+                    moved.append(f"{name} below {levels[at].name!r} (above {levels[at + 1].name!r})")
+                add_fanout(at, name, counts)
+            scope_first = None
             continue
         cls = str(node.get("class", ""))
         if compute is not None:
@@ -263,12 +380,14 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
                 f"cannot tell whether {name!r} (class {cls!r}) is storage or "
                 "compute: give a storage 'depth'/'width' or a compute class such as intmac",
             )
-        if levels:
-            levels[-1].axes = [(f"{levels[-1].name}_{a}", pending[a]) for a in ("X", "Y") if pending[a] > 1]
-        pending = {"X": 1, "Y": 1}
+        if fans:  # a component's own spatial: that many copies of it and of everything below
+            add_fanout(len(levels) - 1, name, counts)
         if storage:
             ignored += [f"{name}.attributes.{k}" for k in attrs if k not in _STORAGE_ATTRS]
-            levels.append(_Storage(name, cls, attrs, w, []))
+            keep = _keep_constraint(node, source, w)
+            levels.append(_Storage(name, cls, attrs, w, [], keep))
+            if scope_first is None:
+                scope_first = len(levels) - 1
         else:
             ignored += [f"{name}.attributes.{k}" for k in attrs if k not in _COMPUTE_ATTRS]
             compute = {"name": name, "class": cls, "attrs": attrs, "where": w}
@@ -278,8 +397,8 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
         raise SpecError(
             source, f"{prefix}.nodes", "no compute component (e.g. class: intmac) at the innermost position"
         )
-    if pending["X"] > 1 or pending["Y"] > 1:  # pragma: no cover - compute is last, so pending is consumed
-        raise SpecError(source, f"{prefix}.nodes", "a fan-out below the compute component")
+    if moved:
+        warn(source, f"fan-out placed as Timeloop's front end places it: {'; '.join(moved)}")
     warn_ignored(source, ignored, "Timeloop fields carbonloop does not model")
     return levels, compute, system
 
@@ -291,6 +410,8 @@ def _accelerator(
     source: str,
     ert: dict[str, dict[str, float]] | None,
     ert_source: str,
+    roles: dict[str, str] | None = None,
+    conventions: Conventions = TIMELOOP,
 ) -> tuple[Accelerator, list[int]]:
     node_nm = (
         _node_nm(system["technology"][0], source, system["technology"][1]) if "technology" in system else 28
@@ -303,16 +424,18 @@ def _accelerator(
     axes = [a for lv in levels for a in lv.axes]
     memories: list[dict[str, Any]] = []
     widths: list[int] = []
+    extra: list[tuple[int, int]] = []  # (datawidth, cluster_size) per level
     modelled: list[str] = []
     for i, lv in enumerate(levels):
         a, w = lv.attrs, f"{lv.where}.attributes"
-        dw_raw = a.get("datawidth", a.get("word-bits"))
+        dw_raw = a.get("datawidth", a.get("word-bits", a.get("word_bits")))
         if dw_raw is None:
             raise SpecError(source, f"{w}.datawidth", f"{lv.name!r} needs a datawidth (bits per element)")
         dw = positive_int(dw_raw, source, f"{w}.datawidth")
         block = positive_int(a.get("block_size", a.get("block-size", 1)), source, f"{w}.block_size")
-        width = positive_int(a["width"], source, f"{w}.width") if "width" in a else dw * block
-        depth_raw = a.get("depth", a.get("entries"))
+        width_raw = a.get("width", a.get("memory_width"))
+        width = positive_int(width_raw, source, f"{w}.width") if width_raw is not None else dw * block
+        depth_raw = a.get("depth", a.get("entries", a.get("memory_depth")))
         size = positive_int(depth_raw, source, f"{w}.depth") * width if depth_raw is not None else None
         rd = (
             positive_int(a.get("n_rd_ports", 0) or 0, source, f"{w}.n_rd_ports") if a.get("n_rd_ports") else 0
@@ -364,6 +487,13 @@ def _accelerator(
             else:
                 spec["model"] = "regfile" if ("rf" in low or "reg" in low) else "sram"
             modelled.append(f"{lv.name} ({spec['model']})")
+        if roles is not None and lv.keep is not None:
+            kept = _constraint_roles(lv.keep, roles, source, f"{lv.where}.constraints.dataspace")
+            if i > 0:
+                spec["operands"] = kept
+        leak_pj = ert.get(lv.name, {}).get("leak", 0.0) if ert is not None else 0.0
+        spec["leakage_mw"] = leak_pj / clock_ns  # pJ per cycle / ns per cycle = mW
+        extra.append((dw, positive_int(a.get("cluster_size", 1), source, f"{w}.cluster_size")))
         memories.append(spec)
         widths.append(dw)
     carray: dict[str, Any] = {"axes": dict(axes)}
@@ -384,7 +514,6 @@ def _accelerator(
     if ert is not None:
         used = {"read", "write", "update", "leak", "idle", *_COMPUTE_ACTIONS}
         unused = [f"{c}.{a}" for c, t in ert.items() for a, e in t.items() if a not in used and e != 0]
-        unused += [f"{c}.leak" for c, t in ert.items() if t.get("leak", 0) != 0]
         warn_ignored(ert_source, unused, "ERT actions carbonloop does not model")
     if modelled:
         warn(
@@ -393,7 +522,25 @@ def _accelerator(
         )
     name = Path(source).stem if not source.startswith("<") else "timeloop"
     spec_all = {"name": name, "clock_ns": clock_ns, "node_nm": node_nm, "array": carray, "memories": memories}
-    return accelerator_from_dict(spec_all, source), widths
+    acc = accelerator_from_dict(spec_all, source)
+    mems = tuple(
+        replace(m, datawidth_bits=dw, cluster_size=cs) for m, (dw, cs) in zip(acc.memories, extra, strict=True)
+    )
+    return replace(acc, memories=mems, conventions=conventions), widths
+
+
+def _constraint_roles(keep: tuple[str, ...], roles: dict[str, str], source: str, where: str) -> list[str]:
+    """Roles an architecture constraint lets a level keep (``!name``: bypassed)."""
+    for x in keep:
+        if x.lstrip("!") not in roles:
+            raise SpecError(source, where, f"unknown data space {x.lstrip('!')!r} (data spaces: {list(roles)})")
+    if keep and all(x.startswith("!") for x in keep):
+        out = [r for n, r in roles.items() if "!" + n not in keep]
+    else:
+        out = [roles[x] for x in keep]
+    if not out:
+        raise SpecError(source, where, "keeps no data space: remove the level or keep at least one")
+    return sorted(set(out), key="WIO".index)
 
 
 # --- problem -----------------------------------------------------------------------------------------
@@ -477,14 +624,13 @@ def _problem(
         if d not in inst:
             raise SpecError(source, f"{prefix}.instance.{d}", "missing size of the dimension")
         sizes[d] = positive_int(inst[d], source, f"{prefix}.instance.{d}")
-    for k in inst:
-        if k not in sizes and k not in coefs:
-            if k in ("densities",):
-                ignored.append(f"instance.{k}")
-            else:
-                raise SpecError(
-                    source, f"{prefix}.instance.{k}", f"not a dimension or coefficient (dimensions: {dims})"
-                )
+    unused = [k for k in inst if k not in sizes and k not in coefs]
+    if unused:  # Timeloop reads only the dimensions and coefficients of the shape (H, W, Hpad... are ignored)
+        warn(
+            source,
+            f"{prefix}.instance: ignored {', '.join(map(str, unused))} (not a dimension or coefficient of the "
+            f"shape; Timeloop ignores them too)",
+        )
     spaces = as_list(
         shape.get("data_spaces", shape.get("data-spaces")), source, f"{prefix}.shape.data_spaces"
     )
@@ -547,10 +693,19 @@ def _factors(value: Any, layer: Layer, source: str, where: str) -> dict[str, int
         items = [(str(k), v) for k, v in value.items()]
     else:
         text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
-        items = re.findall(r"([A-Za-z_][\w]*)\s*=\s*(-?\d+)", text)
-        rest = re.sub(r"([A-Za-z_][\w]*)\s*=\s*(-?\d+)", "", text).replace(",", " ").strip()
-        if rest:
-            raise SpecError(source, where, f"cannot read factors {value!r} (write e.g. 'M=16 P=1 R=3')")
+        items = []
+        by_len = sorted(layer.dim_names, key=len, reverse=True)
+        for token in re.sub(r"\s*=\s*", "=", text).replace(",", " ").split():
+            m = re.fullmatch(r"([A-Za-z_]\w*)=(-?\d+)", token)
+            if m is None:  # Timeloop's mapper writes "C4 M2 R1": the dimension name glued to its factor
+                d = next((d for d in by_len if token.startswith(d) and token[len(d) :].isdigit()), None)
+                if d is None:
+                    raise SpecError(
+                        source, where, f"cannot read factor {token!r} in {value!r} (write e.g. 'M=16 P=1' or 'M16 P1')"
+                    )
+                items.append((d, token[len(d) :]))
+            else:
+                items.append((m.group(1), m.group(2)))
     sizes = layer.sizes
     out: dict[str, int] = {}
     for d, f in items:
@@ -629,6 +784,7 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
     spatial: dict[str, list[tuple[str, tuple[Loop, ...]]]] = {}
     keep: dict[str, frozenset[str]] = {}
     space_names = [n for n, _ in names.dataspaces]
+    containers = {t: (lvl, axes) for t, lvl, axes in names.spatial_targets}
     seen: set[tuple[str, str]] = set()
     for i, d in enumerate(directives):
         w = f"mapping[{i}]"
@@ -640,17 +796,35 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
                 raise SpecError(source, f"{w}.target", f"no storage level {target} (0..{len(levels) - 1})")
             target = levels[len(levels) - 1 - target]
         target = str(target)
-        if target not in levels:
-            raise SpecError(source, f"{w}.target", f"unknown storage level {target!r} (levels: {levels})")
         kind = str(d.get("type", ""))
-        kind = "bypass" if kind == "datatype" else kind
+        kind = "bypass" if kind in ("datatype", "dataspace") else kind
+        via: tuple[str, ...] | None = None  # the axes of a container's fan-out
+        if target not in levels:
+            if target not in containers:
+                raise SpecError(
+                    source,
+                    f"{w}.target",
+                    f"unknown storage level {target!r} (levels: {levels}; "
+                    f"fan-out containers: {sorted(containers)})",
+                )
+            level_of, via = containers[target]
+            if kind != "spatial":  # a fan-out level holds no data and no temporal loop
+                loops = _factors(d.get("factors"), layer, source, f"{w}.factors") if kind == "temporal" else {}
+                big = {k: v for k, v in loops.items() if v > 1}
+                if big or (kind == "bypass" and as_list(d.get("keep"), source, f"{w}.keep")):
+                    raise SpecError(
+                        source, w, f"{target!r} is a fan-out (no storage): it holds no temporal loop {big} or data"
+                    )
+                continue
+            target = level_of
         if kind not in ("temporal", "spatial", "bypass"):
             raise SpecError(
                 source, f"{w}.type", f"unknown directive type {kind!r} (temporal, spatial, bypass)"
             )
-        if (target, kind) in seen:
-            raise SpecError(source, w, f"a second {kind} directive for {target!r}")
-        seen.add((target, kind))
+        key = (str(d.get("target")) if via is not None else target, kind)
+        if key in seen:
+            raise SpecError(source, w, f"a second {kind} directive for {key[0]!r}")
+        seen.add(key)
         if kind == "bypass":
             for key in ("factors", "permutation", "split"):
                 if key in d:
@@ -676,7 +850,7 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
                 raise SpecError(source, f"{w}.split", "only spatial directives have a split")
             temporal[target] = [Loop(x, factors[x]) for x in reversed(order) if factors.get(x, 1) > 1]
             continue
-        axes = fanout.get(target, ())
+        axes = via if via is not None else fanout.get(target, ())
         if not axes:
             raise SpecError(source, f"{w}.target", f"{target!r} has no spatial fan-out below it")
         has_x = any(a.endswith("_X") for a in axes)
@@ -699,16 +873,16 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
         sp = []
         for side in ("X", "Y"):
             if loops[side]:
-                axis = f"{target}_{side}"
-                if axis not in axes:
+                on_side = [a for a in axes if a.endswith(f"_{side}")]
+                if len(on_side) != 1:
                     raise SpecError(
                         source,
                         w,
-                        f"{[lp.dim for lp in loops[side]]} mapped on {side} but {target!r} "
-                        f"fans out only on {[a[-1] for a in axes]}",
+                        f"{[lp.dim for lp in loops[side]]} mapped on {side} but {d.get('target')!r} "
+                        f"fans out on {list(axes)} (name the container whose fan-out it is)",
                     )
-                sp.append((axis, tuple(loops[side])))
-        spatial[target] = sp
+                sp.append((on_side[0], tuple(loops[side])))
+        spatial.setdefault(target, []).extend(sp)
     out = []
     for name in levels:
         out.append(
@@ -719,7 +893,7 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
 
 # --- public API --------------------------------------------------------------------------------------
 def load_timeloop(
-    arch: Any, problem: Any, mapping: Any = None, ert: Any = None
+    arch: Any, problem: Any, mapping: Any = None, ert: Any = None, conventions: str | Conventions = "timeloop"
 ) -> tuple[Layer, Accelerator, Mapping, TimeloopNames]:
     """Read Timeloop v0.4 architecture, problem and mapping (paths or parsed YAML), and optionally an ERT.
 
@@ -727,7 +901,8 @@ def load_timeloop(
     Timeloop files, and the :class:`TimeloopNames` :func:`timeloop_report` prints with (without a mapping
     file, the mapping returned is empty: one level entry per storage level, no loops). Fields carbonloop
     does not model are listed in an :class:`~carbonloop.interop.common.InteropWarning`; unknown fields
-    and constructs the model cannot express raise a SpecError.
+    and constructs the model cannot express raise a SpecError. The accelerator carries ``conventions``
+    (Timeloop's by default, so counts and energies read as Timeloop's; ``carbonloop`` for the exact model).
     """
     arch_data, arch_src = read_input(arch, "architecture")
     prob_data, prob_src = read_input(problem, "problem")
@@ -736,20 +911,32 @@ def load_timeloop(
         ert_data, ert_src = read_input(ert, "ERT")
         ert_table = _ert_tables(ert_data, ert_src)
     levels, compute, system = _arch(arch_data, arch_src)
-    acc, widths = _accelerator(levels, compute, system, arch_src, ert_table, ert_src)
+    widths = [
+        positive_int(lv.attrs.get("datawidth", lv.attrs.get("word-bits", lv.attrs.get("word_bits", 8))), arch_src,
+                     f"{lv.where}.attributes.datawidth")
+        for lv in levels
+    ]
+    layer, spaces = _problem(prob_data, prob_src, widths[0], max(widths))
+    conv = get_conventions(conventions, "load_timeloop", "conventions")
+    acc, widths = _accelerator(levels, compute, system, arch_src, ert_table, ert_src, dict(spaces), conv)
     if len(set(widths)) > 1:
         warn(
             arch_src,
             f"datawidth differs across levels ({sorted(set(widths))}): operands are {widths[0]} bits "
             f"(the outermost level's), partial sums {max(widths)} bits",
         )
-    layer, spaces = _problem(prob_data, prob_src, widths[0], max(widths))
     names = TimeloopNames(
         levels=tuple(lv.name for lv in levels),
         compute=str(compute["name"]),
         dataspaces=spaces,
         datawidth=tuple(widths),
         fanouts=tuple((lv.name, tuple(a for a, _ in lv.axes)) for lv in levels if lv.axes),
+        spatial_targets=tuple(
+            (t, lv.name, axes)
+            for lv in levels
+            for name, axes in lv.fanout_names
+            for t in (name, f"inter_{name}_spatial")
+        ),
     )
     if mapping is None:
         return layer, acc, Mapping(tuple(LevelMapping(n) for n in names.levels)), names

@@ -1,0 +1,100 @@
+"""Modelling conventions: where tools disagree on what to count, each choice is one named switch here.
+
+The model (accesses, energy, latency) reads these switches and nothing else to decide between
+conventions, so the mapper, which scores through the model, searches under any set of them unchanged.
+
+Two named sets:
+
+- ``carbonloop`` (the default): the physically exact model. Every data movement is counted, words
+  are charged in fractions of a level's width, partial sums are as wide as they need to be at each
+  level, single-buffered levels stall compute while they refill.
+- ``timeloop``: the rules of Timeloop's model (NVlabs/timeloop, ``src/loop-analysis/nest-analysis.cpp``
+  and ``src/model/buffer.cpp``), as checked on the 2020 ISPASS tutorial exercises' reference outputs
+  (Accelergy-Project/timeloop-accelergy-exercises at 2d5510807128e9bd5f1cad0705cdf2ec4612fd4e). See
+  docs/model.md for the size of each difference on a real layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from carbonloop.errors import SpecError
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """Named counting and costing rules (each ``True`` is the physically exact choice)."""
+
+    name: str = "carbonloop"
+
+    drain_reads: bool = True
+    """Count a read at the child for every partial or final sum it sends up to its parent. Timeloop
+    charges the parent's update only (its child-level reads are the read-modify-write reads)."""
+
+    overlap_after_reset: bool = True
+    """Credit the overlap of consecutive sliding-window tiles at every tile transition. Timeloop keeps
+    the overlap only when the transition is a step of the innermost loop that moves the window (the
+    tile's step): when an outer loop steps and inner loops reset, the whole new tile is fetched."""
+
+    multicast_union: bool = True
+    """A parent feeding several children reads the union of their tiles once, even where the tiles
+    overlap without being equal (sliding windows split across the array). Timeloop merges only
+    identical child tiles: overlapping, unequal tiles are each read in full."""
+
+    spatial_reads_per_mac_group: bool = True
+    """A spatial fan-out that feeds the MACs directly: the innermost level holding an operand is read
+    once per temporal iteration per distinct element in the fan-out (what the MACs consume). Timeloop
+    reads it once per fill of its children instead; the two agree except when there is no fill."""
+
+    fractional_words: bool = True
+    """Charge an access by the bits moved over the level's width (a 8-bit read from a 64-bit SRAM costs
+    1/8 of a row access). Timeloop charges whole blocks: ``ceil(accesses / block_size)`` vector
+    accesses per action, data space and instance, with ``block_size = width / datawidth``."""
+
+    operand_word_bits: bool = True
+    """Words are as wide as the operand's precision at that level (partial sums wider until the
+    reduction completes). Timeloop uses each level's ``datawidth`` for every data space it holds."""
+
+    ignore_cluster_size: bool = True
+    """Every instance pays its own vector accesses. Timeloop shares a vector access among the
+    ``cluster_size`` instances of a cluster (energy per instance divided by the instances per cluster)."""
+
+    leakage_in_energy: bool = False
+    """Leave leakage out of the layer energy (carbonloop adds it at the network level from run time).
+    Timeloop adds each level's leakage (per instance-cycle x instances x cycles) to its energy."""
+
+    refill_stalls: bool = True
+    """A single-buffered level stalls compute while it refills, and the first tiles load and the last
+    drain outside the steady state. Timeloop counts cycles as the slowest of compute and each level's
+    bandwidth-limited transfer time, with no refill, load or drain cycles."""
+
+    def describe(self) -> dict[str, bool]:
+        """The switches and their values (for reports and JSON)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
+
+
+CARBONLOOP = Conventions()
+TIMELOOP = Conventions(
+    name="timeloop",
+    drain_reads=False,
+    overlap_after_reset=False,
+    multicast_union=False,
+    spatial_reads_per_mac_group=False,
+    fractional_words=False,
+    operand_word_bits=False,
+    ignore_cluster_size=False,
+    leakage_in_energy=True,
+    refill_stalls=False,
+)
+
+NAMED: dict[str, Conventions] = {c.name: c for c in (CARBONLOOP, TIMELOOP)}
+
+
+def get_conventions(name: str | Conventions, source: str = "<conventions>", field: str = "conventions") -> Conventions:
+    """The named set of conventions (``carbonloop`` or ``timeloop``); a Conventions passes through."""
+    if isinstance(name, Conventions):
+        return name
+    found = NAMED.get(str(name).strip().lower())
+    if found is None:
+        raise SpecError(source, field, f"unknown conventions {name!r} (known: {', '.join(NAMED)})")
+    return found
