@@ -74,7 +74,7 @@ class _GatedComposer:
 
 def _at(event: yaml.Event) -> str:
     mark = event.start_mark
-    return f"line {mark.line + 1}, column {mark.column + 1}"
+    return "<yaml>" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
 
 
 _GATED: dict[type[yaml.SafeLoader], type[yaml.SafeLoader]] = {}
@@ -128,7 +128,7 @@ def parse_yaml(text: str, source: str = "<yaml>", loader: type[yaml.SafeLoader] 
         try:
             data = instance.get_single_data()
         finally:
-            instance.dispose()  # type: ignore[no-untyped-call]
+            instance.dispose()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<yaml>"

@@ -83,10 +83,10 @@ def test_table_output(capsys):
         ),
         ([*BASE, "--grid", "mars"], "use_grid: unknown grid 'mars'"),
         ([*BASE, "--parameters", "nonesuch"], "nonesuch: <parameters>: unknown parameter set"),
-        ([*BASE, "--fps", "0"], "--fps: must be > 0"),
-        ([*BASE, "--lifetime-years", "0"], "lifetime_years"),
+        ([*BASE, "--fps", "0"], "carbon: --fps: must be >= 1e-06 (got 0.0)"),
+        ([*BASE, "--lifetime-years", "0"], "carbon: --lifetime-years: must be >= 0.001 (got 0.0)"),
         ([*BASE, "--node-nm", "65"], "node_nm: no carbon data for 65 nm"),
-        (["carbon", "--energy-pj", "1"], "Missing option"),
+        (["carbon", "--energy-pj", "1"], "error: carbon: --latency-ns: missing required option"),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(capsys, args, needle):

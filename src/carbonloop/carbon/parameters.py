@@ -10,30 +10,46 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonloop.errors import SpecError
-from carbonloop.specio import load_yaml, validate
+from carbonloop.specio import MAX_ABS_NUMBER, finite_number, load_yaml, validate
 
 NAMED_SETS = ("act", "carbonspot")
 """The parameter sets shipped in ``carbon/data`` (``load_parameters(name)``)."""
 
 _ABATEMENTS = (95, 97, 99)
 
+# Ranges outside which an input is absurd rather than merely unusual; each keeps every product of the
+# model finite (a lifetime of 1e-300 years or a die of 1e308 mm2 gave ``Infinity``, issue #13).
+MAX_GRID_G_PER_KWH = 1e4
+"""Ten times a coal-only grid (ACT's coal: 820 g/kWh): no electricity is dirtier."""
+MAX_DIE_AREA_MM2 = 70_686.0
+"""A 300 mm wafer (pi x 150^2 mm2): no die is larger (Cerebras WSE-3, the largest, is 46,225 mm2)."""
+LIFETIME_YEARS_RANGE = (1e-3, 100.0)
+"""About nine hours to a century of use."""
+FPS_RANGE = (1e-6, 1e12)
+"""One inference per 11.6 days to one per picosecond."""
+NODE_NM_RANGE = (1, 1000)
+"""Technology nodes in nm (1 um processes to the smallest named nodes)."""
+
+Quantity = Annotated[float, Field(ge=0, le=MAX_ABS_NUMBER)]
+"""A non-negative finite table value (the models forbid inf and nan)."""
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class NodeData(_Frozen):
     """ACT's per-area fab footprint of one logic node (per cm2 of wafer, before yield)."""
 
-    epa_kwh_per_cm2: float = Field(ge=0)
-    gpa_g_per_cm2: dict[int, float] = Field(min_length=1)
-    mpa_g_per_cm2: float = Field(ge=0)
+    epa_kwh_per_cm2: Quantity
+    gpa_g_per_cm2: dict[int, Quantity] = Field(min_length=1)
+    mpa_g_per_cm2: Quantity
     note: str = ""
 
     def gpa_at(self, abatement_pct: int) -> float | None:
@@ -48,28 +64,28 @@ class NodeData(_Frozen):
 class GridTables(_Frozen):
     """Grid intensity (g CO2/kWh) by energy source and, per vintage year, by location."""
 
-    by_source: dict[str, float]
-    by_location: dict[int, dict[str, float]]
+    by_source: dict[str, Annotated[float, Field(ge=0, le=MAX_GRID_G_PER_KWH)]]
+    by_location: dict[int, dict[str, Annotated[float, Field(ge=0, le=MAX_GRID_G_PER_KWH)]]]
 
 
 class YieldSpec(_Frozen):
     """Die yield: a fixed number (ACT, CarbonSpot) or negative binomial on die area (ECO-CHIP, 3D-Carbon)."""
 
     model: Literal["fixed", "negative_binomial"] = "fixed"
-    value: float = Field(default=1.0, gt=0, le=1)
-    alpha: float = Field(default=10.0, gt=0)
-    defect_density_per_cm2: dict[int, float] | str = "three_d_carbon"
+    value: float = Field(default=1.0, ge=1e-6, le=1)
+    alpha: float = Field(default=10.0, gt=0, le=MAX_ABS_NUMBER)
+    defect_density_per_cm2: dict[int, Quantity] | str = "three_d_carbon"
 
 
 class DramSpec(_Frozen):
     """Off-chip DRAM footprint per GB: a part of ACT's table or a number, optionally area-scaled by node."""
 
     type: str | None = None
-    g_per_gb: float | None = Field(default=None, ge=0)
-    scale_from_nm: float | None = Field(default=None, gt=0)
-    scale_to_nm: float | None = Field(default=None, gt=0)
-    yield_value: float = Field(default=1.0, gt=0, le=1)
-    pa_g_per_gb_quirk: float | None = Field(default=None, ge=0)
+    g_per_gb: Quantity | None = None
+    scale_from_nm: float | None = Field(default=None, ge=NODE_NM_RANGE[0], le=NODE_NM_RANGE[1])
+    scale_to_nm: float | None = Field(default=None, ge=NODE_NM_RANGE[0], le=NODE_NM_RANGE[1])
+    yield_value: float = Field(default=1.0, ge=1e-6, le=1)
+    pa_g_per_gb_quirk: Quantity | None = None
 
 
 class CarbonParameters(_Frozen):
@@ -78,34 +94,34 @@ class CarbonParameters(_Frozen):
     name: str
     description: str = ""
     source: str = ""
-    node_nm: int = Field(default=28, gt=0)
+    node_nm: int = Field(default=28, ge=NODE_NM_RANGE[0], le=NODE_NM_RANGE[1])
     nodes: dict[int, NodeData]
     abatement_pct: Literal[95, 97, 99] = 97
     fab_grid: str | float
     use_grid: str | float
     grid_vintage: int = 2022
     grids: GridTables
-    lifetime_years: float = Field(gt=0)
+    lifetime_years: float = Field(ge=LIFETIME_YEARS_RANGE[0], le=LIFETIME_YEARS_RANGE[1])
     yield_spec: YieldSpec = Field(alias="yield")
-    package_g_per_chip: float = Field(default=150.0, ge=0)
+    package_g_per_chip: Quantity = 150.0
     dram: DramSpec
-    dram_g_per_gb: dict[str, float]
-    defect_density_per_cm2: dict[str, dict[int, float]] = Field(default_factory=dict)
-    pa_period_ns_default: float = Field(default=4.0e6, gt=0)
+    dram_g_per_gb: dict[str, Quantity]
+    defect_density_per_cm2: dict[str, dict[int, Quantity]] = Field(default_factory=dict)
+    pa_period_ns_default: float = Field(default=4.0e6, gt=0, le=MAX_ABS_NUMBER)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     # -- resolution (pure; raise SpecError naming the field) ---------------------------------------------
     def _grid(self, field: str, value: str | float) -> float:
         if isinstance(value, int | float):
-            if value < 0:
-                raise SpecError(self.name, field, f"grid intensity must be >= 0 g/kWh (got {value})")
-            return float(value)
+            return finite_number(value, self.name, field, low=0.0, high=MAX_GRID_G_PER_KWH)
         key = value.strip().lower()
         try:
-            return float(key)
+            float(key)
         except ValueError:
             pass
+        else:  # a number in g/kWh, written as text (``--grid 300``)
+            return finite_number(key, self.name, field, low=0.0, high=MAX_GRID_G_PER_KWH)
         locations = self.grids.by_location.get(self.grid_vintage)
         if locations is None:
             known = ", ".join(str(v) for v in sorted(self.grids.by_location))

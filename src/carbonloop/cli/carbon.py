@@ -13,11 +13,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carbonloop.carbon.parameters import CarbonParameters, load_parameters
+from carbonloop.carbon.parameters import (
+    FPS_RANGE,
+    LIFETIME_YEARS_RANGE,
+    MAX_DIE_AREA_MM2,
+    MAX_GRID_G_PER_KWH,
+    NODE_NM_RANGE,
+    CarbonParameters,
+    load_parameters,
+)
 from carbonloop.carbon.scenarios import COMPONENTS
 from carbonloop.carbon.section import carbon_section
 from carbonloop.cli.app import app
 from carbonloop.errors import SpecError
+from carbonloop.specio import MAX_ABS_NUMBER, finite_number
 
 ParametersOpt = Annotated[
     str, typer.Option("--parameters", help="Parameter set: carbonspot, act, or a YAML file overriding one.")
@@ -44,10 +53,30 @@ def parameters_from_options(
     grid: str | None = None,
     fab_grid: str | None = None,
     node_nm: int | None = None,
+    command: str = "command line",
 ) -> CarbonParameters:
-    """A parameter set with the command-line overrides applied (unset options keep the set's values)."""
+    """A parameter set with the command-line overrides applied (unset options keep the set's values).
+
+    A value out of its range is refused naming ``command`` and the option as typed.
+    """
+    if lifetime_years is not None:
+        low, high = LIFETIME_YEARS_RANGE
+        finite_number(lifetime_years, command, "--lifetime-years", low=low, high=high)
+    if node_nm is not None:
+        finite_number(node_nm, command, "--node-nm", low=NODE_NM_RANGE[0], high=NODE_NM_RANGE[1])
+    for option, value in (("--grid", grid), ("--fab-grid", fab_grid)):
+        if value is not None and _is_number(value):
+            finite_number(value, command, option, low=0.0, high=MAX_GRID_G_PER_KWH)
     overrides = {"lifetime_years": lifetime_years, "use_grid": grid, "fab_grid": fab_grid, "node_nm": node_nm}
     return load_parameters(parameters, overrides)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _fmt(x: float) -> str:
@@ -71,15 +100,26 @@ def carbon_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Carbon per inference (g CO2-eq) under CA and PA, with its breakdown."""
+    finite_number(energy_pj, "carbon", "--energy-pj", low=0.0, high=MAX_ABS_NUMBER)
+    finite_number(latency_ns, "carbon", "--latency-ns", low=0.0, high=MAX_ABS_NUMBER)
+    finite_number(area_mm2, "carbon", "--area-mm2", low=0.0, high=MAX_DIE_AREA_MM2)
+    finite_number(dram_gb, "carbon", "--dram-gb", low=0.0, high=MAX_ABS_NUMBER)
+    if fps is not None:
+        finite_number(fps, "carbon", "--fps", low=FPS_RANGE[0], high=FPS_RANGE[1])
     params = parameters_from_options(
-        parameters, lifetime_years=lifetime_years, grid=grid, fab_grid=fab_grid, node_nm=node_nm
+        parameters,
+        lifetime_years=lifetime_years,
+        grid=grid,
+        fab_grid=fab_grid,
+        node_nm=node_nm,
+        command="carbon",
     )
     try:
         out = carbon_section(energy_pj, latency_ns, area_mm2, dram_gb, fps, params)
     except SpecError as err:  # name the option the user typed, not the function argument
         if err.source != "<input>":
             raise
-        raise SpecError("command line", "--" + err.field.replace("_", "-"), err.message) from None
+        raise SpecError("carbon", "--" + err.field.replace("_", "-"), err.message) from None
     if as_json:
         typer.echo(json.dumps(out, indent=2))
         return
