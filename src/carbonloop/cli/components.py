@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from carbonloop.cli.app import app
+from carbonloop.cli.console import table_console
 from carbonloop.costs.plots import SWEEP_KINDS, plot_sweep, sweep, sweep_csv
 
 components_app = typer.Typer(
@@ -70,4 +70,4 @@ def sweep_command(
                 f"{c.access_ns:.4g}",
                 f"{c.leakage_mw:.4g}",
             )
-        Console(width=120).print(table)
+        table_console(min_width=120).print(table)

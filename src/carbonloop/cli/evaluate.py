@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carbonloop import pipeline
 from carbonloop.cli.app import app
 from carbonloop.cli.carbon import FpsOpt, GridOpt, LifetimeOpt, ParametersOpt, parameters_from_options
+from carbonloop.cli.console import table_console
 from carbonloop.cli.interop_eval import evaluate_timeloop, evaluate_zigzag
 from carbonloop.cli.tables import print_table, warn_unproven
 from carbonloop.errors import SpecError
@@ -154,4 +154,4 @@ def evaluate_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
     else:
-        print_table(result, Console())
+        print_table(result, table_console())

@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from carbonloop import pipeline
+from carbonloop.cli.console import table_console
 from carbonloop.errors import SpecError
 from carbonloop.interop.common import collected_warnings
 from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_report
@@ -102,9 +103,7 @@ def evaluate_zigzag(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
     else:
-        from rich.console import Console
-
         from carbonloop.cli.tables import print_table
 
-        print_table(result, Console(width=160))
+        print_table(result, table_console(min_width=160))
     return 0

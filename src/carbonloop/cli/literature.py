@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from carbonloop.carbon.literature import builtin_chips, highlights, literature_table, load_chips, settings
 from carbonloop.cli.app import app
 from carbonloop.cli.carbon import LifetimeOpt, ParametersOpt, parameters_from_options
+from carbonloop.cli.console import table_console
 from carbonloop.errors import SpecError
 
 
@@ -100,6 +100,6 @@ def literature_command(
             "met" if r.deadline_met else "missed",
             marks,
         )
-    Console(width=200).print(table)
+    table_console(min_width=200).print(table)
     if plot is not None:
         typer.echo(f"figure written to {plot}")

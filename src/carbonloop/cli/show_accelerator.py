@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from carbonloop.cli.app import app
+from carbonloop.cli.console import table_console
 from carbonloop.hardware import dump_accelerator, load_accelerator
 from carbonloop.hardware.yaml import accelerator_to_dict
 
@@ -35,7 +35,7 @@ def show_accelerator(
         doc["sources"] = {m.name: m.source for m in acc.memories} | {"array": acc.array.source}
         typer.echo(json.dumps(doc, indent=1))
         return
-    console = Console(width=max(Console().width, 170))
+    console = table_console(min_width=170)
     t = Table(title=f"{acc.name}: {acc.node_nm} nm, clock {acc.clock_ns:.4g} ns", title_justify="left")
     for col in ("component", "size bits", "width", "read pJ", "write pJ", "update pJ", "r/w bw bits",
                 "instances", "area mm2 (all)", "keeps", "source"):  # fmt: skip
