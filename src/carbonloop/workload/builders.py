@@ -120,7 +120,9 @@ def matmul(
     _positive(name, M=M, N=N, K=K, B=B)
     sizes = {"B": B, "OY": M, "K": N, "C": K}
     dims = _dims([(d, sizes[d]) for d in ("B", "K", "C", "OY")])
-    w_axes = [(("C", 1),), (("K", 1),)] if weight_constant else [(("B", 1),), (("C", 1),), (("K", 1),)]
+    w_axes: list[tuple[tuple[str, int], ...]] = (
+        [(("C", 1),), (("K", 1),)] if weight_constant else [(("B", 1),), (("C", 1),), (("K", 1),)]
+    )
     ops = _operands(
         sizes,
         w_axes,

@@ -6,11 +6,15 @@ Shared by the workload (tensor sizes) and the model (tile sizes and overlaps) so
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
 import numpy as np
 
+D = TypeVar("D", int, str)
+"""A loop dimension: its index (vectorized paths) or its name (scalar paths)."""
 
-def comb_axis(dims: tuple[int, ...], coefs: tuple[int, ...]) -> tuple[int, int, int] | None:
+
+def comb_axis(dims: tuple[D, ...], coefs: tuple[int, ...]) -> tuple[D, D, int] | None:
     """For a two-term axis ``s*i + j`` (after dividing out the gcd): (dim i, dim j, s); else None."""
     if len(dims) != 2:
         return None
