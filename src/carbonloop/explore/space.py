@@ -36,7 +36,7 @@ import itertools
 import json
 import math
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -84,7 +84,7 @@ _BINOPS = {
     ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
-_CMPOPS = {
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
     ast.Gt: operator.gt,
@@ -92,7 +92,7 @@ _CMPOPS = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
 }
-_FUNCS = {"min": min, "max": max, "log2": math.log2, "abs": abs}
+_FUNCS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "log2": math.log2, "abs": abs}
 
 
 def _check_expr(node: ast.AST, source: str, where: str) -> None:
@@ -158,7 +158,12 @@ def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
         return _binop(node.op, _eval(node.left, env), _eval(node.right, env))
     if isinstance(node, ast.UnaryOp):
         v = _eval(node.operand, env)
-        return {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}[type(node.op)](v)
+        unary: dict[type, Callable[[Any], Any]] = {
+            ast.USub: operator.neg,
+            ast.UAdd: operator.pos,
+            ast.Not: operator.not_,
+        }
+        return unary[type(node.op)](v)
     if isinstance(node, ast.BoolOp):
         vals = (_eval(v, env) for v in node.values)
         return all(vals) if isinstance(node.op, ast.And) else any(vals)
@@ -497,12 +502,10 @@ def _check_name_value(template: str, key: str, value: Any, source: str, where: s
 def _template_params(template: str) -> set[str]:
     import inspect
 
-    if template == "imc":
-        from carbonloop.hardware.imc import imc as fn
-    else:
-        from carbonloop.hardware import templates
+    from carbonloop.hardware import templates
+    from carbonloop.hardware.imc import imc
 
-        fn = templates.TEMPLATES[template]
+    fn: Callable[..., Any] = imc if template == "imc" else templates.TEMPLATES[template]
     return set(inspect.signature(fn).parameters)
 
 
