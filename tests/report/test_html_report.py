@@ -18,7 +18,7 @@ CHROMIUM = next(
 def test_report_is_self_contained_with_tables_and_hover_text(sweep: pd.DataFrame):
     text = build_report(sweep, title="t", source="store.sqlite")
     assert not re.search(r"<script[^>]*\bsrc=", text)  # plotly.js is inline, nothing is fetched
-    assert text.count("Plotly.newPlot") == 5
+    assert text.count("Plotly.newPlot") == 4  # the four figures of report.figures, drawn by plotly
     assert len(text) > 3_000_000  # the ~4 MB plotly.js bundle
     # the best-design table: geo PA best is the smallest PA carbon among the geo rows
     assert "geomean" in text and "Failed points" in text and "too few rows" in text
@@ -53,7 +53,7 @@ def test_report_draws_its_figures_in_headless_chromium(sweep: pd.DataFrame, tmp_
     assert "<h1>synthetic</h1>" in dom
     # plotly drew every figure: each plot div holds its main SVGs, with one point path per design
     plots = dom.count('class="plot-container plotly"')
-    assert plots == 5
+    assert plots == 4
     assert len(re.findall(r'<svg class="main-svg"', dom)) >= 2 * plots
-    assert dom.count('class="point"') >= 16 * 3  # 16 geo designs on each of the three scatters
+    assert dom.count('class="point"') >= 16 * 3  # 16 geo designs on the CA-PA scatter and both Pareto panels
     assert "js-plotly-plot" in dom

@@ -15,7 +15,9 @@ def report_command(
         Path("carbonloop-results/results.sqlite"), "--store", "-s", help="Results store."
     ),
     output: Path = typer.Option(Path("carbonloop-results/report.html"), "--output", "-o", help="HTML file."),
-    space: str | None = typer.Option(None, "--space", help="Only this space's points."),
+    space: str | None = typer.Option(
+        None, "--space", help="Only this space's points (required when the store holds several spaces)."
+    ),
     figures: Path | None = typer.Option(
         None, "--figures", help="Also write the static figures in this folder."
     ),
@@ -24,10 +26,14 @@ def report_command(
     """One HTML file (opens offline): summary, best designs, figures where hovering shows the design."""
     from carbonloop.explore import load_results
     from carbonloop.report import write_figures, write_report
+    from carbonloop.report.figures import figure_formats
+    from carbonloop.report.prepare import select_space
 
-    df = load_results(store, space=space)
-    path = write_report(df, output, title="carbonloop exploration", source=str(store))
+    exts = figure_formats(formats)
+    df = select_space(load_results(store, space=space), space, source=str(store))
+    title = "carbonloop exploration" + (f": {space}" if space else "")
+    path = write_report(df, output, title=title, source=str(store))
     typer.echo(f"wrote {path}")
     if figures is not None:
-        for p in write_figures(df, figures, [f.strip() for f in formats.split(",") if f.strip()]):
+        for p in write_figures(df, figures, exts):
             typer.echo(f"wrote {p}")

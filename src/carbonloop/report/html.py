@@ -1,5 +1,8 @@
 """One self-contained HTML report of a sweep: summary, best designs, interactive plotly figures.
 
+The figures are the static ones (:mod:`carbonloop.report.figures`) drawn by plotly from the same prepared
+data (:mod:`carbonloop.report.prepare`): same panels, same colours, same legend.
+
 plotly.js is embedded once (``include_plotlyjs=True``, ~4 MB), so the file opens from disk with no
 server and no network. Hovering a point shows its design and its numbers.
 """
@@ -7,26 +10,17 @@ server and no network. Hovering a point shows its design and its numbers.
 from __future__ import annotations
 
 import html
+import math
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from carbonloop.explore.pareto import GEO, best_designs, ok_rows, pareto_mask
-from carbonloop.report.figures import MARKERS, suite_rows
+from carbonloop.explore.pareto import best_designs, ok_rows
+from carbonloop.report.prepare import FigureData, LegendEntry, Series, prepare_all, shows_geomean, suite_rows
+from carbonloop.report.style import plotly_symbol
 from carbonloop.report.tables import best_rows, html_table
-
-_SYMBOLS = {"o": "circle", "s": "square", "^": "triangle-up", "D": "diamond", "x": "x"}
-_HOVER_COLS = (
-    ("energy_pj", "energy pJ"),
-    ("latency_ns", "latency ns"),
-    ("area_mm2", "area mm²"),
-    ("tops_per_w", "TOP/s/W"),
-    ("carbon_ca_ex_package_g", "CA g"),
-    ("carbon_pa_ex_package_g", "PA g"),
-)
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
@@ -39,138 +33,116 @@ td.num { text-align: right; }
 """
 
 
-def _hover(rows: pd.DataFrame) -> list[str]:
-    out = []
-    for _, r in rows.iterrows():
-        parts = [f"<b>{html.escape(str(r['design']))}</b>", f"workload: {html.escape(str(r['workload']))}"]
-        for col, label in _HOVER_COLS:
-            if col in r and pd.notna(r[col]):
-                parts.append(f"{label}: {float(r[col]):.4g}")
-        if "deadline_met" in r and pd.notna(r["deadline_met"]):
-            parts.append("deadline met" if bool(r["deadline_met"]) else "deadline MISSED")
-        out.append("<br>".join(parts))
-    return out
+def _axis_type(scale: str) -> str:
+    return "category" if scale == "category" else ("log" if scale.startswith("log") else "linear")
 
 
-def _scatter_figure(
-    rows: pd.DataFrame, x: str, y: str, xlabel: str, ylabel: str, title: str, front: bool
-) -> Any:
+def _trace(s: Series, *, legendgroup: str) -> Any:
     import plotly.graph_objects as go
 
-    fig = go.Figure()
-    for t, grp in rows.groupby("accel_type", sort=True):
-        sram = grp["p_sram_bytes"].astype(float) if "p_sram_bytes" in grp else None
-        fig.add_trace(
-            go.Scatter(
-                x=grp[x].astype(float),
-                y=grp[y].astype(float),
-                mode="markers",
-                name=str(t),
-                marker={
-                    "symbol": _SYMBOLS.get(MARKERS.get(str(t), "x"), "circle"),
-                    "size": 9,
-                    "color": np.log2(sram) if sram is not None else None,
-                    "colorscale": "Viridis",
-                    "line": {"width": 0.5, "color": "black"},
-                    "colorbar": {"title": "log2 SRAM bytes", "x": 1.12}
-                    if t == rows["accel_type"].min()
-                    else None,
-                    "showscale": bool(t == rows["accel_type"].min()) and sram is not None,
-                },
-                text=_hover(grp),
-                hovertemplate="%{text}<extra></extra>",
-            )
+    if s.kind == "bar":
+        return go.Bar(
+            x=list(s.x),
+            y=list(s.y),
+            name=s.name,
+            marker_color=s.colour,
+            legendgroup=legendgroup,
+            showlegend=False,
+            hovertemplate=f"{s.name}: %{{y:.4g}} g<br>%{{x}}<extra></extra>",
         )
-    if front and not rows.empty:
-        f = rows[pareto_mask(rows[x], rows[y])].sort_values(x)
-        fig.add_trace(
-            go.Scatter(
-                x=f[x].astype(float),
-                y=f[y].astype(float),
-                mode="lines",
-                line={"shape": "hv", "color": "black", "width": 1},
-                name="Pareto front",
-                hoverinfo="skip",
-            )
-        )
-    fig.update_layout(
-        title=title,
-        xaxis={"title": xlabel, "type": "log"},
-        yaxis={"title": ylabel, "type": "log"},
-        height=520,
-        legend={"orientation": "h", "y": -0.18},
-        margin={"l": 60, "r": 30, "t": 50, "b": 60},
+    line = {"color": s.colour, "width": 1}
+    if s.kind == "step":
+        line["shape"] = "hv"
+    marker = {
+        "symbol": plotly_symbol(s.marker),
+        "size": 9 if s.kind == "markers" else 7,
+        "color": list(s.point_colours) if s.point_colours is not None else s.colour,
+        "line": {"width": 0.5, "color": "black"},
+    }
+    return go.Scatter(
+        x=list(s.x),
+        y=list(s.y),
+        mode={"markers": "markers", "lines+markers": "lines+markers", "step": "lines"}[s.kind],
+        name=s.name,
+        marker=marker,
+        line=line,
+        legendgroup=legendgroup,
+        showlegend=False,
+        text=list(s.hover) if s.hover else None,
+        hovertemplate="%{text}<extra></extra>" if s.hover else None,
+        hoverinfo=None if s.hover else "skip",
     )
-    return fig
 
 
-def _breakdown_figure(rows: pd.DataFrame) -> Any:
+def _legend_trace(e: LegendEntry, legend: str) -> Any:
+    """A trace with no data that only draws a legend entry (the data traces join its legend group)."""
     import plotly.graph_objects as go
+
+    common = {"x": [None], "y": [None], "name": e.label, "legendgroup": e.label, "legend": legend}
+    if e.swatch == "bar":
+        return go.Bar(marker_color=e.colour, **common)
+    if e.swatch == "line":
+        return go.Scatter(mode="lines", line={"color": e.colour}, **common)
+    symbol = {"symbol": plotly_symbol(e.swatch), "color": e.colour, "line": {"width": 0.5, "color": "black"}}
+    return go.Scatter(mode="markers", marker=symbol, **common)
+
+
+def _legends(data: FigureData) -> dict[str, str]:
+    """One plotly legend per legend group (``legend``, ``legend2`` ...), as the static figure has."""
+    groups = list(dict.fromkeys(e.group for e in data.legend))
+    return {g: "legend" if i == 0 else f"legend{i + 1}" for i, g in enumerate(groups)}
+
+
+def plotly_figure(data: FigureData) -> Any:
+    """The interactive figure of one prepared figure: the same panels, series, colours and legend as the
+    static one. Clicking a legend entry hides its series in every panel."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("CA", "PA"))
-    comps = ("operational", "epa", "gpa", "mpa", "dram", "package")
-    colours = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
-    for ci, scen in enumerate(("ca", "pa"), start=1):
-        col = f"carbon_{scen}_ex_package_g"
-        best = rows.sort_values([col, "design"], kind="mergesort").groupby("accel_type", sort=True).head(1)
-        best = best.sort_values("accel_type")
-        for comp, colour in zip(comps, colours, strict=True):
-            c = f"{scen}_{comp}_g"
-            if c not in best:
-                continue
-            fig.add_trace(
-                go.Bar(
-                    x=list(best["design"]),
-                    y=best[c].astype(float).fillna(0.0),
-                    name=comp,
-                    marker_color=colour,
-                    legendgroup=comp,
-                    showlegend=ci == 1,
-                    hovertemplate=f"{comp}: %{{y:.4g}} g<br>%{{x}}<extra></extra>",
-                ),
-                row=1,
-                col=ci,
+    n = len(data.panels)
+    ncols = min(data.ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[p.title for p in data.panels])
+    groups = {e.label for e in data.legend}
+    for i, panel in enumerate(data.panels):
+        row, col = i // ncols + 1, i % ncols + 1
+        for s in panel.series:
+            fig.add_trace(_trace(s, legendgroup=s.name if s.name in groups else ""), row=row, col=col)
+        if not panel.series:
+            fig.add_annotation(
+                text="no finished points",
+                showarrow=False,
+                row=row,
+                col=col,
+                xref="x domain",
+                yref="y domain",
+                x=0.5,
+                y=0.5,
             )
+        fig.update_xaxes(type=_axis_type(panel.xscale), title_text=panel.xlabel, row=row, col=col)
+        fig.update_yaxes(type=_axis_type(panel.yscale), title_text=panel.ylabel, row=row, col=col)
+    legends = _legends(data)
+    for e in data.legend:
+        fig.add_trace(_legend_trace(e, legends[e.group]))
+    layout: dict[str, Any] = {
+        legend: {
+            "title": {"text": group if group != "front" else ""},
+            "orientation": "h",
+            "x": (i + 0.5) / len(legends),
+            "xanchor": "center",
+            "y": -0.12 if nrows == 1 else -0.08,
+            "yanchor": "top",
+            "groupclick": "togglegroup",
+        }
+        for i, (group, legend) in enumerate(legends.items())
+    }
+    stacked = any(p.stacked for p in data.panels)
     fig.update_layout(
-        barmode="stack", height=460, title="Carbon breakdown of the best design per accelerator type"
+        title=data.title,
+        height=max(440, 380 * nrows + 80),
+        barmode="stack" if stacked else None,
+        margin={"l": 60, "r": 30, "t": 70, "b": 110},
+        **layout,
     )
-    fig.update_yaxes(title_text="g CO2-eq per inference")
-    return fig
-
-
-def _vs_dim_figure(rows: pd.DataFrame) -> Any:
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    specs = (
-        ("tops_per_w", "TOP/s/W", "max"),
-        ("tops", "TOP/s", "max"),
-        ("tops_per_mm2", "TOP/s/mm²", "max"),
-        ("carbon_pa_ex_package_g", "PA carbon g", "min"),
-    )
-    fig = make_subplots(rows=1, cols=4, subplot_titles=[s[1] for s in specs])
-    dims = rows["p_rows"].astype(float) if "p_rows" in rows else pd.Series(np.nan, index=rows.index)
-    data = rows.assign(_dim=dims)
-    for ci, (col, _label, how) in enumerate(specs, start=1):
-        for t, grp in data.groupby("accel_type", sort=True):
-            agg = grp.groupby("_dim")[col].agg(how).sort_index()
-            fig.add_trace(
-                go.Scatter(
-                    x=list(agg.index),
-                    y=agg.to_numpy(),
-                    mode="lines+markers",
-                    name=str(t),
-                    legendgroup=str(t),
-                    showlegend=ci == 1,
-                    hovertemplate=f"{t}<br>dim %{{x}}<br>%{{y:.4g}}<extra></extra>",
-                ),
-                row=1,
-                col=ci,
-            )
-        fig.update_xaxes(type="log", title_text="rows = cols", row=1, col=ci)
-        fig.update_yaxes(type="log", row=1, col=ci)
-    fig.update_layout(height=420, title="Against array size (best SRAM size at each size)")
     return fig
 
 
@@ -183,7 +155,7 @@ def build_report(df: pd.DataFrame, *, title: str = "carbonloop exploration", sou
     rows = suite_rows(df)
     best = best_designs(df)
     spaces = sorted(set(df["space"])) if not df.empty and "space" in df else []
-    summary = [
+    summary: list[dict[str, Any]] = [
         {"field": "store", "value": source},
         {"field": "spaces", "value": ", ".join(map(str, spaces))},
         {"field": "points finished", "value": len(ok)},
@@ -193,7 +165,7 @@ def build_report(df: pd.DataFrame, *, title: str = "carbonloop exploration", sou
         {
             "field": "figures show",
             "value": "the suite's geometric mean per design"
-            if not rows.empty and (rows["workload"] == GEO).all()
+            if shows_geomean(rows)
             else "every finished point",
         },
         {"field": "generated", "value": time.strftime("%Y-%m-%d %H:%M:%S")},
@@ -209,39 +181,7 @@ def build_report(df: pd.DataFrame, *, title: str = "carbonloop exploration", sou
         "'geomean' is the geometric mean of each metric over the suite's workloads.</p>",
         html_table(best_rows(best), ("workload", "metric", "design", "value", "unit", "deadline")),
     ]
-    figs = []
-    if not rows.empty:
-        figs = [
-            _scatter_figure(
-                rows,
-                "carbon_ca_ex_package_g",
-                "carbon_pa_ex_package_g",
-                "CA carbon per inference (g)",
-                "PA carbon per inference (g)",
-                "CA vs PA carbon per design (colour: SRAM size)",
-                front=False,
-            ),
-            _scatter_figure(
-                rows,
-                "latency_ns",
-                "carbon_pa_ex_package_g",
-                "latency (ns)",
-                "PA carbon (g)",
-                "Performance vs PA carbon, with the Pareto front",
-                front=True,
-            ),
-            _scatter_figure(
-                rows,
-                "latency_ns",
-                "carbon_ca_ex_package_g",
-                "latency (ns)",
-                "CA carbon (g)",
-                "Performance vs CA carbon, with the Pareto front",
-                front=True,
-            ),
-            _breakdown_figure(rows),
-            _vs_dim_figure(rows),
-        ]
+    figs = [plotly_figure(d) for d in prepare_all(df)] if not rows.empty else []
     parts.append("<h2>Figures</h2>")
     for i, fig in enumerate(figs):
         div = pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, default_height="auto")
