@@ -1,5 +1,8 @@
 """``carbonloop explore``: run a design space (CarbonSpot's MLPerf-Tiny one by default) and write the store,
-the CSV, the figures and the HTML report under ``--out``; print the best design per scenario."""
+the CSV, the figures and the HTML report under ``--out``; print the best design per scenario.
+
+Ctrl-C stops the sweep within a second with every finished point stored, prints one line and exits 130;
+a second Ctrl-C exits at once (see carbonloop.explore.interrupts)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ def explore_command(
     objective: str | None = typer.Option(
         None, "--objective", help="Mapper objective (overrides the space's)."
     ),
+    conventions: str | None = typer.Option(
+        None, "--conventions", help="Modelling conventions (overrides the space's; default carbonloop)."
+    ),
     parameters: str | None = typer.Option(
         None,
         "--parameters",
@@ -45,6 +51,8 @@ def explore_command(
 ) -> None:
     """Explore a design space: every (design, workload) point, resumable, stored as it finishes."""
     from carbonloop.explore import best_designs, load_results, load_space, run_space
+    from carbonloop.explore.interrupts import EXIT_INTERRUPTED
+    from carbonloop.explore.progress import print_table
     from carbonloop.report import rich_best_table
 
     if limit is not None and limit < 0:
@@ -61,33 +69,54 @@ def explore_command(
         load_parameters(parameters)  # a bad set fails here, not in every point
         if parameters.endswith((".yaml", ".yml")):
             parameters = str(Path(parameters).resolve())
-    sp = sp.with_options(objective=objective, parameters=parameters, budget=b)
+    sp = sp.with_options(objective=objective, parameters=parameters, budget=b, conventions=conventions)
     store_path = store or out / "results.sqlite"
     console = Console(stderr=True)
     console.print(
         f"[bold]{sp.name}[/bold]: {len(sp.designs)} designs x {len(sp.workloads)} workloads = {len(sp)} points"
         + (f" ({sp.skipped} grid points skipped by the constraints)" if sp.skipped else "")
         + (f", first {limit}" if limit is not None else "")
-        + f"; objective {sp.objective}, carbon parameters {Path(sp.parameters).name}; store {store_path}"
+        + f"; objective {sp.objective}, conventions {sp.conventions}, carbon parameters "
+        + f"{Path(sp.parameters).name}; store {store_path}",
+        soft_wrap=True,
     )
     summary = run_space(
-        sp, store_path, workers=workers, dask=dask, limit=limit, retry_failed=retry_failed, progress=progress
+        sp,
+        store_path,
+        workers=workers,
+        dask=dask,
+        limit=limit,
+        retry_failed=retry_failed,
+        progress=progress,
+        handle_interrupts=True,
     )
+    if summary.interrupted:
+        console.print(
+            f"interrupted: {summary.ran} points stored by this run ({summary.failed} failed), "
+            f"{summary.left} left; run the same command again to resume",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
     console.print(
-        f"{summary.ran} points run ({summary.failed} failed), {summary.skipped} already stored; "
-        f"{summary.seconds:.1f} s on {summary.workers} {summary.executor} worker(s)"
-        + (f", {summary.points_per_second:.2f} points/s" if summary.ran else "")
+        f"{summary.ran} points run ({summary.failed} failed), {summary.skipped} already stored"
+        + (f", {summary.elsewhere} run by another process on this store" if summary.elsewhere else "")
+        + f"; {summary.seconds:.1f} s on {summary.workers} {summary.executor} worker(s)"
+        + (f", {summary.points_per_second:.2f} points/s" if summary.ran else ""),
+        soft_wrap=True,
     )
-    df = load_results(store_path, space=sp.name)
+    df = load_results(store_path, space=sp.name, warn=True)
     if report:
         from carbonloop.explore.store import export
         from carbonloop.report import write_figures, write_report
 
         out.mkdir(parents=True, exist_ok=True)
-        export(store_path, out / "results.csv")
+        export(store_path, out / "results.csv", space=sp.name)
         figs = write_figures(df, out / "figures", [f.strip() for f in formats.split(",") if f.strip()])
         html_path = write_report(
             df, out / "report.html", title=f"carbonloop exploration: {sp.name}", source=str(store_path)
         )
-        console.print(f"wrote {out / 'results.csv'}, {len(figs)} figures in {out / 'figures'}, {html_path}")
-    Console().print(rich_best_table(best_designs(df), title=f"Best design per scenario ({sp.name})"))
+        console.print(
+            f"wrote {out / 'results.csv'}, {len(figs)} figures in {out / 'figures'}, {html_path}",
+            soft_wrap=True,
+        )
+    print_table(rich_best_table(best_designs(df), title=f"Best design per scenario ({sp.name})"))

@@ -129,3 +129,15 @@ def make_progress(label: str, total: int, *, enabled: bool, stream: Any = None) 
     if getattr(out, "isatty", lambda: False)():
         return BarProgress(label, total, out)
     return PlainProgress(label, total, out)
+
+
+def print_table(table: Any, stream: Any = None) -> None:
+    """Print a rich table at its natural width: on a terminal the terminal's width, elsewhere (a file, a
+    pipe, a batch log) as wide as the table needs, so columns are never cut to rich's default 80."""
+    from rich.console import Console
+
+    console = Console(file=stream)
+    if not console.is_terminal:
+        natural = Console(file=stream, width=100_000).measure(table).maximum
+        console = Console(file=stream, width=max(80, natural))
+    console.print(table)
