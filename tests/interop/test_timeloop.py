@@ -281,11 +281,16 @@ def test_evaluate_timeloop_prints_the_report_or_the_json_document(capsys):
     out = capsys.readouterr().out
     main = out[out.index("=== MainMemory ===") :]
     inputs = main[main.index("Inputs:") : main.index("Outputs:")]
-    assert "Scalar reads (per-instance)           : 142" in inputs
+    # --format timeloop reads with Timeloop's conventions: MainMemory m in 32, r in 3 | Buffer p in 16. Each m
+    # step resets r, so the 16-input window is fetched whole (no overlap after a reset), then slides by 1 per
+    # r step: 32 * (16 + 2) = 576 (the exact model credits the overlap: 142).
+    assert "Scalar reads (per-instance)           : 576" in inputs
     assert "Computes = 1536" in out
     assert evaluate_timeloop(*args, as_json=True) == 0
     doc = json.loads(capsys.readouterr().out)  # the document of `carbonloop evaluate --json`
     assert doc["workload"] == "problem" and doc["macs"] == 1536
     layer = doc["layers"][0]
-    assert layer["accesses"]["MainMemory"]["Inputs"] == {"reads": 142, "fills": 0, "updates": 0}
+    assert layer["accesses"]["MainMemory"]["Inputs"] == {"reads": 576, "fills": 0, "updates": 0}
+    # No drain reads: the Buffer's output reads are the 1536 - 512 read-modify-writes only.
+    assert layer["accesses"]["Buffer"]["Outputs"]["reads"] == 1024
     assert layer["accesses"]["Buffer"]["Outputs"]["updates"] == 1536

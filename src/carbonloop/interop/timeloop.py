@@ -184,15 +184,19 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
             cw = f"{w}.local[{j}]"
             comp = as_dict(comp, source, cw)
             cname, ccount = _bare(str(comp.get("name", "")))
-            cattrs = {**{k: v for k, v in attrs.items() if k in ("technology", "global_cycle_seconds")},
-                      **as_dict(comp.get("attributes"), source, f"{cw}.attributes")}
+            cattrs = {
+                **{k: v for k, v in attrs.items() if k in ("technology", "global_cycle_seconds")},
+                **as_dict(comp.get("attributes"), source, f"{cw}.attributes"),
+            }
             n = total * ccount
             mx = positive_int(cattrs.pop("meshX", n), source, f"{cw}.attributes.meshX")
             cattrs.pop("meshY", None)
             if n % mx:
                 raise SpecError(source, f"{cw}.attributes.meshX", f"{mx} does not divide the {n} instances")
             plain = {k: v for k, v in comp.items() if k not in ("attributes",)}
-            comps.append(({**plain, "name": cname, "attributes": cattrs, TAG_KEY: "!Component"}, cw, mx, n // mx))
+            comps.append(
+                ({**plain, "name": cname, "attributes": cattrs, TAG_KEY: "!Component"}, cw, mx, n // mx)
+            )
         for j, sub in enumerate(as_list(node.get("subtree"), source, f"{w}.subtree")):
             walk(as_dict(sub, source, f"{w}.subtree[{j}]"), f"{w}.subtree[{j}]", total, attrs)
 
@@ -206,10 +210,21 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
             fanout_name = str(node["name"]).removeprefix("inter_").removesuffix("_spatial")
         if (mx, my) != prev:
             if mx % prev[0] or my % prev[1]:
-                raise SpecError(source, w, f"mesh {mx}x{my} is not a multiple of the level above ({prev[0]}x{prev[1]})")
+                raise SpecError(
+                    source, w, f"mesh {mx}x{my} is not a multiple of the level above ({prev[0]}x{prev[1]})"
+                )
             spatial = {"meshX": mx // prev[0], "meshY": my // prev[1]}
-            out.append(({TAG_KEY: "!Container", "name": fanout_name or node["name"], "spatial": spatial,
-                         "_v03": True}, w))
+            out.append(
+                (
+                    {
+                        TAG_KEY: "!Container",
+                        "name": fanout_name or node["name"],
+                        "spatial": spatial,
+                        "_v03": True,
+                    },
+                    w,
+                )
+            )
             prev = (mx, my)
         if str(node.get("class", "")).lower() != "dummy_storage":
             out.append((node, w))
@@ -299,13 +314,17 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
     if "subtree" in arch or "local" in arch:
         check_keys(arch, ("version", "subtree", "local"), source, prefix)
         if "local" in arch:
-            raise SpecError(source, f"{prefix}.local", "a v0.3 architecture lists its components in subtree[].local")
+            raise SpecError(
+                source, f"{prefix}.local", "a v0.3 architecture lists its components in subtree[].local"
+            )
         nodes = _from_v03(arch, source, prefix)
     else:
         check_keys(arch, ("version", "nodes"), source, prefix)
         if not version.startswith("0.4"):
             raise SpecError(
-                source, f"{prefix}.version", f"only Timeloop architecture versions 0.3 and 0.4 are read (got {version})"
+                source,
+                f"{prefix}.version",
+                f"only Timeloop architecture versions 0.3 and 0.4 are read (got {version})",
             )
         nodes = _flatten(as_list(arch.get("nodes"), source, f"{prefix}.nodes"), source, f"{prefix}.nodes")
     levels: list[_Storage] = []
@@ -349,7 +368,9 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
         }
         fans = counts["X"] > 1 or counts["Y"] > 1
         if fans and not levels:
-            raise SpecError(source, f"{w}.spatial", "a fan-out above the outermost storage level is not supported")
+            raise SpecError(
+                source, f"{w}.spatial", "a fan-out above the outermost storage level is not supported"
+            )
         for key in ("technology", "global_cycle_seconds"):
             if key in attrs:
                 system.setdefault(key, (attrs[key], f"{w}.attributes.{key}"))
@@ -524,7 +545,8 @@ def _accelerator(
     spec_all = {"name": name, "clock_ns": clock_ns, "node_nm": node_nm, "array": carray, "memories": memories}
     acc = accelerator_from_dict(spec_all, source)
     mems = tuple(
-        replace(m, datawidth_bits=dw, cluster_size=cs) for m, (dw, cs) in zip(acc.memories, extra, strict=True)
+        replace(m, datawidth_bits=dw, cluster_size=cs)
+        for m, (dw, cs) in zip(acc.memories, extra, strict=True)
     )
     return replace(acc, memories=mems, conventions=conventions), widths
 
@@ -533,7 +555,9 @@ def _constraint_roles(keep: tuple[str, ...], roles: dict[str, str], source: str,
     """Roles an architecture constraint lets a level keep (``!name``: bypassed)."""
     for x in keep:
         if x.lstrip("!") not in roles:
-            raise SpecError(source, where, f"unknown data space {x.lstrip('!')!r} (data spaces: {list(roles)})")
+            raise SpecError(
+                source, where, f"unknown data space {x.lstrip('!')!r} (data spaces: {list(roles)})"
+            )
     if keep and all(x.startswith("!") for x in keep):
         out = [r for n, r in roles.items() if "!" + n not in keep]
     else:
@@ -701,7 +725,9 @@ def _factors(value: Any, layer: Layer, source: str, where: str) -> dict[str, int
                 d = next((d for d in by_len if token.startswith(d) and token[len(d) :].isdigit()), None)
                 if d is None:
                     raise SpecError(
-                        source, where, f"cannot read factor {token!r} in {value!r} (write e.g. 'M=16 P=1' or 'M16 P1')"
+                        source,
+                        where,
+                        f"cannot read factor {token!r} in {value!r} (write e.g. 'M=16 P=1' or 'M16 P1')",
                     )
                 items.append((d, token[len(d) :]))
             else:
@@ -809,11 +835,15 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
                 )
             level_of, via = containers[target]
             if kind != "spatial":  # a fan-out level holds no data and no temporal loop
-                loops = _factors(d.get("factors"), layer, source, f"{w}.factors") if kind == "temporal" else {}
+                loops = (
+                    _factors(d.get("factors"), layer, source, f"{w}.factors") if kind == "temporal" else {}
+                )
                 big = {k: v for k, v in loops.items() if v > 1}
                 if big or (kind == "bypass" and as_list(d.get("keep"), source, f"{w}.keep")):
                     raise SpecError(
-                        source, w, f"{target!r} is a fan-out (no storage): it holds no temporal loop {big} or data"
+                        source,
+                        w,
+                        f"{target!r} is a fan-out (no storage): it holds no temporal loop {big} or data",
                     )
                 continue
             target = level_of
@@ -912,8 +942,11 @@ def load_timeloop(
         ert_table = _ert_tables(ert_data, ert_src)
     levels, compute, system = _arch(arch_data, arch_src)
     widths = [
-        positive_int(lv.attrs.get("datawidth", lv.attrs.get("word-bits", lv.attrs.get("word_bits", 8))), arch_src,
-                     f"{lv.where}.attributes.datawidth")
+        positive_int(
+            lv.attrs.get("datawidth", lv.attrs.get("word-bits", lv.attrs.get("word_bits", 8))),
+            arch_src,
+            f"{lv.where}.attributes.datawidth",
+        )
         for lv in levels
     ]
     layer, spaces = _problem(prob_data, prob_src, widths[0], max(widths))

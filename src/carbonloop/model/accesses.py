@@ -23,6 +23,7 @@ from functools import partial
 
 import numpy as np
 
+from carbonloop.model.conventions import CARBONLOOP, Conventions
 from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
 from carbonloop.workload.footprint import axis_size, comb_axis
 
@@ -87,13 +88,17 @@ class Transitions:
     computed only for the dims of sliding windows.
     """
 
-    def __init__(self, g: NestGeometry, child_level: int) -> None:
+    def __init__(self, g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> None:
         trans = (~g.spatial) & (g.level < child_level)
         f = np.where(trans, g.factor, 1)
         self.weight = _excl_cumprod(f) * (f - 1)  # [K, N] steps of each transition loop
         self._g = g
         self._trans = trans
-        moving = (trans & (g.factor > 1))[None] & g.onehot  # [D, K, N]
+        stepping = trans & (g.factor > 1)
+        inner = np.cumsum(stepping[::-1], axis=0)[::-1]  # transition loops at or inside k
+        self.resets = (inner - stepping) > 0  # [K, N]: a step of k resets an inner loop
+        self.overlap_after_reset = overlap_after_reset
+        moving = stepping[None] & g.onehot  # [D, K, N]
         cnt = np.cumsum(moving, axis=1, dtype=np.int16)
         self._moves = g.onehot | ((cnt[:, -1:] - cnt) > 0)  # [D, K, N]: dim d moves at a step of k
         self._shift: dict[int, np.ndarray] = {}
@@ -112,17 +117,29 @@ class Transitions:
         return self._shift[d]
 
 
-def transitions(g: NestGeometry, child_level: int) -> Transitions:
-    return Transitions(g, child_level)
+def transitions(g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> Transitions:
+    return Transitions(g, child_level, overlap_after_reset)
 
 
 def axis_overlap(
     dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, tr: Transitions
 ) -> np.ndarray:
-    """Positions shared by an axis tile and the same tile moved by a transition [K, N]."""
+    """Positions shared by an axis tile and the same tile moved by a transition [K, N].
+
+    Without ``overlap_after_reset`` (Timeloop's rule) a sliding window keeps its overlap only at the steps
+    of the innermost stepping loop: a transition that resets an inner loop shares nothing."""
     if len(dims) == 1:
         d = dims[0]
         return np.where(tr.still(d), ext[:, d][None, :], 0)
+    if not getattr(tr, "overlap_after_reset", True):  # the mapper's order-free bound credits every overlap
+        return np.where(tr.resets, 0, _window_overlap(dims, coefs, ext, tr))
+    return _window_overlap(dims, coefs, ext, tr)
+
+
+def _window_overlap(
+    dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, tr: Transitions
+) -> np.ndarray:
+    """Overlap of a sliding-window axis (several dims) between a tile and its moved copy [K, N]."""
     g = math.gcd(*(abs(c) for c in coefs)) if len(coefs) == 2 else 1
     moved = np.zeros(tr.weight.shape, dtype=np.int64)
     for d, c in zip(dims, coefs, strict=True):
@@ -191,7 +208,10 @@ def count_accesses(
     loops: LoopArrays,
     keep: tuple[frozenset[str], ...],
     fill_counter: FillCounter | None = None,
+    conventions: Conventions = CARBONLOOP,
 ) -> Counts:
+    """Counts of every operand at every level under ``conventions`` (``drain_reads``: the child's reads
+    of the sums it sends up are counted; Timeloop leaves them out)."""
     N, L, O = loops.N, len(keep), len(cl.operands)
     g = geometry(loops, cl.D)
     reads = np.zeros((N, L, O), dtype=np.int64)
@@ -217,7 +237,7 @@ def count_accesses(
 
     def tr(x: int) -> Transitions:
         if x not in trans:
-            trans[x] = transitions(g, x)
+            trans[x] = transitions(g, x, conventions.overlap_after_reset)
         return trans[x]
 
     red = list(cl.reduction)
@@ -245,7 +265,8 @@ def count_accesses(
                 first_c = inst[:, c] * footprint(op, seen_ext[c])
                 first_p = inst[:, p] * footprint(op, seen_ext[p])
                 fill[:, c, oi] += inst[:, c] * f_child - first_c
-                reads[:, c, oi] += inst[:, c] * f_child
+                if conventions.drain_reads:
+                    reads[:, c, oi] += inst[:, c] * f_child
                 upd[:, p, oi] += inst[:, p] * f_union
                 reads[:, p, oi] += inst[:, p] * f_union - first_p
                 last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]

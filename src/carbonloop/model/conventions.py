@@ -12,6 +12,10 @@ Two named sets:
   and ``src/model/buffer.cpp``), as checked on the 2020 ISPASS tutorial exercises' reference outputs
   (Accelergy-Project/timeloop-accelergy-exercises at 2d5510807128e9bd5f1cad0705cdf2ec4612fd4e). See
   docs/model.md for the size of each difference on a real layer.
+
+Not yet a switch (docs/model.md lists them): Timeloop merges only identical child tiles in a multicast
+(carbonloop reads the union of overlapping windows once), and reads a spatial fan-out that feeds the MACs
+directly once per fill. Neither occurs in the 12 validation cases.
 """
 
 from __future__ import annotations
@@ -35,16 +39,6 @@ class Conventions:
     """Credit the overlap of consecutive sliding-window tiles at every tile transition. Timeloop keeps
     the overlap only when the transition is a step of the innermost loop that moves the window (the
     tile's step): when an outer loop steps and inner loops reset, the whole new tile is fetched."""
-
-    multicast_union: bool = True
-    """A parent feeding several children reads the union of their tiles once, even where the tiles
-    overlap without being equal (sliding windows split across the array). Timeloop merges only
-    identical child tiles: overlapping, unequal tiles are each read in full."""
-
-    spatial_reads_per_mac_group: bool = True
-    """A spatial fan-out that feeds the MACs directly: the innermost level holding an operand is read
-    once per temporal iteration per distinct element in the fan-out (what the MACs consume). Timeloop
-    reads it once per fill of its children instead; the two agree except when there is no fill."""
 
     fractional_words: bool = True
     """Charge an access by the bits moved over the level's width (a 8-bit read from a 64-bit SRAM costs
@@ -78,8 +72,6 @@ TIMELOOP = Conventions(
     name="timeloop",
     drain_reads=False,
     overlap_after_reset=False,
-    multicast_union=False,
-    spatial_reads_per_mac_group=False,
     fractional_words=False,
     operand_word_bits=False,
     ignore_cluster_size=False,
@@ -90,7 +82,9 @@ TIMELOOP = Conventions(
 NAMED: dict[str, Conventions] = {c.name: c for c in (CARBONLOOP, TIMELOOP)}
 
 
-def get_conventions(name: str | Conventions, source: str = "<conventions>", field: str = "conventions") -> Conventions:
+def get_conventions(
+    name: str | Conventions, source: str = "<conventions>", field: str = "conventions"
+) -> Conventions:
     """The named set of conventions (``carbonloop`` or ``timeloop``); a Conventions passes through."""
     if isinstance(name, Conventions):
         return name

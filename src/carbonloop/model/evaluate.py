@@ -6,7 +6,7 @@ action (read, write for fills, update), plus MACs executed times the MAC energy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +33,7 @@ class BatchResult:
     fits: np.ndarray  # [N] bool: every tile fits its level
     macs_executed: np.ndarray
     compute_components_pj: dict[str, np.ndarray] = field(default_factory=dict)
+    leakage_pj: np.ndarray | None = None  # [N, L] leakage over the run
 
     @property
     def latency_cycles(self) -> np.ndarray:
@@ -114,23 +115,72 @@ def evaluate_batch(
 
     ``fill_counter`` replaces the exact fill count (the mapper passes a minimum over loop orders to get
     lower bounds from the same energy and latency code)."""
-    counts = count_accesses(cl, loops, keep, fill_counter)
+    conv = acc.conventions
+    counts = count_accesses(cl, loops, keep, fill_counter, conv)
+    if not conv.operand_word_bits:
+        counts = level_word_bits(counts, acc)
     L = len(acc.memories)
-    width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
-    e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
-    e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
-    e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
-    words = counts.word_bits / width
-    level_energy = words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
+    level_energy = access_energy(counts, acc)
     macs_exec = counts.temporal_iterations * counts.spatial_used
     fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
     compute, components, rows_fit = compute_energy(
         cl, acc, loops, counts.temporal_iterations, counts.spatial_used
     )
     fits = fits & rows_fit
-    energy = level_energy.sum(axis=(1, 2)) + compute
     lat = latency_cycles(counts, acc)
-    return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec, components)
+    leak = leakage_energy(counts, acc, lat["total"])
+    energy = level_energy.sum(axis=(1, 2)) + compute
+    if conv.leakage_in_energy:
+        energy = energy + leak.sum(axis=1)
+    return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec, components, leak)
+
+
+def level_word_bits(counts: Counts, acc: Accelerator) -> Counts:
+    """Counts whose words are each level's ``datawidth_bits`` (for every operand it holds), as Timeloop
+    sizes them; levels without a datawidth keep the operand's precision."""
+    bits = counts.word_bits.copy()
+    for x, m in enumerate(acc.memories):
+        if m.datawidth_bits is not None:
+            bits[:, x, :] = np.where(bits[:, x, :] > 0, m.datawidth_bits, 0)
+    return replace(counts, word_bits=bits)
+
+
+def access_energy(counts: Counts, acc: Accelerator) -> np.ndarray:
+    """Energy of the reads, fills and updates [N, L, O].
+
+    ``fractional_words``: accesses cost their bits over the level's width. Otherwise (Timeloop,
+    ``src/model/buffer.cpp``): per instance, action and operand, ``ceil(accesses / block_size)`` vector
+    accesses of ``block_size = width / word bits`` elements, paid once per cluster of ``cluster_size``
+    instances unless ``ignore_cluster_size``."""
+    conv = acc.conventions
+    width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
+    e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
+    e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
+    e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
+    if conv.fractional_words:
+        words = counts.word_bits / width
+        return words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
+    inst = np.maximum(counts.instances, 1)[:, :, None]  # [N, L, 1] instances in use
+    block = np.maximum(width // np.maximum(counts.word_bits, 1), 1)
+
+    def vectors(n: np.ndarray) -> np.ndarray:
+        return np.ceil(n / inst / block)
+
+    per_instance = (
+        vectors(counts.reads) * e_read + vectors(counts.fills) * e_write + vectors(counts.updates) * e_upd
+    )
+    if conv.ignore_cluster_size:
+        payers = inst
+    else:
+        cluster = np.array([m.cluster_size for m in acc.memories])[None, :, None]
+        payers = np.ceil(inst / cluster)
+    return np.where(counts.word_bits > 0, per_instance * payers, 0.0)
+
+
+def leakage_energy(counts: Counts, acc: Accelerator, cycles: np.ndarray) -> np.ndarray:
+    """Leakage of every instance of each level over the layer's cycles [N, L] (pJ = mW x ns)."""
+    leak = np.array([m.leakage_mw * acc.clock_ns * acc.instances(x) for x, m in enumerate(acc.memories)])
+    return cycles[:, None].astype(float) * leak[None, :]
 
 
 @dataclass(frozen=True)
@@ -154,6 +204,10 @@ class LayerCost:
     """Precision in bits of each operand's words moved at each level (partial sums may be wider)."""
     compute_breakdown_pj: dict[str, float] = field(default_factory=dict)
     """The compute energy by component (IMC macros: DAC, cells, ADC, adder tree...); empty for MACs."""
+    leakage_pj: dict[str, float] = field(default_factory=dict)
+    """Leakage of each level over the layer's run; part of ``energy_pj`` only under conventions with
+    ``leakage_in_energy`` (Timeloop's)."""
+    conventions: str = "carbonloop"
 
     @property
     def latency_ns(self) -> float:
@@ -197,7 +251,9 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
         for x, m in enumerate(acc.memories)
     }
     word_bits = {
-        m.name: {name: int(c.word_bits[row, x, oi]) for oi, name in enumerate(names) if c.word_bits[row, x, oi]}
+        m.name: {
+            name: int(c.word_bits[row, x, oi]) for oi, name in enumerate(names) if c.word_bits[row, x, oi]
+        }
         for x, m in enumerate(acc.memories)
     }
     compute_parts = {k: float(v[row]) for k, v in res.compute_components_pj.items()}
@@ -220,6 +276,14 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
         tile_bits=tile_bits,
         word_bits=word_bits,
         compute_breakdown_pj=compute_parts,
+        leakage_pj={}
+        if res.leakage_pj is None
+        else {
+            m.name: float(res.leakage_pj[row, x])
+            for x, m in enumerate(acc.memories)
+            if res.leakage_pj[row, x]
+        },
+        conventions=acc.conventions.name,
     )
 
 

@@ -6,6 +6,9 @@ read bandwidth and its write traffic over its write bandwidth (the sum over one 
 (a double-buffered level overlaps refills with compute); a single-buffered level also stalls compute
 while it is refilled. Before the first MAC every double-buffered on-chip level loads its first tile of
 inputs and weights, and after the last MAC it drains its last output tile.
+
+Under conventions without ``refill_stalls`` (Timeloop's) the layer takes the slowest of compute and the
+busiest level only: no refill stalls, no loading or draining outside the steady state.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
                 _ceil_div(fill_bits + upd_bits, mem.write_bits_per_cycle),
             )
         busiest = np.maximum(busiest, busy)
-        if x == 0:
+        if x == 0 or not acc.conventions.refill_stalls:
             continue
         if mem.double_buffered:
             parent = acc.memories[x - 1]
