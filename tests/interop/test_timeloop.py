@@ -230,14 +230,19 @@ def test_factors_above_the_problem_size_are_clipped_with_a_warning():
         ]
     }
     with pytest.warns(InteropWarning, match="M=64 exceeds the problem's M=32"):
-        layer, acc, m, _ = load_timeloop(EX / "arch.yaml", EX / "problem.yaml", mapping, EX / "ert.yaml")
+        layer, acc, m, _ = load_timeloop(
+            EX / "arch.yaml", EX / "problem.yaml", mapping, EX / "ert.yaml", "carbonloop"
+        )
     assert evaluate(layer, acc, m).accesses["MainMemory"]["Inputs"]["reads"] == 142
 
 
 def test_unsupported_architecture_constructs_raise_one_line_errors():
     with pytest.raises(SpecError, match="a !Container inside a !Parallel node"):
         load_timeloop(
-            _arch_with("  - !Parallel\n    nodes: [!Container {name: PE}]\n"), EX / "problem.yaml", None, EX / "ert.yaml"
+            _arch_with("  - !Parallel\n    nodes: [!Container {name: PE}]\n"),
+            EX / "problem.yaml",
+            None,
+            EX / "ert.yaml",
         )
     with pytest.raises(SpecError, match="needs a datawidth"):
         load_timeloop(

@@ -921,6 +921,20 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
     return Mapping(tuple(out), False, source)
 
 
+def _read(value: Any, what: str) -> tuple[Any, str]:
+    """A Timeloop file (path) or parsed YAML; a Jinja-templated file is refused with a one-line error."""
+    if isinstance(value, str | Path) and Path(value).is_file():
+        for n, line in enumerate(Path(value).read_text(errors="replace").splitlines(), 1):
+            if re.search(r"\{\{.*\}\}|\{%.*%\}", line):
+                raise SpecError(
+                    str(value),
+                    f"line {n}",
+                    f"a Jinja template ({line.strip()[:40]!r}): render it first (e.g. with timeloopfe), "
+                    "then read the rendered file",
+                )
+    return read_input(value, what)
+
+
 # --- public API --------------------------------------------------------------------------------------
 def load_timeloop(
     arch: Any, problem: Any, mapping: Any = None, ert: Any = None, conventions: str | Conventions = "timeloop"
@@ -934,11 +948,11 @@ def load_timeloop(
     and constructs the model cannot express raise a SpecError. The accelerator carries ``conventions``
     (Timeloop's by default, so counts and energies read as Timeloop's; ``carbonloop`` for the exact model).
     """
-    arch_data, arch_src = read_input(arch, "architecture")
-    prob_data, prob_src = read_input(problem, "problem")
+    arch_data, arch_src = _read(arch, "architecture")
+    prob_data, prob_src = _read(problem, "problem")
     ert_table, ert_src = None, "<ERT>"
     if ert is not None:
-        ert_data, ert_src = read_input(ert, "ERT")
+        ert_data, ert_src = _read(ert, "ERT")
         ert_table = _ert_tables(ert_data, ert_src)
     levels, compute, system = _arch(arch_data, arch_src)
     widths = [
@@ -973,7 +987,7 @@ def load_timeloop(
     )
     if mapping is None:
         return layer, acc, Mapping(tuple(LevelMapping(n) for n in names.levels)), names
-    map_data, map_src = read_input(mapping, "mapping")
+    map_data, map_src = _read(mapping, "mapping")
     return layer, acc, _mapping(map_data, map_src, layer, acc, names), names
 
 
