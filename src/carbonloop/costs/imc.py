@@ -1,7 +1,8 @@
 """SRAM in-memory-computing (IMC) macro cost model: analog (AIMC) and digital (DIMC) macros.
 
 An independent implementation of the ZigZag-IMC / CarbonSpot macro model described in
-``../shared/reference/imc_model_facts.md`` (sections 1-2, 4), with the improvements listed in ``docs/imc.md``.
+KULeuven-MICAS/zigzag-imc @ df34a6f (``imc_unit.py``, ``DimcArrayUnit.py``, ``AimcArrayUnit.py``,
+``cost_model_for_sram_imc.py``; Sun, Houshmand, Verhelst, ICCAD 2023), with the improvements listed in ``docs/imc.md``.
 
 What the mapper / model integration uses (see ``docs/imc.md``, "Integration"):
 
@@ -43,10 +44,10 @@ ADC_ENERGY_K6_FF = 0.001
 
 # --- closed forms standing in for CACTI (docs/imc.md, "Cell array") ----------------------------------
 # Median cell-array area per bit of the validation chips as CarbonSpot costs it (CACTI 32 nm x0.81 x2),
-# ../shared/reference/imc_validation_chips.yaml ``cacti_cell_array``: 0.234-0.367 um2/bit.
+# the validation scripts of KULeuven-MICAS/zigzag-imc @ df34a6f (imc_model_validation/): 0.234-0.367 um2/bit.
 CELL_AREA_UM2_PER_BIT_28NM = 0.25
 # Write energy per bit = k * C_bl * V^2 * sqrt(physical rows): segmented bitlines; k fitted to CACTI 7
-# at 28 nm, 128-bit words, 64-2048 rows (../shared/reference/cacti_sram_points.csv, within 15 %).
+# at 28 nm, 128-bit words, 64-2048 rows (costs/data/cacti_sram_points.csv, within 15 %).
 WRITE_SQRT_ROWS_K = 7.2
 
 Kind = Literal["aimc", "dimc"]

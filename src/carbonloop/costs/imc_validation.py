@@ -1,7 +1,7 @@
 """Validation of the IMC macro model against seven published SRAM IMC chips.
 
 The chips, their reported measurements and the per-chip modelling choices are data
-(``costs/data/imc_chips.yaml``, from ``../shared/reference/imc_validation_chips.yaml``); this module
+(``costs/data/imc_chips.yaml``, from KULeuven-MICAS/zigzag-imc @ df34a6f, ``imc_model_validation/``); this module
 turns them into specs, runs :func:`carbonloop.costs.imc.imc_macro_cost` and lays model next to report.
 """
 

@@ -1,6 +1,6 @@
 """Technology nodes: supply voltage and unit-gate capacitance, area and delay per node, and scaling rules.
 
-The 28 nm row is CarbonSpot's gate set (../shared/reference/carbonspot_setup.yaml, ``tech_28nm``). Every
+The 28 nm row is CarbonSpot's gate set (KULeuven-MICAS/carbonspot @ 0839b49, expr.py ``get_imc_param_setting``). Every
 other node is derived from it with three documented rules (docs/costs.md, "Technology"):
 
 - energy per switching event scales with Stillmaker & Baas (2017) energy polynomials at a reference

@@ -7,8 +7,8 @@ macro reload takes ``rows`` cycles, and compute waits for it). Inputs are bit-se
 MAC pass takes Bi/Bcycle cycles of the macro clock, which is the accelerator clock. The energy of a pass
 is the macro model's (carbonloop.costs.imc) for the rows and columns the mapping uses.
 
-The template follows CarbonSpot's choices (../shared/reference/carbonspot_setup.yaml, memory_template
-and imc_hd_param_in_sweep): SRAM bandwidth max(D2*Bi, D1*(Bi+Bw)) bits per cycle, DRAM bandwidth
+The template follows CarbonSpot's choices (KULeuven-MICAS/carbonspot @ 0839b49, expr.py memory_hierarchy_dut_*
+and get_imc_param_setting): SRAM bandwidth max(D2*Bi, D1*(Bi+Bw)) bits per cycle, DRAM bandwidth
 D1*Bw bits per cycle at 3.7 pJ/bit, SRAM energy and area from the CACTI-calibrated SRAM model.
 """
 

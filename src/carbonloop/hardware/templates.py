@@ -3,8 +3,8 @@
 :func:`from_call` parses a template call (what ``load_accelerator`` passes on); each template returns an
 :class:`Accelerator` built through the same YAML validation as presets.
 
-``digital`` follows CarbonSpot's digital template (../shared/reference/carbonspot_setup.yaml, sections
-``digital_pe_template``, ``memory_template``, ``tech_28nm``, ``design_space``):
+``digital`` follows CarbonSpot's digital template (KULeuven-MICAS/carbonspot @ 0839b49, ``expr.py``:
+``digital_array``, ``memory_hierarchy_dut_*``, ``get_imc_param_setting``, ``__main__`` design space):
 
 - array ``rows x cols`` (axes ``D1`` = rows, ``D2`` = cols); MAC 0.25 pJ and PE area 0.00094482 mm2
   (Envision, ISSCC 2017, 28 nm, as CarbonSpot uses); clock 5 ns (200 MHz), same source;

@@ -2,7 +2,7 @@
 built from their published architectures with TensorFlow ``SAME`` padding, as the reference tflite models.
 
 CarbonSpot (Sun et al., IEEE TCAD 2025) evaluates the same four models; its int8 weight bytes and op
-counts (``/work/shared/reference/carbonspot_setup.yaml``, ``workloads.mlperf_mobile``) are the oracle the
+counts (KULeuven-MICAS/carbonspot @ 0839b49, ``expr.py`` ``__main__``: ``size_workloads``, ``ops_workloads``) are the oracle the
 tests check: MobileNet-EdgeTPU, SSD-MobileNetV2 and DeepLabV3-MobileNetV2 agree exactly (ops = 2 x MACs),
 MobileBERT within 2 % (the gap is explained in docs/workloads.md).
 """

@@ -1,7 +1,7 @@
 """The four MLPerf-Tiny networks, defined by code from their published layer shapes.
 
-Shapes: ../shared/reference/mlperf_tiny_layers.yaml (the CarbonSpot ONNX graphs of the MLPerf-Tiny
-reference models; Banbury et al., "MLPerf Tiny Benchmark", NeurIPS 2021 Datasets and Benchmarks).
+Shapes: the MLPerf-Tiny ONNX graphs in KULeuven-MICAS/carbonspot @ 0839b49
+(``zigzag/inputs/examples/workload/mlperf_tiny/*.onnx``, converted from the MLPerf-Tiny reference models; Banbury et al., "MLPerf Tiny Benchmark", NeurIPS 2021 Datasets and Benchmarks).
 Only the MAC layers (Conv, Gemm) are listed, as the reference totals count them.
 """
 
