@@ -171,15 +171,16 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
     A name's ``[a..b]`` range is its number of instances (multiplied through the subtrees); where the
     instance count or ``meshX`` grows from one component to the next, a container with that fan-out is
     inserted, named after Timeloop's ``inter_*_spatial`` dummy level when there is one."""
-    comps: list[tuple[dict[str, Any], str, int, int]] = []  # node, where, meshX, meshY
+    comps: list[tuple[dict[str, Any], str, int, int, str]] = []  # node, where, meshX, meshY, group
 
-    def walk(node: dict[str, Any], w: str, mult: int, inherited: dict[str, Any]) -> None:
+    def walk(node: dict[str, Any], w: str, mult: int, inherited: dict[str, Any], group: str = "") -> None:
         check_keys(node, ("name", "attributes", "local", "subtree", "description"), source, w)
         name, count = _bare(str(node.get("name", "")))
         attrs = {**inherited, **as_dict(node.get("attributes"), source, f"{w}.attributes")}
         attrs.pop("meshX", None)
         attrs.pop("meshY", None)
         total = mult * count
+        group = name if count > 1 else group
         for j, comp in enumerate(as_list(node.get("local"), source, f"{w}.local")):
             cw = f"{w}.local[{j}]"
             comp = as_dict(comp, source, cw)
@@ -195,17 +196,23 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
                 raise SpecError(source, f"{cw}.attributes.meshX", f"{mx} does not divide the {n} instances")
             plain = {k: v for k, v in comp.items() if k not in ("attributes",)}
             comps.append(
-                ({**plain, "name": cname, "attributes": cattrs, TAG_KEY: "!Component"}, cw, mx, n // mx)
+                (
+                    {**plain, "name": cname, "attributes": cattrs, TAG_KEY: "!Component"},
+                    cw,
+                    mx,
+                    n // mx,
+                    group,
+                )
             )
         for j, sub in enumerate(as_list(node.get("subtree"), source, f"{w}.subtree")):
-            walk(as_dict(sub, source, f"{w}.subtree[{j}]"), f"{w}.subtree[{j}]", total, attrs)
+            walk(as_dict(sub, source, f"{w}.subtree[{j}]"), f"{w}.subtree[{j}]", total, attrs, group)
 
     for i, top in enumerate(as_list(arch.get("subtree"), source, f"{prefix}.subtree")):
         walk(as_dict(top, source, f"{prefix}.subtree[{i}]"), f"{prefix}.subtree[{i}]", 1, {})
     out: list[tuple[dict[str, Any], str]] = []
     prev = (1, 1)
     fanout_name = ""
-    for node, w, mx, my in comps:
+    for node, w, mx, my, group in comps:
         if str(node.get("class", "")).lower() == "dummy_storage":
             fanout_name = str(node["name"]).removeprefix("inter_").removesuffix("_spatial")
         if (mx, my) != prev:
@@ -218,7 +225,7 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
                 (
                     {
                         TAG_KEY: "!Container",
-                        "name": fanout_name or node["name"],
+                        "name": fanout_name or group or node["name"],
                         "spatial": spatial,
                         "_v03": True,
                     },

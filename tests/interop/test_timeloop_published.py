@@ -1,0 +1,92 @@
+"""Timeloop inputs as published: v0.3 trees, !Parallel scratchpads, mapper-written mappings, ERT names
+with ranges, ignored instance keys, Jinja templates (small files of our own in tests/data/timeloop)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carbonloop.errors import SpecError
+from carbonloop.interop.common import InteropWarning, parse_tagged_yaml
+from carbonloop.interop.timeloop import load_timeloop
+from carbonloop.model.evaluate import evaluate
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "timeloop"
+ERT = {
+    "ERT": {
+        "tables": [
+            {"name": f"System_top_level.{n}[1..{k}]", "actions": [{"name": a, "energy": e} for a in acts]}
+            for n, k, e, acts in (
+                ("DRAM", 1, 100.0, ("read", "write", "update")),
+                ("GlobalBuffer", 1, 2.0, ("read", "write", "update")),
+                ("ifmap_spad", 4, 0.5, ("read", "write", "update")),
+                ("weights_spad", 4, 0.5, ("read", "write", "update")),
+                ("psum_spad", 4, 0.5, ("read", "write", "update")),
+                ("MAC", 4, 1.0, ("compute",)),
+            )
+        ]
+    }
+}
+
+
+def _load(arch: str, conventions: str = "carbonloop"):
+    return load_timeloop(
+        DATA / arch,
+        DATA / "problem_conv1d_8x8.yaml",
+        DATA / "map_parallel_mapper_output.yaml",
+        ERT,
+        conventions,
+    )
+
+
+def test_parallel_scratchpads_become_levels_keeping_their_own_data_space():
+    layer, acc, mapping, names = _load("arch_parallel_v04.yaml")
+    assert acc.level_names == ("DRAM", "GlobalBuffer", "ifmap_spad", "weights_spad", "psum_spad")
+    assert [sorted(m.operands) for m in acc.memories[2:]] == [["I"], ["W"], ["O"]]
+    assert acc.array.axes == (("GlobalBuffer_X", 4),)
+    # inter_PE_spatial (Timeloop's name for the PE fan-out) is the GlobalBuffer's spatial loop.
+    assert mapping.level("GlobalBuffer").spatial[0][0] == "GlobalBuffer_X"
+    cost = evaluate(layer, acc, mapping)
+    # Nest: GlobalBuffer: m in 8 | 4 PEs: P4 | weights_spad: r in 3 | psum_spad: p in 2. MACs 8*8*3 = 192.
+    # weights_spad: a PE holds w[m, 0..2]; new at each m step: 8 * 3 = 24 per PE, 96 in all; one read per
+    # MAC: 192. The GlobalBuffer multicasts weights over P: 8 * 3 = 24 reads.
+    c = cost.accesses["weights_spad"]["Weights"]
+    assert (c["reads"], c["fills"], c["updates"]) == (192, 96, 0)
+    assert cost.accesses["GlobalBuffer"]["Weights"]["reads"] == 24
+    assert "Inputs" not in cost.accesses["weights_spad"]
+
+
+def test_v03_subtree_reads_as_the_same_machine_as_v04():
+    a = _load("arch_parallel_v04.yaml")
+    b = _load("arch_parallel_v03.yaml")
+    assert a[1].level_names == b[1].level_names and a[1].array.axes == b[1].array.axes
+    # v0.3 has no dataspace constraints here: the mapping's datatype directives decide what each keeps.
+    assert evaluate(*b[:3]).accesses == evaluate(*a[:3]).accesses
+
+
+def test_fanout_goes_where_timeloops_front_end_puts_it():
+    arch = parse_tagged_yaml((DATA / "arch_parallel_v04.yaml").read_text())
+    nodes = arch["architecture"]["nodes"]
+    del nodes[2]  # no chip container: the PE fan-out goes right after the system's first storage (DRAM)
+    with pytest.warns(InteropWarning, match="PE below 'DRAM' \\(above 'GlobalBuffer'\\)"):
+        _, acc, _, names = load_timeloop(arch, DATA / "problem_conv1d_8x8.yaml", None, ERT)
+    assert acc.array.axes == (("DRAM_X", 4),) and acc.instances(1) == 4
+
+
+def test_instance_keys_timeloop_ignores_warn_and_templates_are_refused(tmp_path):
+    prob = parse_tagged_yaml((DATA / "problem_conv1d_8x8.yaml").read_text())
+    prob["problem"]["instance"].update({"H": 10, "Hpad": 1})
+    with pytest.warns(InteropWarning, match="ignored H, Hpad"):
+        layer, _, _, _ = load_timeloop(DATA / "arch_parallel_v04.yaml", prob, None, ERT)
+    assert layer.sizes == {"M": 8, "P": 8, "R": 3}
+    templ = tmp_path / "arch.yaml"
+    templ.write_text("architecture:\n  version: 0.4\n  nodes: {{ nodes }}\n")
+    with pytest.raises(SpecError, match=r"line 3: a Jinja template .*render it first"):
+        load_timeloop(templ, DATA / "problem_conv1d_8x8.yaml")
+
+
+def test_fanout_levels_hold_no_temporal_loops():
+    bad = {"mapping": [{"target": "PE", "type": "temporal", "factors": "M8 P1 R1", "permutation": "MPR"}]}
+    with pytest.raises(SpecError, match="'PE' is a fan-out"):
+        load_timeloop(DATA / "arch_parallel_v04.yaml", DATA / "problem_conv1d_8x8.yaml", bad, ERT)
