@@ -1,8 +1,8 @@
 """Published chips: our table reproduces the carbon per inference listed for CarbonSpot's 13 active chips.
 
-Expected values: tests/carbon/data/carbonspot_literature_chips.yaml, a copy of
-/work/shared/reference/carbonspot_literature_chips.yaml (`derived_tiny_g_per_inference`,
-`derived_mobile_g_per_inference`: recomputed with CarbonSpot's literature formula, carbonspot_facts.md 1.3),
+Expected values: tests/carbon/data/carbonspot_literature_chips.yaml: the chips of KULeuven-MICAS/carbonspot @ 0839b49,
+expr.py experiment_1_literature_trend, with `derived_tiny_g_per_inference` and `derived_mobile_g_per_inference`
+recomputed by CarbonSpot's literature formula (expr.py plot_carbon_footprint_in_literature),
 listed with 4 significant digits, so each comparison allows half a unit in the 4th digit.
 """
 

@@ -1,7 +1,8 @@
 """Parameter sets: ACT's tables reproduce ACT's own sanity numbers; sets and user files load or fail cleanly.
 
-Expected values: /work/shared/reference/carbon_model_facts.md section 1.4 (ACT per-cm2 sanity table, computed
-from ACT's tables) and section 4.1 / carbonspot_facts.md 1.2 (CarbonSpot's ci_fabs table).
+Expected values: g CO2 per cm2 of good die computed by hand from ACT's tables (facebookresearch/ACT @ abc9fbb,
+act/models/logic/*.yaml and carbon_intensity/*.yaml; Gupta et al., ISCA 2022) and CarbonSpot's ci_fabs table
+(KULeuven-MICAS/carbonspot @ 0839b49, expr.py plot_carbon_footprint_in_literature).
 """
 
 from __future__ import annotations

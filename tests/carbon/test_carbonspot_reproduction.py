@@ -1,8 +1,8 @@
 """Our model with the `carbonspot` set reproduces every row of CarbonSpot's published sweep.
 
-Data: tests/carbon/data/carbonspot_dse_results.csv, a copy of /work/shared/reference/carbonspot_dse_results.csv
-(CarbonSpot's committed result pickles no_cme_expr_res_{tiny,mobile}.pkl, KULeuven-MICAS/carbonspot 0839b49,
-flattened; carbonspot_facts.md section 8). Inputs per row: energy_pJ, latency_cycles x tclk_ns, area_mm2; DRAM
+Data: tests/carbon/data/carbonspot_dse_results.csv (CarbonSpot's committed result pickles
+no_cme_expr_res_{tiny,mobile}.pkl, KULeuven-MICAS/carbonspot 0839b49, flattened; the same file ships as
+carbonloop/explore/data/carbonspot_dse_results.csv). Inputs per row: energy_pJ, latency_cycles x tclk_ns, area_mm2; DRAM
 1 MB (Tiny) / 25/1024 GB (Mobile); FPS per network from carbonspot_setup.yaml (ae 1, ds_cnn 10, mobilenet 0.75,
 resnet8 25, every Mobile network 25).
 

@@ -69,7 +69,7 @@ def test_dram_sweep_is_pj_per_bit_times_width(tmp_path):
     )
     rows = _rows(table)
     assert len(rows) == 8
-    for r in rows:  # LPDDR4 8 pJ/bit (../shared/reference/component_points.yaml)
+    for r in rows:  # LPDDR4 8 pJ/bit (hwcomponents-cacti 1.0.40 DRAM table)
         assert float(r["read_pj"]) == pytest.approx(8.0 * int(r["width"]))
 
 

@@ -165,7 +165,7 @@ def test_carbon_section_operational_part_is_energy_times_grid(capsys):
     )
     c = doc["carbon"]
     # 8223.10 pJ = 8223.10e-12 J = 8223.10e-12 / 3.6e6 kWh, at CarbonSpot's world grid 301 g/kWh
-    # (../shared/reference/carbon_parameters.yaml, carbonspot set)
+    # (KULeuven-MICAS/carbonspot @ 0839b49, expr.py calc_cf)
     assert c["breakdown"]["ca"]["operational"] == pytest.approx(8223.10e-12 / 3.6e6 * 301, rel=1e-9)
     assert c["period_ns"] == pytest.approx(1e8)  # 10 inferences per second
     assert c["deadline_met"] is True and c["pa_g"] > c["ca_g"]

@@ -27,10 +27,10 @@ def test_validate_imc_json_lists_seven_chips_with_ratios(capsys):
             value = chip[metric]
             assert value["ratio"] == pytest.approx(value["model"] / value["reported"])
     aimc1 = data["chips"][0]
-    # ../shared/reference/imc_validation_chips.yaml: AIMC1 reports 1.9425 mm2, 44.444 ns, 1050 TOP/s/W
+    # KULeuven-MICAS/zigzag-imc @ df34a6f aimc_validation.py: AIMC1 reports 1.9425 mm2, 44.444 ns, 1050 TOP/s/W
     assert aimc1["area_mm2"]["reported"] == 1.9425
     assert aimc1["clock_ns"]["reported"] == 44.444
-    # clock = ADC 6 x (0.00653 x 1024 + 0.64) + NOR 0.0478 = 44.008 ns (facts 1.4, 1.5)
+    # clock = ADC 6 x (0.00653 x 1024 + 0.64) + NOR 0.0478 = 44.008 ns (zigzag-imc imc_unit.py: ADC, NOR delays)
     assert aimc1["clock_ns"]["model"] == pytest.approx(6 * (0.00653 * 1024 + 0.64) + 0.0478)
 
 

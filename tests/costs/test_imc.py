@@ -24,7 +24,8 @@ from carbonloop.errors import SpecError
 T_CIN_COUT = 2 * 0.0478  # ns, 2 NAND2 (facts 1.1)
 V2 = 0.81
 
-# ../shared/reference/imc_model_facts.md, section 1.10 "Reference values" (Bi=Bw=8, G=1, V=0.9, cells_area=0).
+# Reference values of KULeuven-MICAS/zigzag @ 3d12a96, ImcArray (zigzag/hardware/architecture/imc_array.py,
+# imc_unit.py; inputs zigzag/inputs/hardware/{aimc,dimc}.yaml) with Bi=Bw=8, G=1, V=0.9, cells_area=0.
 # Units: mm2, ns, pJ per cycle. Components named as in carbonloop ("adder_trees" = the facts' "tree").
 REFERENCE_CASES = [
     pytest.param(
@@ -150,7 +151,7 @@ def test_reference_cases_match_facts_by_component(spec, area, path, energy, tops
 
 
 def test_dimc_reference_case_without_pv_tree_reproduces_totals_exactly():
-    # ../shared/reference/imc_model_facts.md, Reference values: DIMC 4x32 Bc=1, t_clk 3.107 ns, 4.447548 pJ
+    # KULeuven-MICAS/zigzag @ 3d12a96 ImcArray reference values: DIMC 4x32 Bc=1, t_clk 3.107 ns, 4.447548 pJ
     cost = imc_macro_cost(ImcMacroSpec("dimc", rows=32, cols=4))
     assert cost.clock_ns == pytest.approx(3.107, rel=1e-3)
     assert cost.total_energy_per_cycle_pj == pytest.approx(4.447548, rel=1e-6)
@@ -281,7 +282,7 @@ def test_table_scaling_uses_the_technology_table_and_falls_back_to_linear():
 
 
 def test_template_specs_reproduce_carbonspot_sweep_choices():
-    # ../shared/reference/carbonspot_setup.yaml imc_hd_param_in_sweep
+    # KULeuven-MICAS/carbonspot @ 0839b49, expr.py get_imc_param_setting (the sweep's IMC hardware parameters)
     aimc = imc_template_spec("aimc", 32)
     assert (aimc.rows, aimc.cols, aimc.input_bits_per_cycle, aimc.adc_bits) == (32, 32, 2, 4.5)
     assert imc_template_spec("aimc", 1024).adc_bits == 7.0

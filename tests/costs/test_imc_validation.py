@@ -41,7 +41,7 @@ def test_the_seven_chips_are_shipped_in_order():
 
 @pytest.mark.parametrize("chip", CHIPS, ids=lambda c: c.label)
 def test_reported_energy_per_mac_is_2000_over_tops_per_w(chip):
-    # ../shared/reference/imc_validation_chips.yaml: fj_per_mac = 2000 / tops_per_w
+    # KULeuven-MICAS/zigzag-imc @ df34a6f imc_model_validation scripts: energy_reported_per_mac = 2000 / tops_per_w (fJ)
     assert chip.reported["energy_fj_per_mac"] == pytest.approx(2000 / chip.reported["tops_per_w"], rel=0.01)
 
 
@@ -62,7 +62,7 @@ def test_documented_ratios_outside_the_band_hold(key, expected):
 
 def test_energy_per_mac_of_chips_with_published_sparsity_is_within_15_percent():
     # energy is what carbon follows; the reference model's figure reaches 0.89-1.01 on these four
-    # (../shared/reference/imc_validation_chips.yaml, figure_ratio_energy); ours 0.94-1.15 (docs/imc.md)
+    # (KULeuven-MICAS/zigzag-imc @ df34a6f, imc_model_validation/model_validation.png); ours 0.94-1.15 (docs/imc.md)
     for label in ("AIMC1", "AIMC3", "DIMC1", "DIMC3"):
         assert abs(RESULTS[label].metrics["energy_fj_per_mac"].ratio - 1) <= 0.15, label
 

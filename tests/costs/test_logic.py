@@ -1,4 +1,4 @@
-"""Logic models against the Aladdin table points of ../shared/reference/component_points.yaml."""
+"""Logic models against the Aladdin table points (Shao et al., ISCA 2014) as hwcomponents-library 1.0.58 gives them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from carbonloop.costs import logic
 from carbonloop.costs.technology import known_nodes
 from carbonloop.errors import SpecError
 
-# ../shared/reference/component_points.yaml, int8_mac: (node, adder width) -> (pJ/MAC, um^2, uW)
+# Aladdin tables (Shao et al., ISCA 2014) in hwcomponents-library 1.0.58, via hwcomponents 1.0.114, AladdinIntMAC: (node, adder width) -> (pJ/MAC, um^2, uW)
 MAC_POINTS = {
     (28, 16): (0.530094, 293.22, 3.66193),
     (28, 8): (0.499086, 255.191, 3.30755),
@@ -21,7 +21,7 @@ MAC_POINTS = {
     (65, 16): (1.28138, 1174.8, 8.85187),
     (65, 8): (1.20642, 1022.44, 7.99524),
 }
-# ../shared/reference/component_points.yaml, int_adder: (node, width) -> (pJ/add, um^2)
+# Aladdin tables (Shao et al., ISCA 2014) in hwcomponents-library 1.0.58, via hwcomponents 1.0.114, AladdinAdder: (node, width) -> (pJ/add, um^2)
 ADDER_POINTS = {
     (28, 16): (0.0620166, 76.0579),
     (28, 32): (0.124033, 152.116),
@@ -30,7 +30,7 @@ ADDER_POINTS = {
     (45, 32): (0.241663, 406.308),
     (65, 32): (0.299821, 609.462),
 }
-# ../shared/reference/component_points.yaml, register_per_bit: node -> (pJ/bit, um^2/bit, latency ns)
+# Aladdin tables (Shao et al., ISCA 2014) in hwcomponents-library 1.0.58, via hwcomponents 1.0.114, AladdinRegister: node -> (pJ/bit, um^2/bit, latency ns)
 REGISTER_POINTS = {
     28: (0.00531571, 3.27213, 0.7),
     40: (0.009, 5.98, 1.0),

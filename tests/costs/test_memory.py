@@ -37,7 +37,7 @@ def test_stored_coefficients_are_the_least_squares_fit_of_the_packaged_points():
 
 
 def test_sram_128x8192_at_28nm_is_close_to_cacti():
-    # ../shared/reference/cacti_sram_points.csv row 28,128,8192: read 20.6004 pJ, write 19.0988 pJ,
+    # CACTI 7.0 via hwcomponents-cacti 1.0.40 (costs/data/cacti_sram_points.csv) row 28,128,8192: read 20.6004 pJ, write 19.0988 pJ,
     # area 190037 um^2, access 1.46335 ns
     c = memory.sram(128, 8192, 28)
     assert c.read_pj == pytest.approx(20.6004, rel=0.10)
@@ -89,7 +89,7 @@ def test_register_file_by_hand_at_28nm():
     assert c.access_ns == pytest.approx(7 * 0.0478)
 
 
-# ../shared/reference/component_points.yaml, dram: energy per access at the default width (pJ)
+# the hwcomponents-cacti 1.0.40 DRAM table, via hwcomponents 1.0.114: energy per access at the default width (pJ)
 @pytest.mark.parametrize(
     ("kind", "width", "energy"),
     [

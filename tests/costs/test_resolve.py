@@ -40,12 +40,12 @@ def test_sram_resolves_to_the_fit_with_its_source():
         m.leakage_mw,
     )
     assert c.source == "sram fit (CACTI 7 calibration), 28 nm"
-    # ../shared/reference/cacti_sram_points.csv row 28,128,8192: read 20.6004 pJ
+    # CACTI 7.0 via hwcomponents-cacti 1.0.40 (costs/data/cacti_sram_points.csv) row 28,128,8192: read 20.6004 pJ
     assert c.read_pj == pytest.approx(20.6004, rel=0.10)
 
 
 def test_carbonspot_dram_is_37_pj_per_bit():
-    # ../shared/reference/carbonspot_setup.yaml: dram_access_energy_pJ_per_bit 3.7; 512 bits -> 1894.4 pJ
+    # KULeuven-MICAS/carbonspot @ 0839b49 expr.py memory_hierarchy_dut_*: DRAM 3.7 pJ/bit; 512 bits -> 1894.4 pJ
     c = resolve_memory("dram", node_nm=28, width_bits=512, depth=1)
     assert c.read_pj == pytest.approx(1894.4)
     assert c.write_pj == pytest.approx(1894.4)
@@ -60,7 +60,7 @@ def test_model_names_ignore_case_and_spaces():
 
 def test_register_and_regfile_resolve():
     reg = resolve_memory("register", node_nm=40, width_bits=16, depth=4)
-    # ../shared/reference/component_points.yaml: 0.009 pJ/bit and 5.98 um^2/bit at 40 nm
+    # AladdinRegister (hwcomponents-library 1.0.58): 0.009 pJ/bit and 5.98 um^2/bit at 40 nm
     assert reg.read_pj == pytest.approx(16 * 0.009)
     assert reg.area_mm2 == pytest.approx(4 * 16 * 5.98e-6)
     rf = resolve_memory("regfile", node_nm=28, width_bits=32, depth=64, ports=2, banks=2)
@@ -69,7 +69,7 @@ def test_register_and_regfile_resolve():
 
 def test_mac_is_energy_per_mac():
     c = resolve_mac("mac", node_nm=40, a_bits=8, b_bits=8)
-    # ../shared/reference/component_points.yaml int8_mac at 40 nm, adder 16: 0.8975 pJ, 535.875 um^2
+    # AladdinIntMAC (hwcomponents-library 1.0.58) at 40 nm, adder 16: 0.8975 pJ, 535.875 um^2
     assert c.read_pj == pytest.approx(0.8975)
     assert c.area_mm2 == pytest.approx(535.875e-6)
     assert c.write_pj == 0.0

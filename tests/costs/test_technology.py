@@ -17,7 +17,7 @@ from carbonloop.errors import SpecError
 
 
 def test_28nm_row_is_carbonspot_gate_set():
-    # ../shared/reference/carbonspot_setup.yaml, tech_28nm (pF x 1000 = fF, mm2 x 1e6 = um2)
+    # KULeuven-MICAS/carbonspot @ 0839b49, expr.py get_imc_param_setting, tech_param_28nm (pF x 1000 = fF, mm2 x 1e6 = um2)
     t = tech_node(28)
     assert t is NODE_28NM
     assert (t.vdd_v, t.nand2_cap_ff, t.xor2_cap_ff, t.dff_cap_ff) == (0.9, 0.7, 1.05, 2.1)
@@ -49,13 +49,13 @@ def test_energy_scaling_is_stillmaker_baas_polynomial_at_08v():
     e40 = 0.456936 + 8 / 13 * (0.693020 - 0.456936)
     e28 = 0.456936 + 4 / 12 * (0.124858 - 0.456936)
     assert energy_scale(40, 28) == pytest.approx(e28 / e40, rel=1e-5)
-    # ../shared/reference/component_points.yaml: register 0.00531571 pJ/bit at 28 nm vs 0.009 at 40 nm
+    # AladdinRegister (hwcomponents-library 1.0.58): 0.00531571 pJ/bit at 28 nm vs 0.009 at 40 nm
     # (hwcomponents uses the HP 20 nm fit, we the LP one): same factor within 3 %
     assert energy_scale(40, 28) == pytest.approx(0.00531571 / 0.009, rel=0.03)
 
 
 def test_delay_scales_linearly_with_node():
-    # ../shared/reference/component_points.yaml: register latency 0.7 ns at 28 nm, 1.0 at 40, 1.625 at 65
+    # AladdinRegister (hwcomponents-library 1.0.58): latency 0.7 ns at 28 nm, 1.0 at 40, 1.625 at 65
     assert delay_scale(40, 28) == pytest.approx(0.7)
     assert delay_scale(40, 65) == pytest.approx(1.625)
     assert tech_node(14).nand2_delay_ns == pytest.approx(0.0478 * 14 / 28)

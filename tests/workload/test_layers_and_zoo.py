@@ -8,7 +8,9 @@ from carbonloop.errors import SpecError
 from carbonloop.workload import conv1d, conv2d, dump_network, matmul, network_from_dict, zoo
 from carbonloop.workload.yaml import load_network
 
-# ../shared/reference/mlperf_tiny_layers.yaml: total_macs and total_weights_int8_bytes per network
+# MACs and int8 weight bytes per network, summed over the Conv/Gemm nodes of the MLPerf-Tiny ONNX graphs in
+# KULeuven-MICAS/carbonspot @ 0839b49 (zigzag/inputs/examples/workload/mlperf_tiny/*.onnx); the weight bytes
+# equal that repository's expr.py size_workloads
 TINY_TOTALS = {
     "ds_cnn": (2_656_768, 22_016),
     "mobilenet_v1": (7_489_664, 208_112),

@@ -1,6 +1,6 @@
 """MLPerf-Mobile networks against CarbonSpot's graphs of the same models.
 
-Oracle: /work/shared/reference/carbonspot_setup.yaml, ``workloads.mlperf_mobile`` (CarbonSpot, Sun et al.,
+Oracle: KULeuven-MICAS/carbonspot @ 0839b49, ``expr.py`` ``__main__`` (CarbonSpot, Sun et al.,
 IEEE TCAD 2025; ``expr.py`` ``size_workloads`` = int8 weight bytes and ``ops_workloads``, from the
 MLPerf-Mobile v0.7 tflite models converted to ONNX). For these four networks CarbonSpot's ops are exactly
 2 x MACs (multiply + add). Architectures: Reddi et al., "MLPerf Mobile Inference Benchmark", MLSys 2022.
