@@ -1,0 +1,1 @@
+"""Compute-in-memory beyond SRAM: cells, ADC/DAC peripherals, encodings and data-value-dependent energy."""
