@@ -311,8 +311,8 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
     a warning says where the fan-out went."""
     data = as_dict(data, source, "<root>")
     if "architecture" in data:
-        ignored = [k for k in data if k not in ("architecture", "problem", "mapping", "ERT")]
-        warn_ignored(source, ignored, "top-level keys outside 'architecture'")
+        outside = [k for k in data if k not in ("architecture", "problem", "mapping", "ERT")]
+        warn_ignored(source, outside, "top-level keys outside 'architecture'")
         arch = as_dict(data["architecture"], source, "architecture")
         prefix = "architecture"
     else:
@@ -842,10 +842,8 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
                 )
             level_of, via = containers[target]
             if kind != "spatial":  # a fan-out level holds no data and no temporal loop
-                loops = (
-                    _factors(d.get("factors"), layer, source, f"{w}.factors") if kind == "temporal" else {}
-                )
-                big = {k: v for k, v in loops.items() if v > 1}
+                fs = _factors(d.get("factors"), layer, source, f"{w}.factors") if kind == "temporal" else {}
+                big = {k: v for k, v in fs.items() if v > 1}
                 if big or (kind == "bypass" and as_list(d.get("keep"), source, f"{w}.keep")):
                     raise SpecError(
                         source,
@@ -858,10 +856,10 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
             raise SpecError(
                 source, f"{w}.type", f"unknown directive type {kind!r} (temporal, spatial, bypass)"
             )
-        key = (str(d.get("target")) if via is not None else target, kind)
-        if key in seen:
-            raise SpecError(source, w, f"a second {kind} directive for {key[0]!r}")
-        seen.add(key)
+        seen_key = (str(d.get("target")) if via is not None else target, kind)
+        if seen_key in seen:
+            raise SpecError(source, w, f"a second {kind} directive for {seen_key[0]!r}")
+        seen.add(seen_key)
         if kind == "bypass":
             for key in ("factors", "permutation", "split"):
                 if key in d:
@@ -907,7 +905,7 @@ def _mapping(data: Any, source: str, layer: Layer, acc: Accelerator, names: Time
         for k, x in enumerate(order):
             if factors.get(x, 1) > 1:
                 loops["X" if k < split else "Y"].append(Loop(x, factors[x]))
-        sp = []
+        sp: list[tuple[str, tuple[Loop, ...]]] = []
         for side in ("X", "Y"):
             if loops[side]:
                 on_side = [a for a in axes if a.endswith(f"_{side}")]
