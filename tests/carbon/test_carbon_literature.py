@@ -54,13 +54,13 @@ def test_settings_and_inputs_of_one_chip():
     assert imcu.energy_pj == pytest.approx(21071992 / 111.556)  # ops / (op/pJ)
     assert imcu.latency_ns == pytest.approx(21071992 / 0.318 / 1e3)  # ops / (op/ps) in ns
     assert imcu.area_mm2 == pytest.approx(0.318 / 1.25)
-    # CA embodied = ci_fab[28] / Y / lifetime_ps * ops / TOPSmm2 (carbonspot_facts.md 1.3)
+    # CA embodied = ci_fab[28] / Y / lifetime_ps * ops / TOPSmm2 (carbonspot expr.py plot_carbon_footprint_in_literature)
     k2 = 8.709 / 0.95 / (3 * 365 * 24 * 3600 * 1e12)
     assert imcu.embodied_ca_g == pytest.approx(k2 * 21071992 / 1.25, rel=1e-9)
 
 
 def test_circled_chips():
-    # carbonspot_facts.md 3: under CA [9] iMCU (highest TOP/s/W) is best; under PA tiny macros win ([4] in Tiny).
+    # CarbonSpot paper, literature study (Fig. 1): under CA [9] iMCU (highest TOP/s/W) is best; under PA tiny macros win ([4] in Tiny).
     tiny = literature_table(builtin_chips(), settings()["tiny"], CS)
     assert tiny[highlights(tiny, "ca")["most_carbon_efficient"]].label == "[9] 28nm"
     assert tiny[highlights(tiny, "ca")["most_performant"]].label == "[9] 28nm"

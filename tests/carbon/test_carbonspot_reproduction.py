@@ -3,7 +3,7 @@
 Data: tests/carbon/data/carbonspot_dse_results.csv (CarbonSpot's committed result pickles
 no_cme_expr_res_{tiny,mobile}.pkl, KULeuven-MICAS/carbonspot 0839b49, flattened; the same file ships as
 carbonloop/explore/data/carbonspot_dse_results.csv). Inputs per row: energy_pJ, latency_cycles x tclk_ns, area_mm2; DRAM
-1 MB (Tiny) / 25/1024 GB (Mobile); FPS per network from carbonspot_setup.yaml (ae 1, ds_cnn 10, mobilenet 0.75,
+1 MB (Tiny) / 25/1024 GB (Mobile); FPS per network from CarbonSpot's README "Frame/Second Requirement" (ae 1, ds_cnn 10, mobilenet 0.75,
 resnet8 25, every Mobile network 25).
 
 Precision: the CSV stores every number with 6 significant digits (``%g``), so a published value is only known
@@ -25,8 +25,8 @@ import pytest
 from carbonloop.carbon import carbon_per_inference, load_parameters
 
 CSV = Path(__file__).parent / "data" / "carbonspot_dse_results.csv"
-FPS = {"ae": 1.0, "ds_cnn": 10.0, "mobilenet": 0.75, "resnet8": 25.0}  # carbonspot_setup.yaml; Mobile: 25
-DRAM_GB = {"tiny": 1 / 1024, "mobile": 25 / 1024}  # carbonspot_setup.yaml design_space.*.dram_size_GB
+FPS = {"ae": 1.0, "ds_cnn": 10.0, "mobilenet": 0.75, "resnet8": 25.0}  # CarbonSpot README; Mobile: 25
+DRAM_GB = {"tiny": 1 / 1024, "mobile": 25 / 1024}  # CarbonSpot expr.py __main__ (dram_size)
 
 ROWS = list(csv.DictReader(CSV.open(newline="")))
 NETWORK_ROWS = [r for r in ROWS if r["workload"] != "geo"]
@@ -54,7 +54,7 @@ def model(row: dict[str, str]):
 
 
 def test_the_csv_has_the_published_row_counts():
-    # carbonspot_facts.md section 8: 520 Tiny + 600 Mobile rows, of which 104 + 120 are "geo" rows.
+    # the two pickles: 520 Tiny + 600 Mobile rows, of which 104 + 120 are "geo" rows.
     assert len(ROWS) == 1120
     assert len(GEO_ROWS) == 224
     assert sum(r["pa_period_met"] == "False" for r in NETWORK_ROWS) == 140
@@ -113,7 +113,7 @@ def test_every_network_row_reproduces_totals_and_breakdown_within_csv_rounding()
 
 
 def test_geo_rows_are_the_geometric_mean_of_the_four_networks():
-    # carbonspot_facts.md 1.1: the "geo" row of a suite is the geometric mean over its 4 networks of each
+    # CarbonSpot expr.py: the "geo" row of a suite is the geometric mean over its 4 networks of each
     # carbon total; its PA deadline flag is the AND over the networks.
     groups: dict[tuple[str, str, str, str], list[dict[str, str]]] = defaultdict(list)
     for row in NETWORK_ROWS:
@@ -138,7 +138,7 @@ def test_geo_rows_are_the_geometric_mean_of_the_four_networks():
 
 
 def test_worked_row_tiny_autoencoder_digital_os():
-    # carbonspot_facts.md 1.1 sanity check (tiny, ae, pdigital_os, 8 KB, dim 128):
+    # calc_cf (CarbonSpot expr.py) on one committed row (tiny, ae, pdigital_os, 8 KB, dim 128):
     # E = 7.93705e6 pJ, t = 2184 cycles x 5 ns = 10 920 ns, A = 15.5187 mm2, 1 FPS, 1 MB DRAM.
     res = carbon_per_inference(
         energy_pj=7.93705e6, latency_ns=2184 * 5, area_mm2=15.5187, dram_gb=1 / 1024, fps=1.0, params=PARAMS

@@ -1,4 +1,4 @@
-"""The IMC macro model: reference cases of the facts, building blocks, invariants, bad input."""
+"""The IMC macro model: reference cases of ZigZag-IMC, building blocks, invariants, bad input."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from carbonloop.costs.imc import (
 from carbonloop.costs.technology import known_nodes, tech_node
 from carbonloop.errors import SpecError
 
-T_CIN_COUT = 2 * 0.0478  # ns, 2 NAND2 (facts 1.1)
+T_CIN_COUT = 2 * 0.0478  # ns, 2 NAND2 (zigzag-imc @ df34a6f imc_unit.py)
 V2 = 0.81
 
 # Reference values of KULeuven-MICAS/zigzag @ 3d12a96, ImcArray (zigzag/hardware/architecture/imc_array.py,
 # imc_unit.py; inputs zigzag/inputs/hardware/{aimc,dimc}.yaml) with Bi=Bw=8, G=1, V=0.9, cells_area=0.
-# Units: mm2, ns, pJ per cycle. Components named as in carbonloop ("adder_trees" = the facts' "tree").
+# Units: mm2, ns, pJ per cycle. Components named as in carbonloop ("adder_trees" = zigzag's "tree").
 REFERENCE_CASES = [
     pytest.param(
         ImcMacroSpec("dimc", rows=32, cols=4, input_bits_per_cycle=1),
@@ -113,7 +113,7 @@ REFERENCE_CASES = [
 
 def _pv_delay_extra_ns(spec: ImcMacroSpec) -> float:
     """Deliberate difference (docs/imc.md): the pv tree's carry ripples through its P+n-bit output,
-    (P + n - 2) carry steps instead of the facts' (n - 1): (P - 1) * t_cin_cout more."""
+    (P + n - 2) carry steps instead of zigzag's (n - 1): (P - 1) * t_cin_cout more."""
     p = spec.adc_bits if spec.kind == "aimc" else spec.weight_bits + math.log2(spec.rows)
     return (p - 1) * T_CIN_COUT
 
@@ -132,7 +132,7 @@ def test_reference_cases_match_facts_by_component(spec, area, path, energy, tops
         assert cost.area_mm2[name] == pytest.approx(value, rel=0.01), name
     for name, value in energy.items():
         assert cost.energy_per_cycle_pj[name] == pytest.approx(value, rel=0.01, abs=1e-9), name
-    # only components the facts list are nonzero, plus the documented AIMC wordline term
+    # only components zigzag's ImcArray lists are nonzero, plus the documented AIMC wordline term
     listed = set(energy) | ({"wordline"} if spec.kind == "aimc" else set())
     assert {k for k, v in cost.energy_per_cycle_pj.items() if v} <= listed
     assert cost.energy_per_cycle_pj["wordline"] == pytest.approx(_wordline_pj(spec), rel=1e-9)
@@ -142,7 +142,7 @@ def test_reference_cases_match_facts_by_component(spec, area, path, energy, tops
         assert cost.clock_path_ns[name] == pytest.approx(expected, rel=0.01), name
     clock_facts = sum(path.values())
     assert cost.clock_ns == pytest.approx(clock_facts + extra, rel=0.01)
-    # peak rates: with the facts' clock and energy our formulas give the facts' TOP/s and TOP/s/W
+    # peak rates: with zigzag's clock and energy our formulas give zigzag's TOP/s and TOP/s/W
     energy_facts = sum(energy.values())
     assert 2 * cost.macs_per_cycle / clock_facts / 1000 == pytest.approx(tops, rel=0.01)
     assert 2 * cost.macs_per_cycle / energy_facts == pytest.approx(tops_per_w, rel=0.01)
@@ -159,7 +159,7 @@ def test_dimc_reference_case_without_pv_tree_reproduces_totals_exactly():
 
 
 def test_adder_tree_closed_form_for_powers_of_two():
-    # facts 1.6: N(B+1) - (B + log2 N + 1); N=32, B=8: 288 - 14 = 274 (the facts' prose "281" is a slip:
+    # zigzag-imc DimcArrayUnit.py: N(B+1) - (B + log2 N + 1); N=32, B=8: 288 - 14 = 274 (a prose "281" is a slip:
     # its own reference areas give 5.24896e-3 mm2 / 4 trees / 4.789 um2 = 274 FAs); N=128: 1136
     assert adder_tree_full_adders(32, 8) == 274
     assert adder_tree_full_adders(128, 8) == 1136
@@ -169,14 +169,14 @@ def test_adder_tree_closed_form_for_powers_of_two():
 
 
 def test_pv_tree_full_adders_follow_facts_formula():
-    # facts 1.6: P(n-1) + n(log2 n - 0.5); AIMC n=8, P=5: 35 + 20 = 55; DIMC n=2, P=13: 13 + 1 = 14
+    # zigzag-imc imc_unit.py place-value tree: P(n-1) + n(log2 n - 0.5); AIMC n=8, P=5: 35 + 20 = 55; DIMC n=2, P=13: 13 + 1 = 14
     assert pv_tree_full_adders(8, 5) == 55
     assert pv_tree_full_adders(2, 13) == 14
     assert pv_tree_full_adders(1, 13) == 0
 
 
 def test_partially_used_tree_activates_half_adders_on_the_join():
-    # facts 1.6 recursion, N=32, B=8, m=16: b=16=m -> full 16-input subtree 16*9-(8+4+1)=131 FAs,
+    # zigzag-imc get_regular_adder_trees_energy recursion, N=32, B=8, m=16: b=16=m -> full 16-input subtree 16*9-(8+4+1)=131 FAs,
     # plus the (8+4)-bit joining adder half activated
     assert partial_tree_full_adders(32, 16, 8) == (131, 12)
     # m=1: the single input's path to the root crosses one adder per stage, each with a zero operand:
@@ -186,7 +186,7 @@ def test_partially_used_tree_activates_half_adders_on_the_join():
 
 
 def test_adc_area_examples():
-    # facts 1.4: R=3: 99.6 um2, R=5: 336, R=8: 2084; R<=1 is a sense amplifier
+    # zigzag-imc get_adc_cost: R=3: 99.6 um2, R=5: 336, R=8: 2084; R<=1 is a sense amplifier
     assert adc_area_um2(3) == pytest.approx(99.6, rel=2e-3)
     assert adc_area_um2(5) == pytest.approx(336, rel=2e-3)
     assert adc_area_um2(8) == pytest.approx(2084, rel=2e-3)
@@ -200,7 +200,7 @@ def test_cell_area_and_write_energy_closed_forms():
     assert cost.area_mm2["cells"] == pytest.approx(0.25e-6 * 16 * 8 * 256 * 3)
     # 8 bits x 7.2 x C_bl 0.35 fF x 0.81 V2 x sqrt(256 physical rows) = 261.27 fJ
     assert cost.weight_write_energy_pj == pytest.approx(8 * 7.2 * 0.35 * V2 * 16 / 1000)
-    # facts 1.2: (C_wl + C_bl G) V^2 Bw = (0.35 + 0.7) x 0.81 x 8 fJ
+    # zigzag-imc imc_unit.py precharge: (C_wl + C_bl G) V^2 Bw = (0.35 + 0.7) x 0.81 x 8 fJ
     assert cost.precharge_energy_pj == pytest.approx(1.05 * V2 * 8 / 1000)
     assert cost.energy_per_cycle_pj["cells"] == 0.0  # no precharge at peak (weights stationary)
 
@@ -255,7 +255,7 @@ def test_activity_scales_data_dependent_switching_only():
 
 
 def test_linear_node_scaling_follows_the_22nm_rule():
-    # facts 3.3: logic and ADC area x22/28, logic energy x22/28, ADC energy and delays unscaled
+    # zigzag-imc aimc_validation/22-28nm scripts: logic and ADC area x22/28, logic energy x22/28, ADC energy and delays unscaled
     kw = dict(kind="aimc", rows=64, cols=8, input_bits_per_cycle=2, adc_bits=5, vdd_v=0.9)
     c28 = imc_macro_cost(ImcMacroSpec(node_nm=28, node_scaling="linear", **kw))
     c22 = imc_macro_cost(ImcMacroSpec(node_nm=22, node_scaling="linear", **kw))

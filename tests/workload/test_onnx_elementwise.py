@@ -47,7 +47,7 @@ def test_non_mac_layers_keep_network_macs_and_tiny_totals():
     )
     assert net.macs == conv.macs == 8 * 8 * 16 * 9
     assert {"add", "mul", "pool"} <= NON_MAC_KINDS
-    # MLPerf-Tiny totals (reference/mlperf_tiny_layers.yaml) are unchanged by the NON_MAC_KINDS rule
+    # MLPerf-Tiny totals (CarbonSpot's ONNX graphs, KULeuven-MICAS/carbonspot @ 0839b49) are unchanged by the NON_MAC_KINDS rule
     totals = {n: zoo.get(n).macs for n in ("ds_cnn", "mobilenet_v1", "resnet8", "autoencoder")}
     assert totals == {
         "ds_cnn": 2_656_768,

@@ -33,7 +33,7 @@ from carbonloop.errors import SpecError
 
 _SOURCE = "<imc macro>"
 
-# --- constants of the analog periphery (imc_model_facts.md, sections 1.3 and 1.4; 28 nm fit) ---------
+# --- constants of the analog periphery (zigzag-imc @ df34a6f get_dac_cost, get_adc_cost; 28 nm fit) ---------
 DAC_CAP_FF = 50.0  # k0: DAC switched capacitance per input bit converted
 ADC_AREA_K1 = -0.0369  # area_um2 = 10**(k1*R + k2) * 2**R
 ADC_AREA_K2 = 1.206
@@ -80,10 +80,10 @@ class ImcMacroSpec:
     Activity: data-dependent switching (multipliers, bitlines, adder trees) scales with
     ``input_toggle_rate * (1 - weight_sparsity)``, AIMC wordlines with the toggle rate, ADCs with
     ``1 - weight_sparsity``; the defaults (1, 0) are the peak model of the DSE.
-    Organisation options (defaults = the generic macro of the facts):
+    Organisation options (defaults = the generic macro of zigzag-imc's imc_unit.py):
 
     * ``node_scaling``: "table" uses ``tech_node(node_nm)``'s gates (linear rule if the node is unknown);
-      "linear" scales the 28 nm gates' capacitance and area by node/28, keeps delays (facts 3.3).
+      "linear" scales the 28 nm gates' capacitance and area by node/28, keeps delays (zigzag-imc's 22 nm validation scripts).
     * ``booth``: DIMC radix-4 Booth: half the multipliers, one tree per input-bit pair of Bw+1-bit operands.
     * ``tree_split``: DIMC trees per input bit (Bw-bit products, facts) or per weight bit (Bcycle-bit products
       of one weight-bit column, then a place-value tree over the Bw columns).
@@ -221,7 +221,7 @@ class _Gates:
     def v2(self) -> float:
         return self.vdd_v**2
 
-    # 1-bit full adder = 3 NAND2 + 2 XOR2 (facts 1.1)
+    # 1-bit full adder = 3 NAND2 + 2 XOR2 (zigzag-imc @ df34a6f imc_unit.py)
     @property
     def fa_energy_fj(self) -> float:
         return (3 * self.nand2_cap_ff + 2 * self.xor2_cap_ff) * self.v2
@@ -306,7 +306,7 @@ def adder_tree_full_adders(inputs: int, operand_bits: float) -> float:
     """1-bit full adders of a ripple-carry adder tree summing ``inputs`` operands.
 
     Stage i pairs the operands with (B + i - 1)-bit adders; an odd operand passes to the next stage.
-    For a power of two N this is the closed form N(B+1) - (B + log2 N + 1) of the facts (section 1.6).
+    For a power of two N this is the closed form N(B+1) - (B + log2 N + 1) of zigzag-imc's DimcArrayUnit.py.
     """
     count, n, stage = 0.0, inputs, 1
     while n > 1:
@@ -330,7 +330,7 @@ def _rca_tree_delay_ns(g: _Gates, depth: int, out_bits: float) -> float:
 
 
 def pv_tree_full_adders(inputs: int, operand_bits: float) -> float:
-    """Full adders of a place-value (shift-and-add) tree: P(n-1) + n(log2 n - 0.5) (facts 1.6)."""
+    """Full adders of a place-value (shift-and-add) tree: P(n-1) + n(log2 n - 0.5) (zigzag-imc imc_unit.py)."""
     if inputs <= 1:
         return 0.0
     return operand_bits * (inputs - 1) + inputs * (math.log2(inputs) - 0.5)
@@ -340,7 +340,7 @@ def partial_tree_full_adders(inputs: int, used: int, operand_bits: float) -> tup
     """(fully, half) activated full adders of a power-of-two tree with only ``used`` inputs driven.
 
     Unused inputs are zero: a joining adder that sees one zero operand only switches its XORs
-    (facts 1.6, "partially mapped adder tree").
+    (zigzag-imc get_regular_adder_trees_energy).
     """
     if used >= inputs:
         return adder_tree_full_adders(inputs, operand_bits), 0.0
@@ -450,7 +450,7 @@ def _accumulator_bits(spec: ImcMacroSpec, tree_out_bits: float, adc_bits: float)
 
 
 def imc_macro_cost(spec: ImcMacroSpec) -> ImcMacroCost:
-    """Peak energy per cycle, area and clock of ``spec`` (facts sections 1-2; deviations in docs/imc.md)."""
+    """Peak energy per cycle, area and clock of ``spec`` (zigzag-imc @ df34a6f imc_unit.py and the array units; deviations in docs/imc.md)."""
     g = _gates(spec)
     d1, d2, m = spec.cols, spec.rows, spec.macros
     bi, bw, bc = spec.input_bits, spec.weight_bits, spec.input_bits_per_cycle
@@ -556,7 +556,7 @@ def imc_pass_energy_pj(spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int) -
     ``mapped_rows`` of the D2 inputs and ``mapped_cols`` of the D1 weight columns hold the layer.
 
     Unused rows get no DAC/wordline/multiplier energy, unused columns no ADC/bitline/tree/accumulator
-    energy; a DIMC adder tree with unused inputs is partly activated (facts 4.2).
+    energy; a DIMC adder tree with unused inputs is partly activated (zigzag-imc cost_model_for_sram_imc.py).
     """
     if not 1 <= mapped_rows <= spec.rows:
         raise SpecError(_SOURCE, "mapped_rows", f"must be in [1, {spec.rows}], got {mapped_rows}")
@@ -593,7 +593,7 @@ def imc_pass_energy_pj(spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int) -
 
 
 def imc_template_spec(kind: Kind, dim: int, node_nm: int = 28) -> ImcMacroSpec:
-    """CarbonSpot's sweep macro (carbonspot_setup.yaml ``imc_hd_param_in_sweep``): D1 = D2 = ``dim``,
+    """CarbonSpot's sweep macro (KULeuven-MICAS/carbonspot @ 0839b49, expr.py ``get_imc_param_setting``): D1 = D2 = ``dim``,
     8b/8b, group depth 1, one macro; DIMC 1 input bit per cycle; AIMC 2 bits per cycle and an ADC of
     Bcycle + 0.5*floor(log2 D2) bits. Peak activity (no toggle or sparsity factor), as in the DSE.
     """

@@ -22,7 +22,8 @@ from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
 
 IMC_AXES = ("D1", "D2", "M")
-DRAM_PJ_PER_BIT = 3.7  # CarbonSpot's DRAM (carbonspot_setup.yaml, dram_access_energy_pJ_per_bit)
+# CarbonSpot's DRAM (KULeuven-MICAS/carbonspot @ 0839b49, expr.py memory_hierarchy_dut_*)
+DRAM_PJ_PER_BIT = 3.7
 
 
 def imc_array(spec: ImcMacroSpec) -> ComputeArray:
