@@ -51,7 +51,11 @@ class NetworkResult:
     optimal: bool
     seconds: float
     evaluated: int
-    extra: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, float] = field(default_factory=dict)  # the typed fields below, by name (older readers)
+    per_layer_value: float | None = None  # the layer-by-layer optimum's network value (EDP, deadline)
+    network_gain: float | None = None  # 1 - value / per_layer_value
+    lambda_lo: float | None = None  # the range of E + lambda x L weights the joint EDP pass searched
+    lambda_hi: float | None = None
 
     @property
     def latency_ns(self) -> float:
@@ -94,11 +98,11 @@ def combine_fronts(
     return best[1], best[0]
 
 
-def _floor(r: SearchResult, key: str) -> float:
-    """A layer's energy or latency floor over its whole mapspace, as its search recorded it."""
-    value = r.extra[key]
-    assert isinstance(value, float)
-    return value
+def _floors(r: SearchResult) -> tuple[float, float]:
+    """A layer's energy and latency floors over its whole mapspace, as its search recorded them."""
+    if r.energy_floor_pj is None or r.latency_floor_cycles is None:
+        raise ValueError(f"the search of {r.layer} recorded no floors")
+    return r.energy_floor_pj, r.latency_floor_cycles
 
 
 class _ShapeCache:
@@ -129,12 +133,14 @@ def search_network(
     imperfect: bool = False,
     level: Literal["network", "layer"] = "network",
     on_layer_done: Callable[[int, int, str], None] | None = None,
+    max_memory_bytes: int | None = None,
 ) -> NetworkResult:
     """Best mapping per layer for a network-level ``objective``.
 
     ``level="layer"`` optimizes a non-decomposing objective layer by layer instead (the usual practice,
     kept for comparison; ``extra["per_layer_value"]`` always reports it for EDP). ``budget`` applies per
     layer. ``on_layer_done(i, n, name)`` is called after each layer (progress bars).
+    ``max_memory_bytes``: the memory ceiling of each layer's search (:func:`search_layer`).
     """
     t0 = time.perf_counter()
     obj = get_objective(objective)
@@ -147,7 +153,15 @@ def search_network(
     same_shape = _ShapeCache()
 
     def alone(layer: Layer) -> SearchResult:
-        return search_layer(layer, acc, first, constraints=constraints, budget=budget, imperfect=imperfect)
+        return search_layer(
+            layer,
+            acc,
+            first,
+            constraints=constraints,
+            budget=budget,
+            imperfect=imperfect,
+            max_memory_bytes=max_memory_bytes,
+        )
 
     for i, layer in enumerate(network.layers):
         results.append(same_shape.get(layer, alone))
@@ -167,8 +181,8 @@ def search_network(
         # the network optimum minimizes E + lambda*L per layer for lambda = E*/L*, and
         # E_lb^2 / P0 <= E*/L* <= P0 / L_lb^2 with P0 the per-layer optimum's product (docs/mapper.md)
         # per layer: the least energy and latency bounds over its whole mapspace, from the first pass
-        e_lb = sum(_floor(r, "energy_floor_pj") for r in results)
-        l_lb = sum(_floor(r, "latency_floor_cycles") for r in results)
+        e_lb = sum(_floors(r)[0] for r in results)
+        l_lb = sum(_floors(r)[1] for r in results)
         p0 = extra["per_layer_value"]
         if obj.kind == "deadline":
             # a * E + b * max(P, L): trading energy for latency is worth at most b / a pJ per cycle
@@ -192,6 +206,7 @@ def search_network(
                     mode="hull",
                     lam_range=lam_range,
                     seed=seed,
+                    max_memory_bytes=max_memory_bytes,
                 )
 
             hulls.append(same_shape.get(layer, hull))
@@ -234,4 +249,8 @@ def search_network(
         seconds=time.perf_counter() - t0,
         evaluated=sum(r.evaluated for r in results) + sum(r.evaluated for r in separate),
         extra=extra,
+        per_layer_value=extra.get("per_layer_value"),
+        network_gain=extra.get("network_gain"),
+        lambda_lo=extra.get("lambda_lo"),
+        lambda_hi=extra.get("lambda_hi"),
     )

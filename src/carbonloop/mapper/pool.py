@@ -12,8 +12,10 @@ few tilings each (depthwise layers, energy objectives, network hull passes).
 
 from __future__ import annotations
 
+import math
+import os
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +24,14 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective
 from carbonloop.mapper.temporal import (
+    TILING_ROWS,
     OperandClass,
     PatternOrders,
     Space,
     Template,
-    enumerate_tilings,
     expand_rows,
     group_keys,
+    iter_tilings,
     order_free_fills,
     pattern_orders,
     patterns,
@@ -37,30 +40,13 @@ from carbonloop.mapper.temporal import (
 from carbonloop.model.evaluate import evaluate_batch
 from carbonloop.model.nest import CompiledLayer, LoopArrays, stack_loops
 
-CHUNK_ROWS = 16384
+CHUNK_ROWS = 16384  # coarse bound rows per chunk of tilings (fixed: it decides the visit order)
 
 Ref = tuple  # how the incumbent names a scored row: (space index in the pool's owner, row arrays)
 
 
 def _rows(space: Space, F: np.ndarray, template: Template) -> LoopArrays:
     return space.with_axes(LoopArrays(*expand_rows(F, template)))
-
-
-@dataclass
-class Pool:
-    """The fitting tilings of several spaces of one keep pattern, with their order-free bounds."""
-
-    spaces: list[Space]
-    owners: list[int]  # per space: its index in the caller's list of spaces
-    F: np.ndarray  # [N, L, D] tile factors
-    sid: np.ndarray  # [N] space (index into ``spaces``) of each tiling
-    e_lb: np.ndarray  # [N]
-    l_lb: np.ndarray  # [N]
-
-    @property
-    def searched(self) -> int:
-        """How many spaces have at least one fitting tiling."""
-        return int(np.unique(self.sid).size)
 
 
 def compact_rows(spaces: list[Space], F: np.ndarray, sid: np.ndarray) -> tuple[LoopArrays, np.ndarray]:
@@ -75,18 +61,223 @@ def compact_rows(spaces: list[Space], F: np.ndarray, sid: np.ndarray) -> tuple[L
     return stack_loops(parts, len(spaces[0].acc.memories)), np.concatenate(tiles)
 
 
-def build_pool(cl: CompiledLayer, acc: Accelerator, spaces: list[Space], owners: list[int]) -> Pool:
-    """Enumerate the tilings of every space and bound them over all loop orders, in one model call."""
-    Fs = [enumerate_tilings(space) for space in spaces]
-    F = np.concatenate(Fs)
-    sid = np.concatenate([np.full(f.shape[0], s, dtype=np.int64) for s, f in enumerate(Fs)])
-    if not F.shape[0]:
-        empty = np.zeros(0)
-        return Pool(spaces, owners, F, sid, empty, empty)
-    loops, which = compact_rows(spaces, F, sid)  # space by space: ``which`` is already 0..N-1 in order
-    res = evaluate_batch(cl, acc, loops, spaces[0].keep, order_free_fills(cl, loops.dim.T))
-    ok = res.fits
-    return Pool(spaces, owners, F[which][ok], sid[which][ok], res.energy_pj[ok], res.latency_cycles[ok])
+@dataclass(frozen=True)
+class Selection:
+    """The next tilings of a pool in visit order (order-free bound, then enumeration index), at most
+    ``Limits.keep_rows`` of them. ``complete``: no tiling that can still win was left out."""
+
+    F: np.ndarray  # [n, L, D]
+    sid: np.ndarray  # [n] space (index into the pool's spaces)
+    e_lb: np.ndarray
+    l_lb: np.ndarray
+    value: np.ndarray  # the objective of the bounds, the sort key
+    index: np.ndarray  # enumeration index within the pool, the tie-break
+    complete: bool
+    beyond_lb: float  # least objective bound of the tilings left out (inf: none)
+
+
+class _Best:
+    """The ``limit`` smallest (value, index) of tilings offered in chunks; trims at twice the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.n = 0
+        self.cut: tuple[float, int] | None = None  # offers above this key are left out
+        self.beyond = math.inf
+
+    def add(self, F, sid, e, lat, value, index) -> None:
+        if self.cut is not None:
+            v, i = self.cut
+            inside = (value < v) | ((value == v) & (index <= i))
+            if not inside.all():
+                self.beyond = min(self.beyond, float(value[~inside].min()))
+                F, sid, e, lat, value, index = (a[inside] for a in (F, sid, e, lat, value, index))
+        if index.size:
+            self.parts.append((F, sid, e, lat, value, index))
+            self.n += int(index.size)
+        if self.n > 2 * self.limit:
+            self._trim()
+
+    def _trim(self) -> None:
+        cols = [np.concatenate(c) for c in zip(*self.parts, strict=True)]
+        order = np.lexsort((cols[5], cols[4]))
+        if order.size > self.limit:
+            left = order[self.limit :]
+            self.beyond = min(self.beyond, float(cols[4][left].min()))
+            order = order[: self.limit]
+            last = order[-1]
+            self.cut = (float(cols[4][last]), int(cols[5][last]))
+        self.parts = [tuple(c[order] for c in cols)]
+        self.n = int(order.size)
+
+    def result(self, L: int, D: int) -> Selection:
+        if not self.parts:
+            z = np.zeros(0, dtype=np.int64)
+            return Selection(
+                np.ones((0, L, D), dtype=np.int64), z, z * 0.0, z * 0.0, z * 0.0, z, True, self.beyond
+            )
+        self._trim()
+        F, sid, e, lat, value, index = self.parts[0]
+        return Selection(F, sid, e, lat, value, index, self.cut is None, self.beyond)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the first pass learned of one chunk of tilings: enough to skip it in a later pass."""
+
+    n: int  # fitting tilings
+    e_min: float
+    l_min: float
+    value_max: float
+
+
+class Pool:
+    """The tilings of several spaces of one keep pattern, streamed in chunks and bounded over all loop
+    orders. Nothing of the size of the mapspace is held: a pass keeps the best ``keep_rows`` tilings by
+    bound (:class:`Selection`); the first pass also records each chunk's least bounds, so later passes
+    skip the chunks the incumbent has ruled out. ``cheap``: per space, an (energy, latency) bound of every
+    mapping of the space (stands for the parts a budget stops the first pass before)."""
+
+    def __init__(
+        self,
+        cl: CompiledLayer,
+        acc: Accelerator,
+        spaces: list[Space],
+        owners: list[int],
+        cheap: list[tuple[float, float]],
+        limits: Limits,
+    ) -> None:
+        self.cl, self.acc, self.spaces, self.owners, self.cheap, self.limits = (
+            cl,
+            acc,
+            spaces,
+            owners,
+            cheap,
+            limits,
+        )
+        self.summaries: list[_Summary] | None = None
+        self.e_floor = math.inf  # least order-free bounds over every fitting tiling (first pass)
+        self.l_floor = math.inf
+        self.searched = 0  # spaces with at least one fitting tiling
+
+    def _chunks(self) -> Iterator[tuple[int, np.ndarray]]:
+        for s, space in enumerate(self.spaces):
+            for F in iter_tilings(space, self.limits.tiling_rows):
+                yield s, F
+
+    def _bound(self, s: int, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        space = self.spaces[s]
+        loops = space.with_axes(tiling_loops(space, F))
+        res = evaluate_batch(self.cl, self.acc, loops, space.keep, order_free_fills(self.cl, loops.dim.T))
+        return res.energy_pj, res.latency_cycles, res.fits
+
+    def select(self, run: Run, after: tuple[float, int] | None) -> Selection:
+        """The first ``keep_rows`` tilings in visit order that the incumbent cannot rule out and that
+        come after ``after`` (the last tiling taken). A budget that runs out stops the pass: the
+        bounds of what was not streamed go to ``run.pending_lb``."""
+        inc, obj = run.inc, run.obj
+        L, D = self.spaces[0].L, self.cl.D
+        best = _Best(self.limits.keep_rows)
+        first = self.summaries is None
+        summaries: list[_Summary] = [] if first else self.summaries  # type: ignore[assignment]
+        if not first:
+            todo = [
+                k
+                for k, sm in enumerate(summaries)
+                if sm.n
+                and (after is None or sm.value_max >= after[0])
+                and not inc.prunable(np.array([sm.e_min]), np.array([sm.l_min]))[0]
+            ]
+            if not todo:
+                return best.result(L, D)
+            last = todo[-1]
+        seen: set[int] = set()
+        offset = 0
+        for k, (s, F) in enumerate(self._chunks()):
+            if not first:
+                if k > last:
+                    break
+                if k not in todo:
+                    offset += summaries[k].n
+                    continue
+            if run.exhausted():
+                run.out_of_budget = True
+                if first:  # this space's rest and every later space: their cheap bounds
+                    rest = [obj.value(*self.cheap[t]) for t in range(s, len(self.spaces))]
+                    self.e_floor = min(
+                        [self.e_floor, *(self.cheap[t][0] for t in range(s, len(self.spaces)))]
+                    )
+                    self.l_floor = min(
+                        [self.l_floor, *(self.cheap[t][1] for t in range(s, len(self.spaces)))]
+                    )
+                else:
+                    rest = [obj.value(summaries[j].e_min, summaries[j].l_min) for j in todo if j >= k]
+                run.pending_lb.append(float(min(rest)))
+                break
+            e, lat, fits = self._bound(s, F)
+            F, e, lat = F[fits], e[fits], lat[fits]
+            n = int(e.size)
+            index = np.arange(offset, offset + n, dtype=np.int64)
+            offset += n
+            value = obj.value(e, lat)
+            if first:
+                if n:
+                    seen.add(s)
+                summaries.append(
+                    _Summary(n, float(e.min()), float(lat.min()), float(value.max()))
+                    if n
+                    else _Summary(0, 0.0, 0.0, 0.0)
+                )
+                if n:
+                    self.e_floor = min(self.e_floor, float(e.min()))
+                    self.l_floor = min(self.l_floor, float(lat.min()))
+            if not n:
+                continue
+            alive = ~inc.prunable(e, lat)
+            if after is not None:
+                alive &= (value > after[0]) | ((value == after[0]) & (index > after[1]))
+            sid = np.full(n, s, dtype=np.int64)
+            best.add(F[alive], sid[alive], e[alive], lat[alive], value[alive], index[alive])
+        else:
+            if first:
+                self.summaries = summaries
+        if first:
+            self.searched = len(seen)
+        return best.result(L, D)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the search holds at once (from a memory ceiling; see :func:`limits_for`)."""
+
+    tiling_rows: int  # tilings enumerated and bounded per model call
+    keep_rows: int  # tilings held between passes (never fewer than a chunk: CHUNK_ROWS)
+
+
+def limits_for(max_memory_bytes: int, n_levels: int, n_dims: int) -> Limits:
+    """Chunk sizes that keep the search's arrays within ``max_memory_bytes``: an eighth for a model
+    call over a chunk of tilings (about ``ROW_BYTES`` per loop of a row), a sixteenth for the tilings
+    kept between passes (their factors and keys, twice while trimming). Small ceilings give small
+    chunks, never a failure: below the floors (CHUNK_ROWS kept tilings, 64 per call) the search runs
+    at the floors."""
+    loops = n_levels * n_dims + 4  # a compact row: every dim at every level, and a few spatial loops
+    per_row = ROW_BYTES * loops
+    tiling_rows = int(min(TILING_ROWS, max(64, max_memory_bytes // 8 // per_row)))
+    kept = 8 * (n_levels * n_dims + 5) * 2
+    keep_rows = int(max(CHUNK_ROWS, max_memory_bytes // 16 // kept))
+    return Limits(tiling_rows, keep_rows)
+
+
+ROW_BYTES = 320  # measured peak bytes per loop of a row in one bound call (benchmarks/peak_rss.py)
+
+
+def default_max_memory_bytes() -> int:
+    """A quarter of the machine's physical memory (4 GiB where the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 4
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
 
 
 class Run:
@@ -110,6 +301,9 @@ class Run:
         self.out_of_budget = False
 
     def exhausted(self) -> bool:
+        """The budget is spent; never before a first mapping is found (a result must exist)."""
+        if self.inc.best_ref is None:
+            return False
         if self.evaluations is not None and self.evaluated >= self.evaluations:
             return True
         return self.seconds is not None and time.perf_counter() - self.t0 >= self.seconds
@@ -126,10 +320,29 @@ class Run:
             self.pending_lb.append(float(bound.min()))
 
     def search(self, pool: Pool, make_ref: Callable[[int, LoopArrays, int], Ref]) -> None:
-        """Every tiling of the pool, best order-free bound first; ``make_ref(owner, loops, row)``."""
+        """Every tiling of the pool, best order-free bound first; ``make_ref(owner, loops, row)``.
+
+        Pass by pass: each takes the next tilings in visit order (at most ``keep_rows``) and visits them
+        as if the whole pool were sorted: a chunk whose makeup depends on tilings beyond the selection
+        waits for the next pass, so the result does not depend on the memory ceiling."""
+        after: tuple[float, int] | None = None
+        while True:
+            sel = pool.select(self, after)
+            if sel.F.shape[0]:
+                after = self._visit(pool, sel, make_ref, after)
+            if self.out_of_budget:
+                if not sel.complete and math.isfinite(sel.beyond_lb):
+                    self.pending_lb.append(sel.beyond_lb)
+                return
+            if sel.complete:
+                return
+
+    def _visit(
+        self, pool: Pool, sel: Selection, make_ref, after: tuple[float, int] | None
+    ) -> tuple[float, int] | None:
+        """Today's pass over a sorted selection; returns the key of the last tiling taken."""
         inc, obj = self.inc, self.obj
-        order = np.argsort(obj.value(pool.e_lb, pool.l_lb), kind="stable")
-        F, sid, e_lb, l_lb = pool.F[order], pool.sid[order], pool.e_lb[order], pool.l_lb[order]
+        F, sid, e_lb, l_lb = sel.F, sel.sid, sel.e_lb, sel.l_lb
         pid, masks, psid = patterns(F, sid)
         orders: dict[int, PatternOrders] = {}
 
@@ -149,22 +362,27 @@ class Run:
             alive[pos:] &= ~inc.prunable(e_lb[pos:], l_lb[pos:])
             nxt = np.flatnonzero(alive[pos:])[:CHUNK_ROWS] + pos
             if nxt.size == 0:
-                return
+                return after
             pos = int(nxt[0])
             if self.exhausted():
                 rest = np.flatnonzero(alive[pos:]) + pos
                 self._stop(obj.value(e_lb[rest], l_lb[rest]))
-                return
+                return after
             cum = np.cumsum(groups[nxt])
-            take = nxt[: int(np.searchsorted(cum, CHUNK_ROWS, side="left")) + 1]
+            cut = int(np.searchsorted(cum, CHUNK_ROWS, side="left"))
+            if not sel.complete and nxt.size < CHUNK_ROWS and cut >= nxt.size:
+                return after  # this chunk would also take tilings beyond the selection: next pass
+            take = nxt[: cut + 1]
             alive[take] = False
             pos = int(take[-1]) + 1
+            after = (float(sel.value[take[-1]]), int(sel.index[take[-1]]))
             chunk = _Chunk(self, pool, F, sid, pid, masks, psid, po)
             chunk.search(take, make_ref)
             if self.out_of_budget:
                 rest = np.flatnonzero(alive[pos:]) + pos
                 self._stop(obj.value(e_lb[rest], l_lb[rest]))
-                return
+                return after
+        return after
 
     def score(self, pool: Pool, parts: list[tuple[int, LoopArrays]], make_ref) -> None:
         """Score rows exactly (parts: (space index, rows)) and offer them to the incumbent."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -22,7 +22,7 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective, get_objective
-from carbonloop.mapper.pool import Run, build_pool
+from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
 from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
 from carbonloop.model.evaluate import LayerCost, compute_energy, evaluate
@@ -65,7 +65,9 @@ class SearchResult:
     front: tuple[FrontPoint, ...]  # non-dominated (energy, latency) points scored (exact hull in "hull" mode)
     spatial_candidates: int = 0
     spatial_searched: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
+    # what no mapping of the layer can beat, whatever the objective (None: not recorded)
+    energy_floor_pj: float | None = None
+    latency_floor_cycles: float | None = None
 
 
 def _as_budget(budget: Budget | int | float | None) -> Budget:
@@ -76,6 +78,40 @@ def _as_budget(budget: Budget | int | float | None) -> Budget:
     if isinstance(budget, int):
         return Budget(evaluations=budget)
     return Budget(seconds=float(budget))
+
+
+MAX_MACS = 2**53  # a layer's MAC count (product of its dim sizes) at most this (exact in int64 and float)
+MAX_IMPERFECT_DIM = 2**16  # with imperfect factors a dim's temporal factors are every integer up to it
+
+
+def check_sizes(layer: Layer, imperfect: bool) -> None:
+    """Refuse layers whose counts could overflow the model's integers, and imperfect-factor searches
+    whose mapspace grows linearly with a dim's size (perfect factors are divisors: any size is fast)."""
+    macs = math.prod(s for _, s in layer.dims)
+    if macs > MAX_MACS:
+        raise SpecError(
+            "<mapper>",
+            f"layers.{layer.name}.dims",
+            f"{macs} MACs is above the mapper's limit 2**53 (product of the dim sizes)",
+        )
+    if imperfect:
+        for d, s in layer.dims:
+            if s > MAX_IMPERFECT_DIM:
+                raise SpecError(
+                    "<mapper>",
+                    f"layers.{layer.name}.dims.{d}",
+                    f"{s} is above {MAX_IMPERFECT_DIM}, the limit for imperfect factors (use perfect factors)",
+                )
+
+
+def _as_memory(max_memory_bytes: int | None) -> int:
+    if max_memory_bytes is None:
+        return default_max_memory_bytes()
+    if isinstance(max_memory_bytes, bool) or not isinstance(max_memory_bytes, int) or max_memory_bytes <= 0:
+        raise SpecError(
+            "<search>", "max_memory_bytes", f"must be a positive number of bytes, got {max_memory_bytes!r}"
+        )
+    return max_memory_bytes
 
 
 def keep_patterns(acc: Accelerator, constraints: Constraints) -> list[tuple[frozenset[str], ...]]:
@@ -170,6 +206,7 @@ def search_layer(
     mode: Literal["objective", "hull"] = "objective",
     lam_range: tuple[float, float] = (0.0, math.inf),
     seed: tuple[FrontPoint, ...] = (),
+    max_memory_bytes: int | None = None,
 ) -> SearchResult:
     """Best mapping of ``layer`` on ``acc`` for ``objective`` (see :mod:`carbonloop.mapper.objectives`).
 
@@ -177,12 +214,18 @@ def search_layer(
     ``front`` is then that hull exactly (what network-level EDP needs), and ``mapping`` the objective's
     best on it. ``lam_range`` limits the hull to the part where some ``E + lambda*L`` with lambda in the
     range is minimal (exact there; network EDP needs only the range its optimum can lie in). ``seed``:
-    already scored points of this layer on this accelerator (e.g. an earlier search's front) to prune with. ``budget``: a :class:`Budget`, an int (evaluations) or a float (seconds).
+    already scored points of this layer on this accelerator (e.g. an earlier search's front) to prune with.
+    ``budget``: a :class:`Budget`, an int (evaluations) or a float (seconds); it bounds the time spent
+    enumerating and bounding tilings too. ``max_memory_bytes``: a ceiling for the search's arrays
+    (default: a quarter of physical memory); a lower one makes the search work in smaller chunks, with
+    the same result.
     """
     t0 = time.perf_counter()
     obj = get_objective(objective)
     constraints = constraints or Constraints()
     bud = _as_budget(budget)
+    check_sizes(layer, imperfect)
+    limits = limits_for(_as_memory(max_memory_bytes), len(acc.memories), len(layer.dims))
     cl = compile_layer(layer)
     classes = operand_classes(cl)
     cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
@@ -241,13 +284,13 @@ def search_layer(
                     members.append(si)
             if not members:
                 continue
-            pool = build_pool(cl, acc, [spaces[si][2] for si in members], members)
-            if not pool.F.shape[0]:
-                continue  # no tiling of these candidates fits
-            floor[0] = min(floor[0], float(pool.e_lb.min()))
-            floor[1] = min(floor[1], float(pool.l_lb.min()))
-            searched += pool.searched
+            pool = Pool(
+                cl, acc, [spaces[si][2] for si in members], members, [cheap[si] for si in members], limits
+            )
             run.search(pool, make_ref)
+            # a pool where no tiling fits moves neither floor (its spaces hold no mapping)
+            floor[0], floor[1] = min(floor[0], pool.e_floor), min(floor[1], pool.l_floor)
+            searched += pool.searched
     e_floor, l_floor = floor
     if inc.best_ref is None:
         raise SpecError(
@@ -289,7 +332,8 @@ def search_layer(
         front=front,
         spatial_candidates=len(cands),
         spatial_searched=searched,
-        extra={"energy_floor_pj": e_floor, "latency_floor_cycles": l_floor},
+        energy_floor_pj=e_floor,
+        latency_floor_cycles=l_floor,
     )
 
 

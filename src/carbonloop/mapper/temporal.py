@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,7 @@ import numpy as np
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import FillCounter, axis_overlap, footprint
 from carbonloop.model.evaluate import capacity_bits, evaluate_batch
+from carbonloop.model.factors import divisors
 from carbonloop.model.nest import CompiledLayer, LoopArrays, stack_loops
 from carbonloop.workload.footprint import axis_size
 
@@ -115,10 +117,6 @@ def level_orders(active: tuple[int, ...], classes: tuple[OperandClass, ...]) -> 
 # --- tilings ---------------------------------------------------------------------------------------
 
 
-def _divisors(n: int) -> list[int]:
-    return [u for u in range(1, n + 1) if n % u == 0]
-
-
 @dataclass(frozen=True)
 class Space:
     """One spatial candidate and keep pattern of a layer on an accelerator."""
@@ -180,50 +178,90 @@ def _tile_bits_lb(space: Space, x: int, ext: np.ndarray) -> np.ndarray:
     return total
 
 
-def enumerate_tilings(space: Space) -> np.ndarray:
-    """Every tiling whose tiles can fit, as factors [N, L, D] (level 0 takes what is left)."""
-    cl, L, D = space.cl, space.L, space.cl.D
+TILING_ROWS = 65536  # tilings per chunk of :func:`iter_tilings` unless the caller asks for fewer
+
+
+def _choices(rem: np.ndarray, imperfect: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The factors a level may take for rows whose dim has ``rem`` left to cover, as one flat table:
+    (count per row, start of each row's values in the table, table). Perfect: the divisors of ``rem``
+    (ascending); imperfect: 1..rem (the table is then empty; value j of a row is j + 1)."""
+    if imperfect:
+        return rem.astype(np.int64), np.zeros(rem.shape, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    uniq, inv = np.unique(rem, return_inverse=True)
+    lists = [divisors(int(v)) for v in uniq]
+    sizes = np.array([len(t) for t in lists], dtype=np.int64)
+    offs = np.cumsum(sizes) - sizes
+    table = np.fromiter((u for t in lists for u in t), dtype=np.int64, count=int(sizes.sum()))
+    inv = inv.reshape(-1)
+    return sizes[inv], offs[inv], table
+
+
+def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarray]:
+    """Every tiling whose tiles can fit, as factors [n, L, D] (level 0 takes what is left), in chunks of
+    at most ``max_rows`` tilings, in a fixed order: lexicographic in the factors, chosen level by level
+    from the innermost, dim by dim, each ascending.
+
+    Depth first over blocks of partial tilings: a block (at most ``max_rows`` rows) is extended by the
+    next (level, dim) choice in windows of at most ``max_rows`` (row, factor) pairs, and each window's
+    extensions are finished before the next window, so memory stays at O(levels x dims x max_rows)
+    whatever the size of the mapspace. A partial tiling whose tile already overflows its level is
+    dropped with all its extensions (footprints only grow with extents).
+    """
+    max_rows = max(1, int(max_rows))
+    L, D = space.L, space.cl.D
     T = space.temporal_sizes
     cap = capacity_bits(space.acc)
-    E = np.ones((1, D), dtype=np.int64)  # cumulative temporal extents of the levels below
-    F = np.ones((1, L, D), dtype=np.int64)
-    for x in range(L - 1, 0, -1):
-        if not space.keep[x]:
-            continue  # a level keeping nothing holds no loops (docs/mapper.md)
-        sp = space.spatial_at(x)
-        for d in range(D):
-            rem = T[d] // E[:, d]
-            uniq, inv = np.unique(rem, return_inverse=True)
-            if space.imperfect:
-                tables = [list(range(1, int(v) + 1)) for v in uniq]
-            else:
-                tables = [_divisors(int(v)) for v in uniq]
-            width = max(len(t) for t in tables)
-            table = np.zeros((len(uniq), width), dtype=np.int64)
-            counts = np.zeros(len(uniq), dtype=np.int64)
-            for i, t in enumerate(tables):
-                table[i, : len(t)] = t
-                counts[i] = len(t)
-            per_row = counts[inv]
-            rows = np.repeat(np.arange(E.shape[0]), per_row)
-            starts = np.cumsum(per_row) - per_row
-            j = np.arange(rows.shape[0]) - starts[rows]
-            u = table[inv[rows], j]
-            E = E[rows].copy()
-            F = F[rows].copy()
-            E[:, d] *= u
-            F[:, x, d] = u
-            if np.isfinite(cap[x]):
-                ok = _tile_bits_lb(space, x, E * sp[None, :]) <= cap[x]
-                E, F = E[ok], F[ok]
-            if E.shape[0] == 0:
-                return F
-    if space.imperfect:
-        F[:, 0, :] = -(-T[None, :] // E)
-    else:
-        F[:, 0, :] = T[None, :] // E
-    del cl
-    return F
+    steps = [(x, d) for x in range(L - 1, 0, -1) if space.keep[x] for d in range(D)]
+    # a level keeping nothing holds no loops (docs/mapper.md)
+    stack: list[tuple[int, np.ndarray, np.ndarray, int]] = [
+        (0, np.ones((1, D), dtype=np.int64), np.ones((1, L, D), dtype=np.int64), 0)
+    ]
+    done: list[np.ndarray] = []
+    n_done = 0
+    while stack:
+        step, E, F, start = stack.pop()
+        if step == len(steps):
+            F = F.copy()
+            F[:, 0, :] = -(-T[None, :] // E) if space.imperfect else T[None, :] // E
+            done.append(F)
+            n_done += F.shape[0]
+            if n_done >= max_rows:
+                out = np.concatenate(done)
+                for a in range(0, out.shape[0], max_rows):
+                    yield out[a : a + max_rows]
+                done, n_done = [], 0
+            continue
+        x, d = steps[step]
+        counts, offs, table = _choices(T[d] // E[:, d], space.imperfect)
+        cum = np.cumsum(counts)
+        total = int(cum[-1])
+        stop = min(total, start + max_rows)
+        if stop < total:
+            stack.append((step, E, F, stop))  # the rest of this block's extensions, after this window's
+        pair = np.arange(start, stop, dtype=np.int64)
+        rows = np.searchsorted(cum, pair, side="right")
+        j = pair - (cum[rows] - counts[rows])
+        u = j + 1 if space.imperfect else table[offs[rows] + j]
+        E2, F2 = E[rows], F[rows]
+        E2[:, d] *= u
+        F2[:, x, d] = u
+        if np.isfinite(cap[x]):
+            ok = _tile_bits_lb(space, x, E2 * space.spatial_at(x)[None, :]) <= cap[x]
+            E2, F2 = E2[ok], F2[ok]
+        if E2.shape[0]:
+            stack.append((step + 1, E2, F2, 0))
+    if done:
+        out = np.concatenate(done)
+        for a in range(0, out.shape[0], max_rows):
+            yield out[a : a + max_rows]
+
+
+def enumerate_tilings(space: Space) -> np.ndarray:
+    """Every tiling whose tiles can fit, as factors [N, L, D] (all of :func:`iter_tilings` at once)."""
+    parts = list(iter_tilings(space))
+    if not parts:
+        return np.ones((0, space.L, space.cl.D), dtype=np.int64)
+    return np.concatenate(parts)
 
 
 def tiling_loops(space: Space, F: np.ndarray) -> LoopArrays:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model import factors
 from carbonloop.model.mapping import Mapping
 from carbonloop.workload.layer import Layer, Operand
 
@@ -98,14 +99,9 @@ Row = tuple[int, int, int, bool, int]  # dim index, factor, level, spatial, arra
 
 
 def prime_factors(n: int) -> list[int]:
-    """``12 -> [2, 2, 3]``: the finest loop factors a dimension can be split into."""
-    out, p = [], 2
-    while n > 1:
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 1
-    return out
+    """``12 -> [2, 2, 3]``: the finest loop factors a dimension can be split into (Pollard's rho in
+    :mod:`carbonloop.model.factors`, fast for any size the mapper accepts)."""
+    return factors.prime_factors(n)
 
 
 def nest_rows(mapping: Mapping, layer: Layer, acc: Accelerator) -> list[Row]:
