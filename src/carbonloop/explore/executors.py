@@ -15,6 +15,9 @@ to a fresh worker once more (``retries``) and then reported lost. Workers ignore
 decides what a Ctrl-C does) and each watches a pipe only the main process writes to: when the main process
 dies, the pipe reads end-of-file and the worker exits at once.
 
+The task function must be importable by its module name (a function defined in a notebook cell or a
+script's ``__main__`` runs with ``workers=1`` or on Dask).
+
 Dask is optional (``pip install 'carbonloop[cluster]'``) and imported only when asked for.
 """
 
@@ -24,9 +27,12 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
@@ -137,11 +143,27 @@ def _worker_main(tasks: Connection, lifeline: Connection) -> None:
             tasks.send(("raised", f"result not sendable: {type(err).__name__}: {err}"))
 
 
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start a worker without re-running the caller's ``__main__`` in it. forkserver and spawn children
+    normally import the main script again (so a script without an ``if __name__ == "__main__"`` guard
+    would run itself in every worker, and the ``carbonloop`` console script would load the whole CLI);
+    our workers need only the task function, which is importable by its module name."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 class _Worker:
     def __init__(self, ctx: Any, lifeline: Connection) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=_worker_main, args=(child, lifeline), daemon=True)
-        self.process.start()
+        with _main_module_hidden():
+            self.process.start()
         child.close()
         self.task: tuple[Any, int] | None = None  # (item, attempt number)
 
