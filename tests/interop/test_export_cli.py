@@ -54,7 +54,9 @@ def test_export_timeloop_mapping_round_trips_through_the_cli(tmp_path, capsys):
     )
     assert rc == 0
     assert f"written to {out}" in capsys.readouterr().out
-    layer, acc, m, _ = load_timeloop(TL / "arch.yaml", TL / "problem.yaml", out, TL / "ert.yaml")
+    layer, acc, m, _ = load_timeloop(
+        TL / "arch.yaml", TL / "problem.yaml", out, TL / "ert.yaml", "carbonloop"
+    )
     a = evaluate(layer, acc, m).accesses
     assert a["MainMemory"]["Inputs"]["reads"] == 142 and a["MainMemory"]["Outputs"]["updates"] == 512
 

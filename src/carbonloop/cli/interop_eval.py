@@ -39,11 +39,13 @@ def timeloop_cost(
     *,
     conventions: str | None = None,
 ) -> tuple[WorkloadResult, TimeloopNames, list[str]]:
-    """Score a Timeloop (arch, problem, mapping[, ERT]): the one-layer result, the names, the warnings."""
+    """Score a Timeloop (arch, problem, mapping[, ERT]): the one-layer result, the names, the warnings.
+
+    Timeloop's files are read under Timeloop's own conventions unless ``conventions`` names others."""
     with collected_warnings() as notes:
-        layer, acc, mapping_, names = load_timeloop(arch, problem, mapping, ert)
+        layer, acc, mapping_, names = load_timeloop(arch, problem, mapping, ert, conventions or "timeloop")
     network = chain(Path(str(problem)).stem, [layer])
-    result = pipeline.evaluate(network, acc, mapping={layer.name: mapping_}, conventions=conventions)
+    result = pipeline.evaluate(network, acc, mapping={layer.name: mapping_})
     return result, names, notes
 
 

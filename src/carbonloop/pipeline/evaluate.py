@@ -15,6 +15,7 @@ from carbonloop.carbon.section import carbon_report
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.objectives import Objective, get_objective
+from carbonloop.model.conventions import Conventions
 from carbonloop.model.evaluate import evaluate as evaluate_mapping
 from carbonloop.model.interlayer import keep_activations_on_chip
 from carbonloop.model.mapping import Mapping
@@ -22,7 +23,6 @@ from carbonloop.pipeline.inputs import (
     DEFAULT_CARBON_PARAMETERS,
     as_accelerator,
     as_network,
-    conventions_name,
     mappings_for,
     with_conventions,
 )
@@ -42,7 +42,7 @@ def evaluate(
     *,
     mapping: Mapping | MappingABC[str, Mapping] | str | Path | None = None,
     objective: str | Objective = "edp",
-    conventions: str | None = None,
+    conventions: str | Conventions | None = None,
     interlayer: bool = True,
     carbon: CarbonParameters | str | bool | None = None,
     fps: float | None = None,
@@ -58,7 +58,8 @@ def evaluate(
       ``None`` searches each layer for ``objective`` (energy, latency, edp, weighted:a=..,b=.., carbon_ca,
       carbon_pa), each layer until proven optimal or out of ``budget`` (an int: mappings scored per layer,
       a float: seconds per layer); an unproven layer's search record carries its gap to the bound.
-    - ``conventions``: the modelling conventions (default: the accelerator's own).
+    - ``conventions``: the modelling conventions, ``carbonloop`` (the exact model) or ``timeloop``
+      (default: the accelerator's own; see docs/model.md for what each counts).
     - ``interlayer``: keep activations that fit on chip between layers.
     - ``carbon``: parameter set (a CarbonParameters, a set name or a YAML path; True for the default set)
       for the carbon per inference (a carbon objective adds it with the default set when none is given); ``fps`` sets the periodic (PA) frame rate and ``dram_gb`` the DRAM
@@ -89,14 +90,14 @@ def evaluate(
         layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
         inter = InterLayer(report, before)
 
-    result = WorkloadResult(network.name, acc, conventions_name(acc), layers, inter, search)
+    result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search)
 
     # Step 4: carbon per inference under both scenarios (when asked for, or optimized), from step 3's totals
     if params is not None:
         block = carbon_report(
             result.energy_pj, result.latency_ns, result.area_mm2, dram, fps, params, acc.node_nm
         )
-        result = WorkloadResult(network.name, acc, conventions_name(acc), layers, inter, search, block)
+        result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search, block)
     return result
 
 

@@ -3,12 +3,14 @@ from objects or from the names and files users type."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.library import load_accelerator
+from carbonloop.model.conventions import CARBONLOOP, Conventions, get_conventions
 from carbonloop.model.mapping import Mapping, mapping_from_data
 from carbonloop.specio import load_yaml
 from carbonloop.workload.layer import Layer
@@ -18,7 +20,7 @@ from carbonloop.workload.network import Network, chain
 DEFAULT_CARBON_PARAMETERS = "carbonspot"
 """The carbon parameter set used when none is named (CarbonSpot's, the study the default exploration runs)."""
 
-DEFAULT_CONVENTIONS = "carbonloop"
+DEFAULT_CONVENTIONS = CARBONLOOP.name
 
 
 def as_network(workload: Network | Layer | str) -> Network:
@@ -47,19 +49,13 @@ def as_accelerator(accelerator: Accelerator | str) -> Accelerator:
     )
 
 
-def conventions_name(acc: Accelerator) -> str:
-    """The name of the modelling conventions the accelerator is evaluated under."""
-    conv = getattr(acc, "conventions", None)
-    return DEFAULT_CONVENTIONS if conv is None else str(getattr(conv, "name", conv))
-
-
-def with_conventions(acc: Accelerator, conventions: str | None) -> Accelerator:
-    """The accelerator evaluated under the named conventions (``None``: its own)."""
-    if conventions is None or conventions == conventions_name(acc):
+def with_conventions(acc: Accelerator, conventions: str | Conventions | None) -> Accelerator:
+    """The accelerator evaluated under the named conventions (``None``: its own, by default the exact
+    ``carbonloop`` set). Conventions travel on the accelerator, so the mapper searches under them too."""
+    if conventions is None:
         return acc
-    raise SpecError(
-        "evaluate", "conventions", f"unknown conventions {conventions!r} (known: {DEFAULT_CONVENTIONS})"
-    )
+    chosen = get_conventions(conventions, "evaluate", "conventions")
+    return acc if chosen == acc.conventions else dataclasses.replace(acc, conventions=chosen)
 
 
 def mappings_for(
