@@ -30,6 +30,11 @@ MAX_EXPANDED_NODES = 200_000
 MAX_ABS_NUMBER = 1e18
 """Largest magnitude of any number in a spec file: below int64's 9.2e18 so no count overflows numpy, and
 far above any physical quantity in our units (1e18 pJ is 1 MJ per action; 1e18 bits is 125 PB)."""
+MAX_DIE_AREA_MM2 = 70_686.0
+"""A 300 mm wafer (pi x 150^2 mm2): no die or component is larger (Cerebras WSE-3, the largest die, is
+46,225 mm2)."""
+MAX_PRECISION_BITS = 256
+"""Widest operand or partial sum in bits (accumulators of 64 bits are already generous)."""
 MAX_LAYERS = 10_000
 """Most layers in one workload (the largest zoo and ONNX networks have a few hundred)."""
 

@@ -27,8 +27,6 @@ _ABATEMENTS = (95, 97, 99)
 # model finite (a lifetime of 1e-300 years or a die of 1e308 mm2 gave ``Infinity``, issue #13).
 MAX_GRID_G_PER_KWH = 1e4
 """Ten times a coal-only grid (ACT's coal: 820 g/kWh): no electricity is dirtier."""
-MAX_DIE_AREA_MM2 = 70_686.0
-"""A 300 mm wafer (pi x 150^2 mm2): no die is larger (Cerebras WSE-3, the largest, is 46,225 mm2)."""
 LIFETIME_YEARS_RANGE = (1e-3, 100.0)
 """About nine hours to a century of use."""
 FPS_RANGE = (1e-6, 1e12)

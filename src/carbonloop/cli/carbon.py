@@ -16,7 +16,6 @@ from rich.table import Table
 from carbonloop.carbon.parameters import (
     FPS_RANGE,
     LIFETIME_YEARS_RANGE,
-    MAX_DIE_AREA_MM2,
     MAX_GRID_G_PER_KWH,
     NODE_NM_RANGE,
     CarbonParameters,
@@ -26,7 +25,7 @@ from carbonloop.carbon.scenarios import COMPONENTS
 from carbonloop.carbon.section import carbon_section
 from carbonloop.cli.app import app
 from carbonloop.errors import SpecError
-from carbonloop.specio import MAX_ABS_NUMBER, finite_number
+from carbonloop.specio import MAX_ABS_NUMBER, MAX_DIE_AREA_MM2, finite_number
 
 ParametersOpt = Annotated[
     str, typer.Option("--parameters", help="Parameter set: carbonspot, act, or a YAML file overriding one.")

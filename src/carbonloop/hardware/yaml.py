@@ -7,56 +7,81 @@ Any memory or the array may leave out energy/area and name a cost model instead 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
-from carbonloop.specio import dump_yaml, load_yaml, parse_bits, validate
+from carbonloop.specio import (
+    MAX_ABS_NUMBER,
+    MAX_DIE_AREA_MM2,
+    MAX_PRECISION_BITS,
+    dump_yaml,
+    load_yaml,
+    parse_bits,
+    validate,
+)
+
+# Ranges beyond which a number is absurd, not just unusual; the model's products stay finite within them.
+MAX_ACTION_PJ = 1e9
+"""1 mJ for one access or one MAC (a DRAM burst costs about 1e4 pJ)."""
+MAX_CLOCK_NS = 1e9
+"""A clock period of one second."""
+MAX_AXIS_SIZE = 2**20
+"""PEs along one array axis (the largest arrays have a few thousand)."""
+MAX_CYCLES_PER_MAC = 2**16
+"""Cycles of one (bit-serial) MAC."""
+MAX_PORTS = 1024
+MAX_WORD_BITS = 2**20
+
+Energy = Annotated[float, Field(ge=0, le=MAX_ACTION_PJ)]
+Area = Annotated[float, Field(ge=0, le=MAX_DIE_AREA_MM2)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class ArraySpec(_Strict):
-    axes: dict[str, int] = Field(default_factory=dict)
-    mac_pj: float | None = Field(default=None, ge=0)
-    mac_area_mm2: float | None = Field(default=None, ge=0)
-    extra_area_mm2: float = Field(default=0.0, ge=0)
+    axes: dict[str, Annotated[int, Field(le=MAX_AXIS_SIZE)]] = Field(default_factory=dict)
+    mac_pj: Energy | None = None
+    mac_area_mm2: Area | None = None
+    extra_area_mm2: Area = 0.0
     kind: Literal["digital", "imc"] = "digital"
-    cycles_per_mac: int = Field(default=1, ge=1)
-    precision_bits: dict[str, int] = Field(default_factory=dict)
+    cycles_per_mac: int = Field(default=1, ge=1, le=MAX_CYCLES_PER_MAC)
+    precision_bits: dict[str, Annotated[int, Field(ge=1, le=MAX_PRECISION_BITS)]] = Field(
+        default_factory=dict
+    )
     model: str | None = None
 
 
 class MemorySpec(_Strict):
     name: str
     size_bits: int | str | None = None
-    depth: int | None = Field(default=None, ge=1)
-    width_bits: int = Field(ge=1)
-    read_pj: float | None = Field(default=None, ge=0)
-    write_pj: float | None = Field(default=None, ge=0)
-    update_pj: float | None = Field(default=None, ge=0)
-    read_bw_bits: float | None = Field(default=None, gt=0)
-    write_bw_bits: float | None = Field(default=None, gt=0)
-    read_ports: int = Field(default=1, ge=1)
-    write_ports: int = Field(default=1, ge=1)
+    depth: int | None = Field(default=None, ge=1, le=int(MAX_ABS_NUMBER))
+    width_bits: int = Field(ge=1, le=MAX_WORD_BITS)
+    read_pj: Energy | None = None
+    write_pj: Energy | None = None
+    update_pj: Energy | None = None
+    read_bw_bits: float | None = Field(default=None, gt=0, le=MAX_ABS_NUMBER)
+    write_bw_bits: float | None = Field(default=None, gt=0, le=MAX_ABS_NUMBER)
+    read_ports: int = Field(default=1, ge=1, le=MAX_PORTS)
+    write_ports: int = Field(default=1, ge=1, le=MAX_PORTS)
     shared_ports: bool = False
-    area_mm2: float | None = Field(default=None, ge=0)
-    leakage_mw: float = Field(default=0.0, ge=0)
+    area_mm2: Area | None = None
+    leakage_mw: float = Field(default=0.0, ge=0, le=MAX_ABS_NUMBER)
     operands: list[Literal["W", "I", "O"]] = Field(default_factory=lambda: ["W", "I", "O"], min_length=1)
     spans: list[str] | Literal["all"] = "all"
     double_buffered: bool = False
     model: str | None = None
-    banks: int = Field(default=1, ge=1)
+    banks: int = Field(default=1, ge=1, le=MAX_WORD_BITS)
 
 
 class AcceleratorSpec(_Strict):
     name: str
-    clock_ns: float = Field(default=1.0, gt=0)
-    node_nm: int = Field(default=28, ge=1)
+    clock_ns: float = Field(default=1.0, gt=0, le=MAX_CLOCK_NS)
+    node_nm: int = Field(default=28, ge=1, le=1000)
     array: ArraySpec
     memories: list[MemorySpec] = Field(min_length=1)
     hints: dict[str, Any] = Field(default_factory=dict)

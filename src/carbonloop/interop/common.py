@@ -7,6 +7,7 @@ a newer version) or a construct the model cannot express raises a one-line :clas
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from carbonloop.errors import SpecError
-from carbonloop.specio import load_yaml, parse_yaml
+from carbonloop.errors import SpecError, shorten
+from carbonloop.specio import MAX_ABS_NUMBER, finite_number, load_yaml, parse_yaml
 
 TAG_KEY = "!tag"
 """Key under which :class:`TaggedLoader` records the YAML tag (``!Component``...) of a mapping."""
@@ -88,25 +89,30 @@ def read_input(value: Any, what: str) -> tuple[Any, str]:
     return value, f"<{what}>"
 
 
-def positive_int(value: Any, source: str, field: str) -> int:
+MAX_INT = 10**18
+"""Largest integer a reader accepts (the input gate's bound, :data:`carbonloop.specio.MAX_ABS_NUMBER`)."""
+
+
+def positive_int(value: Any, source: str, field: str, *, high: int = MAX_INT) -> int:
+    """A positive integer of at most ``high``: ``8``, ``8.0`` and ``"8"`` are 8; anything else a SpecError."""
+    shown = shorten(repr(value), 60)
     if isinstance(value, bool):
-        raise SpecError(source, field, f"expected a positive integer (got {value!r})")
-    if isinstance(value, float) and value.is_integer():
+        raise SpecError(source, field, f"expected a positive integer (got {shown})")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 30:
         value = int(value.strip())
     if not isinstance(value, int) or value < 1:
-        raise SpecError(source, field, f"expected a positive integer (got {value!r})")
+        raise SpecError(source, field, f"expected a positive integer (got {shown})")
+    if value > high:
+        raise SpecError(source, field, f"must be <= {high:g} (got {shown})")
     return value
 
 
-def number(value: Any, source: str, field: str) -> float:
-    if isinstance(value, bool):
-        raise SpecError(source, field, f"expected a number (got {value!r})")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise SpecError(source, field, f"expected a number (got {value!r})") from None
+def number(value: Any, source: str, field: str, *, low: float = 0.0, high: float = MAX_ABS_NUMBER) -> float:
+    """A finite number in ``[low, high]`` (by default a non-negative physical quantity: an energy, an area,
+    a bandwidth or a cycle time); ``inf``, ``nan`` and ``"1e400"`` are refused naming the field."""
+    return finite_number(value, source, field, low=low, high=high)
 
 
 def as_dict(value: Any, source: str, field: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from carbonloop.interop.common import (
     warn_ignored,
 )
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve
-from carbonloop.specio import dump_yaml
+from carbonloop.specio import MAX_LAYERS, MAX_PRECISION_BITS, bounded_int, dump_yaml
 from carbonloop.workload.layer import Axis, Layer, Operand, parse_axis
 from carbonloop.workload.network import Edge, Network
 
@@ -385,7 +385,9 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
                 )
         if tname not in prec:
             raise SpecError(source, f"{where}.operand_precision.{tname}", "missing")
-        bits = int(prec[tname])
+        bits = bounded_int(
+            prec[tname], source, f"{where}.operand_precision.{tname}", low=0, high=MAX_PRECISION_BITS
+        )
         if tname == "W" and bits == 0:  # pooling: no weights
             notes.append(f"{where}.operand_precision.W (0 bits: no weight operand)")
             continue
@@ -428,6 +430,8 @@ def _network(data: Any, source: str) -> Network:
     layers_in = as_list(data, source, "<root>")
     if not layers_in:
         raise SpecError(source, "<root>", "expected a list of layers")
+    if len(layers_in) > MAX_LAYERS:
+        raise SpecError(source, "<root>", f"{len(layers_in)} layers: more than the limit of {MAX_LAYERS}")
     by_id: dict[int, str] = {}
     layers, edges = [], []
     for i, spec in enumerate(layers_in):

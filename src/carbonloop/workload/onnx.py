@@ -22,6 +22,7 @@ import onnx
 from onnx import TensorProto
 
 from carbonloop.errors import SpecError
+from carbonloop.specio import MAX_LAYERS, check_file_size
 from carbonloop.workload.builders import conv2d, fully_connected, matmul
 from carbonloop.workload.elementwise import conv_transpose2d, eltwise, pool2d
 from carbonloop.workload.layer import Axis, Layer
@@ -60,6 +61,11 @@ _TYPE_BITS: dict[int, int] = {
     TensorProto.INT8: 8, TensorProto.UINT8: 8, TensorProto.INT16: 16, TensorProto.UINT16: 16,
     TensorProto.FLOAT16: 16, TensorProto.BFLOAT16: 16, TensorProto.INT4: 4, TensorProto.UINT4: 4,
 }  # fmt: skip
+MAX_ONNX_BYTES = 2**31
+"""Largest ONNX file read: protobuf's own 2 GiB limit, checked before reading so the error is ours."""
+MAX_ONNX_NODES = 10 * MAX_LAYERS
+"""Most graph nodes (an exported layer is often several nodes: a conv, its bias, an activation ...)."""
+
 DEFAULT_BITS = 8
 """Bits of float32 tensors unless a precision is given: the usual int8 deployment (and ZigZag's default)."""
 
@@ -491,6 +497,7 @@ def _read(path: Path) -> onnx.ModelProto:
     source = str(path)
     if not path.is_file():
         raise SpecError(source, "<file>", "no such file")
+    check_file_size(path, source, MAX_ONNX_BYTES)
     try:
         model = onnx.load(source, load_external_data=False)
     except Exception as err:  # protobuf raises DecodeError, RuntimeWarning subclasses, ValueError ...
@@ -498,6 +505,10 @@ def _read(path: Path) -> onnx.ModelProto:
         raise SpecError(source, "<file>", f"not a readable ONNX model ({first})") from None
     if not model.graph.node:
         raise SpecError(source, "graph.node", "the file holds no graph nodes (is it an ONNX model?)")
+    if len(model.graph.node) > MAX_ONNX_NODES:
+        raise SpecError(
+            source, "graph.node", f"{len(model.graph.node)} nodes: more than the limit of {MAX_ONNX_NODES}"
+        )
     return model
 
 

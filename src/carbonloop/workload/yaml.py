@@ -8,12 +8,12 @@ with parameters (``type: conv2d``, ``params: {K: 16, C: 3, ...}``) or genericall
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonloop.errors import SpecError
-from carbonloop.specio import dump_yaml, load_yaml, validate
+from carbonloop.specio import MAX_ABS_NUMBER, MAX_LAYERS, MAX_PRECISION_BITS, dump_yaml, load_yaml, validate
 from carbonloop.workload import builders
 from carbonloop.workload.layer import Layer, Operand, format_axis, parse_axis
 from carbonloop.workload.network import Edge, Network
@@ -29,15 +29,15 @@ BUILDERS: dict[str, Any] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class OperandSpec(_Strict):
     name: str
     role: Literal["W", "I", "O"]
     axes: list[str | int] = Field(min_length=0)
-    bits: int = Field(default=8, ge=1)
-    partial_bits: int | None = Field(default=None, ge=1)
+    bits: int = Field(default=8, ge=1, le=MAX_PRECISION_BITS)
+    partial_bits: int | None = Field(default=None, ge=1, le=MAX_PRECISION_BITS)
     constant: bool | None = None
 
 
@@ -45,14 +45,14 @@ class LayerSpec(_Strict):
     name: str
     type: str = "custom"
     params: dict[str, Any] = Field(default_factory=dict)
-    dims: dict[str, int] | None = None
+    dims: dict[str, Annotated[int, Field(le=int(MAX_ABS_NUMBER))]] | None = None
     operands: list[OperandSpec] | None = None
     inputs: list[str] = Field(default_factory=list)
 
 
 class NetworkSpec(_Strict):
     name: str
-    layers: list[LayerSpec] = Field(min_length=1)
+    layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS)
 
 
 def _build_layer(spec: LayerSpec, source: str, where: str) -> Layer:
@@ -82,14 +82,28 @@ def _build_layer(spec: LayerSpec, source: str, where: str) -> Layer:
         raise SpecError(source, f"{where}.type", f"unknown layer type {spec.type!r} (known: {known})")
     if spec.dims is not None or spec.operands is not None:
         raise SpecError(source, where, f"a {spec.type} layer takes 'params', not 'dims'/'operands'")
-    params = dict(spec.params)
+    params = {key: _param(value, source, f"{where}.params.{key}") for key, value in spec.params.items()}
     for key in ("stride", "dilation", "bits"):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
     try:
-        return BUILDERS[spec.type](spec.name, **params)  # type: ignore[no-any-return]
-    except TypeError as err:
+        return BUILDERS[spec.type](spec.name, **params)
+    except (TypeError, ValueError, IndexError) as err:  # a missing or unknown parameter, a short pair
         raise SpecError(source, f"{where}.params", f"bad parameters for {spec.type}: {err}") from None
+
+
+def _param(value: Any, source: str, where: str) -> Any:
+    """A builder parameter is a non-negative integer or a list of them (``stride: [2, 1]``)."""
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        at = f"{where}[{i}]" if isinstance(value, list) else where
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise SpecError(source, at, f"expected an integer (got {item!r})")
+        if not 0 <= item <= MAX_ABS_NUMBER:
+            raise SpecError(source, at, f"must be >= 0 and <= {MAX_ABS_NUMBER:g} (got {item!r})")
+    return value
 
 
 def network_from_dict(data: Any, source: str = "<workload>") -> Network:
