@@ -138,3 +138,22 @@ def test_bad_arguments_are_one_spec_error(kwargs, field):
     with pytest.raises(SpecError) as err:
         evaluate("conv1d:M=32,P=16,R=3", "two_level", **kwargs)
     assert err.value.field == field
+
+
+def test_conventions_travel_on_the_accelerator_into_model_and_mapper():
+    """``conventions="timeloop"`` scores the given mapping, and the searched one, under Timeloop's rules."""
+    from carbonloop.model.conventions import TIMELOOP
+
+    layer = carbonloop.load_workload("conv1d:M=32,P=16,R=3").layers[0]
+    acc = carbonloop.load_accelerator("two_level")
+    given = evaluate(layer, acc, mapping=WS, conventions="timeloop")
+    assert given.conventions == "timeloop" and given.accelerator.conventions == TIMELOOP
+    timeloop_acc = dataclasses.replace(acc, conventions=TIMELOOP)
+    assert given.layers[0].cost == evaluate_mapping(layer, timeloop_acc, load_mapping(WS))
+    exact = evaluate(layer, acc, mapping=WS)
+    assert exact.conventions == "carbonloop" and exact.layers[0].cost != given.layers[0].cost
+    searched = evaluate(layer, acc, objective="energy", conventions="timeloop")
+    assert searched.optimal
+    chosen = searched.layers[0].cost
+    assert chosen == evaluate_mapping(layer, timeloop_acc, chosen.mapping)
+    assert chosen.energy_pj <= given.energy_pj  # the optimum is no worse than the WS nest, same rules
