@@ -88,6 +88,37 @@ def test_constraints_language_rejects_code_and_accepts_arithmetic(tmp_path: Path
         ({"budget": 0}, "budget", "positive"),
         ({"colour": "red"}, "colour", "unknown field"),
         ({"constraints": ["dim > 4096"]}, "accelerators", "no design is left"),
+        ({"constraints": ["sram_byte / (2 * dim) >= 32"]}, "constraints[0]", "unknown name 'sram_byte'"),
+        ({"constraints": ["macros > 1"]}, "constraints[0]", "unknown name 'macros'"),  # an imc-only name
+        ({"constraints": ["9**9**9 > 1"]}, "constraints[0]", "'9**9**9 > 1' is too large to evaluate"),
+        ({"constraints": ["dim ** 5000 > 1"]}, "constraints[0]", "too large to evaluate"),
+        ({"constraints": ["'a' * 10**9 == 'b'"]}, "constraints[0]", "cannot be evaluated"),
+        ({"constraints": ["-" * 990 + "dim > 1"]}, "constraints[0]", "nested more than 50 deep"),
+        ({"constraints": ["dim > 1 " * 200]}, "constraints[0]", "longer than 1000 characters"),
+        ({"constraints": [3]}, "constraints[0]", "expression in a string"),
+        (
+            {"accelerators": {"digital": {"dataflow": "xs", "dim": 8, "sram_bytes": "4KiB"}}},
+            "accelerators.digital.dataflow[0]",
+            "unknown dataflow 'xs' (known: os, ws)",
+        ),
+        ({"accelerators": {"imc": {"kind": "aimcc", "dim": 32}}}, "accelerators.imc.kind[0]", "unknown kind"),
+        (
+            {"accelerators": {"digital": {"dataflow": "os", "dim": "big", "sram_bytes": "4KiB"}}},
+            "accelerators.digital.dim[0]",
+            "must be a number",
+        ),
+        (
+            {
+                "accelerators": {
+                    "digital": {"dataflow": "os", "dim": list(range(1, 1001)), "cols": list(range(1, 201))}
+                }
+            },
+            "accelerators.digital",
+            "more than 100000 points",
+        ),
+        ({"conventions": "timeloopy"}, "conventions", "unknown conventions 'timeloopy'"),
+        ({"parameters": "actt"}, "parameters", "unknown parameter set 'actt'"),
+        ({"parameters": "missing.yaml"}, "parameters", "no such parameter file"),
     ],
 )
 def test_bad_space_files_name_file_field_and_value(tmp_path: Path, patch: dict, field: str, words: str):
@@ -139,3 +170,19 @@ def test_workload_files_are_resolved_next_to_the_space_file_and_hashed(tmp_path:
         tmp_path,
     )
     assert next(again.points()).key != key  # a changed workload file is a new point
+
+
+def test_a_constraint_on_another_templates_parameter_does_not_apply(tmp_path: Path):
+    doc = {
+        "accelerators": {
+            "digital": {"dataflow": "os", "dim": [8, 16], "sram_bytes": "4KiB"},
+            "imc": {"kind": ["aimc", "dimc"], "dim": 32, "sram_bytes": "32KiB"},
+        },
+        "constraints": ["kind == 'dimc'"],  # digital designs have no kind: kept; aimc removed
+        "workloads": [{"name": "conv1d", "fps": 1}],
+        "conventions": "timeloop",
+    }
+    space = space_from_dict(doc, "s.yaml")
+    assert [d.accel_type for d in space.designs] == ["digital_os", "digital_os", "dimc"]
+    assert space.skipped == 1 and space.conventions == "timeloop"
+    assert {p.conventions for p in space.points()} == {"timeloop"}

@@ -60,13 +60,12 @@ TOP_KEYS = {
     "description",
     "conventions",
 }
-KNOWN_CONVENTIONS = ("carbonloop", "timeloop", "zigzag", "carbonspot")
-"""Named modelling conventions (docs: DESIGN.md section 3, "Conventions")."""
 NAME_VALUES = {("digital", "dataflow"): ("os", "ws"), ("imc", "kind"): ("aimc", "dimc")}
 """Template parameters that take a name, and the names they take (hardware/templates.py, hardware/imc.py)."""
 FREE_TEXT_PARAMS = {"name"}
 MAX_CONSTRAINT_CHARS = 1000
 MAX_CONSTRAINT_BITS = 4096
+MAX_CONSTRAINT_DEPTH = 50
 MAX_GRID_POINTS = 100_000
 """A grid (one mapping of parameter lists) larger than this is refused: no sweep of that size can run."""
 SIZE_KEYS = ("sram_bytes", "dram_bytes")
@@ -121,6 +120,21 @@ def _check_expr(node: ast.AST, source: str, where: str) -> None:
             raise SpecError(source, where, f"only {', '.join(_FUNCS)} may be called in a constraint")
         if isinstance(sub, ast.Constant) and not isinstance(sub.value, int | float | str):
             raise SpecError(source, where, f"unsupported constant {sub.value!r} in constraint")
+
+
+def _depth(tree: ast.AST) -> int:
+    """The expression's nesting depth (iterative: a deep tree must not exhaust the stack here)."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, d = todo.pop()
+        deepest = max(deepest, d)
+        todo.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """The constraint as quoted in an error (long ones cut, so the error stays one readable line)."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 class ConstraintTooLarge(ArithmeticError):
@@ -198,8 +212,10 @@ class Constraint:
             tree = ast.parse(text, mode="eval")
         except (SyntaxError, RecursionError, MemoryError) as err:
             msg = err.msg if isinstance(err, SyntaxError) else "nested too deeply"
-            raise SpecError(source, where, f"not an expression: {text!r} ({msg})") from None
+            raise SpecError(source, where, f"not an expression: {_short(text)} ({msg})") from None
         _check_expr(tree, source, where)
+        if _depth(tree) > MAX_CONSTRAINT_DEPTH:
+            raise SpecError(source, where, f"{_short(text)} is nested more than {MAX_CONSTRAINT_DEPTH} deep")
         return cls(text, tree, source, where)
 
     @property
@@ -220,10 +236,12 @@ class Constraint:
             return False
         except (ConstraintTooLarge, OverflowError, RecursionError) as err:
             raise SpecError(
-                self.source, self.where, f"{self.text!r} is too large to evaluate ({err})"
+                self.source, self.where, f"{_short(self.text)} is too large to evaluate ({err})"
             ) from None
         except TypeError as err:
-            raise SpecError(self.source, self.where, f"{self.text!r} cannot be evaluated: {err}") from None
+            raise SpecError(
+                self.source, self.where, f"{_short(self.text)} cannot be evaluated: {err}"
+            ) from None
 
 
 # -- designs, workloads, points ----------------------------------------------------------------------------
@@ -424,10 +442,11 @@ def _check_objective(objective: Any, source: str) -> str:
 
 
 def _check_conventions(value: Any, source: str, where: str) -> str:
-    if not isinstance(value, str) or value not in KNOWN_CONVENTIONS:
-        raise SpecError(
-            source, where, f"unknown conventions {value!r} (known: {', '.join(KNOWN_CONVENTIONS)})"
-        )
+    """A name of the model's registry (carbonloop.model.conventions.NAMED), as the name it registers."""
+    from carbonloop.model.conventions import NAMED
+
+    if not isinstance(value, str) or value not in NAMED:
+        raise SpecError(source, where, f"unknown conventions {value!r} (known: {', '.join(NAMED)})")
     return value
 
 
@@ -564,7 +583,7 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
             raise SpecError(
                 source,
                 c.where,
-                f"unknown name {unknown_names[0]!r} in {c.text!r} (parameters: {', '.join(sorted(names))})",
+                f"unknown name {unknown_names[0]!r} in {_short(c.text)} (parameters: {', '.join(sorted(names))})",
             )
     for template, grids in accs.items():
         where = f"accelerators.{template}"
