@@ -151,3 +151,18 @@ def test_validate_carbonspot_bad_input_is_one_line(tmp_path, capsys):
     assert run(["validate", "carbonspot", str(store), "--reference", str(tmp_path / "nope.csv")]) == 2
     err = capsys.readouterr().err
     assert err == f"error: {tmp_path / 'nope.csv'}: --reference: no such file\n"
+
+
+def test_validate_carbonspot_never_mixes_spaces(tmp_path, capsys):
+    from carbonloop.explore.store import ResultStore
+
+    store, ref = _carbonspot_case(tmp_path)
+    with ResultStore(store) as st:
+        other = next(st.records())
+        st.put({**other, "key": "other", "space": "quick"})
+    assert run(["validate", "carbonspot", str(store), "--reference", str(ref)]) == 2
+    assert (
+        "--space: the store holds several spaces, choose one of ['quick', 'tiny']" in capsys.readouterr().err
+    )
+    assert run(["validate", "carbonspot", str(store), "--reference", str(ref), "--space", "tiny"]) == 0
+    assert "Points compared: 2 (+ 1 geomean rows)" in capsys.readouterr().out

@@ -131,11 +131,12 @@ def validate_carbonspot(
     """Compare an exploration with CarbonSpot's published sweep (ratios, winners, every point)."""
     from carbonloop.explore.store import load_results
     from carbonloop.explore.validate import compare, load_reference
+    from carbonloop.report.prepare import select_space
     from carbonloop.report.validation import validation_report
 
     if not store.exists():
         raise SpecError(str(store), "<store>", "no such file (run carbonloop explore first)")
-    ours = load_results(store, space=space)
+    ours = select_space(load_results(store, space=space), space, source=str(store))
     ref = load_reference(reference)
     text = validation_report(ours, ref, points_table=not no_points)
     if csv is not None:
