@@ -37,7 +37,18 @@ ONNX_KINDS = ("truncation", "random_bytes", "bit_flip", "huge_number", "negative
 HUGE = ("1e308", "1e400", "18446744073709551616", "99999999999999999999999999", "2e18", "1e19")
 NON_FINITE = (".inf", "-.inf", ".nan", ".NaN", ".Inf")
 NEGATIVE = ("-1", "-1e9", "-0.5", "0", "-18446744073709551616")
-WRONG_TYPES = ("[1, 2]", "{a: 1}", "null", "true", "'text'", "[]", "{}", "''", "!!binary aGVsbG8=", "2024-01-01")
+WRONG_TYPES = (
+    "[1, 2]",
+    "{a: 1}",
+    "null",
+    "true",
+    "'text'",
+    "[]",
+    "{}",
+    "''",
+    "!!binary aGVsbG8=",
+    "2024-01-01",
+)
 HUGE_INTS = ("1099511627776", "1000000000000", "4611686018427387904")
 NEGATIVE_INTS = ("-1", "-7", "0")
 NESTING_DEPTHS = (70, 200, 600, 2_000, 20_000)

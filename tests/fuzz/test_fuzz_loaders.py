@@ -166,7 +166,9 @@ def test_workload_yaml_loader_holds_the_contract(tmp_path_factory, data, kind, s
 def test_accelerator_yaml_loader_holds_the_contract(tmp_path_factory, data, kind, preset):
     from carbonloop.hardware.yaml import load_accelerator_file
 
-    path = write(tmp_path_factory.mktemp("a") / "a.yaml", mutate_yaml(preset_text(preset), kind, DrawChooser(data)))
+    path = write(
+        tmp_path_factory.mktemp("a") / "a.yaml", mutate_yaml(preset_text(preset), kind, DrawChooser(data))
+    )
     acc = holds_contract(lambda: load_accelerator_file(path))
     if acc is not None:
         assert_sane(acc)
@@ -174,7 +176,9 @@ def test_accelerator_yaml_loader_holds_the_contract(tmp_path_factory, data, kind
 
 
 @FUZZ
-@given(data=st.data(), kind=st.sampled_from(YAML_KINDS), seed=st.sampled_from(["conv1d_ws", "conv1d_tiled_os"]))
+@given(
+    data=st.data(), kind=st.sampled_from(YAML_KINDS), seed=st.sampled_from(["conv1d_ws", "conv1d_tiled_os"])
+)
 def test_mapping_yaml_loader_holds_the_contract(tmp_path_factory, data, kind, seed):
     from carbonloop.hardware.library import load_accelerator
     from carbonloop.model.mapping import load_mapping, resolve
@@ -223,7 +227,9 @@ def test_timeloop_reader_holds_the_contract(tmp_path_factory, data, kind, target
         text = (EXAMPLES / "timeloop" / name).read_text(encoding="utf-8")
         raw = mutate_yaml(text, kind, DrawChooser(data)) if role == target else text.encode()
         paths[role] = write(folder / name, raw)
-    result = holds_contract(lambda: load_timeloop(paths["arch"], paths["problem"], paths["mapping"], paths["ert"]))
+    result = holds_contract(
+        lambda: load_timeloop(paths["arch"], paths["problem"], paths["mapping"], paths["ert"])
+    )
     if result is not None:
         layer, acc, _, _ = result
         assert_sane(acc)
