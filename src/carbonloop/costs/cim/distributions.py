@@ -145,7 +145,7 @@ def named(name: str, bits: int) -> Distribution:
         raise SpecError(
             _SOURCE, "distribution", f"unknown distribution {name!r} (known: {', '.join(DEFAULTS)})"
         )
-    return DEFAULTS[name](bits)  # type: ignore[no-any-return]
+    return DEFAULTS[name](bits)
 
 
 def resolve(value: str | tuple[float, ...] | Distribution, bits: int) -> Distribution:
@@ -273,3 +273,25 @@ def bit_statistics(dist: Distribution, encoding: str, operand_bits: int, slice_b
         start += w
     density = tuple(sum(p * bits[j] for p, bits in entries) for j in range(width))
     return BitStatistics(total, slice_bits, tuple(values), tuple(squares), tuple(nonzero), density, copies)
+
+
+def fixed_mean_statistics(mean: float, operand_bits: int, slice_bits: int) -> BitStatistics:
+    """Statistics of a test pattern whose every slice has the value ``mean`` in [0, 1] (how macro papers
+    measure energy at a set average input or weight value, e.g. Sinangil et al., JSSC 2021, Fig. 13)."""
+    if not 0.0 <= mean <= 1.0:
+        raise SpecError(_SOURCE, "mean", f"a mean slice value is in [0, 1], got {mean!r}")
+    n = math.ceil(operand_bits / slice_bits)
+    nz = 1.0 if mean > 0 else 0.0
+    return BitStatistics(
+        operand_bits, slice_bits, (mean,) * n, (mean * mean,) * n, (nz,) * n, (mean,) * operand_bits
+    )
+
+
+def parse_fixed_mean(value: object) -> float | None:
+    """``"mean=0.25"`` -> 0.25; anything else -> None."""
+    if isinstance(value, str) and value.startswith("mean="):
+        try:
+            return float(value[5:])
+        except ValueError:
+            raise SpecError(_SOURCE, "distribution", f"bad fixed mean {value!r} (use mean=<0..1>)") from None
+    return None

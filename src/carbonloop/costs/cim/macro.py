@@ -1,0 +1,403 @@
+"""A compute-in-memory macro of any cell type: spec, energy per pass by component, area and timing.
+
+One *pass* is a full-precision matrix-vector product over the whole array: every one of the ``rows``
+inputs (all its slices) meets every one of the ``cols`` weights (all its slices), in every macro. The
+mapper sees the same interface as the SRAM IMC model (``carbonloop.costs.imc``): a spec with ``rows``,
+``cols``, ``macros`` and :func:`cim_pass_energy_pj` for a pass that uses only part of the array.
+
+The rules, applied to every macro (each with its reason; docs/cim.md):
+
+1. Slicing. Inputs enter ``dac_bits`` at a time (1: bit-serial), weights occupy ``bits_per_cell`` per cell,
+   so a weight spans ceil(Bw_enc / bits_per_cell) adjacent columns and a pass takes
+   ceil(Bi_enc / dac_bits) input slices (twice that for two-part signed inputs: a positive and a negative
+   cycle); an ADC shared by ``columns_per_adc`` columns converts them one after the other.
+2. Row drivers charge the wordline (wire + access gates) once per pulse: a pulse-count DAC sends
+   (2^b - 1) x slice value pulses, a voltage DAC or a 1-b driver charges it to the slice value
+   (C V_dd x v V_dd). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
+3. Cells: a non-volatile cell draws T_read V_read^2 G per pulse (G linear in the stored slice value,
+   Ohm's law; a voltage DAC scales V^2 by the mean *squared* slice value, CiMLoop's Algorithm 1); an SRAM
+   charge-domain cell charges its capacitor when input bit and weight bit are both one (C V^2 a c); an
+   SRAM current-domain cell discharges its bitline share likewise.
+4. ADC: one conversion per converted column per input slice (once per pass when the input slices are
+   integrated in the analog domain, ``input_accumulation="analog"``; a differential pair is one column), energy and area from the ADC-survey
+   regression at the per-ADC rate (1 / round time) and the macro's node, scaled (V/V_nominal)^2 for a
+   supply sweep. Analog weight combination (binary-weighted capacitors) converts one column per weight.
+5. Digital side: shift-and-add of weight-slice columns (one add per extra column conversion) and an
+   accumulator across input slices, at random-data activity; a digital macro (no ADC) reads each column
+   through an adder tree whose nodes toggle with probability 2p(1-p) of the product bits.
+
+Data values enter only through expected slice values (``distributions.bit_statistics``): computed once
+per spec, so mapping search costs nothing extra.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from carbonloop.costs.cim.adc import adc_area_um2, adc_energy_pj
+from carbonloop.costs.cim.cells import Cell, cell
+from carbonloop.costs.cim.distributions import (
+    BitStatistics,
+    Distribution,
+    bit_statistics,
+    fixed_mean_statistics,
+    parse_fixed_mean,
+    resolve,
+)
+from carbonloop.costs.cim.peripherals import (
+    DAC_CAP_FF_PER_BIT,
+    Logic,
+    accumulator_bits,
+    add_area_um2,
+    add_energy_fj,
+    capacitor_area_um2,
+    logic,
+    pulse_counter_energy_fj,
+    voltage_dac_energy_fj,
+    wordline_cap_per_cell_ff,
+)
+from carbonloop.costs.imc import adc_delay_ns, adder_tree_full_adders
+from carbonloop.errors import SpecError
+
+_SOURCE = "<cim macro>"
+# Gate delay vs supply: the alpha-power law t ~ V / (V - Vt)^alpha (T. Sakurai, A. R. Newton, IEEE JSSC
+# 25(2):584-594, 1990), alpha = 1.3 for velocity-saturated short-channel devices, one regular threshold
+# of 0.35 V for every node (regular-Vt devices of 65-7 nm processes sit at 0.3-0.45 V).
+ALPHA_POWER = 1.3
+THRESHOLD_V = 0.35
+DacKind = Literal["pulse", "voltage"]
+Combine = Literal["digital", "analog"]
+Accumulate = Literal["digital", "analog"]
+ENERGY_COMPONENTS = (
+    "row_drivers",
+    "dac",
+    "cells",
+    "combine_caps",
+    "adc",
+    "adder_trees",
+    "shift_add",
+    "accumulators",
+)
+AREA_COMPONENTS = (
+    "cells",
+    "row_drivers",
+    "dac",
+    "combine_caps",
+    "adc",
+    "adder_trees",
+    "shift_add",
+    "accumulators",
+)
+ROW_SIDE = ("row_drivers", "dac")
+DistributionSpec = str | tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class CimMacroSpec:
+    """One CiM macro (times ``macros``). ``rows`` = inputs summed per output (D2), ``cols`` = weights per
+    wordline (D1, output channels). Units in the names; distributions are a default's name or a histogram.
+    """
+
+    device: str
+    rows: int
+    cols: int
+    macros: int = 1
+    input_bits: int = 8
+    weight_bits: int = 8
+    bits_per_cell: int | None = None
+    dac_bits: int = 1
+    dac_kind: DacKind = "pulse"
+    adc_bits: float | None = 8.0
+    columns_per_adc: int = 1
+    input_encoding: str = "magnitude"
+    weight_encoding: str = "offset"
+    weight_combine: Combine = "digital"
+    input_accumulation: Accumulate = "digital"
+    combine_unit_cap_ff: float = 1.0
+    node_nm: float = 28.0
+    vdd_v: float = 0.9
+    vdd_nominal_v: float | None = None
+    read_pulse_ns: float = 1.0
+    cycle_ns: float | None = None
+    zero_gating: bool = False
+    input_distribution: DistributionSpec = "uniform"
+    weight_distribution: DistributionSpec = "gaussian"
+    custom_cell: Cell | None = None
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    @property
+    def cell(self) -> Cell:
+        return self.custom_cell if self.custom_cell is not None else cell(self.device)
+
+    @property
+    def cell_bits(self) -> int:
+        return self.bits_per_cell if self.bits_per_cell is not None else self.cell.bits_per_cell
+
+
+def _validate(s: CimMacroSpec) -> None:
+    def bad(name: str, message: str) -> SpecError:
+        return SpecError(_SOURCE, name, message)
+
+    for name in ("rows", "cols", "macros", "input_bits", "weight_bits", "dac_bits", "columns_per_adc"):
+        v = getattr(s, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise bad(name, f"must be a positive integer, got {v!r}")
+    if s.bits_per_cell is not None and (
+        isinstance(s.bits_per_cell, bool)
+        or not isinstance(s.bits_per_cell, int)
+        or not 1 <= s.bits_per_cell <= 8
+    ):
+        raise bad("bits_per_cell", f"must be an integer in [1, 8], got {s.bits_per_cell!r}")
+    for name in ("node_nm", "vdd_v", "read_pulse_ns", "combine_unit_cap_ff"):
+        v = getattr(s, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise bad(name, f"must be a positive number, got {v!r}")
+    for name in ("cycle_ns", "vdd_nominal_v"):
+        v = getattr(s, name)
+        if v is not None and (
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0
+        ):
+            raise bad(name, f"must be a positive number, got {v!r}")
+    if s.adc_bits is not None and (not isinstance(s.adc_bits, (int, float)) or not 1 <= s.adc_bits <= 16):
+        raise bad("adc_bits", f"must be in [1, 16] (or none for a digital macro), got {s.adc_bits!r}")
+    if s.dac_kind not in ("pulse", "voltage"):
+        raise bad("dac_kind", f"must be 'pulse' or 'voltage', got {s.dac_kind!r}")
+    if s.weight_combine not in ("digital", "analog"):
+        raise bad("weight_combine", f"must be 'digital' or 'analog', got {s.weight_combine!r}")
+    if s.input_accumulation not in ("digital", "analog"):
+        raise bad("input_accumulation", f"must be 'digital' or 'analog', got {s.input_accumulation!r}")
+    if "analog" in (s.weight_combine, s.input_accumulation) and s.adc_bits is None:
+        raise bad("weight_combine", "analog weight combination needs an ADC")
+    if s.dac_bits > s.input_bits:
+        raise bad("dac_bits", f"{s.dac_bits} exceeds input_bits {s.input_bits}")
+    if s.custom_cell is None:
+        s.cell  # noqa: B018 - raises a SpecError for an unknown device
+    if s.cell.technology == "sram" and s.cell_bits != 1:
+        raise bad("bits_per_cell", "an SRAM cell stores 1 bit")
+    # the distributions and encodings are checked by resolving them once
+    _statistics(s)
+
+
+@dataclass(frozen=True)
+class _Stats:
+    inputs: BitStatistics
+    weights: BitStatistics
+    input_zero: float  # P(input == 0): what zero-gating skips
+    gated_inputs: BitStatistics  # statistics of the non-zero inputs
+
+
+def _nonzero(d: Distribution) -> Distribution:
+    probs = list(d.probs)
+    probs[d.half] = 0.0
+    if sum(probs) == 0:
+        return d
+    return Distribution(tuple(probs), f"{d.name}|nonzero")
+
+
+@cache
+def _statistics(s: CimMacroSpec) -> _Stats:
+    """Input and weight statistics (a distribution, or a fixed-mean test pattern ``"mean=<v>"``)."""
+    fixed_in = parse_fixed_mean(s.input_distribution)
+    if fixed_in is not None:
+        inputs = fixed_mean_statistics(fixed_in, s.input_bits, s.dac_bits)
+        gated, p_zero = inputs, 0.0
+    else:
+        din = resolve(s.input_distribution, s.input_bits)
+        inputs = bit_statistics(din, s.input_encoding, s.input_bits, s.dac_bits)
+        gated = bit_statistics(_nonzero(din), s.input_encoding, s.input_bits, s.dac_bits)
+        p_zero = din.zero_probability
+    fixed_w = parse_fixed_mean(s.weight_distribution)
+    if fixed_w is not None:
+        weights = fixed_mean_statistics(fixed_w, s.weight_bits, s.cell_bits)
+    else:
+        dw = resolve(s.weight_distribution, s.weight_bits)
+        weights = bit_statistics(dw, s.weight_encoding, s.weight_bits, s.cell_bits)
+    return _Stats(inputs, weights, p_zero, gated)
+
+
+@dataclass(frozen=True)
+class CimMacroCost:
+    """Energy of one pass by component (pJ, all macros), area by component (mm^2), timing."""
+
+    spec: CimMacroSpec
+    energy_per_pass_pj: dict[str, float]
+    area_mm2: dict[str, float]
+    cycle_ns: float
+    cycles_per_pass: int
+    macs_per_pass: int
+    weight_write_energy_pj: float
+    counts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_energy_pj(self) -> float:
+        return sum(self.energy_per_pass_pj.values())
+
+    @property
+    def total_area_mm2(self) -> float:
+        return sum(self.area_mm2.values())
+
+    @property
+    def pass_ns(self) -> float:
+        return self.cycle_ns * self.cycles_per_pass
+
+    @property
+    def tops(self) -> float:
+        return 2.0 * self.macs_per_pass / self.pass_ns / 1000.0
+
+    @property
+    def tops_per_w(self) -> float:
+        return 2.0 * self.macs_per_pass / self.total_energy_pj
+
+    @property
+    def tops_per_mm2(self) -> float:
+        return self.tops / self.total_area_mm2
+
+    @property
+    def energy_per_mac_fj(self) -> float:
+        return self.total_energy_pj * 1000.0 / self.macs_per_pass
+
+
+def supply_delay_factor(vdd_v: float, vdd_nominal_v: float) -> float:
+    """Delay at ``vdd_v`` over delay at ``vdd_nominal_v`` (alpha-power law)."""
+    if vdd_v <= THRESHOLD_V or vdd_nominal_v <= THRESHOLD_V:
+        raise SpecError(_SOURCE, "vdd_v", f"must exceed the {THRESHOLD_V} V threshold, got {vdd_v!r}")
+    return (vdd_v / vdd_nominal_v) * ((vdd_nominal_v - THRESHOLD_V) / (vdd_v - THRESHOLD_V)) ** ALPHA_POWER
+
+
+def _cycle_ns(s: CimMacroSpec, slices_pulses: int) -> float:
+    """Round time: the given cycle (at the nominal supply) moved to ``vdd_v`` by the alpha-power law, or
+    read pulses plus one SAR conversion settling ``rows`` cells (the ZigZag-IMC ADC delay fit)."""
+    if s.cycle_ns is not None:
+        v_nom = s.vdd_nominal_v if s.vdd_nominal_v is not None else s.vdd_v
+        return float(s.cycle_ns) * supply_delay_factor(s.vdd_v, v_nom)
+    adc = adc_delay_ns(s.adc_bits, s.rows) if s.adc_bits is not None else 0.0
+    return s.read_pulse_ns * slices_pulses + adc
+
+
+@cache
+def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
+    """Expected energy of one full pass, area and timing of ``s`` (module docstring, rules 1-5)."""
+    st = _statistics(s)
+    c = s.cell
+    g: Logic = logic(float(s.node_nm), float(s.vdd_v))
+    v2 = s.vdd_v**2
+    rows, m = s.rows, s.macros
+    w_slices = st.weights.slices * st.weights.copies  # columns per weight (differential: x2)
+    phys_cols = s.cols * w_slices
+    in_rounds = st.inputs.slices * st.inputs.copies  # input slices per pass
+    max_pulses = 2**s.dac_bits - 1 if s.dac_kind == "pulse" else 1
+    cycle = _cycle_ns(s, max_pulses)
+    # a differential pair is read as one current difference: its two columns share one conversion
+    conv_cols = s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices
+    conv_rounds = 1 if s.input_accumulation == "analog" else in_rounds
+    n_adc = math.ceil(conv_cols / s.columns_per_adc) if s.adc_bits is not None else 0
+    cycles_per_pass = in_rounds * (s.columns_per_adc if s.adc_bits is not None else 1)
+    c_bar = st.weights.mean_value  # mean stored slice value (zero copy of a differential pair included)
+
+    # Row side: (1 - P0) x non-zero statistics if zero inputs are gated, else all inputs.
+    row_stats, row_frac = (st.gated_inputs, 1.0 - st.input_zero) if s.zero_gating else (st.inputs, 1.0)
+    slice_v = [v * row_frac for v in row_stats.slice_values]
+    slice_v2 = [v * row_frac for v in row_stats.slice_squares]
+    pulses = [v * max_pulses for v in slice_v]  # mean pulses (or charge fraction) per row per slice
+    copies = st.inputs.copies
+
+    pitch_um = math.sqrt(c.cell_area_f2) * s.node_nm * 1e-3
+    if c.technology == "sram":
+        wl_cell_ff = g.sram_wl_cap_ff
+    else:
+        wl_cell_ff = wordline_cap_per_cell_ff(pitch_um, 1, s.node_nm)
+    c_row_ff = phys_cols * wl_cell_ff
+    e: dict[str, float] = dict.fromkeys(ENERGY_COMPONENTS, 0.0)  # fJ per macro until the end
+    a: dict[str, float] = dict.fromkeys(AREA_COMPONENTS, 0.0)  # um2 per macro until the end
+    e["row_drivers"] = rows * c_row_ff * v2 * sum(pulses) * copies
+    if s.dac_kind == "voltage" and s.dac_bits > 1:
+        e["dac"] = rows * sum(voltage_dac_energy_fj(s.dac_bits, s.vdd_v, v) for v in slice_v) * copies
+        a["dac"] = rows * capacitor_area_um2(DAC_CAP_FF_PER_BIT * s.dac_bits, s.node_nm)
+    elif s.dac_kind == "pulse" and s.dac_bits > 1:
+        e["dac"] = rows * sum(pulse_counter_energy_fj(g, p) for p in pulses) * copies
+        a["dac"] = rows * s.dac_bits * g.dff_area_um2
+    # a driver per row: an inverter chain sized like four NAND2s
+    a["row_drivers"] = rows * 4 * g.nand2_area_um2
+
+    cells = rows * phys_cols
+    if c.is_nonvolatile:
+        per_pulse_fj = c.read_energy_fj(rows, phys_cols, s.read_pulse_ns, c_bar)
+        activity = sum(slice_v2) if s.dac_kind == "voltage" else sum(pulses)
+        e["cells"] = cells * per_pulse_fj * activity * copies
+    else:
+        cap = c.compute_cap_ff if c.compute_cap_ff > 0 else g.sram_bl_cap_ff
+        e["cells"] = cells * cap * v2 * sum(pulses) * c_bar * copies
+    a["cells"] = cells * c.area_um2(s.node_nm)
+
+    if s.weight_combine == "analog" and w_slices > 1:
+        # binary-weighted capacitors (unit C x 2^k per slice column) charge-share each weight's product
+        cap_w = s.combine_unit_cap_ff * (2 ** (w_slices * s.cell_bits) - 1)
+        e["combine_caps"] = s.cols * cap_w * v2 * sum(slice_v) * c_bar * copies
+        a["combine_caps"] = s.cols * capacitor_area_um2(cap_w, s.node_nm)
+
+    conversions = conv_cols * conv_rounds
+    if s.adc_bits is not None:
+        rate_hz = 1e9 / cycle
+        v_nom = s.vdd_nominal_v if s.vdd_nominal_v is not None else s.vdd_v
+        e_conv_pj = adc_energy_pj(s.adc_bits, rate_hz, s.node_nm) * (s.vdd_v / v_nom) ** 2
+        e["adc"] = conversions * e_conv_pj * 1000.0
+        a["adc"] = n_adc * adc_area_um2(s.adc_bits, rate_hz, s.node_nm)
+        out_bits = float(s.adc_bits)
+    else:
+        # digital readout: a 1-b-product adder tree per physical column, nodes toggling 2p(1-p)
+        p = st.inputs.mean_value * c_bar
+        fas = adder_tree_full_adders(rows, 1)
+        e["adder_trees"] = phys_cols * in_rounds * fas * g.fa_energy_fj * 2 * p * (1 - p)
+        a["adder_trees"] = phys_cols * fas * g.fa_area_um2
+        out_bits = 1 + math.ceil(math.log2(rows)) if rows > 1 else 1.0
+
+    if s.weight_combine == "digital" and st.weights.slices > 1:
+        width = out_bits + (st.weights.slices - 1) * s.cell_bits
+        extra = s.cols * (st.weights.slices - 1)
+        e["shift_add"] = extra * conv_rounds * add_energy_fj(g, width)
+        a["shift_add"] = extra * add_area_um2(g, width)
+    if conv_rounds > 1:
+        acc = accumulator_bits(s.input_bits, s.weight_bits, rows)
+        e["accumulators"] = s.cols * conv_rounds * add_energy_fj(g, acc)
+        a["accumulators"] = s.cols * add_area_um2(g, acc)
+
+    write_fj = w_slices * c.write_energy_fj(rows, phys_cols, c_bar) if c.is_nonvolatile else 0.0
+    return CimMacroCost(
+        spec=s,
+        energy_per_pass_pj={k: v * m / 1000.0 for k, v in e.items()},
+        area_mm2={k: v * m * 1e-6 for k, v in a.items()},
+        cycle_ns=cycle,
+        cycles_per_pass=cycles_per_pass,
+        macs_per_pass=rows * s.cols * m,
+        weight_write_energy_pj=write_fj / 1000.0,
+        counts={
+            "input_slices": float(in_rounds),
+            "columns_per_weight": float(w_slices),
+            "physical_columns": float(phys_cols),
+            "adcs": float(n_adc * m),
+            "conversions": float(conversions * m),
+            "mean_input_slice_value": st.inputs.mean_value,
+            "mean_weight_slice_value": c_bar,
+        },
+    )
+
+
+def cim_pass_energy_pj(spec: CimMacroSpec, mapped_rows: int, mapped_cols: int) -> dict[str, float]:
+    """Energy by component of one pass of every macro when only ``mapped_rows`` inputs and ``mapped_cols``
+    weight columns hold the layer: row-side parts scale with the rows, cells with rows x columns, the
+    column side (ADC, adders) with the columns (unused columns are neither converted nor added)."""
+    if not 1 <= mapped_rows <= spec.rows:
+        raise SpecError(_SOURCE, "mapped_rows", f"must be in [1, {spec.rows}], got {mapped_rows}")
+    if not 1 <= mapped_cols <= spec.cols:
+        raise SpecError(_SOURCE, "mapped_cols", f"must be in [1, {spec.cols}], got {mapped_cols}")
+    cost = cim_macro_cost(spec)
+    r, c = mapped_rows / spec.rows, mapped_cols / spec.cols
+    return {
+        k: v * (r if k in ROW_SIDE else r * c if k == "cells" else c)
+        for k, v in cost.energy_per_pass_pj.items()
+    }

@@ -1,0 +1,119 @@
+"""CiM peripherals other than the ADC: logic gates at any node, wordline drivers, DACs, capacitors,
+shift-and-add and accumulators.
+
+Gate constants come from ``carbonloop.costs.technology`` (CarbonSpot's 28 nm set moved with Stillmaker &
+Baas 2017 factors). Nodes outside its table (e.g. NeuRRAM's 130 nm) are moved from the nearest table node by
+constant-field scaling (Dennard et al., IEEE JSSC 1974): capacitance and delay linear in the feature size,
+area quadratic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from carbonloop.costs.technology import known_nodes, tech_node
+
+# Interconnect capacitance per length: ~0.2 fF/um for minimum-pitch on-chip wires across nodes
+# (N. Weste, D. Harris, CMOS VLSI Design, 4th ed., Sec. 6.2: "about 0.2 fF/um").
+WIRE_CAP_FF_PER_UM = 0.2
+# Gate capacitance per um of transistor width: ~1 fF/um (Weste & Harris, Sec. 2.3.1 / 5.2: 1-2 fF/um).
+GATE_CAP_FF_PER_UM = 1.0
+# Switched capacitance of a charge-redistribution DAC per bit converted (the ZigZag-IMC constant k0 = 50 fF,
+# restated in carbonloop.costs.imc, imc_model_facts.md section 1.3).
+DAC_CAP_FF_PER_BIT = 50.0
+# MOM capacitor density 2.3 fF/um^2 at 22 nm scaling as (22/T)^2 with the metal pitch (CiMLoop's capacitor
+# model, mit-emze/cimloop @ d6e1390 workspace/models/components/accelergy_plug_ins/misc.py).
+CAP_DENSITY_FF_PER_UM2_22NM = 2.3
+# Random data toggles half of the bits of a digital word per operation.
+DIGITAL_ACTIVITY = 0.5
+
+
+@dataclass(frozen=True)
+class Logic:
+    """Gate constants at one node and supply (units in the names)."""
+
+    node_nm: float
+    vdd_v: float
+    nand2_cap_ff: float
+    xor2_cap_ff: float
+    dff_cap_ff: float
+    nand2_area_um2: float
+    xor2_area_um2: float
+    dff_area_um2: float
+    sram_wl_cap_ff: float
+    sram_bl_cap_ff: float
+    xor2_delay_ns: float
+
+    @property
+    def fa_energy_fj(self) -> float:
+        """1-bit full adder = 3 NAND2 + 2 XOR2, every node switching (CarbonSpot's adder)."""
+        return (3 * self.nand2_cap_ff + 2 * self.xor2_cap_ff) * self.vdd_v**2
+
+    @property
+    def dff_energy_fj(self) -> float:
+        return self.dff_cap_ff * self.vdd_v**2
+
+    @property
+    def fa_area_um2(self) -> float:
+        return 3 * self.nand2_area_um2 + 2 * self.xor2_area_um2
+
+
+@cache
+def logic(node_nm: float, vdd_v: float) -> Logic:
+    """Gate constants at ``node_nm`` operated at ``vdd_v``."""
+    nodes = known_nodes()
+    ref = min(nodes, key=lambda n: abs(n - node_nm))
+    t = tech_node(ref)
+    s = node_nm / ref
+    return Logic(
+        node_nm=node_nm,
+        vdd_v=vdd_v,
+        nand2_cap_ff=t.nand2_cap_ff * s,
+        xor2_cap_ff=t.xor2_cap_ff * s,
+        dff_cap_ff=t.dff_cap_ff * s,
+        nand2_area_um2=t.nand2_area_um2 * s * s,
+        xor2_area_um2=t.xor2_area_um2 * s * s,
+        dff_area_um2=t.dff_area_um2 * s * s,
+        sram_wl_cap_ff=t.sram_cell_wl_cap_ff * s,
+        sram_bl_cap_ff=t.sram_cell_bl_cap_ff * s,
+        xor2_delay_ns=t.xor2_delay_ns * s,
+    )
+
+
+def wordline_cap_per_cell_ff(cell_pitch_um: float, access_gates: int, node_nm: float) -> float:
+    """Wordline capacitance a cell adds: one cell pitch of wire plus the gates of its access devices
+    (each 1 F wide)."""
+    return WIRE_CAP_FF_PER_UM * cell_pitch_um + access_gates * GATE_CAP_FF_PER_UM * node_nm * 1e-3
+
+
+def capacitor_area_um2(cap_ff: float, node_nm: float) -> float:
+    """Area of a MOM capacitor: C / density, density 2.3 fF/um^2 x (22/T)^2."""
+    return cap_ff / (CAP_DENSITY_FF_PER_UM2_22NM * (22.0 / node_nm) ** 2)
+
+
+def voltage_dac_energy_fj(bits: int, vdd_v: float, mean_code: float) -> float:
+    """A charge-redistribution DAC converting a code of mean value ``mean_code`` (in [0, 1] of full
+    scale): the capacitors of the ones are charged, C = 50 fF per bit at full scale."""
+    return DAC_CAP_FF_PER_BIT * bits * vdd_v**2 * mean_code
+
+
+def pulse_counter_energy_fj(g: Logic, mean_pulses: float) -> float:
+    """A pulse-count (temporal) DAC is a counter: an increment toggles two flip-flops on average
+    (1 + 1/2 + 1/4 + ...), so each pulse costs two flip-flop clockings."""
+    return 2.0 * g.dff_energy_fj * mean_pulses
+
+
+def add_energy_fj(g: Logic, width_bits: float) -> float:
+    """A ``width_bits`` ripple add and register at random-data activity (shift-and-add, accumulate)."""
+    return width_bits * (g.fa_energy_fj + g.dff_energy_fj) * DIGITAL_ACTIVITY
+
+
+def add_area_um2(g: Logic, width_bits: float) -> float:
+    return width_bits * (g.fa_area_um2 + g.dff_area_um2)
+
+
+def accumulator_bits(input_bits: int, weight_bits: int, rows: int) -> int:
+    """Full-precision MAC width: Bi + Bw + ceil(log2 rows) (no overflow of the dot product)."""
+    return input_bits + weight_bits + max(0, math.ceil(math.log2(rows)))
