@@ -148,3 +148,43 @@ def validate_carbonspot(
         typer.echo(f"wrote {output}")
     else:
         typer.echo(text)
+
+
+@validate_app.command("timeloop")
+def validate_timeloop_command(
+    cases: Annotated[
+        Path | None,
+        typer.Argument(help="A folder of case folders (case.yaml each); default: the shipped exercises."),
+    ] = None,
+    conventions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--conventions", help="Conventions to run (repeatable; default: timeloop and carbonloop)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every case as JSON.")] = False,
+    write: Annotated[
+        Path | None, typer.Option("--write", help="Put the summary and table into this Markdown file.")
+    ] = None,
+) -> None:
+    """Timeloop's 2020 ISPASS tutorial exercises, read unmodified, next to Timeloop's own stats."""
+    from carbonloop.interop.timeloop_validation import (
+        markdown_table,
+        summary_lines,
+        validate_timeloop,
+        write_markdown,
+    )
+    from carbonloop.model.conventions import get_conventions
+
+    names = tuple(conventions or ("timeloop", "carbonloop"))
+    for name in names:
+        get_conventions(name, "validate timeloop", "--conventions")
+    rows = validate_timeloop(cases, names)
+    if write is not None:
+        write_markdown(rows, write)
+    if as_json:
+        typer.echo(json.dumps({"cases": [r.to_dict() for r in rows]}, indent=1))
+        return
+    typer.echo(markdown_table(rows))
+    for line in summary_lines(rows):
+        typer.echo(line)

@@ -64,8 +64,10 @@ class MemorySpec(_Strict):
     read_pj: Energy | None = None
     write_pj: Energy | None = None
     update_pj: Energy | None = None
-    read_bw_bits: float | None = Field(default=None, gt=0, le=MAX_ABS_NUMBER)
-    write_bw_bits: float | None = Field(default=None, gt=0, le=MAX_ABS_NUMBER)
+    # a bandwidth may be .inf on purpose: no limit (Timeloop's default for a level without one); NaN and
+    # values <= 0 are still refused (NaN > 0 is false)
+    read_bw_bits: float | None = Field(default=None, gt=0, allow_inf_nan=True)
+    write_bw_bits: float | None = Field(default=None, gt=0, allow_inf_nan=True)
     read_ports: int = Field(default=1, ge=1, le=MAX_PORTS)
     write_ports: int = Field(default=1, ge=1, le=MAX_PORTS)
     shared_ports: bool = False
