@@ -49,7 +49,7 @@ class _GatedComposer:
         depth = getattr(loader, "_gate_depth", 0) + 1
         sizes: dict[int, int] = loader.__dict__.setdefault("_gate_sizes", {})
         event = loader.peek_event()
-        if depth > MAX_NESTING_DEPTH:
+        if depth > MAX_NESTING_DEPTH and isinstance(event, yaml.CollectionStartEvent):
             raise SpecError(loader._gate_source, _at(event), f"nested deeper than {MAX_NESTING_DEPTH} levels")
         if isinstance(event, yaml.AliasEvent):
             target = loader.anchors.get(event.anchor)
