@@ -133,3 +133,100 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFi
     assert run(["explore", "--quick", "--objective", "fastest", "--out", str(tmp_path / "o")]) == 2
     assert "unknown objective" in capsys.readouterr().err
     assert run(["results", "best", "--store", str(tmp_path / "none.sqlite")]) == 2
+
+
+# -- the store's guarantees seen from the command line (points from tests.explore.fakes: no model run) ---
+
+LONG_LABEL = "a_workload_label_long_enough_that_an_80_column_table_would_cut_it"
+FAKE_SPACE = f"""
+name: one
+accelerators:
+  digital: {{dataflow: os, dim: [8, 16], sram_bytes: 4KiB}}
+workloads:
+  - {{name: "conv1d:M=8,P=8,R=3", fps: 1000, label: {LONG_LABEL}}}
+"""
+
+
+@pytest.fixture
+def fake_store(tmp_path: Path) -> Path:
+    import yaml
+
+    from carbonloop.explore import run_space, space_from_dict
+    from tests.explore.fakes import fake_point
+
+    store = tmp_path / "r.sqlite"
+    space = space_from_dict(yaml.safe_load(FAKE_SPACE), "one.yaml")
+    assert run_space(space, store, workers=1, progress=False, fn=fake_point).ran == 2
+    return store
+
+
+def test_results_best_keeps_table_width_without_a_terminal(
+    fake_store: Path, capsys: pytest.CaptureFixture[str]
+):
+    capsys.readouterr()
+    assert run(["results", "best", "--store", str(fake_store)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if LONG_LABEL in line]
+    # energy 1000/rows pJ: 16x16 wins energy, 8x8 wins latency (100*rows ns); one table row each, uncut
+    assert any("energy" in r and "digital_os 16x16 4KiB" in r and "62.5 pJ" in r for r in rows)
+    assert any("latency" in r and "digital_os 8x8 4KiB" in r and "800 ns" in r for r in rows)
+
+
+def test_a_store_of_two_spaces_needs_space(fake_store: Path, capsys: pytest.CaptureFixture[str]):
+    import yaml
+
+    from carbonloop.explore import run_space, space_from_dict
+    from tests.explore.fakes import fake_point
+
+    other = space_from_dict(yaml.safe_load(FAKE_SPACE.replace("name: one", "name: two")), "two.yaml")
+    assert run_space(other, fake_store, workers=1, progress=False, fn=fake_point).ran == 2  # not reused
+    capsys.readouterr()
+    assert run(["results", "best", "--store", str(fake_store)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {fake_store}: --space: the store holds 2 spaces (one, two); choose one with --space\n"
+    )
+    assert run(["results", "best", "--store", str(fake_store), "--space", "two", "--json"]) == 0
+    best = json.loads(capsys.readouterr().out)["best"]
+    assert {b["space"] for b in best} == {"two"}
+    assert run(["results", "best", "--store", str(fake_store), "--space", "three"]) == 2
+    assert "no space 'three' in this store (spaces: one, two)" in capsys.readouterr().err
+
+
+def test_an_unreadable_row_is_a_warning_and_a_failed_point(fake_store: Path, tmp_path: Path, capsys):
+    import sqlite3
+
+    con = sqlite3.connect(fake_store)
+    key = con.execute("SELECT key FROM results ORDER BY design_id LIMIT 1").fetchone()[0]
+    con.execute("UPDATE results SET record = '{\"key\": 1' WHERE key = ?", (key,))
+    con.commit()
+    con.close()
+    capsys.readouterr()
+    assert run(["results", "best", "--store", str(fake_store), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"warning: {fake_store}: row {key}: the record is not JSON (JSONDecodeError); "
+        "counted as failed (rerun with --retry-failed)\n"
+    )
+    assert len(json.loads(captured.out)["best"]) == 10  # the other design still ranks: (1 workload + geo) x 5
+    out = tmp_path / "e.csv"
+    assert run(["results", "export", "--store", str(fake_store), "--csv", str(out)]) == 0
+    df = pd.read_csv(out).set_index("key")
+    assert df.loc[key, "status"] == "error" and "unreadable row" in df.loc[key, "error"]
+
+
+def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"SQLite format 3\0" + b"\xff" * 200)
+    capsys.readouterr()
+    assert run(["results", "best", "--store", str(junk)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {junk}: <store>: ") and err.count("\n") == 1
+
+
+def test_a_misspelt_constraint_name_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FAKE_SPACE + "constraints: ['sram_byte / (2 * dim) >= 32']\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run(["explore", "--space", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad}: constraints[0]: unknown name 'sram_byte'") and err.count("\n") == 1

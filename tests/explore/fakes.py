@@ -36,8 +36,8 @@ def fake_numbers(rows: int, fps: float) -> dict[str, Any]:
     }
 
 
-def _log(point: Point) -> None:
-    path = os.environ.get(LOG_ENV)
+def _log(point: Point, log: str | None = None) -> None:
+    path = log or os.environ.get(LOG_ENV)
     if path:
         with open(path, "a", encoding="utf-8") as f:  # one short append per line: atomic on POSIX
             f.write(f"{os.getpid()} {point.key} {point.design.label}\n")
@@ -53,9 +53,10 @@ def fake_point(point: Point) -> dict[str, Any]:
     return rec
 
 
-def dies_on_16(point: Point) -> dict[str, Any]:
-    """Kills its own worker process (as ``kill -9`` would) on the 16x16 designs; fake_point otherwise."""
-    _log(point)
+def dies_on_16(point: Point, log: str | None = None) -> dict[str, Any]:
+    """Kills its own worker process (as ``kill -9`` would) on the 16x16 designs; fake_point otherwise.
+    ``log`` is given with functools.partial: pool workers keep the environment of their first start."""
+    _log(point, log)
     if point.design.kwargs["rows"] == 16:
         os.kill(os.getpid(), signal.SIGKILL)
     return fake_point_unlogged(point)

@@ -4,6 +4,7 @@ its workers exit."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -23,13 +24,13 @@ from .fakes import LOG_ENV, dies_on_16, fake_numbers, log_lines, raises_on_16, s
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_killed_worker_point_is_retried_once_then_failed_and_the_sweep_goes_on(tmp_path: Path, monkeypatch):
+def test_killed_worker_point_is_retried_once_then_failed_and_the_sweep_goes_on(tmp_path: Path):
     # SMALL_SPACE: dataflow os/ws x dim 8/16 x 2 workloads = 8 points, 4 of them on 16x16 arrays
     space = load_space(write_space(tmp_path, SMALL_SPACE))
     log = tmp_path / "log.txt"
-    monkeypatch.setenv(LOG_ENV, str(log))
+    dies = functools.partial(dies_on_16, log=str(log))
     store = tmp_path / "w.sqlite"
-    summary = run_space(space, store, workers=2, progress=False, fn=dies_on_16)
+    summary = run_space(space, store, workers=2, progress=False, fn=dies)
     assert (summary.ran, summary.failed) == (8, 4)
     attempts: dict[str, int] = {}
     for _, key, _ in log_lines(log):
@@ -49,7 +50,7 @@ def test_killed_worker_point_is_retried_once_then_failed_and_the_sweep_goes_on(t
         assert recs[key]["design"].endswith("16x16 4KiB")  # the identifying columns are kept
     for key in set(recs) - rows16:
         assert recs[key]["energy_pj"] == pytest.approx(fake_numbers(8, recs[key]["fps"])["energy_pj"])
-    rerun = run_space(space, store, workers=2, progress=False, fn=dies_on_16, retry_failed=True)
+    rerun = run_space(space, store, workers=2, progress=False, fn=dies, retry_failed=True)
     assert (rerun.ran, rerun.failed, rerun.skipped) == (4, 4, 4)
 
 
