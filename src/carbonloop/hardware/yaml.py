@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+from carbonloop.model.conventions import get_conventions
 from carbonloop.specio import (
     MAX_ABS_NUMBER,
     MAX_DIE_AREA_MM2,
@@ -76,6 +77,8 @@ class MemorySpec(_Strict):
     operands: list[Literal["W", "I", "O"]] = Field(default_factory=lambda: ["W", "I", "O"], min_length=1)
     spans: list[str] | Literal["all"] = "all"
     double_buffered: bool = False
+    datawidth_bits: int | None = Field(default=None, ge=1, le=MAX_WORD_BITS)
+    cluster_size: int = Field(default=1, ge=1, le=MAX_WORD_BITS)
     model: str | None = None
     banks: int = Field(default=1, ge=1, le=MAX_WORD_BITS)
 
@@ -87,6 +90,8 @@ class AcceleratorSpec(_Strict):
     array: ArraySpec
     memories: list[MemorySpec] = Field(min_length=1)
     hints: dict[str, Any] = Field(default_factory=dict)
+    conventions: str = "carbonloop"
+    """The modelling conventions the accelerator is evaluated under (model/conventions.py)."""
 
 
 def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str) -> MemoryLevel:
@@ -145,6 +150,8 @@ def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str
         operands=frozenset(spec.operands),
         spans=tuple(spans),
         double_buffered=spec.double_buffered,
+        datawidth_bits=spec.datawidth_bits,
+        cluster_size=spec.cluster_size,
         leakage_mw=leakage,
         source=source_note,
     )
@@ -186,7 +193,10 @@ def accelerator_from_dict(data: Any, source: str = "<accelerator>") -> Accelerat
     axes = list(spec.array.axes)
     memories = tuple(_memory(m, i, axes, spec.node_nm, source) for i, m in enumerate(spec.memories))
     try:
-        return Accelerator(spec.name, array, memories, spec.clock_ns, spec.node_nm, dict(spec.hints))
+        conventions = get_conventions(spec.conventions, source, "conventions")
+        return Accelerator(
+            spec.name, array, memories, spec.clock_ns, spec.node_nm, dict(spec.hints), conventions=conventions
+        )
     except SpecError as err:
         raise err.located(source) from None
 
@@ -228,10 +238,13 @@ def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
                 "operands": sorted(m.operands),
                 "spans": list(m.spans),
                 "double_buffered": m.double_buffered,
+                "datawidth_bits": m.datawidth_bits,
+                "cluster_size": m.cluster_size,
             }
             for m in acc.memories
         ],
         "hints": dict(acc.hints),
+        "conventions": acc.conventions.name,
     }
 
 
