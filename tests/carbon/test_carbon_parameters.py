@@ -169,3 +169,44 @@ def test_naming_a_dram_part_replaces_the_base_dram_spec():
     # changing only the divisor keeps the part
     r = load_parameters("act", {"dram": {"yield_value": 1.0}})
     assert r.dram_g_per_gb_for("ca") == 48.0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"use_grid": "nan"}, "use_grid", "must be a finite number (got 'nan')"),
+        ({"use_grid": -5}, "use_grid", "must be >= 0 (got -5.0)"),
+        ({"fab_grid": float("inf")}, "fab_grid", "must be a finite number (got inf)"),
+        ({"fab_grid": "1e5"}, "fab_grid", "must be <= 10000 (got '1e5')"),
+        ({"lifetime_years": float("inf")}, "lifetime_years", "Input should be a finite number"),
+        ({"lifetime_years": 1e-300}, "lifetime_years", "Input should be greater than or equal to 0.001"),
+        ({"package_g_per_chip": float("nan")}, "package_g_per_chip", "Input should be a finite number"),
+        ({"yield": {"value": 1e-300}}, "yield.value", "Input should be greater than or equal to 0.000001"),
+        ({"dram": {"g_per_gb": 230, "scale_from_nm": 1e-300, "scale_to_nm": 28}}, "dram.scale_from_nm", ""),
+        (
+            {"grids": {"by_source": {"coal": float("inf")}}},
+            "grids.by_source.coal",
+            "Input should be a finite",
+        ),
+        ({"grids": {"by_source": {"coal": -820}}}, "grids.by_source.coal", "greater than or equal to 0"),
+    ],
+)
+def test_non_finite_negative_and_absurd_parameters_are_refused(overrides, field, message):
+    """Each of these once gave NaN, Infinity or a negative carbon (issue #13)."""
+    with pytest.raises(SpecError) as info:
+        load_parameters("act", overrides)
+    assert info.value.field == field and message in info.value.message, str(info.value)
+
+
+def test_inf_in_a_parameter_file_is_refused_by_the_input_gate(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("base: carbonspot\nlifetime_years: .inf\n")
+    with pytest.raises(SpecError) as info:
+        load_parameters(str(f))
+    assert str(info.value) == f"{f}: lifetime_years: must be a finite number (got inf)"
+
+
+def test_grid_as_a_number_within_the_limits():
+    # 0 and 10,000 g/kWh are the ends of the accepted range (ten times ACT's coal, 820 g/kWh)
+    assert load_parameters("act", {"use_grid": 0}).use_ci_g_per_kwh == 0.0
+    assert load_parameters("act", {"use_grid": "1e4"}).use_ci_g_per_kwh == 10_000.0

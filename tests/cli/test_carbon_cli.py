@@ -103,3 +103,38 @@ def test_malformed_parameter_file(capsys, tmp_path):
     assert run([*BASE, "--parameters", str(f)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {f}: line ") and "malformed YAML" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        # issue #13: each of these exited 0 with NaN, a negative carbon or Infinity
+        (["--grid", "nan"], "error: carbon: --grid: must be a finite number (got 'nan')"),
+        (["--grid=-1e9"], "error: carbon: --grid: must be >= 0 (got '-1e9')"),
+        (["--grid", "inf"], "error: carbon: --grid: must be a finite number (got 'inf')"),
+        (["--area-mm2", "1e308"], "error: carbon: --area-mm2: must be <= 1e+18 (got 1e+308)"),
+        # a die larger than a 300 mm wafer (70,686 mm2)
+        (["--area-mm2", "1e5"], "error: carbon: --area-mm2: must be <= 70686 (got 100000.0)"),
+        (["--fab-grid", "2e4"], "error: carbon: --fab-grid: must be <= 10000 (got '2e4')"),
+        (["--energy-pj", "nan"], "error: carbon: --energy-pj: must be a finite number (got nan)"),
+        (["--latency-ns", "-inf"], "error: carbon: --latency-ns: must be a finite number (got -inf)"),
+        (["--fps", "1e-300"], "error: carbon: --fps: must be >= 1e-06 (got 1e-300)"),
+        (["--lifetime-years", "1e-300"], "error: carbon: --lifetime-years: must be >= 0.001 (got 1e-300)"),
+        (["--lifetime-years", "1e6"], "error: carbon: --lifetime-years: must be <= 100 (got 1000000.0)"),
+        (["--node-nm", "-7"], "error: carbon: --node-nm: must be >= 0 (got -7)"),
+        (["--dram-gb", "abc"], "error: carbon: --dram-gb: input should be a valid number"),
+    ],
+)
+def test_non_finite_negative_and_absurd_options_are_one_error_line(capsys, extra, line):
+    rc = run([*BASE, *extra, "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 2 and out == ""
+    assert err.startswith(line) and err.count("\n") == 1, err
+
+
+def test_numeric_grid_at_the_limits_is_used(capsys):
+    # operational carbon = energy x grid: 1e6 pJ x 1e4 g/kWh / 3.6e18 pJ/kWh; a grid of 0 gives none
+    top = carbon_json(capsys, "--grid", "1e4")
+    assert top["breakdown"]["ca"]["operational"] == pytest.approx(1e6 * 1e4 / 3.6e18, rel=1e-12)
+    zero = carbon_json(capsys, "--grid", "0")
+    assert zero["breakdown"]["ca"]["operational"] == 0.0

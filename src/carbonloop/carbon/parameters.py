@@ -95,8 +95,8 @@ class CarbonParameters(_Frozen):
     node_nm: int = Field(default=28, ge=NODE_NM_RANGE[0], le=NODE_NM_RANGE[1])
     nodes: dict[int, NodeData]
     abatement_pct: Literal[95, 97, 99] = 97
-    fab_grid: str | float
-    use_grid: str | float
+    fab_grid: str | Annotated[float, Field(allow_inf_nan=True)]  # numbers are range-checked by _grid
+    use_grid: str | Annotated[float, Field(allow_inf_nan=True)]
     grid_vintage: int = 2022
     grids: GridTables
     lifetime_years: float = Field(ge=LIFETIME_YEARS_RANGE[0], le=LIFETIME_YEARS_RANGE[1])
