@@ -161,6 +161,8 @@ def _store_error(path: Path, err: sqlite3.Error) -> SpecError:
         return SpecError(
             str(path), "<store>", f"the store is damaged ({msg}); export what reads and start anew"
         )
+    if "disk i/o error" in msg.lower():
+        return SpecError(str(path), "<store>", f"cannot read or write the store ({msg}; is the disk full?)")
     if "locked" in msg or "busy" in msg:
         return SpecError(str(path), "<store>", f"the store is busy ({msg}); another process holds it")
     if isinstance(err, sqlite3.OperationalError) and ("unable to open" in msg or "readonly" in msg):
