@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,17 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path: Path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_task_function_workers_cannot_import_is_a_failed_record_not_a_traceback(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    space = load_space(write_space(tmp_path, SMALL_SPACE))
+    point = next(space.points())
+    only_here = types.ModuleType("carbonloop_module_only_in_this_process")
+    exec("def evaluate(p):\n    return p\n", only_here.__dict__)
+    monkeypatch.setitem(sys.modules, only_here.__name__, only_here)  # picklable here, not importable there
+    lost = list(LocalExecutor(1).run(only_here.evaluate, [point], on_lost=lambda item, msg: (item.key, msg)))
+    assert len(lost) == 1 and lost[0][0] == point.key
+    assert lost[0][1].startswith("the task raised cannot load the task in a worker: ModuleNotFoundError")
+    assert "Traceback" not in capfd.readouterr().err

@@ -128,6 +128,9 @@ def _worker_main(tasks: Connection, lifeline: Connection) -> None:
             task = tasks.recv()
         except (EOFError, OSError):
             return
+        except Exception as err:  # noqa: BLE001 - a task whose function cannot be imported here
+            tasks.send(("raised", f"cannot load the task in a worker: {type(err).__name__}: {err}"))
+            continue
         if task is None:
             return
         fn, item = task
