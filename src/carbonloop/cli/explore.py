@@ -92,7 +92,7 @@ def explore_command(
     )
     if summary.interrupted:
         console.print(
-            f"interrupted: {summary.ran} points stored by this run ({summary.failed} failed), "
+            f"interrupted: {_points(summary.ran)} stored by this run ({summary.failed} failed), "
             f"{summary.left} left; run the same command again to resume",
             soft_wrap=True,
         )
@@ -120,3 +120,7 @@ def explore_command(
             soft_wrap=True,
         )
     print_table(rich_best_table(best_designs(df), title=f"Best design per scenario ({sp.name})"))
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
