@@ -138,6 +138,10 @@ class CimMacroSpec:
     def cell_bits(self) -> int:
         return self.bits_per_cell if self.bits_per_cell is not None else self.cell.bits_per_cell
 
+    def pass_energy_pj(self, mapped_rows: int, mapped_cols: int) -> dict[str, float]:
+        """The model's hook (``model.evaluate``): energy by component of one pass on part of the array."""
+        return cim_pass_energy_pj(self, mapped_rows, mapped_cols)
+
 
 def _validate(s: CimMacroSpec) -> None:
     def bad(name: str, message: str) -> SpecError:

@@ -1,0 +1,225 @@
+"""Compute-in-memory accelerators of any cell type: DRAM -> shared SRAM -> weight cells inside CiM macros.
+
+The same organisation as the SRAM IMC template (``carbonloop.hardware.imc``): axes ``D1`` (wordline: output
+channels, inputs broadcast), ``D2`` (bitline: summed inputs C, FX, FY) and ``M`` (identical macros); weights
+stay in the cells (a memory level keeping only ``W``, written one row per cycle at the cell's programming
+energy: a ReRAM reload is expensive and the mapper sees it). The compute energy of a pass comes from the CiM
+macro model (``carbonloop.costs.cim``), expected over the operand distributions the template names.
+
+``cim(...)`` takes strings for every argument (a template call is text) and converts them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from carbonloop.costs.cim.cells import cell
+from carbonloop.costs.cim.macro import CimMacroSpec, cim_macro_cost
+from carbonloop.costs.resolve import resolve_memory
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+
+CIM_AXES = ("D1", "D2", "M")
+# CarbonSpot's DRAM energy, the same as the IMC template (KULeuven-MICAS/carbonspot @ 0839b49,
+# dram_access_energy_pJ_per_bit)
+DRAM_PJ_PER_BIT = 3.7
+_SOURCE = "<cim template>"
+
+
+def cim_array(spec: CimMacroSpec) -> ComputeArray:
+    """The compute array of ``spec.macros`` CiM macros of ``spec.rows`` x ``spec.cols`` weights."""
+    cost = cim_macro_cost(spec)
+    per_mac = {k: v / cost.macs_per_pass for k, v in cost.energy_per_pass_pj.items()}
+    return ComputeArray(
+        axes=(("D1", spec.cols), ("D2", spec.rows), ("M", spec.macros)),
+        mac_pj=cost.energy_per_mac_fj / 1000.0,
+        mac_area_mm2=0.0,
+        extra_area_mm2=cost.total_area_mm2,
+        kind="imc",
+        cycles_per_mac=cost.cycles_per_pass,
+        precision_bits={"W": spec.weight_bits, "I": spec.input_bits},
+        energy_breakdown_pj_per_mac=per_mac,
+        area_breakdown_mm2=dict(cost.area_mm2),
+        source=f"CiM macro model ({spec.device}, {spec.rows}x{spec.cols}x{spec.macros}, {spec.node_nm:g} nm)",
+        imc=spec,
+    )
+
+
+def cim_accelerator(
+    spec: CimMacroSpec, *, sram_bytes: int, dram_bytes: int = 1 << 20, name: str | None = None
+) -> Accelerator:
+    """DRAM -> SRAM (inputs, outputs, weights) -> weight cells -> ``spec``'s macros."""
+    if sram_bytes < 1 or dram_bytes < 1:
+        raise SpecError(_SOURCE, "sram_bytes", f"sizes must be positive (got {sram_bytes}, {dram_bytes})")
+    cost = cim_macro_cost(spec)
+    bi, bw = spec.input_bits, spec.weight_bits
+    sram_width = max(spec.rows * bi * spec.macros, spec.cols * (bi + bw) * spec.macros)
+    sram_depth = max(1, (sram_bytes * 8) // sram_width)
+    if sram_depth < 32:
+        raise SpecError(
+            _SOURCE,
+            "sram_bytes",
+            f"{sram_bytes} B gives {sram_depth} rows of {sram_width} b; the SRAM model needs >= 32 rows",
+        )
+    node = int(round(spec.node_nm))
+    sram = resolve_memory("sram", node_nm=node, width_bits=sram_width, depth=sram_depth)
+    dram_width = spec.cols * bw * spec.macros
+    dram_pj = DRAM_PJ_PER_BIT * dram_width
+    levels = (
+        MemoryLevel(
+            name="dram",
+            size_bits=dram_bytes * 8,
+            width_bits=dram_width,
+            read_pj=dram_pj,
+            write_pj=dram_pj,
+            update_pj=dram_pj,
+            read_bw_bits=float(dram_width),
+            write_bw_bits=float(dram_width),
+            operands=frozenset({"W", "I", "O"}),
+            spans=CIM_AXES,
+            double_buffered=True,
+            source=f"CarbonSpot DRAM, {DRAM_PJ_PER_BIT} pJ/bit",
+        ),
+        MemoryLevel(
+            name="sram",
+            size_bits=sram_bytes * 8,
+            width_bits=sram_width,
+            read_pj=sram.read_pj,
+            write_pj=sram.write_pj,
+            update_pj=sram.write_pj,
+            read_bw_bits=float(sram_width),
+            write_bw_bits=float(sram_width),
+            area_mm2=sram.area_mm2,
+            operands=frozenset({"W", "I", "O"}),
+            spans=CIM_AXES,
+            double_buffered=False,
+            leakage_mw=sram.leakage_mw,
+            source=sram.source,
+        ),
+        MemoryLevel(
+            name="cells",
+            size_bits=bw,
+            width_bits=bw,
+            read_pj=0.0,  # reading a weight is part of the pass energy
+            write_pj=cost.weight_write_energy_pj,
+            update_pj=cost.weight_write_energy_pj,
+            read_bw_bits=float(bw),
+            write_bw_bits=bw / spec.rows,  # one row of the macro programmed per cycle
+            operands=frozenset({"W"}),
+            spans=(),
+            double_buffered=False,
+            source=f"CiM cells ({spec.device}; programming energy from the cell model)",
+        ),
+    )
+    label = name or f"cim_{spec.device}_{spec.rows}x{spec.cols}x{spec.macros}_{sram_bytes}B"
+    return Accelerator(
+        label,
+        cim_array(spec),
+        levels,
+        clock_ns=cost.cycle_ns,
+        node_nm=node,
+        hints={"spatial": {"D1": ["K", "OX"], "D2": ["C", "FX", "FY"], "M": ["K", "OX", "OY", "G", "B"]}},
+    )
+
+
+def _int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise SpecError(_SOURCE, name, f"must be an integer, got {value!r}")
+    try:
+        out = int(str(value))
+    except ValueError:
+        raise SpecError(_SOURCE, name, f"must be an integer, got {value!r}") from None
+    return out
+
+
+def _float(name: str, value: Any) -> float:
+    try:
+        out = float(str(value))
+    except ValueError:
+        raise SpecError(_SOURCE, name, f"must be a number, got {value!r}") from None
+    if not math.isfinite(out) or out <= 0:
+        raise SpecError(_SOURCE, name, f"must be a positive number, got {value!r}")
+    return out
+
+
+def _bool(name: str, value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes"):
+        return True
+    if text in ("0", "false", "no"):
+        return False
+    raise SpecError(_SOURCE, name, f"must be true or false, got {value!r}")
+
+
+def cim(
+    device: str = "rram_1t1r_neurosim",
+    rows: int | str = 128,
+    cols: int | str = 128,
+    macros: int | str = 1,
+    input_bits: int | str = 8,
+    weight_bits: int | str = 8,
+    bits_per_cell: int | str | None = None,
+    dac_bits: int | str = 1,
+    dac_kind: str = "pulse",
+    adc_bits: float | str | None = 8,
+    columns_per_adc: int | str = 1,
+    input_encoding: str = "magnitude",
+    weight_encoding: str = "offset",
+    weight_combine: str = "digital",
+    input_accumulation: str = "digital",
+    node_nm: int | str = 22,
+    vdd_v: float | str | None = None,
+    read_pulse_ns: float | str = 1.0,
+    cycle_ns: float | str | None = None,
+    zero_gating: bool | str = False,
+    input_distribution: str = "post_relu",
+    weight_distribution: str = "gaussian",
+    sram_bytes: int | str = 256 * 1024,
+    dram_bytes: int | str = 1 << 20,
+) -> Accelerator:
+    """The parametric CiM template: ``cim(device=rram_1t1r_neurosim, rows=128, cols=128, adc_bits=5, ...)``.
+
+    ``device`` names a cell of the cell library; ``adc_bits=none`` makes a digital macro (adder-tree
+    readout); distributions are default names (uniform, uniform_signed, gaussian, post_relu). The supply
+    defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
+    """
+    node = _int("node_nm", node_nm)
+    if vdd_v is None:
+        from carbonloop.costs.technology import tech_node
+
+        try:
+            vdd = tech_node(node).vdd_v
+        except SpecError:
+            vdd = 0.9
+    else:
+        vdd = _float("vdd_v", vdd_v)
+    adc = None if adc_bits is None or str(adc_bits).lower() == "none" else _float("adc_bits", adc_bits)
+    cell(str(device))  # an unknown device is a SpecError naming the known cells
+    spec = CimMacroSpec(
+        device=str(device),
+        rows=_int("rows", rows),
+        cols=_int("cols", cols),
+        macros=_int("macros", macros),
+        input_bits=_int("input_bits", input_bits),
+        weight_bits=_int("weight_bits", weight_bits),
+        bits_per_cell=None if bits_per_cell is None else _int("bits_per_cell", bits_per_cell),
+        dac_bits=_int("dac_bits", dac_bits),
+        dac_kind=str(dac_kind),  # type: ignore[arg-type]
+        adc_bits=adc,
+        columns_per_adc=_int("columns_per_adc", columns_per_adc),
+        input_encoding=str(input_encoding),
+        weight_encoding=str(weight_encoding),
+        weight_combine=str(weight_combine),  # type: ignore[arg-type]
+        input_accumulation=str(input_accumulation),  # type: ignore[arg-type]
+        node_nm=float(node),
+        vdd_v=vdd,
+        read_pulse_ns=_float("read_pulse_ns", read_pulse_ns),
+        cycle_ns=None if cycle_ns is None else _float("cycle_ns", cycle_ns),
+        zero_gating=_bool("zero_gating", zero_gating),
+        input_distribution=str(input_distribution),
+        weight_distribution=str(weight_distribution),
+    )
+    return cim_accelerator(
+        spec, sram_bytes=_int("sram_bytes", sram_bytes), dram_bytes=_int("dram_bytes", dram_bytes)
+    )

@@ -1,0 +1,213 @@
+"""The CiM macro model: energies per component by hand, data-value dependence, slicing, partial passes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carbonloop.costs.cim.adc import adc_energy_pj
+from carbonloop.costs.cim.macro import CimMacroSpec, cim_macro_cost, cim_pass_energy_pj, supply_delay_factor
+from carbonloop.costs.cim.peripherals import logic
+from carbonloop.errors import SpecError
+
+# An ISAAC-cell ReRAM macro (Shafiee et al., ISCA 2016 cell: 1333/20000 ohm, 0.2 V, 16 F^2) at 32 nm:
+# 64 rows x 16 8-b weights at 2 b/cell (4 columns per weight), bit-serial 8-b inputs, 8-b ADC per column,
+# 100 ns per input bit. Weights are a fixed test pattern of mean slice value 0.5.
+BASE = dict(
+    device="rram_1t1r_isaac",
+    rows=64,
+    cols=16,
+    input_bits=8,
+    weight_bits=8,
+    bits_per_cell=2,
+    dac_bits=1,
+    adc_bits=8,
+    input_encoding="magnitude",
+    weight_encoding="offset",
+    node_nm=32,
+    vdd_v=1.0,
+    read_pulse_ns=1.0,
+    cycle_ns=100.0,
+    weight_distribution="mean=0.5",
+)
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def _post_relu_bit_sum() -> float:
+    """Sum over the 8 input bits of P(bit = 1) for post-ReLU activations, computed here independently:
+    pre-activation N(0, s^2), s = 255/4, rounded to 0..255 (clipped), negatives -> 0."""
+    s = 255 / 4
+    total = 0.0
+    for k in range(1, 256):
+        hi = math.inf if k == 255 else (k + 0.5) / s
+        p = _normal_cdf(hi) - _normal_cdf((k - 0.5) / s)
+        total += p * bin(k).count("1")
+    return total
+
+
+def test_dense_uniform_vs_post_relu_inputs_on_a_reram_macro() -> None:
+    dense = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="uniform"))
+    sparse = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="post_relu"))
+    # Expected input pulses per row over a pass = sum of bit densities: uniform 8 x 0.5 = 4;
+    # post-ReLU: half the values are 0 and the rest half-normal, sum = 1.5706 (computed above).
+    relu_sum = _post_relu_bit_sum()
+    assert relu_sum == pytest.approx(1.5706, abs=1e-3)
+    # Cells: 64 rows x 64 columns, each pulse draws T V^2 (G_min + G_max)/2 at c = 0.5;
+    # R_wire = (64 + 64) x 0.5303 x sqrt(16) = 271.5 ohm -> G = 1/(20000 + 271.5), 1/(1333 + 271.5)
+    r_wire = 128 * 4.03e-8 / (40e-9 * 1.9) * 4
+    g_avg = 0.5 * (1 / (20000 + r_wire) + 1 / (1333 + r_wire))
+    pulse_fj = 1e-9 * 0.2**2 * g_avg * 1e15  # 13.45 fJ
+    assert pulse_fj == pytest.approx(13.45, abs=0.01)
+    assert dense.energy_per_pass_pj["cells"] == pytest.approx(64 * 64 * pulse_fj * 4 / 1000, rel=1e-9)
+    assert sparse.energy_per_pass_pj["cells"] == pytest.approx(64 * 64 * pulse_fj * relu_sum / 1000, rel=1e-6)
+    # Row drivers: a wordline of 64 cells, each 0.2 fF/um x 4 F x 32 nm of wire + 1 fF/um x 32 nm of gate
+    c_row_ff = 64 * (0.2 * 4 * 0.032 + 1.0 * 0.032)  # 3.69 fF
+    assert dense.energy_per_pass_pj["row_drivers"] == pytest.approx(64 * c_row_ff * 1.0 * 4 / 1000)
+    assert sparse.energy_per_pass_pj["row_drivers"] == pytest.approx(
+        64 * c_row_ff * relu_sum / 1000, rel=1e-6
+    )
+    # ADC: 64 columns x 8 input bits = 512 conversions at 1/100 ns = 10 MHz, 8 b, 32 nm: 1.7137 pJ each;
+    # the ADC does not see the data, so it is the same for both
+    assert dense.energy_per_pass_pj["adc"] == pytest.approx(512 * adc_energy_pj(8, 1e7, 32))
+    assert dense.energy_per_pass_pj["adc"] == pytest.approx(512 * 1.7137, rel=1e-3)
+    assert sparse.energy_per_pass_pj["adc"] == dense.energy_per_pass_pj["adc"]
+    # The whole difference is the data-dependent part scaled by the bit densities
+    data_part = dense.energy_per_pass_pj["cells"] + dense.energy_per_pass_pj["row_drivers"]
+    expected_drop = data_part * (1 - relu_sum / 4)
+    assert dense.total_energy_pj - sparse.total_energy_pj == pytest.approx(expected_drop, rel=1e-6)
+    assert sparse.tops_per_w > dense.tops_per_w
+
+
+def test_zero_gating_skips_the_row_side_of_zero_inputs() -> None:
+    # Offset-encoded inputs: a zero is the code 128 (one bit set), so without gating it still pulses a row.
+    spec = dict(BASE, input_encoding="offset", input_distribution="post_relu")
+    plain = cim_macro_cost(CimMacroSpec(**spec))
+    gated = cim_macro_cost(CimMacroSpec(**spec, zero_gating=True))
+    assert gated.energy_per_pass_pj["cells"] < plain.energy_per_pass_pj["cells"]
+    assert gated.energy_per_pass_pj["adc"] == plain.energy_per_pass_pj["adc"]
+
+
+def test_slicing_counts() -> None:
+    cost = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="uniform"))
+    # 8-b weights at 2 b/cell: 4 columns per weight, 16 x 4 = 64 physical columns; 8 bit-serial input slices
+    assert cost.counts["columns_per_weight"] == 4
+    assert cost.counts["physical_columns"] == 64
+    assert cost.cycles_per_pass == 8
+    # TOPS = 2 x 64 x 16 MACs / (8 x 100 ns)
+    assert cost.tops == pytest.approx(2 * 64 * 16 / 800e-9 / 1e12)
+
+
+def test_differential_signed_weights_use_two_devices_but_one_conversion() -> None:
+    spec = dict(BASE, weight_distribution="gaussian", weight_encoding="two_part", bits_per_cell=4)
+    cost = cim_macro_cost(CimMacroSpec(**spec, input_distribution="uniform"))
+    # 8-b signed weight: 7 magnitude bits -> 2 slices of 4 b, on a positive and a negative device
+    assert cost.counts["columns_per_weight"] == 4
+    assert cost.counts["conversions"] == 16 * 2 * 8
+
+
+def test_column_sharing_multiplies_the_rounds_not_the_conversions() -> None:
+    one = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="uniform"))
+    shared = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="uniform", columns_per_adc=8))
+    assert shared.cycles_per_pass == 8 * one.cycles_per_pass
+    assert shared.counts["adcs"] == one.counts["adcs"] / 8
+    assert shared.counts["conversions"] == one.counts["conversions"]
+
+
+def test_analog_input_accumulation_converts_once_per_pass() -> None:
+    cost = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="uniform", input_accumulation="analog"))
+    assert cost.counts["conversions"] == 64  # 64 columns x 1 conversion
+    assert cost.energy_per_pass_pj["accumulators"] == 0.0
+
+
+def test_sram_charge_domain_cell_energy_by_hand() -> None:
+    # Jia's cell: 2 fF per bitcell charged when input bit and weight bit are both one: C V^2 a c per slice
+    spec = CimMacroSpec(
+        device="sram_cap_jia",
+        rows=16,
+        cols=4,
+        input_bits=1,
+        weight_bits=1,
+        adc_bits=8,
+        node_nm=65,
+        vdd_v=0.85,
+        cycle_ns=1350,
+        input_distribution="mean=0.2",
+        weight_distribution="mean=0.4",
+    )
+    cost = cim_macro_cost(spec)
+    assert cost.energy_per_pass_pj["cells"] == pytest.approx(16 * 4 * 2.0 * 0.85**2 * 0.2 * 0.4 / 1000)
+
+
+def test_supply_sweep_scales_the_adc_by_v_squared_and_the_cycle_by_the_alpha_power_law() -> None:
+    nominal = cim_macro_cost(CimMacroSpec(**BASE, input_distribution="uniform", vdd_nominal_v=1.0))
+    high = cim_macro_cost(
+        CimMacroSpec(**dict(BASE, vdd_v=1.2), input_distribution="uniform", vdd_nominal_v=1.0)
+    )
+    # t ~ V/(V - 0.35)^1.3: 1.2/1.0 x (0.65/0.85)^1.3 = 0.8443; ADC energy x 1.2^2 (rate changes too)
+    factor = 1.2 * (0.65 / 0.85) ** 1.3
+    assert supply_delay_factor(1.2, 1.0) == pytest.approx(factor)
+    assert high.cycle_ns == pytest.approx(100 * factor)
+    rate = 1e9 / (100 * factor)
+    assert high.energy_per_pass_pj["adc"] == pytest.approx(512 * adc_energy_pj(8, rate, 32) * 1.44)
+    assert nominal.energy_per_pass_pj["adc"] == pytest.approx(512 * adc_energy_pj(8, 1e7, 32))
+
+
+def test_digital_macro_has_no_adc() -> None:
+    spec = CimMacroSpec(
+        **dict(BASE, device="sram_6t", bits_per_cell=1, adc_bits=None), input_distribution="uniform"
+    )
+    cost = cim_macro_cost(spec)
+    assert cost.energy_per_pass_pj["adc"] == 0.0
+    assert cost.energy_per_pass_pj["adder_trees"] > 0
+    # the tree of 64 1-b inputs has 64*2 - (1 + 6 + 1) = 120 full adders (closed form N(B+1) - (B+log2N+1))
+    g = logic(32.0, 1.0)
+    p = 0.5 * 0.5
+    assert cost.energy_per_pass_pj["adder_trees"] == pytest.approx(
+        128 * 8 * 120 * g.fa_energy_fj * 2 * p * (1 - p) / 1000
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 64), cols=st.integers(1, 16))
+def test_partial_pass_never_costs_more_than_a_full_one(rows: int, cols: int) -> None:
+    spec = CimMacroSpec(**BASE, input_distribution="post_relu")
+    full = cim_macro_cost(spec).energy_per_pass_pj
+    part = cim_pass_energy_pj(spec, rows, cols)
+    for name, value in part.items():
+        assert 0 <= value <= full[name] + 1e-12
+    assert spec.pass_energy_pj(rows, cols) == part
+    # cells scale with the used fraction of the array
+    assert part["cells"] == pytest.approx(full["cells"] * rows / 64 * cols / 16)
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"rows": 0}, "rows"),
+        ({"device": "flash_nor"}, "device"),
+        ({"adc_bits": 40}, "adc_bits"),
+        ({"dac_kind": "pwm"}, "dac_kind"),
+        ({"device": "sram_6t", "bits_per_cell": 2}, "bits_per_cell"),
+        ({"input_encoding": "xnor"}, "encoding"),
+        ({"vdd_v": -1.0}, "vdd_v"),
+        ({"weight_distribution": "mean=2"}, "mean"),
+        ({"dac_bits": 9}, "dac_bits"),
+    ],
+)
+def test_bad_specs_are_one_line_spec_errors(override: dict, field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        CimMacroSpec(**{**BASE, "input_distribution": "uniform", **override})
+    assert err.value.field == field
+    assert "\n" not in str(err.value)
+
+
+def test_mapped_rows_out_of_range_is_a_spec_error() -> None:
+    spec = CimMacroSpec(**BASE, input_distribution="uniform")
+    with pytest.raises(SpecError):
+        cim_pass_energy_pj(spec, 65, 1)

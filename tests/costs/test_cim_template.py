@@ -1,0 +1,99 @@
+"""The cim(...) template, the CiM presets, and one layer mapped on a ReRAM and an SRAM CiM accelerator."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pytest
+
+import carbonloop
+import carbonloop.model.evaluate as evaluate_module
+from carbonloop.costs.cim.macro import cim_macro_cost, cim_pass_energy_pj
+from carbonloop.errors import SpecError
+from carbonloop.hardware.cim import cim
+from carbonloop.hardware.library import parse_call
+from carbonloop.specio import load_yaml
+from carbonloop.workload.zoo import get as get_network
+
+PRESETS = ("cim_rram_22nm", "cim_sram_22nm", "cim_jia_65nm", "cim_sinangil_7nm", "cim_wang_22nm")
+
+
+def _preset_call(name: str) -> str:
+    ref = resources.files("carbonloop.hardware") / "presets" / f"{name}.yaml"
+    with resources.as_file(ref) as path:
+        return str(load_yaml(path)["template"])
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_cim_preset_builds_from_its_template_call(name: str) -> None:
+    call_name, kwargs = parse_call(_preset_call(name))
+    assert call_name == "cim"
+    acc = cim(**kwargs)
+    spec = acc.array.imc
+    cost = cim_macro_cost(spec)
+    assert acc.clock_ns == pytest.approx(cost.cycle_ns)
+    assert acc.array.cycles_per_mac == cost.cycles_per_pass
+    assert acc.array.extra_area_mm2 == pytest.approx(cost.total_area_mm2)
+    assert dict(acc.array.axes) == {"D1": spec.cols, "D2": spec.rows, "M": spec.macros}
+
+
+def test_template_arguments_arrive_as_text_and_are_converted() -> None:
+    acc = cim(device="rram_1t1r_neurram", rows="64", cols="32", node_nm="22", vdd_v="0.8", adc_bits="none")
+    spec = acc.array.imc
+    assert (spec.rows, spec.cols, spec.vdd_v, spec.adc_bits) == (64, 32, 0.8, None)
+    # the cells level programs a weight at the cell model's energy (ReRAM: T_set V_set^2 G per column)
+    assert acc.memories[-1].write_pj == pytest.approx(cim_macro_cost(spec).weight_write_energy_pj)
+    assert acc.memories[-1].write_pj > 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"device": "nope"}, "device"),
+        ({"rows": "many"}, "rows"),
+        ({"vdd_v": "-1"}, "vdd_v"),
+        ({"zero_gating": "maybe"}, "zero_gating"),
+        ({"sram_bytes": "16"}, "sram_bytes"),
+    ],
+)
+def test_bad_template_arguments_are_spec_errors(kwargs: dict, field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        cim(**kwargs)
+    assert err.value.field == field
+
+
+@lru_cache(maxsize=256)
+def _dispatching_pass_energy(spec: object, rows: int, cols: int) -> tuple[tuple[str, float], ...]:
+    """The change proposed for model/evaluate.py's ``_pass_energy``: a spec with its own
+    ``pass_energy_pj`` is asked directly; the SRAM IMC specs keep the costs.imc function."""
+    own = getattr(spec, "pass_energy_pj", None)
+    if own is not None:
+        return tuple(own(rows, cols).items())
+    from carbonloop.costs.imc import imc_pass_energy_pj
+
+    return tuple(imc_pass_energy_pj(spec, rows, cols).items())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("device", ["rram_1t1r_neurosim", "sram_6t"])
+def test_a_layer_maps_onto_a_cim_accelerator_with_the_macro_energy(monkeypatch, device: str) -> None:
+    monkeypatch.setattr(evaluate_module, "_pass_energy", _dispatching_pass_energy)
+    acc = cim(device=device, rows=64, cols=32, macros=2, adc_bits=5, node_nm=22, sram_bytes=65536)
+    net = get_network("ds_cnn")
+    layer = next(layer for layer in net.layers if layer.name == "pw1")  # 1x1 conv, C = K = 64
+    result = carbonloop.evaluate(layer, acc, objective="energy", interlayer=False, budget=2000)
+    doc = result.to_dict()
+    lay = doc["layers"][0]
+    parts = lay["compute_breakdown_pj"]
+    assert sum(parts.values()) == pytest.approx(lay["energy_breakdown_pj"]["compute"])
+    # pw1 (K = C = 64, 25x5 outputs) fills the 64 rows, 32 columns and 2 macros exactly (best energy):
+    # 64 x 64 x 125 MACs / (64 x 32 x 2) = 125 full passes, each 8 bit-serial cycles, each costing the
+    # macro model's full-pass energy, component by component
+    spec = acc.array.imc
+    assert lay["spatial_utilization"] == pytest.approx(1.0)
+    passes = layer.macs / (spec.rows * spec.cols * spec.macros)
+    assert passes == 125
+    full = cim_pass_energy_pj(spec, spec.rows, spec.cols)
+    for name, value in parts.items():
+        assert value == pytest.approx(passes * full[name], rel=1e-9)
+    assert lay["latency_breakdown_cycles"]["compute"] == 125 * cim_macro_cost(spec).cycles_per_pass
