@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carbonloop.errors import SpecError
 from carbonloop.explore import best_designs, load_space, run_space
-from carbonloop.explore.store import CLAIM_TTL_S, ResultStore, export, load_results
+from carbonloop.explore.store import CLAIM_TTL_S, ResultStore, check_record, export, load_results
 
 from .conftest import SMALL_SPACE, write_space
 from .fakes import LOG_ENV, SLEEP_ENV, fake_numbers, fake_point, log_lines
@@ -218,3 +220,50 @@ def test_two_processes_on_one_store_compute_each_point_once(tmp_path: Path):
     by_rows = {rec["key"]: rec for rec in load_results(store).to_dict("records")}
     for rec in by_rows.values():  # the stored numbers are fake_point's rule
         assert rec["energy_pj"] == pytest.approx(fake_numbers(rec["p_rows"], rec["fps"])["energy_pj"])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    content=st.one_of(
+        st.binary(max_size=64),
+        st.text(max_size=64),
+        _JSON.map(json.dumps),
+        # a real record with one field replaced by any JSON value
+        st.tuples(st.sampled_from(["key", "status", "design", "energy_pj", "latency_ns", "x"]), _JSON).map(
+            lambda kv: json.dumps({**_GOOD, kv[0]: kv[1]})
+        ),
+    )
+)
+def test_any_row_content_reads_as_one_record_with_its_key(tmp_path: Path, content: object):
+    path = tmp_path / "fuzz.sqlite"
+    with ResultStore(path) as store:
+        store.put(_GOOD)
+        store.conn.execute("UPDATE results SET record = ? WHERE key = ?", (content, _GOOD["key"]))
+        store.conn.commit()
+        recs = list(store.records())
+        assert len(recs) == 1 and recs[0]["key"] == _GOOD["key"]
+        rec = recs[0]
+        if rec.get("unreadable"):
+            assert rec["status"] == "error" and [u.key for u in store.unreadable] == [_GOOD["key"]]
+        else:
+            assert check_record(rec, _GOOD["key"]) is None and not store.unreadable
+        assert store.keys() == {_GOOD["key"]}
+
+
+_GOOD = {
+    "key": "k" * 32,
+    "design_id": "d",
+    "design": "digital_os 8x8 4KiB",
+    "workload": "w",
+    "space": "s",
+    "status": "ok",
+    "energy_pj": 1.5,
+    "latency_ns": 2.0,
+}
