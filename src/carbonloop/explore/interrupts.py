@@ -56,7 +56,9 @@ def graceful_sigint(
     def handler(signum: int, frame: FrameType | None) -> None:
         stop.interrupts += 1
         if stop.interrupts >= 2:
-            os.write(2, f"{second_message()}\n".encode())
+            # on a terminal: show the cursor a live progress bar hid, and start the line after the bar
+            prefix = "\x1b[?25h\n" if os.isatty(2) else ""
+            os.write(2, f"{prefix}{second_message()}\n".encode())
             os._exit(EXIT_INTERRUPTED)
         stop.set()
         if busy_here():
