@@ -119,6 +119,12 @@ def test_constraints_language_rejects_code_and_accepts_arithmetic(tmp_path: Path
         ({"conventions": "timeloopy"}, "conventions", "unknown conventions 'timeloopy'"),
         ({"parameters": "actt"}, "parameters", "unknown parameter set 'actt'"),
         ({"parameters": "missing.yaml"}, "parameters", "no such parameter file"),
+        ({"name": ["a", "b"]}, "name", "must be a name"),
+        (
+            {"workloads": [{"name": "conv1d", "fps": 1, "label": {"x": 1}}]},
+            "workloads[0].label",
+            "must be a name",
+        ),
     ],
 )
 def test_bad_space_files_name_file_field_and_value(tmp_path: Path, patch: dict, field: str, words: str):

@@ -535,7 +535,12 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
     unknown = sorted(set(map(str, data)) - TOP_KEYS)
     if unknown:
         raise SpecError(source, unknown[0], f"unknown field (known: {', '.join(sorted(TOP_KEYS))})")
-    name = str(data.get("name") or (Path(source).stem if source else "space"))
+    raw_name = data.get("name")
+    if raw_name is not None and (
+        not isinstance(raw_name, str | int) or isinstance(raw_name, bool) or raw_name == ""
+    ):
+        raise SpecError(source, "name", f"must be a name (got {raw_name!r})")
+    name = str(raw_name or (Path(source).stem if source else "space"))
     node_nm = data.get("node_nm", 28)
     if not isinstance(node_nm, int) or isinstance(node_nm, bool) or node_nm <= 0:
         raise SpecError(source, "node_nm", f"must be a positive integer (got {node_nm!r})")
@@ -627,6 +632,8 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
         if isinstance(fps, bool) or not isinstance(fps, int | float) or not fps > 0:
             raise SpecError(source, f"{where}.fps", f"must be a positive frame rate (got {fps!r})")
         digest = ""
+        if "label" in w and (not isinstance(w["label"], str | int) or isinstance(w["label"], bool)):
+            raise SpecError(source, f"{where}.label", f"must be a name (got {w['label']!r})")
         label = str(w.get("label") or spec)
         if spec.endswith((".yaml", ".yml", ".onnx")):
             p = Path(spec)
