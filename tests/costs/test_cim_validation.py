@@ -1,0 +1,99 @@
+"""`validate cim`: every shipped published point is compared; the agreement that holds is held here, and
+the documented outliers (docs/cim.md, "Where the model misses") are asserted to still be outliers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from carbonloop.cli.validate_cim import validate_cim_command
+from carbonloop.costs.cim.validation import load_published_macros, summary, validate_cim_macros
+from carbonloop.errors import SpecError
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(validate_cim_command)
+    return app
+
+
+def _point(macro: str, quantity: str, setting: str) -> float:
+    pts = [p for p in validate_cim_macros([macro]) if p.quantity == quantity and p.setting == setting]
+    assert len(pts) == 1, (macro, quantity, setting)
+    return pts[0].ratio
+
+
+def test_every_published_point_is_compared_once() -> None:
+    points = validate_cim_macros()
+    shipped = sum(len(m.points) for m in load_published_macros())
+    assert len(points) == shipped >= 25
+    assert {p.macro for p in points} == {
+        "jia_jssc_2020",
+        "sinangil_jssc_2021",
+        "wang_vlsi_2022",
+        "wan_nature_2022",
+    }
+    for p in points:
+        assert p.published > 0 and p.model >= 0
+
+
+def test_json_output_has_the_documented_schema(tmp_path) -> None:
+    result = CliRunner().invoke(_app(), ["--json", "--plot", str(tmp_path / "cim.png")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == {"points"}
+    for p in doc["points"]:
+        assert set(p) == {"macro", "quantity", "setting", "published", "model", "ratio"}
+        assert p["ratio"] == pytest.approx(p["model"] / p["published"])
+    assert (tmp_path / "cim.png").stat().st_size > 0
+
+
+def test_unknown_macro_and_bad_plot_format_are_spec_errors() -> None:
+    with pytest.raises(SpecError, match="jia_jssc_2020"):
+        validate_cim_macros(["nope"])
+    result = CliRunner().invoke(_app(), ["--plot", "x.gif"])
+    assert isinstance(result.exception, SpecError)
+
+
+def test_throughput_follows_the_slicing_rule() -> None:
+    # Jia: 1.35 us per input bit at 0.85 V: 1, 2, 4 input bits = 0.874, 0.437, 0.2185 1b-TOPS (Fig. 10),
+    # within 0.1 %; the 8-b point is memory bound on the chip (0.0932 published, 0.1092 model: +17 %)
+    for bits, setting in ((1, "vdd_v=0.85"), (2, "input_bits=2"), (4, "input_bits=4")):
+        assert _point("jia_jssc_2020", "tops", setting) == pytest.approx(1.0, abs=1e-3), bits
+    assert _point("jia_jssc_2020", "tops", "input_bits=8") == pytest.approx(1.17, abs=0.01)
+
+
+def test_supply_scaling_of_throughput() -> None:
+    # alpha-power law with one threshold: Sinangil 0.8 -> 1.0 V within 6 %; Jia 0.85 -> 1.2 V is 44 % low
+    # (its cycle is set by analog settling that speeds up more than logic, docs/cim.md)
+    assert _point("sinangil_jssc_2021", "tops", "vdd_v=1.0") == pytest.approx(1.056, abs=0.01)
+    assert _point("jia_jssc_2020", "tops", "vdd_v=1.2") < 0.6
+
+
+def test_energy_efficiency_where_the_physics_agrees() -> None:
+    # Sinangil at its full-activity point (output 15): within 7 % at 0.8 and 1.0 V
+    hi = "input_distribution=mean=0.968, weight_distribution=mean=0.968"
+    assert _point("sinangil_jssc_2021", "tops_per_w", f"vdd_v=0.8, {hi}") == pytest.approx(1.0, abs=0.07)
+    assert _point("sinangil_jssc_2021", "tops_per_w", f"vdd_v=1.0, {hi}") == pytest.approx(1.0, abs=0.07)
+    # NeuRRAM 2-b inputs / 4-b outputs within 11 %
+    assert _point("wan_nature_2022", "tops_per_w", "input_bits=2, adc_bits=4") == pytest.approx(1.0, abs=0.11)
+
+
+def test_documented_outliers_are_still_outliers() -> None:
+    # docs/cim.md lists why: no fixed per-cycle (control, precharge) energy -> Sinangil at zero data is ~4x
+    # too efficient; the ADC survey envelope is 3.6x Jia's measured ADC and the CiM array energy of Jia is
+    # not reached by C V^2 of its capacitors -> ADC share 93 % vs 15.6 %.
+    zero = "input_distribution=mean=0, weight_distribution=mean=0"
+    assert _point("sinangil_jssc_2021", "tops_per_w", f"vdd_v=0.8, {zero}") > 3
+    jia_share = [p for p in validate_cim_macros(["jia_jssc_2020"]) if p.quantity == "energy_share_pct:ADC"]
+    assert all(p.model > 80 for p in jia_share)
+
+
+def test_summary_reports_mean_and_worst_error_per_family() -> None:
+    s = summary(validate_cim_macros())
+    assert set(s) >= {"tops", "tops_per_w", "area_share_pct"}
+    for family in s.values():
+        assert 0 <= family["mean_error"] <= family["worst_error"]
