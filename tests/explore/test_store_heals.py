@@ -267,3 +267,22 @@ _GOOD = {
     "energy_pj": 1.5,
     "latency_ns": 2.0,
 }
+
+
+def test_a_full_disk_mid_sweep_stops_the_workers_and_keeps_the_points_stored(tmp_path: Path):
+    from carbonloop.explore.executors import LocalExecutor
+
+    space = load_space(write_space(tmp_path, SMALL_SPACE))
+    path = tmp_path / "full.sqlite"
+    with ResultStore(path) as st:
+        run_space(space, st, workers=1, progress=False, fn=fake_point, limit=1)
+        first = st.keys()
+        pages = st.conn.execute("PRAGMA page_count").fetchone()[0]
+        st.conn.execute(f"PRAGMA max_page_count = {pages}")  # no new page: the disk is full soon
+        pool = LocalExecutor(2)
+        with pytest.raises(SpecError, match="the disk is full"):
+            run_space(space, st, executor=pool, progress=False, fn=fake_point)
+        assert pool._pool == []  # its workers were stopped
+        stored = st.keys()
+        assert first <= stored and len(stored) < 8  # the earlier points are kept (a few fit in the last page)
+        assert st.count() == {"ok": len(stored)}

@@ -154,8 +154,10 @@ def run_space(
         busy_here = (lambda: ex.busy) if isinstance(ex, SerialExecutor) else (lambda: False)
         interrupts = graceful_sigint(stop, busy_here=busy_here, second_message=second_message)
         with _Heartbeat(st.path, owner), bar, interrupts if handle_interrupts else nullcontext():
+            results: Iterator[dict[str, Any]] = (
+                ex.run(fn, claimed(), stop=stop, on_lost=lost_record) if todo else iter(())
+            )
             try:
-                results = ex.run(fn, claimed(), stop=stop, on_lost=lost_record) if todo else iter(())
                 for rec in results:
                     point = by_key.get(rec.get("key", ""))
                     if point is not None:
@@ -172,6 +174,9 @@ def run_space(
                 if not stop.is_set():
                     raise
             finally:
+                close = getattr(results, "close", None)
+                if close is not None:
+                    close()  # the executor's own cleanup (its workers) runs now, not at garbage collection
                 if executor is None:
                     ex.close()
                 with suppress(SpecError):  # e.g. a full disk, already reported; our claims go stale anyway
