@@ -1,8 +1,7 @@
 """Our model with the `carbonspot` set reproduces every row of CarbonSpot's published sweep.
 
-Data: tests/carbon/data/carbonspot_dse_results.csv (CarbonSpot's committed result pickles
-no_cme_expr_res_{tiny,mobile}.pkl, KULeuven-MICAS/carbonspot 0839b49, flattened; the same file ships as
-carbonloop/explore/data/carbonspot_dse_results.csv). Inputs per row: energy_pJ, latency_cycles x tclk_ns, area_mm2; DRAM
+Data: the copy of CarbonSpot's committed result pickles no_cme_expr_res_{tiny,mobile}.pkl
+(KULeuven-MICAS/carbonspot 0839b49, flattened) that ships as carbonloop/explore/data/carbonspot_dse_results.csv. Inputs per row: energy_pJ, latency_cycles x tclk_ns, area_mm2; DRAM
 1 MB (Tiny) / 25/1024 GB (Mobile); FPS per network from CarbonSpot's README "Frame/Second Requirement" (ae 1, ds_cnn 10, mobilenet 0.75,
 resnet8 25, every Mobile network 25).
 
@@ -18,13 +17,13 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
 from carbonloop.carbon import carbon_per_inference, load_parameters
+from carbonloop.explore.validate import default_reference
 
-CSV = Path(__file__).parent / "data" / "carbonspot_dse_results.csv"
+CSV = default_reference()
 FPS = {"ae": 1.0, "ds_cnn": 10.0, "mobilenet": 0.75, "resnet8": 25.0}  # CarbonSpot README; Mobile: 25
 DRAM_GB = {"tiny": 1 / 1024, "mobile": 25 / 1024}  # CarbonSpot expr.py __main__ (dram_size)
 

@@ -20,7 +20,8 @@ def test_tiny_table_json(capsys):
     data = literature_json(capsys)
     assert data["suite"] == "tiny" and len(data["chips"]) == 13
     chih = data["chips"][0]
-    # carbonspot_literature_chips.yaml: [1] Chih ISSCC'21, Tiny: total CA 7.182e-11, total PA 5.809e-09
+    # CarbonSpot expr.py experiment_1_literature_trend (@ 0839b49): [1] Chih ISSCC'21, Tiny: total CA 7.182e-11,
+    # total PA 5.809e-09
     assert chih["ca_g"] == pytest.approx(7.182e-11, abs=5e-15)
     assert chih["pa_g"] == pytest.approx(5.809e-09, abs=5e-13)
     assert data["circled"]["ca"]["most_carbon_efficient"] == "Lin CICC'23 (iMCU)"

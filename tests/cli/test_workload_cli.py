@@ -20,7 +20,8 @@ def show_json(capsys, spec: str) -> dict:
 
 def test_show_json_of_a_zoo_network_has_totals_and_per_layer_fields(capsys):
     data = show_json(capsys, "ds_cnn")
-    # MLPerf-Tiny DS-CNN: reference/mlperf_tiny_layers.yaml total 2,656,768 MACs, 22,016 int8 weights
+    # MLPerf-Tiny DS-CNN: the Conv/Gemm nodes of CarbonSpot's ds_cnn ONNX graph (KULeuven-MICAS/carbonspot
+    # @ 0839b49) total 2,656,768 MACs and 22,016 int8 weights
     assert data["macs"] == 2_656_768 and data["weights"] == 22_016
     assert len(data["layers"]) == 10
     conv0 = data["layers"][0]
