@@ -1,7 +1,10 @@
 """Design-space exploration: spaces of accelerator templates x workloads, run locally or on Dask, stored in
-SQLite as points finish (resumable), analysed per workload and on the suite's geometric mean."""
+SQLite as points finish (resumable, keyed by space and model fingerprint, safe for concurrent runs),
+stopped cleanly on Ctrl-C, analysed per workload and on the suite's geometric mean."""
 
 from carbonloop.explore.executors import DaskExecutor, LocalExecutor, SerialExecutor, make_executor
+from carbonloop.explore.fingerprint import model_fingerprint
+from carbonloop.explore.interrupts import StopRequest
 from carbonloop.explore.pareto import best_designs, geomean, geomean_rows, pareto_front, with_geomean
 from carbonloop.explore.point import METRIC_COLUMNS, evaluate_point
 from carbonloop.explore.run import RunSummary, run_space
@@ -18,6 +21,7 @@ __all__ = [
     "ResultStore",
     "RunSummary",
     "SerialExecutor",
+    "StopRequest",
     "Workload",
     "best_designs",
     "evaluate_point",
@@ -27,6 +31,7 @@ __all__ = [
     "load_results",
     "load_space",
     "make_executor",
+    "model_fingerprint",
     "pareto_front",
     "run_space",
     "space_from_dict",
