@@ -274,3 +274,18 @@ def test_onnx_loader_holds_the_contract(tmp_path_factory, onnx_bytes, data, kind
         net, _ = result
         assert_sane(net)
         assert all(size >= 1 for layer in net.layers for _, size in layer.dims)
+
+
+def test_zigzag_operand_source_that_is_not_an_id_is_a_spec_error(tmp_path):
+    """Found by this fuzzer (wrong_type): a list as the producer id was looked up in a dict (TypeError)."""
+    from carbonloop.interop.zigzag import load_zigzag
+
+    text = (EXAMPLES / "zigzag" / "workload.yaml").read_text(encoding="utf-8")
+    assert "operand_source: {I: 0, W: 0}" in text
+    bad = write(
+        tmp_path / "w.yaml",
+        text.replace("operand_source: {I: 0, W: 0}", "operand_source: {I: [1, 2], W: 0}").encode(),
+    )
+    with pytest.raises(SpecError) as err:
+        load_zigzag(accelerator=EXAMPLES / "zigzag" / "accelerator.yaml", workload=bad)
+    assert str(err.value) == f"{bad}: [0].operand_source.I: expected a layer id (got [1, 2])"

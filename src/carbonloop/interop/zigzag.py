@@ -395,6 +395,10 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
         constant = False
         if tname in ("W", "I"):
             producer = src.get(tname, lid)
+            if not isinstance(producer, int) or isinstance(producer, bool):
+                raise SpecError(
+                    source, f"{where}.operand_source.{tname}", f"expected a layer id (got {producer!r})"
+                )
             if producer == lid:
                 constant = tname == "W"
             elif producer in by_id:
