@@ -211,3 +211,42 @@ def test_mapped_rows_out_of_range_is_a_spec_error() -> None:
     spec = CimMacroSpec(**BASE, input_distribution="uniform")
     with pytest.raises(SpecError):
         cim_pass_energy_pj(spec, 65, 1)
+
+
+def test_r2r_ladder_dac_power_matches_the_published_check_values() -> None:
+    from carbonloop.costs.cim.peripherals import r2r_area_um2, r2r_energy_fj, r2r_power_uw
+
+    # 8-b ladder, 0.5 V, 5 kOhm (check values restated with CiMLoop's X2X_ladder model, after Wang JSSC'23):
+    # code 1 -> 16.67 uW; 37 -> 42.88 uW; 128 -> 12.50 uW (MSB alone: V^2/(4R) = 0.25/20000); 255 -> 16.67 uW
+    assert r2r_power_uw(128, 8, 0.5, 5000) == pytest.approx(0.25 / 20000 * 1e6)
+    assert r2r_power_uw(1, 8, 0.5, 5000) == pytest.approx(16.67, abs=0.01)
+    assert r2r_power_uw(37, 8, 0.5, 5000) == pytest.approx(42.88, abs=0.01)
+    assert r2r_power_uw(255, 8, 0.5, 5000) == pytest.approx(16.67, abs=0.01)
+    # uniform codes at 0.7 V: 70.78 uW mean; held 1 ns -> 70.78 fJ
+    assert r2r_energy_fj(tuple([1 / 256] * 256), 8, 0.7, 5000, 1.0) == pytest.approx(70.78, abs=0.01)
+    # area 0.7e-14 m^2/ohm x 8 x 5000 ohm = 280 um^2 at 22 nm (Wang: 37200 um^2 / 128 DACs = 291)
+    assert r2r_area_um2(8, 5000, 22) == pytest.approx(280.0)
+
+
+def test_r2r_macro_dac_energy_is_rows_times_mean_ladder_power_times_cycle() -> None:
+    from carbonloop.costs.cim.peripherals import r2r_power_uw
+
+    spec = CimMacroSpec(
+        device="sram_6t",
+        rows=4,
+        cols=2,
+        input_bits=2,
+        weight_bits=1,
+        dac_bits=2,
+        dac_kind="r2r",
+        dac_unit_ohm=1000.0,
+        adc_bits=4,
+        node_nm=22,
+        vdd_v=1.0,
+        cycle_ns=10.0,
+        input_distribution="uniform",
+        weight_distribution="mean=0.5",
+    )
+    # 2-b codes 0..3 equally likely: mean power over the four codes, held one 10 ns cycle, 4 rows
+    mean_uw = sum(r2r_power_uw(c, 2, 1.0, 1000.0) for c in range(4)) / 4
+    assert cim_macro_cost(spec).energy_per_pass_pj["dac"] == pytest.approx(4 * mean_uw * 1e-6 * 10e-9 * 1e12)

@@ -162,6 +162,7 @@ def cim(
     bits_per_cell: int | str | None = None,
     dac_bits: int | str = 1,
     dac_kind: str = "pulse",
+    dac_unit_ohm: float | str = 5000.0,
     adc_bits: float | str | None = 8,
     columns_per_adc: int | str = 1,
     input_encoding: str = "magnitude",
@@ -206,6 +207,7 @@ def cim(
         bits_per_cell=None if bits_per_cell is None else _int("bits_per_cell", bits_per_cell),
         dac_bits=_int("dac_bits", dac_bits),
         dac_kind=str(dac_kind),  # type: ignore[arg-type]
+        dac_unit_ohm=_float("dac_unit_ohm", dac_unit_ohm),
         adc_bits=adc,
         columns_per_adc=_int("columns_per_adc", columns_per_adc),
         input_encoding=str(input_encoding),

@@ -219,6 +219,9 @@ class BitStatistics:
     slice_nonzero: tuple[float, ...]
     bit_density: tuple[float, ...]
     copies: int = 1
+    slice_code_pmf: tuple[tuple[float, ...], ...] = ()
+    """Per slice, the probability of each code 0 .. 2^w - 1 (for converters whose energy is not linear in
+    the code, e.g. a resistor-ladder DAC); density-filled bits are independent Bernoulli draws."""
 
     @property
     def slices(self) -> int:
@@ -255,11 +258,13 @@ def bit_statistics(dist: Distribution, encoding: str, operand_bits: int, slice_b
     entries = [(p, _expand(bits, width)) for p, bits in _entries(dist, encoding)]
     widths = [min(slice_bits, width - s) for s in range(0, width, slice_bits)]
     norm = 2 ** min(slice_bits, width) - 1
-    values, squares, nonzero = [], [], []
+    values, squares, nonzero, pmfs = [], [], [], []
     start = 0
     for w in widths:
         mean = sq = nz = 0.0
+        pmf = [0.0] * (2**w)
         for p, bits in entries:
+            _add_code_pmf(pmf, p, bits[start : start + w])
             part = bits[start : start + w]
             weights = [2 ** (w - 1 - j) / norm for j in range(w)]
             m = sum(b * wt for b, wt in zip(part, weights, strict=True))
@@ -270,9 +275,29 @@ def bit_statistics(dist: Distribution, encoding: str, operand_bits: int, slice_b
         values.append(mean)
         squares.append(sq)
         nonzero.append(nz)
+        pmfs.append(tuple(pmf))
         start += w
     density = tuple(sum(p * bits[j] for p, bits in entries) for j in range(width))
-    return BitStatistics(total, slice_bits, tuple(values), tuple(squares), tuple(nonzero), density, copies)
+    return BitStatistics(
+        total, slice_bits, tuple(values), tuple(squares), tuple(nonzero), density, copies, tuple(pmfs)
+    )
+
+
+def _add_code_pmf(pmf: list[float], p: float, bits: list[float]) -> None:
+    """Add probability ``p`` of a slice whose bits (MSB first) are one with the given probabilities."""
+    w = len(bits)
+    probs = {0: p}
+    for j, b in enumerate(bits):
+        weight = 1 << (w - 1 - j)
+        nxt: dict[int, float] = {}
+        for code, q in probs.items():
+            if b < 1.0:
+                nxt[code] = nxt.get(code, 0.0) + q * (1.0 - b)
+            if b > 0.0:
+                nxt[code + weight] = nxt.get(code + weight, 0.0) + q * b
+        probs = nxt
+    for code, q in probs.items():
+        pmf[code] += q
 
 
 def fixed_mean_statistics(mean: float, operand_bits: int, slice_bits: int) -> BitStatistics:
@@ -282,8 +307,18 @@ def fixed_mean_statistics(mean: float, operand_bits: int, slice_bits: int) -> Bi
         raise SpecError(_SOURCE, "mean", f"a mean slice value is in [0, 1], got {mean!r}")
     n = math.ceil(operand_bits / slice_bits)
     nz = 1.0 if mean > 0 else 0.0
+    codes = 2**slice_bits
+    pmf = [0.0] * codes
+    pmf[round(mean * (codes - 1))] = 1.0  # the pattern's code
     return BitStatistics(
-        operand_bits, slice_bits, (mean,) * n, (mean * mean,) * n, (nz,) * n, (mean,) * operand_bits
+        operand_bits,
+        slice_bits,
+        (mean,) * n,
+        (mean * mean,) * n,
+        (nz,) * n,
+        (mean,) * operand_bits,
+        1,
+        (tuple(pmf),) * n,
     )
 
 

@@ -13,7 +13,9 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
    cycle); an ADC shared by ``columns_per_adc`` columns converts them one after the other.
 2. Row drivers charge the wordline (wire + access gates) once per pulse: a pulse-count DAC sends
    (2^b - 1) x slice value pulses, a voltage DAC or a 1-b driver charges it to the slice value
-   (C V_dd x v V_dd). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
+   (C V_dd x v V_dd). DACs: a pulse-count DAC is a counter (two flip-flop toggles per pulse); a
+   capacitive voltage DAC charges 50 fF per bit in proportion to the code; an R-2R ladder draws static
+   current for the whole cycle, averaged over the code pmf (nodal solution of the ladder). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
 3. Cells: a non-volatile cell draws T_read V_read^2 G per pulse (G linear in the stored slice value,
    Ohm's law; a voltage DAC scales V^2 by the mean *squared* slice value, CiMLoop's Algorithm 1); an SRAM
    charge-domain cell charges its capacitor when input bit and weight bit are both one (C V^2 a c); an
@@ -56,6 +58,8 @@ from carbonloop.costs.cim.peripherals import (
     capacitor_area_um2,
     logic,
     pulse_counter_energy_fj,
+    r2r_area_um2,
+    r2r_energy_fj,
     voltage_dac_energy_fj,
     wordline_cap_per_cell_ff,
 )
@@ -68,7 +72,7 @@ _SOURCE = "<cim macro>"
 # of 0.35 V for every node (regular-Vt devices of 65-7 nm processes sit at 0.3-0.45 V).
 ALPHA_POWER = 1.3
 THRESHOLD_V = 0.35
-DacKind = Literal["pulse", "voltage"]
+DacKind = Literal["pulse", "voltage", "r2r"]
 Combine = Literal["digital", "analog"]
 Accumulate = Literal["digital", "analog"]
 ENERGY_COMPONENTS = (
@@ -110,6 +114,7 @@ class CimMacroSpec:
     bits_per_cell: int | None = None
     dac_bits: int = 1
     dac_kind: DacKind = "pulse"
+    dac_unit_ohm: float = 5000.0
     adc_bits: float | None = 8.0
     columns_per_adc: int = 1
     input_encoding: str = "magnitude"
@@ -157,7 +162,7 @@ def _validate(s: CimMacroSpec) -> None:
         or not 1 <= s.bits_per_cell <= 8
     ):
         raise bad("bits_per_cell", f"must be an integer in [1, 8], got {s.bits_per_cell!r}")
-    for name in ("node_nm", "vdd_v", "read_pulse_ns", "combine_unit_cap_ff"):
+    for name in ("node_nm", "vdd_v", "read_pulse_ns", "combine_unit_cap_ff", "dac_unit_ohm"):
         v = getattr(s, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
             raise bad(name, f"must be a positive number, got {v!r}")
@@ -169,8 +174,10 @@ def _validate(s: CimMacroSpec) -> None:
             raise bad(name, f"must be a positive number, got {v!r}")
     if s.adc_bits is not None and (not isinstance(s.adc_bits, (int, float)) or not 1 <= s.adc_bits <= 16):
         raise bad("adc_bits", f"must be in [1, 16] (or none for a digital macro), got {s.adc_bits!r}")
-    if s.dac_kind not in ("pulse", "voltage"):
-        raise bad("dac_kind", f"must be 'pulse' or 'voltage', got {s.dac_kind!r}")
+    if s.dac_kind not in ("pulse", "voltage", "r2r"):
+        raise bad("dac_kind", f"must be 'pulse', 'voltage' or 'r2r', got {s.dac_kind!r}")
+    if s.dac_kind == "r2r" and not 2 <= s.dac_bits <= 12:
+        raise bad("dac_bits", f"an R-2R ladder DAC has 2-12 bits, got {s.dac_bits}")
     if s.weight_combine not in ("digital", "analog"):
         raise bad("weight_combine", f"must be 'digital' or 'analog', got {s.weight_combine!r}")
     if s.input_accumulation not in ("digital", "analog"):
@@ -322,6 +329,13 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     if s.dac_kind == "voltage" and s.dac_bits > 1:
         e["dac"] = rows * sum(voltage_dac_energy_fj(s.dac_bits, s.vdd_v, v) for v in slice_v) * copies
         a["dac"] = rows * capacitor_area_um2(DAC_CAP_FF_PER_BIT * s.dac_bits, s.node_nm)
+    elif s.dac_kind == "r2r":
+        hold = [
+            r2r_energy_fj(pmf, s.dac_bits, s.vdd_v, s.dac_unit_ohm, cycle) * row_frac
+            for pmf in row_stats.slice_code_pmf
+        ]
+        e["dac"] = rows * sum(hold) * copies
+        a["dac"] = rows * r2r_area_um2(s.dac_bits, s.dac_unit_ohm, s.node_nm)
     elif s.dac_kind == "pulse" and s.dac_bits > 1:
         e["dac"] = rows * sum(pulse_counter_energy_fj(g, p) for p in pulses) * copies
         a["dac"] = rows * s.dac_bits * g.dff_area_um2
@@ -331,7 +345,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     cells = rows * phys_cols
     if c.is_nonvolatile:
         per_pulse_fj = c.read_energy_fj(rows, phys_cols, s.read_pulse_ns, c_bar)
-        activity = sum(slice_v2) if s.dac_kind == "voltage" else sum(pulses)
+        activity = sum(slice_v2) if s.dac_kind in ("voltage", "r2r") else sum(pulses)
         e["cells"] = cells * per_pulse_fj * activity * copies
     else:
         cap = c.compute_cap_ff if c.compute_cap_ff > 0 else g.sram_bl_cap_ff

@@ -117,3 +117,56 @@ def add_area_um2(g: Logic, width_bits: float) -> float:
 def accumulator_bits(input_bits: int, weight_bits: int, rows: int) -> int:
     """Full-precision MAC width: Bi + Bw + ceil(log2 rows) (no overflow of the dot product)."""
     return input_bits + weight_bits + max(0, math.ceil(math.log2(rows)))
+
+
+# R-2R ladder DAC (after Wang et al., IEEE JSSC 58(4), 2023; nodal model restated in CiMLoop,
+# mit-emze/cimloop @ d6e1390 workspace/models/components/accelergy_plug_ins/X2X_ladder.py).
+# Resistor area per ohm of the ladder, 0.7e-14 m^2/ohm at 22 nm scaled (T/22)^2 (CiMLoop's constant; an
+# 8-b 5 kOhm ladder = 280 um^2 against Wang's 291 um^2 per DAC).
+LADDER_AREA_UM2_PER_OHM_22NM = 0.7e-14 * 1e12
+
+
+@cache
+def r2r_power_factors(bits: int) -> tuple[float, ...]:
+    """P(code) x R / V^2 for every code of an ``bits``-bit R-2R ladder.
+
+    Node i (0 = LSB) connects to its bit source through 2R, to its neighbours through R and, at the LSB, to
+    ground through the 2R termination; the MSB node drives an unloaded output. In units of 1/(2R) the nodal
+    equations are tridiagonal; the supply delivers V sum_i b_i (V - V_i) / (2R).
+    """
+    import numpy as np
+
+    n = bits
+    g = np.zeros((n, n))
+    for i in range(n):
+        g[i, i] = 1 + (2 if i > 0 else 0) + (2 if i < n - 1 else 0) + (1 if i == 0 else 0)
+        if i > 0:
+            g[i, i - 1] = -2
+        if i < n - 1:
+            g[i, i + 1] = -2
+    inv = np.linalg.inv(g)
+    out = []
+    for code in range(2**n):
+        b = np.array([(code >> i) & 1 for i in range(n)], dtype=float)
+        v = inv @ b  # node voltages for a unit supply
+        out.append(float(np.sum(b * (1.0 - v)) / 2.0))
+    return tuple(out)
+
+
+def r2r_power_uw(code: int, bits: int, supply_v: float, unit_ohm: float) -> float:
+    """Static supply power (uW) of an R-2R ladder DAC holding ``code``."""
+    return r2r_power_factors(bits)[code] * supply_v**2 / unit_ohm * 1e6
+
+
+def r2r_energy_fj(
+    code_pmf: tuple[float, ...], bits: int, supply_v: float, unit_ohm: float, hold_ns: float
+) -> float:
+    """Expected energy of one conversion held for ``hold_ns``: the static power averaged over the code pmf
+    (the power is not linear in the code, so the pmf, not the mean code, is needed)."""
+    factors = r2r_power_factors(bits)
+    mean = sum(p * f for p, f in zip(code_pmf, factors, strict=True))
+    return mean * supply_v**2 / unit_ohm * hold_ns * 1e-9 * 1e15
+
+
+def r2r_area_um2(bits: int, unit_ohm: float, node_nm: float) -> float:
+    return LADDER_AREA_UM2_PER_OHM_22NM * (node_nm / 22.0) ** 2 * bits * unit_ohm
