@@ -35,6 +35,10 @@ MAX_DIE_AREA_MM2 = 70_686.0
 46,225 mm2)."""
 MAX_PRECISION_BITS = 256
 """Widest operand or partial sum in bits (accumulators of 64 bits are already generous)."""
+UNLIMITED_KEYS = frozenset({"read_bw_bits", "write_bw_bits"})
+"""Fields where ``.inf`` is a value, not a fault: a bandwidth of ``.inf`` means "no limit" (an accelerator
+read from Timeloop without a bandwidth, written out by ``show-accelerator``). ``-.inf`` and ``.nan`` are
+refused there too."""
 MAX_LAYERS = 10_000
 """Most layers in one workload (the largest zoo and ONNX networks have a few hundred)."""
 
@@ -157,6 +161,8 @@ def check_numbers(data: Any, source: str, prefix: str = "") -> None:
         if isinstance(value, bool):
             continue
         if isinstance(value, int | float):
+            if value == math.inf and where.rsplit(".", 1)[-1] in UNLIMITED_KEYS:
+                continue
             _check_magnitude(value, source, where or "<root>")
         elif isinstance(value, dict | list):
             if id(value) in seen:

@@ -6,6 +6,8 @@ one-line SpecError naming the file, the place and the value.
 
 from __future__ import annotations
 
+import math
+import re
 from importlib import resources
 
 import pytest
@@ -190,3 +192,16 @@ def test_an_error_is_one_short_line_whatever_its_parts(text):
 def test_shorten_keeps_short_text_and_cuts_long_text():
     assert shorten("a\n  b") == "a b"
     assert shorten("x" * 500, 10) == "xxxxxxx..."
+
+
+def test_inf_is_a_value_only_where_it_means_no_limit():
+    """A bandwidth of .inf is "no limit" (what show-accelerator writes for a Timeloop level without one)."""
+    data = parse_yaml("memories:\n- {name: a, read_bw_bits: .inf, write_bw_bits: .inf}")
+    assert data["memories"][0]["read_bw_bits"] == math.inf
+    for text, field in [
+        ("memories: [{read_bw_bits: -.inf}]", "memories[0].read_bw_bits"),
+        ("memories: [{write_bw_bits: .nan}]", "memories[0].write_bw_bits"),
+        ("memories: [{read_pj: .inf}]", "memories[0].read_pj"),
+    ]:
+        with pytest.raises(SpecError, match=rf"^f\.yaml: {re.escape(field)}: must be a finite number"):
+            parse_yaml(text, "f.yaml")

@@ -112,3 +112,16 @@ def test_any_float_gives_a_sane_accelerator_or_a_spec_error(read_pj, area_mm2):
         assert "\n" not in str(err)
         return
     assert 0 <= acc.memories[0].read_pj <= MAX_ACTION_PJ and math.isfinite(acc.area_mm2)
+
+
+def test_an_unlimited_bandwidth_survives_a_round_trip_through_a_file(tmp_path):
+    """``.inf`` bandwidth is "no limit" (Timeloop levels without one); the input gate lets it through."""
+    from carbonloop.hardware import dump_accelerator
+
+    data = set_field(two_level(), ("memories", 0, "read_bw_bits"), math.inf)
+    acc = accelerator_from_dict(data, "acc")
+    f = tmp_path / "acc.yaml"
+    f.write_text(dump_accelerator(acc))
+    assert "read_bw_bits: .inf" in f.read_text()
+    again = load_accelerator_file(f)
+    assert again.memories[0].read_bw_bits == math.inf and again == acc
