@@ -181,6 +181,41 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     return size + (tr.weight * new).sum(axis=0)
 
 
+def distinct_child_tiles(
+    op: CompiledOperand, g: NestGeometry, axis: np.ndarray, lo: int, hi: int
+) -> np.ndarray:
+    """Distinct tiles of ``op`` among the children of the spatial loops at levels ``lo`` to ``hi - 1`` [N],
+    counted one stage at a time (a stage: the spatial loops of one level on one array axis; ``axis`` [K, N],
+    -1 for temporal loops) and multiplied over stages, as Timeloop does (``merge_overlapping_multicast``
+    off): children whose tiles are the same (they differ only in dims irrelevant to ``op``) are one, but
+    overlapping windows are distinct. Within a stage, an axis over two dims (``i*a + j*b``) has
+    ``F1*F2 - max(0, F1 - b/g) * max(0, F2 - a/g)`` distinct offsets (g = gcd(a, b): a pair has the same
+    offset as its neighbour ``(i - b/g, j + a/g)``), exact when each dim has one loop in the stage; more
+    dims on one axis are counted as all distinct."""
+    N = g.factor.shape[1]
+    out = np.ones(N, dtype=np.int64)
+    sel = g.spatial & (g.level >= lo) & (g.level < hi) & (g.factor > 1)
+    if not sel.any():
+        return out
+    for lv, ax in sorted({(int(lv), int(a)) for lv, a in zip(g.level[sel], axis[sel], strict=True)}):
+        stage = sel & (g.level == lv) & (axis == ax)
+        for dims, coefs in op.axes:
+            spans, steps = [], []
+            for d, c in zip(dims, coefs, strict=True):
+                on = stage & g.dim_is(d)
+                spans.append(np.where(on, g.factor, 1).prod(axis=0))
+                inner = np.where(on, g.stride, np.iinfo(np.int64).max).min(axis=0)
+                steps.append(np.where(spans[-1] > 1, abs(c) * inner, 1))
+            if len(dims) == 2:
+                f1, f2 = spans
+                common = np.gcd(steps[0], steps[1])
+                a, b = steps[0] // common, steps[1] // common
+                out = out * (f1 * f2 - np.clip(f1 - b, 0, None) * np.clip(f2 - a, 0, None))
+            else:
+                out = out * np.prod(spans, axis=0)
+    return out
+
+
 @dataclass(frozen=True)
 class Counts:
     """Counts [N, L, O] (operands in the layer's order) and what the model needs around them."""
@@ -214,6 +249,7 @@ def count_accesses(
     of the sums it sends up are counted; Timeloop leaves them out)."""
     N, L, O = loops.N, len(keep), len(cl.operands)
     g = geometry(loops, cl.D)
+    axis = (loops.axis if loops.axis is not None else np.where(loops.spatial, 0, -1)).T
     reads = np.zeros((N, L, O), dtype=np.int64)
     fill = np.zeros((N, L, O), dtype=np.int64)
     upd = np.zeros((N, L, O), dtype=np.int64)
@@ -260,7 +296,12 @@ def count_accesses(
                 count = partial(fills, op, tr=tr(c))
             f_child = count(tile_ext[c])
             between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
-            f_union = count(tile_ext[c] * between) if (between > 1).any() else f_child
+            if not (between > 1).any():
+                f_union = f_child
+            elif conventions.merge_overlapping_multicast:
+                f_union = count(tile_ext[c] * between)
+            else:  # Timeloop: only identical child tiles share a read
+                f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
             if is_out:
                 first_c = inst[:, c] * footprint(op, seen_ext[c])
                 first_p = inst[:, p] * footprint(op, seen_ext[p])
@@ -276,7 +317,10 @@ def count_accesses(
                 first_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
         last = chain[-1]
         compute_union = sp_before[L] // sp_before[last]
-        n = inst[:, last] * T * footprint(op, compute_union)
+        if conventions.merge_overlapping_multicast:
+            n = inst[:, last] * T * footprint(op, compute_union)
+        else:
+            n = inst[:, last] * T * distinct_child_tiles(op, g, axis, last, L)
         if is_out:
             upd[:, last, oi] += n
             reads[:, last, oi] += n - inst[:, last] * footprint(op, seen_ext[last])

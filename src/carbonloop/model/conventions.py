@@ -13,9 +13,8 @@ Two named sets:
   (Accelergy-Project/timeloop-accelergy-exercises at 2d5510807128e9bd5f1cad0705cdf2ec4612fd4e). See
   docs/model.md for the size of each difference on a real layer.
 
-Not yet a switch (docs/model.md lists them): Timeloop merges only identical child tiles in a multicast
-(carbonloop reads the union of overlapping windows once), and reads a spatial fan-out that feeds the MACs
-directly once per fill. Neither occurs in the 12 validation cases.
+Not yet a switch (docs/model.md lists it): Timeloop reads a spatial fan-out that feeds the MACs directly
+once per fill. It occurs in none of the 13 validation cases.
 """
 
 from __future__ import annotations
@@ -57,6 +56,13 @@ class Conventions:
     """Leave leakage out of the layer energy (carbonloop adds it at the network level from run time).
     Timeloop adds each level's leakage (per instance-cycle x instances x cycles) to its energy."""
 
+    merge_overlapping_multicast: bool = True
+    """A parent reads the union of its children's tiles once: sliding windows that overlap across a spatial
+    fan-out share the overlap. Timeloop merges only children whose new data is identical (NVlabs/timeloop
+    ``src/loop-analysis/nest-analysis.cpp``, ComputeAccurateMulticastedAccesses compares the children's
+    deltas for equality), one spatial stage at a time (a stage: one array axis of one level); overlapping
+    windows are each read in full."""
+
     refill_stalls: bool = True
     """A single-buffered level stalls compute while it refills, and the first tiles load and the last
     drain outside the steady state. Timeloop counts cycles as the slowest of compute and each level's
@@ -76,6 +82,7 @@ TIMELOOP = Conventions(
     operand_word_bits=False,
     ignore_cluster_size=False,
     leakage_in_energy=True,
+    merge_overlapping_multicast=False,
     refill_stalls=False,
 )
 
