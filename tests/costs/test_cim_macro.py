@@ -66,12 +66,18 @@ def test_dense_uniform_vs_post_relu_inputs_on_a_reram_macro() -> None:
     assert pulse_fj == pytest.approx(13.45, abs=0.01)
     assert dense.energy_per_pass_pj["cells"] == pytest.approx(64 * 64 * pulse_fj * 4 / 1000, rel=1e-9)
     assert sparse.energy_per_pass_pj["cells"] == pytest.approx(64 * 64 * pulse_fj * relu_sum / 1000, rel=1e-6)
-    # Row drivers: a wordline of 64 cells, each 0.2 fF/um x 4 F x 32 nm of wire + 1 fF/um x 32 nm of gate
-    c_row_ff = 64 * (0.2 * 4 * 0.032 + 1.0 * 0.032)  # 3.69 fF
-    assert dense.energy_per_pass_pj["row_drivers"] == pytest.approx(64 * c_row_ff * 1.0 * 4 / 1000)
+    # Input lines: 64 cells of wire each, 0.2 fF/um x (4 F x 32 nm) = 0.0256 fF, charged to V_read = 0.2 V
+    # per pulse: 64 rows x 64 x 0.0256 fF x 0.04 V^2 x pulses
+    c_line_ff = 64 * 0.2 * 4 * 0.032
+    assert dense.energy_per_pass_pj["row_drivers"] == pytest.approx(64 * c_line_ff * 0.04 * 4 / 1000)
     assert sparse.energy_per_pass_pj["row_drivers"] == pytest.approx(
-        64 * c_row_ff * relu_sum / 1000, rel=1e-6
+        64 * c_line_ff * 0.04 * relu_sum / 1000, rel=1e-6
     )
+    # Wordlines: the access gates (as wide as the 4 F cell side) plus wire, 1.2 fF/um x 0.128 um per cell,
+    # enabled once per input bit at V_dd = 1 V whatever the data: 64 x 64 x 0.1536 fF x 8 = 5.03 pJ
+    wl_pj = 64 * 64 * 1.2 * 0.128 * 1.0 * 8 / 1000
+    assert dense.energy_per_pass_pj["wordlines"] == pytest.approx(wl_pj)
+    assert sparse.energy_per_pass_pj["wordlines"] == pytest.approx(wl_pj)
     # ADC: 64 columns x 8 input bits = 512 conversions at 1/100 ns = 10 MHz, 8 b, 32 nm: 1.7137 pJ each;
     # the ADC does not see the data, so it is the same for both
     assert dense.energy_per_pass_pj["adc"] == pytest.approx(512 * adc_energy_pj(8, 1e7, 32))

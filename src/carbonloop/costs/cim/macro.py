@@ -76,6 +76,7 @@ DacKind = Literal["pulse", "voltage", "r2r"]
 Combine = Literal["digital", "analog"]
 Accumulate = Literal["digital", "analog"]
 ENERGY_COMPONENTS = (
+    "wordlines",
     "row_drivers",
     "dac",
     "cells",
@@ -95,7 +96,7 @@ AREA_COMPONENTS = (
     "shift_add",
     "accumulators",
 )
-ROW_SIDE = ("row_drivers", "dac")
+ROW_SIDE = ("wordlines", "row_drivers", "dac")
 DistributionSpec = str | tuple[float, ...]
 
 
@@ -127,6 +128,9 @@ class CimMacroSpec:
     vdd_nominal_v: float | None = None
     read_pulse_ns: float = 1.0
     cycle_ns: float | None = None
+    pulse_period_ns: float | None = None
+    adc_step_ns: float | None = None
+    round_overhead_ns: float = 0.0
     zero_gating: bool = False
     input_distribution: DistributionSpec = "uniform"
     weight_distribution: DistributionSpec = "gaussian"
@@ -162,11 +166,14 @@ def _validate(s: CimMacroSpec) -> None:
         or not 1 <= s.bits_per_cell <= 8
     ):
         raise bad("bits_per_cell", f"must be an integer in [1, 8], got {s.bits_per_cell!r}")
+    v = s.round_overhead_ns
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+        raise bad("round_overhead_ns", f"must be a number >= 0, got {v!r}")
     for name in ("node_nm", "vdd_v", "read_pulse_ns", "combine_unit_cap_ff", "dac_unit_ohm"):
         v = getattr(s, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
             raise bad(name, f"must be a positive number, got {v!r}")
-    for name in ("cycle_ns", "vdd_nominal_v"):
+    for name in ("cycle_ns", "vdd_nominal_v", "pulse_period_ns", "adc_step_ns"):
         v = getattr(s, name)
         if v is not None and (
             isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0
@@ -281,13 +288,19 @@ def supply_delay_factor(vdd_v: float, vdd_nominal_v: float) -> float:
 
 
 def _cycle_ns(s: CimMacroSpec, slices_pulses: int) -> float:
-    """Round time: the given cycle (at the nominal supply) moved to ``vdd_v`` by the alpha-power law, or
-    read pulses plus one SAR conversion settling ``rows`` cells (the ZigZag-IMC ADC delay fit)."""
+    """Round time at ``vdd_v`` (alpha-power law from the nominal supply): the given cycle, or
+    pulses x pulse period + ADC bits x ADC step + a per-round overhead. The pulse period defaults to the
+    read pulse, the ADC step to the SAR step settling ``rows`` cells (the ZigZag-IMC ADC delay fit)."""
+    v_nom = s.vdd_nominal_v if s.vdd_nominal_v is not None else s.vdd_v
+    scale = supply_delay_factor(s.vdd_v, v_nom)
     if s.cycle_ns is not None:
-        v_nom = s.vdd_nominal_v if s.vdd_nominal_v is not None else s.vdd_v
-        return float(s.cycle_ns) * supply_delay_factor(s.vdd_v, v_nom)
-    adc = adc_delay_ns(s.adc_bits, s.rows) if s.adc_bits is not None else 0.0
-    return s.read_pulse_ns * slices_pulses + adc
+        return float(s.cycle_ns) * scale
+    period = s.pulse_period_ns if s.pulse_period_ns is not None else s.read_pulse_ns
+    adc = 0.0
+    if s.adc_bits is not None:
+        step = s.adc_step_ns if s.adc_step_ns is not None else adc_delay_ns(s.adc_bits, s.rows) / s.adc_bits
+        adc = step * s.adc_bits
+    return (period * slices_pulses + adc + s.round_overhead_ns) * scale
 
 
 @cache
@@ -318,14 +331,20 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     copies = st.inputs.copies
 
     pitch_um = math.sqrt(c.cell_area_f2) * s.node_nm * 1e-3
-    if c.technology == "sram":
-        wl_cell_ff = g.sram_wl_cap_ff
-    else:
-        wl_cell_ff = wordline_cap_per_cell_ff(pitch_um, 1, s.node_nm)
-    c_row_ff = phys_cols * wl_cell_ff
     e: dict[str, float] = dict.fromkeys(ENERGY_COMPONENTS, 0.0)  # fJ per macro until the end
     a: dict[str, float] = dict.fromkeys(AREA_COMPONENTS, 0.0)  # um2 per macro until the end
-    e["row_drivers"] = rows * c_row_ff * v2 * sum(pulses) * copies
+    if c.technology == "sram":
+        # the wordline carries the input: charged per pulse
+        c_row_ff = phys_cols * g.sram_wl_cap_ff
+        e["row_drivers"] = rows * c_row_ff * v2 * sum(pulses) * copies
+    else:
+        # 1T1R: the wordline enables the access gates for the round (gate as wide as the cell side, plus
+        # wire) at V_dd; the input pulses travel on a separate line (wire only) at the read voltage
+        c_gate_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, pitch_um, 1.0)
+        rounds_on = sum(row_stats.slice_nonzero) * row_frac if s.zero_gating else float(st.inputs.slices)
+        e["wordlines"] = rows * c_gate_ff * v2 * rounds_on * copies
+        c_line_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, 0.0, 1.0)
+        e["row_drivers"] = rows * c_line_ff * c.v_read_v**2 * sum(pulses) * copies
     if s.dac_kind == "voltage" and s.dac_bits > 1:
         e["dac"] = rows * sum(voltage_dac_energy_fj(s.dac_bits, s.vdd_v, v) for v in slice_v) * copies
         a["dac"] = rows * capacitor_area_um2(DAC_CAP_FF_PER_BIT * s.dac_bits, s.node_nm)

@@ -82,10 +82,11 @@ def logic(node_nm: float, vdd_v: float) -> Logic:
     )
 
 
-def wordline_cap_per_cell_ff(cell_pitch_um: float, access_gates: int, node_nm: float) -> float:
-    """Wordline capacitance a cell adds: one cell pitch of wire plus the gates of its access devices
-    (each 1 F wide)."""
-    return WIRE_CAP_FF_PER_UM * cell_pitch_um + access_gates * GATE_CAP_FF_PER_UM * node_nm * 1e-3
+def wordline_cap_per_cell_ff(cell_pitch_um: float, gate_width_um: float, gates: float) -> float:
+    """Capacitance a cell adds to a line crossing it: one cell pitch of wire plus ``gates`` transistor
+    gates of ``gate_width_um`` each (a 1T1R cell's area is its access transistor's, so its gate spans the
+    cell side)."""
+    return WIRE_CAP_FF_PER_UM * cell_pitch_um + gates * GATE_CAP_FF_PER_UM * gate_width_um
 
 
 def capacitor_area_um2(cap_ff: float, node_nm: float) -> float:

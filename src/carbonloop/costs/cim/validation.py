@@ -29,6 +29,7 @@ class PublishedMacro:
     source: str
     model: dict[str, Any]
     groups: dict[str, tuple[str, ...]]
+    area_groups: dict[str, tuple[str, ...]]
     points: tuple[dict[str, Any], ...]
 
 
@@ -97,6 +98,7 @@ def load_published_macros() -> tuple[PublishedMacro, ...]:
     out = []
     for name, entry in data["macros"].items():
         groups = {str(k): tuple(v) for k, v in (entry.get("groups") or {}).items()}
+        area_groups = {str(k): tuple(v) for k, v in (entry.get("area_groups") or {}).items()} or groups
         out.append(
             PublishedMacro(
                 name=name,
@@ -104,6 +106,7 @@ def load_published_macros() -> tuple[PublishedMacro, ...]:
                 source=str(entry["source"]),
                 model=dict(entry["model"]),
                 groups=groups,
+                area_groups=area_groups,
                 points=tuple(entry["points"]),
             )
         )
@@ -121,10 +124,11 @@ def _share(values: dict[str, float], groups: dict[str, tuple[str, ...]], group: 
     return 100.0 * totals[group] / whole if whole else 0.0
 
 
-def model_value(cost: CimMacroCost, quantity: str, groups: dict[str, tuple[str, ...]]) -> float:
+def model_value(cost: CimMacroCost, quantity: str, macro: PublishedMacro) -> float:
     if quantity in METRIC_QUANTITIES:
         return float(getattr(cost, quantity))
     kind, _, group = quantity.partition(":")
+    groups = macro.area_groups if kind == "area_share_pct" else macro.groups
     if group not in groups:
         raise SpecError(_DATA, "quantity", f"unknown breakdown group {group!r}")
     if kind == "energy_share_pct":
@@ -158,7 +162,7 @@ def validate_cim_macros(names: list[str] | None = None) -> list[ValidationPoint]
                     quantity=str(point["quantity"]),
                     setting=_setting_text(setting),
                     published=float(point["published"]),
-                    model=model_value(cost, str(point["quantity"]), macro.groups),
+                    model=model_value(cost, str(point["quantity"]), macro),
                     ref=str(point.get("ref", "")),
                 )
             )
