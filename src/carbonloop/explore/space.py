@@ -62,7 +62,6 @@ TOP_KEYS = {
 }
 NAME_VALUES = {("digital", "dataflow"): ("os", "ws"), ("imc", "kind"): ("aimc", "dimc")}
 """Template parameters that take a name, and the names they take (hardware/templates.py, hardware/imc.py)."""
-FREE_TEXT_PARAMS = {"name"}
 MAX_CONSTRAINT_CHARS = 1000
 MAX_CONSTRAINT_BITS = 4096
 MAX_CONSTRAINT_DEPTH = 50
@@ -509,23 +508,44 @@ def _expand_grid(template: str, grid: Any, source: str, where: str) -> list[dict
 
 
 def _check_name_value(template: str, key: str, value: Any, source: str, where: str) -> None:
-    """A parameter that takes a name gets one of its names; a numeric parameter gets no name."""
+    """A parameter that takes a name gets one of its names; a numeric parameter gets no name. Which
+    parameters take text is read from the template function's annotations (``str``), so a new template
+    needs no list here unless its names are a closed set (``NAME_VALUES``)."""
     choices = NAME_VALUES.get((template, key))
     if choices is not None:
         if value not in choices:
             raise SpecError(source, where, f"unknown {key} {value!r} (known: {', '.join(choices)})")
-    elif isinstance(value, str) and key not in FREE_TEXT_PARAMS:
+    elif isinstance(value, str) and key not in _text_params(template):
         raise SpecError(source, where, f"must be a number (got {value!r})")
+
+
+def _template_function(template: str) -> Callable[..., Any]:
+    from carbonloop.hardware import templates
+    from carbonloop.hardware.imc import imc
+
+    return imc if template == "imc" else templates.TEMPLATES[template]
+
+
+def _text_params(template: str) -> set[str]:
+    """The template's parameters annotated as text (``str``, ``str | None``, a ``Literal`` of names)."""
+    import inspect
+
+    out = set()
+    for name, param in inspect.signature(_template_function(template)).parameters.items():
+        note = (
+            param.annotation
+            if isinstance(param.annotation, str)
+            else getattr(param.annotation, "__name__", "")
+        )
+        if "str" in str(note) or "Literal" in str(note):
+            out.add(name)
+    return out
 
 
 def _template_params(template: str) -> set[str]:
     import inspect
 
-    from carbonloop.hardware import templates
-    from carbonloop.hardware.imc import imc
-
-    fn: Callable[..., Any] = imc if template == "imc" else templates.TEMPLATES[template]
-    return set(inspect.signature(fn).parameters)
+    return set(inspect.signature(_template_function(template)).parameters)
 
 
 def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> DesignSpace:
