@@ -35,6 +35,13 @@ def shipped_cases() -> Path:
     return Path(str(resources.files("carbonloop.interop") / "data" / "timeloop_exercises"))
 
 
+def further_cases() -> Path:
+    """The folder of the further shipped cases (Eyeriss-like ``!Parallel`` scratchpads with two spatial
+    levels; ``data/timeloop_more/README.md`` names each case's source): the check that the ``timeloop``
+    conventions are general, not fitted to the 12 exercises."""
+    return Path(str(resources.files("carbonloop.interop") / "data" / "timeloop_more"))
+
+
 @dataclass
 class LevelStats:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # data space -> reads/fills/updates
@@ -103,6 +110,7 @@ class CaseResult:
     worst_energy_pct: float
     cycles: tuple[int, int]  # (ours, Timeloop's)
     notes: list[str]
+    suite: str = "timeloop_exercises"  # the folder of cases it belongs to (names its block in the docs)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,7 +159,16 @@ def run_case(folder: Path, conventions: str) -> CaseResult:
                 notes.append(f"{lvl} energy {e:.2f} vs {st.energy_pj:.2f} pJ")
     diff = max(abs(cost.energy_breakdown_pj["compute"] - ref.compute_energy_pj) - PRINTED_PJ, 0.0)
     worst = max(worst, 100 * diff / max(ref.compute_energy_pj, 1e-12))
-    return CaseResult(folder.name, conventions, equal, total, worst, (cost.latency_cycles, ref.cycles), notes)
+    return CaseResult(
+        folder.name,
+        conventions,
+        equal,
+        total,
+        worst,
+        (cost.latency_cycles, ref.cycles),
+        notes,
+        folder.parent.name,
+    )
 
 
 def case_folders(base: Path) -> list[Path]:
@@ -205,10 +222,18 @@ def markdown_table(rows: list[CaseResult]) -> str:
 MARKERS = ("<!-- vs_timeloop:begin -->", "<!-- vs_timeloop:end -->")
 
 
+def markers(suite: str) -> tuple[str, str]:
+    """The markers of a suite's block: the 12 exercises keep the original ones, another folder of cases
+    gets its own (``<!-- vs_timeloop:timeloop_more:begin -->``), so each set regenerates on its own."""
+    if suite == "timeloop_exercises":
+        return MARKERS
+    return f"<!-- vs_timeloop:{suite}:begin -->", f"<!-- vs_timeloop:{suite}:end -->"
+
+
 def write_markdown(rows: list[CaseResult], path: Path) -> None:
     """Put the summary and the table between the markers of ``path`` (appended when it has none)."""
     doc = path.read_text(encoding="utf-8") if path.exists() else ""
-    begin, end = MARKERS
+    begin, end = markers(rows[0].suite if rows else "timeloop_exercises")
     summary = "\n".join(f"- {line}" for line in summary_lines(rows))
     block = f"{begin}\n{summary}\n\n{markdown_table(rows)}\n{end}"
     if begin in doc and end in doc:

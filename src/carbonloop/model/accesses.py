@@ -181,6 +181,15 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     return size + (tr.weight * new).sum(axis=0)
 
 
+def distinct_offsets(f1: np.ndarray, f2: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How many distinct values ``i*a + j*b`` takes for ``i < f1``, ``j < f2`` (a, b >= 1): with g = gcd(a, b),
+    ``(i, j)`` and ``(i - b/g, j + a/g)`` give the same value, so every value is a chain of such pairs and
+    the count is the pairs less those with a predecessor in range."""
+    common = np.gcd(a, b)
+    a, b = a // common, b // common
+    return f1 * f2 - np.clip(f1 - b, 0, None) * np.clip(f2 - a, 0, None)
+
+
 def distinct_child_tiles(
     op: CompiledOperand, g: NestGeometry, axis: np.ndarray, lo: int, hi: int
 ) -> np.ndarray:
@@ -207,10 +216,7 @@ def distinct_child_tiles(
                 inner = np.where(on, g.stride, np.iinfo(np.int64).max).min(axis=0)
                 steps.append(np.where(spans[-1] > 1, abs(c) * inner, 1))
             if len(dims) == 2:
-                f1, f2 = spans
-                common = np.gcd(steps[0], steps[1])
-                a, b = steps[0] // common, steps[1] // common
-                out = out * (f1 * f2 - np.clip(f1 - b, 0, None) * np.clip(f2 - a, 0, None))
+                out = out * distinct_offsets(spans[0], spans[1], steps[0], steps[1])
             else:
                 out = out * np.prod(spans, axis=0)
     return out
