@@ -30,7 +30,7 @@ def report_command(
     from carbonloop.report.prepare import select_space
 
     exts = figure_formats(formats)
-    df = select_space(load_results(store, space=space), space, source=str(store))
+    df = select_space(load_results(store, space=space, warn=True), space, source=str(store))
     title = "carbonloop exploration" + (f": {space}" if space else "")
     path = write_report(df, output, title=title, source=str(store))
     typer.echo(f"wrote {path}")

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from carbonloop.errors import SpecError
+from carbonloop.explore.atomic import write_atomically
 from carbonloop.report.prepare import PREPARE, FigureData, Panel, Series, suite_rows
 from carbonloop.report.style import MARKERS
 
@@ -125,11 +126,16 @@ def draw(data: FigureData) -> Any:
 
 
 def _save(fig: Any, path: str | Path) -> Path:
+    """Write the figure through a temporary file renamed into place: a full disk leaves no half figure."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=130, bbox_inches="tight")
-    _plt().close(fig)
-    return p
+    try:
+        return write_atomically(
+            p,
+            lambda tmp: fig.savefig(tmp, format=p.suffix.lstrip("."), dpi=130, bbox_inches="tight"),
+            field="--figures",
+        )
+    finally:
+        _plt().close(fig)
 
 
 def _writer(name: str) -> Callable[[pd.DataFrame, str | Path], Path]:

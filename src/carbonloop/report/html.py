@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from carbonloop.explore.atomic import write_atomically
 from carbonloop.explore.pareto import best_designs, ok_rows
 from carbonloop.report.prepare import FigureData, LegendEntry, Series, prepare_all, shows_geomean, suite_rows
 from carbonloop.report.style import plotly_symbol
@@ -196,7 +197,6 @@ def build_report(df: pd.DataFrame, *, title: str = "carbonloop exploration", sou
 
 
 def write_report(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(build_report(df, **kwargs), encoding="utf-8")
-    return p
+    """Build the page, then write it through a temporary file renamed into place (never a truncated page)."""
+    page = build_report(df, **kwargs)
+    return write_atomically(path, lambda tmp: tmp.write_text(page, encoding="utf-8"), field="--output")
