@@ -1,6 +1,6 @@
 """Analysis of a sweep: the suite's geometric mean per design, the best design per scenario, Pareto fronts.
 
-As CarbonSpot reports (carbonspot_facts.md; its ``geo`` rows), a design's suite figure is the geometric
+As CarbonSpot reports (the ``geo`` rows of KULeuven-MICAS/carbonspot @ 0839b49's committed results), a design's suite figure is the geometric
 mean over the suite's workloads of each metric separately: geo energy, geo latency, geo carbon ... (so
 geo EDP = geo energy x geo latency). Only designs with every workload of the suite finished get one.
 Ties are broken by the design label, so the same store always gives the same answer.
