@@ -163,7 +163,8 @@ class Pool:
 
     def _chunks(self) -> Iterator[tuple[int, np.ndarray]]:
         for s, space in enumerate(self.spaces):
-            for F in iter_tilings(space, self.limits.tiling_rows):
+            rows = self.limits.rows_per_call(space.L * self.cl.D + len(space.spatial_loops))
+            for F in iter_tilings(space, rows):
                 yield s, F
 
     def _bound(self, s: int, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -251,25 +252,27 @@ class Pool:
 class Limits:
     """How much the search holds at once (from a memory ceiling; see :func:`limits_for`)."""
 
-    tiling_rows: int  # tilings enumerated and bounded per model call
+    call_bytes: int  # what one model call over a batch of rows may take
     keep_rows: int  # tilings held between passes (never fewer than a chunk: CHUNK_ROWS)
+
+    def rows_per_call(self, loops: int) -> int:
+        """Rows of ``loops`` loops one model call may take (at least 64, at most TILING_ROWS)."""
+        return int(min(TILING_ROWS, max(64, self.call_bytes // (ROW_BYTES * max(1, loops)))))
 
 
 def limits_for(max_memory_bytes: int, n_levels: int, n_dims: int) -> Limits:
-    """Chunk sizes that keep the search's arrays within ``max_memory_bytes``: an eighth for a model
-    call over a chunk of tilings (about ``ROW_BYTES`` per loop of a row), a sixteenth for the tilings
-    kept between passes (their factors and keys, twice while trimming). Small ceilings give small
-    chunks, never a failure: below the floors (CHUNK_ROWS kept tilings, 64 per call) the search runs
-    at the floors."""
-    loops = n_levels * n_dims + 4  # a compact row: every dim at every level, and a few spatial loops
-    per_row = ROW_BYTES * loops
-    tiling_rows = int(min(TILING_ROWS, max(64, max_memory_bytes // 8 // per_row)))
-    kept = 8 * (n_levels * n_dims + 5) * 2
-    keep_rows = int(max(CHUNK_ROWS, max_memory_bytes // 16 // kept))
-    return Limits(tiling_rows, keep_rows)
+    """Chunk sizes that keep the search's arrays within ``max_memory_bytes``: an eighth for one model
+    call (about ``ROW_BYTES`` per loop of a row), a 64th for the tilings kept between passes (their
+    factors and keys; up to three copies while trimming). Small ceilings give small chunks, never a
+    failure: below the floors (CHUNK_ROWS kept tilings, 64 rows per call) the search runs at the floors.
+    The chunks of the exact search (CHUNK_ROWS) do not depend on the ceiling: they decide the visit
+    order, and with it which of several equal mappings is kept."""
+    kept = 8 * (n_levels * n_dims + 5) * 3
+    keep_rows = int(max(CHUNK_ROWS, max_memory_bytes // 64 // kept))
+    return Limits(max_memory_bytes // 8, keep_rows)
 
 
-ROW_BYTES = 320  # measured peak bytes per loop of a row in one bound call (benchmarks/peak_rss.py)
+ROW_BYTES = 320  # peak bytes per loop of a row in one bound call (measured: 135 to 250; docs/mapper.md)
 
 
 def default_max_memory_bytes() -> int:
@@ -518,10 +521,19 @@ class _Chunk:
         return self.pool.spaces[int(self.psid[p])]
 
     def _bound(self, loops: LoopArrays, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Group bounds of the rows, in batches the memory ceiling allows (each row's bound is its own)."""
         run = self.run
-        counter = order_free_fills(run.cl, loops.dim.T, fixed.T)
-        res = evaluate_batch(run.cl, run.acc, loops, self.pool.spaces[0].keep, counter)
-        return res.energy_pj, res.latency_cycles
+        step = self.pool.limits.rows_per_call(loops.K)
+        e_parts, l_parts = [], []
+        for a in range(0, loops.N, step):
+            part, fx = loops.take(np.arange(a, min(loops.N, a + step))), fixed[a : a + step]
+            counter = order_free_fills(run.cl, part.dim.T, fx.T)
+            res = evaluate_batch(run.cl, run.acc, part, self.pool.spaces[0].keep, counter)
+            e_parts.append(res.energy_pj)
+            l_parts.append(res.latency_cycles)
+        if not e_parts:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        return np.concatenate(e_parts), np.concatenate(l_parts)
 
     def search(self, take: np.ndarray, make_ref) -> None:
         run = self.run
