@@ -9,6 +9,7 @@ and of a sane magnitude. The limits are module constants so that a caller (or a 
 
 from __future__ import annotations
 
+import importlib
 import math
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,22 +45,32 @@ MAX_LAYERS = 10_000
 
 
 class _GatedComposer:
-    """Mixed into a SafeLoader: counts depth and alias-expanded size while the node graph is composed."""
+    """Mixed into a SafeLoader: counts depth and alias-expanded size while the node graph is composed.
+
+    ``_gate_total`` counts the values of the document as if every alias were expanded, as they are
+    composed (an alias adds the expanded size of its anchor), so a file is refused as soon as it passes
+    :data:`MAX_EXPANDED_NODES`, however flat or however aliased.
+    """
 
     _gate_source = "<yaml>"
+    _gate_depth = 0
+    _gate_total = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         loader: Any = self
-        depth = getattr(loader, "_gate_depth", 0) + 1
         sizes: dict[int, int] = loader.__dict__.setdefault("_gate_sizes", {})
         event = loader.peek_event()
+        depth = loader._gate_depth + 1
         if depth > MAX_NESTING_DEPTH and isinstance(event, yaml.CollectionStartEvent):
             raise SpecError(loader._gate_source, _at(event), f"nested deeper than {MAX_NESTING_DEPTH} levels")
         if isinstance(event, yaml.AliasEvent):
             target = loader.anchors.get(event.anchor)
-            if target is not None and id(target) not in sizes:
-                raise SpecError(loader._gate_source, _at(event), f"recursive alias *{event.anchor}")
+            if target is not None:
+                if id(target) not in sizes:
+                    raise SpecError(loader._gate_source, _at(event), f"recursive alias *{event.anchor}")
+                loader._count(sizes[id(target)], event)
             return super().compose_node(parent, index)  # type: ignore[misc]
+        loader._count(1, event)
         loader._gate_depth = depth
         try:
             node = super().compose_node(parent, index)  # type: ignore[misc]
@@ -71,14 +82,17 @@ class _GatedComposer:
             size = 1 + sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
         else:
             size = 1
-        if size > MAX_EXPANDED_NODES:
+        sizes[id(node)] = size
+        return node
+
+    def _count(self, values: int, event: yaml.Event) -> None:
+        self._gate_total += values
+        if self._gate_total > MAX_EXPANDED_NODES:
             raise SpecError(
-                loader._gate_source,
+                self._gate_source,
                 _at(event),
                 f"more than {MAX_EXPANDED_NODES} values once aliases are expanded (an alias bomb?)",
             )
-        sizes[id(node)] = size
-        return node
 
 
 def _at(event: yaml.Event) -> str:
@@ -86,13 +100,43 @@ def _at(event: yaml.Event) -> str:
     return "<yaml>" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
 
 
+try:  # libyaml's parser turns text into events many times faster than PyYAML's pure-Python one
+    _CParser: Any = getattr(importlib.import_module("yaml.cyaml"), "CParser", None)
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
+
+
+def _init_with_libyaml(self: Any, stream: str) -> None:
+    _CParser.__init__(self, stream)
+    yaml.composer.Composer.__init__(self)
+    yaml.constructor.SafeConstructor.__init__(self)
+    yaml.resolver.Resolver.__init__(self)
+
+
 _GATED: dict[type[yaml.SafeLoader], type[yaml.SafeLoader]] = {}
 
 
 def _gated(loader: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
-    """The loader class with the gate mixed in (one class per loader, made once)."""
+    """The loader class with the gate mixed in (one class per loader, made once).
+
+    With libyaml, events come from its parser (a state machine: no recursion, whatever the depth) while
+    the nodes are still composed in Python, by the gated composer, and built by ``loader``'s constructors.
+    """
     if loader not in _GATED:
-        _GATED[loader] = type(f"Gated{loader.__name__}", (_GatedComposer, loader), {})
+        if _CParser is None:
+            _GATED[loader] = type(f"Gated{loader.__name__}", (_GatedComposer, loader), {})
+        else:
+            composer = yaml.composer.Composer
+            _GATED[loader] = type(
+                f"Gated{loader.__name__}",
+                (_GatedComposer, _CParser, loader),
+                {
+                    "__init__": _init_with_libyaml,
+                    "check_node": composer.check_node,
+                    "get_node": composer.get_node,
+                    "get_single_node": composer.get_single_node,
+                },
+            )
     return _GATED[loader]
 
 
