@@ -100,3 +100,48 @@ def test_slice_statistics_are_probabilities(bins, encoding, bits, slice_bits) ->
         assert v <= nz + 1e-12  # a slice's value never exceeds the chance it is non-zero
         assert 0 <= nz <= 1 + 1e-12
     assert all(0 <= d <= 1 + 1e-12 for d in s.bit_density)
+
+
+def test_histogram_from_measured_values_quantises_by_the_largest_magnitude() -> None:
+    from carbonloop.costs.cim.distributions import histogram_from_values
+
+    # 3-b signed: 3 levels each side of zero; -1 -> -3, 0.5 -> 1.5 -> 2 (round half to even), 0.25 -> 1, 1 -> 3
+    d = histogram_from_values([-1.0, 0.5, 0.25, 1.0], 3)
+    assert d.values() == ((-3, 0.25), (1, 0.25), (2, 0.25), (3, 0.25))
+    assert d.signed
+    # all non-negative -> unsigned, 2^2 - 1 = 3 levels above zero
+    u = histogram_from_values([0.0, 0.0, 3.0, 1.0], 2)
+    assert not u.signed
+    assert u.values() == ((0, 0.5), (1, 0.25), (3, 0.25))
+
+
+def test_onnx_weights_become_histograms(tmp_path) -> None:
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from carbonloop.costs.cim.onnx_weights import weight_histograms_from_onnx
+
+    w = numpy_helper.from_array(np.array([[-1.0, 0.5], [0.25, 1.0]], dtype=np.float32), "W")
+    b = numpy_helper.from_array(np.array([0.1, 0.2], dtype=np.float32), "B")
+    node = helper.make_node("MatMul", ["X", "W"], ["Y"])
+    io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 2]) for n in ("X", "Y")]
+    graph = helper.make_graph([node], "g", [io[0]], [io[1]], [w, b])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    hists = weight_histograms_from_onnx(path, bits=3)
+    assert set(hists) == {"W"}  # the 1-D bias is not a weight matrix
+    assert hists["W"].values() == ((-3, 0.25), (1, 0.25), (2, 0.25), (3, 0.25))
+    with pytest.raises(SpecError):
+        weight_histograms_from_onnx(tmp_path / "missing.onnx")
+
+
+def test_template_reads_a_histogram_from_a_yaml_file(tmp_path) -> None:
+    from carbonloop.hardware.cim import cim
+
+    path = tmp_path / "d.yaml"
+    path.write_text("distributions:\n  acts: [0, 0, 0, 8, 4, 2, 1]\n")
+    acc = cim(rows=16, cols=8, input_distribution=f"{path}#acts", sram_bytes=65536)
+    assert acc.array.imc.input_distribution == pytest.approx((0, 0, 0, 8 / 15, 4 / 15, 2 / 15, 1 / 15))
+    with pytest.raises(SpecError, match="acts"):
+        cim(rows=16, cols=8, input_distribution=f"{path}#weights", sram_bytes=65536)

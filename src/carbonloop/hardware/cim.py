@@ -152,6 +152,22 @@ def _bool(name: str, value: Any) -> bool:
     raise SpecError(_SOURCE, name, f"must be true or false, got {value!r}")
 
 
+def _distribution(name: str, value: Any) -> str | tuple[float, ...]:
+    """A default's name, ``mean=<v>``, or ``<file.yaml>#<key>``: a histogram from a distributions file
+    (``{distributions: {key: [bins ...]}}``), read here at the edge so the spec holds only values."""
+    text = str(value)
+    if "#" not in text:
+        return text
+    from carbonloop.costs.cim.distributions import distributions_from_dict
+    from carbonloop.specio import load_yaml
+
+    path, _, key = text.rpartition("#")
+    table = distributions_from_dict(load_yaml(path), path)
+    if key not in table:
+        raise SpecError(path, f"distributions.{key}", f"no such distribution (known: {', '.join(table)})")
+    return table[key].probs
+
+
 def cim(
     device: str = "rram_1t1r_neurosim",
     rows: int | str = 128,
@@ -182,7 +198,8 @@ def cim(
     """The parametric CiM template: ``cim(device=rram_1t1r_neurosim, rows=128, cols=128, adc_bits=5, ...)``.
 
     ``device`` names a cell of the cell library; ``adc_bits=none`` makes a digital macro (adder-tree
-    readout); distributions are default names (uniform, uniform_signed, gaussian, post_relu). The supply
+    readout); distributions are default names (uniform, uniform_signed, gaussian, post_relu), a fixed
+    pattern ``mean=<v>`` or a histogram in a YAML file, ``file.yaml#name``. The supply
     defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
     """
     node = _int("node_nm", node_nm)
@@ -219,8 +236,8 @@ def cim(
         read_pulse_ns=_float("read_pulse_ns", read_pulse_ns),
         cycle_ns=None if cycle_ns is None else _float("cycle_ns", cycle_ns),
         zero_gating=_bool("zero_gating", zero_gating),
-        input_distribution=str(input_distribution),
-        weight_distribution=str(weight_distribution),
+        input_distribution=_distribution("input_distribution", input_distribution),
+        weight_distribution=_distribution("weight_distribution", weight_distribution),
     )
     return cim_accelerator(
         spec, sram_bytes=_int("sram_bytes", sram_bytes), dram_bytes=_int("dram_bytes", dram_bytes)

@@ -330,3 +330,38 @@ def parse_fixed_mean(value: object) -> float | None:
         except ValueError:
             raise SpecError(_SOURCE, "distribution", f"bad fixed mean {value!r} (use mean=<0..1>)") from None
     return None
+
+
+def histogram_from_values(values: Any, bits: int, name: str = "values") -> Distribution:
+    """The histogram of measured values (e.g. a layer's trained weights) quantised to ``bits``:
+    symmetric linear quantisation by the largest magnitude (the usual per-tensor int quantiser), signed if
+    any value is negative (2^(bits-1) - 1 levels each side), else unsigned (2^bits - 1 levels)."""
+    import numpy as np
+
+    arr = np.asarray(values, dtype=float).ravel()
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise SpecError(_SOURCE, name, "needs at least one value, all finite")
+    if not 1 <= bits <= 16:
+        raise SpecError(_SOURCE, name, f"bits must be in [1, 16], got {bits}")
+    signed = bool((arr < 0).any())
+    half = 2 ** (bits - 1) - 1 if signed else 2**bits - 1
+    half = max(half, 1)
+    peak = float(np.abs(arr).max())
+    codes = np.zeros(arr.shape, dtype=int) if peak == 0 else np.rint(arr / peak * half).astype(int)
+    counts = np.bincount(codes + half, minlength=2 * half + 1)
+    return Distribution(tuple(float(c) for c in counts), name)
+
+
+def distributions_from_dict(data: Any, source: str) -> dict[str, Distribution]:
+    """``{distributions: {name: [bins ...]}}`` (a YAML file's content) -> named distributions."""
+    if not isinstance(data, dict) or not isinstance(data.get("distributions"), dict):
+        raise SpecError(
+            source, "distributions", "a distributions file maps 'distributions' to named histograms"
+        )
+    out = {}
+    for key, bins in data["distributions"].items():
+        try:
+            out[str(key)] = histogram(bins, str(key))
+        except SpecError as err:
+            raise SpecError(source, f"distributions.{key}", err.message) from None
+    return out

@@ -19,6 +19,7 @@ from carbonloop.specio import load_yaml
 
 _DATA = "cim_macros.yaml"
 METRIC_QUANTITIES = ("tops", "tops_per_w", "tops_per_mm2")
+_ENERGY = "energy_pj"
 _SPEC_FIELDS = {f.name for f in dataclasses.fields(CimMacroSpec)}
 
 
@@ -127,6 +128,8 @@ def _share(values: dict[str, float], groups: dict[str, tuple[str, ...]], group: 
 def model_value(cost: CimMacroCost, quantity: str, macro: PublishedMacro) -> float:
     if quantity in METRIC_QUANTITIES:
         return float(getattr(cost, quantity))
+    if quantity == _ENERGY:
+        return cost.total_energy_pj
     kind, _, group = quantity.partition(":")
     groups = macro.area_groups if kind == "area_share_pct" else macro.groups
     if group not in groups:
