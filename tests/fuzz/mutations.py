@@ -6,7 +6,7 @@ mutations work on the YAML text, not on parsed data, so local tags (Timeloop's `
 layout survive and only the mutated spot is broken.
 
 The kinds follow issue #13's campaign: deep nesting, alias bombs, huge numbers, NaN/inf, negative values,
-wrong types, truncation, random bytes and unknown keys.
+wrong types, truncation, random bytes, unknown keys and oversized files.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ YAML_KINDS = (
     "truncation",
     "random_bytes",
     "unknown_key",
+    "oversized",
 )
 """Every mutation kind of a YAML file."""
 
@@ -52,6 +53,8 @@ WRONG_TYPES = (
 HUGE_INTS = ("1099511627776", "1000000000000", "4611686018427387904")
 NEGATIVE_INTS = ("-1", "-7", "0")
 NESTING_DEPTHS = (70, 200, 600, 2_000, 20_000)
+OVERSIZED_BYTES = (4 * 1024**2 + 1, 27_000_000)
+"""Just over the input gate's 4 MiB, and the 27 MB file that ran past 60 s in issue #13's campaign."""
 BOMB_LEVELS = (2, 4, 6, 9)
 
 _NUMBER = re.compile(r"(?<![\w.\-])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
@@ -139,6 +142,11 @@ def mutate_yaml(text: str, kind: str, choose: Chooser) -> bytes:
         indent, dash = m.group(1), m.group(2) or ""
         inserted = f"{indent}{dash}zz_unknown_key: 1\n{indent}{' ' * len(dash)}"
         return _replace_span(text, (m.start(), m.start(3)), inserted).encode()
+    if kind == "oversized":  # the valid text, then repeated copies of a comment line up to the size
+        size = OVERSIZED_BYTES[choose.integer(0, len(OVERSIZED_BYTES) - 1)]
+        data = text.encode() + b"\n"
+        line = b"# padding " + b"x" * 69 + b"\n"
+        return data + line * ((size - len(data)) // len(line) + 1)
     raise ValueError(f"unknown mutation kind {kind!r}")
 
 
