@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -293,13 +294,18 @@ def field_path(loc: tuple[Any, ...] | list[Any], prefix: str = "") -> str:
     return out or "<root>"
 
 
+_PYDANTIC_TAG = re.compile(r"^(int|float|str|bool|none|bytes|function-.*|[a-z-]+\[.*\])$")
+"""Parts pydantic adds to an error's location for the member of a union it tried (``size_bits.int``,
+``spans.list[str]``): not fields of the user's file, so they are left out of the path."""
+
+
 def validate(model: type[M], data: Any, source: str, prefix: str = "") -> M:
     """Validate ``data`` against a pydantic model; the first error becomes a SpecError."""
     try:
         return model.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = [p for p in first.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-"))]
+        loc = [p for p in first.get("loc", ()) if not (isinstance(p, str) and _PYDANTIC_TAG.match(p))]
         value = first.get("input")
         msg = first.get("msg", "invalid value")
         shown = "" if isinstance(value, dict | list) else f" (got {shorten(repr(value))})"

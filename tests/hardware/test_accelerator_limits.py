@@ -125,3 +125,10 @@ def test_an_unlimited_bandwidth_survives_a_round_trip_through_a_file(tmp_path):
     assert "read_bw_bits: .inf" in f.read_text()
     again = load_accelerator_file(f)
     assert again.memories[0].read_bw_bits == math.inf and again == acc
+
+
+def test_the_field_path_names_the_users_field_not_pydantics_union_member():
+    data = set_field(two_level(), ("memories", 0, "spans"), 3)
+    with pytest.raises(SpecError) as err:
+        accelerator_from_dict(data, "acc")
+    assert str(err.value) == "acc: memories[0].spans: Input should be a valid list (got 3)"  # not spans.list[str]
