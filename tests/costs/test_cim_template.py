@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from importlib import resources
 
@@ -97,3 +98,14 @@ def test_a_layer_maps_onto_a_cim_accelerator_with_the_macro_energy(monkeypatch, 
     for name, value in parts.items():
         assert value == pytest.approx(passes * full[name], rel=1e-9)
     assert lay["latency_breakdown_cycles"]["compute"] == 125 * cim_macro_cost(spec).cycles_per_pass
+
+
+def test_reram_rows_are_programmed_one_set_pulse_each() -> None:
+    # NeuroSim RRAM cell: 50 ns SET pulse; 10 ns read pulse + 5-b SAR at 64 rows -> cycle c ns;
+    # a 64-row macro reloads in 64 x ceil(50 / c) cycles: write bandwidth 8 b / 64 / ceil(50 / c) per cycle
+    acc = cim(device="rram_1t1r_neurosim", rows=64, cols=32, adc_bits=5, read_pulse_ns=10, sram_bytes=65536)
+    cycles = math.ceil(50 / acc.clock_ns)
+    assert cycles > 1
+    assert acc.memories[-1].write_bw_bits == pytest.approx(8 / 64 / cycles)
+    sram = cim(device="sram_6t", rows=64, cols=32, adc_bits=5, sram_bytes=65536)
+    assert sram.memories[-1].write_bw_bits == pytest.approx(8 / 64)

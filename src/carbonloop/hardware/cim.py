@@ -63,6 +63,10 @@ def cim_accelerator(
             f"{sram_bytes} B gives {sram_depth} rows of {sram_width} b; the SRAM model needs >= 32 rows",
         )
     node = int(round(spec.node_nm))
+    # a row of cells is programmed in one SET pulse (a non-volatile cell's pulse may span several cycles)
+    row_write_cycles = (
+        max(1, math.ceil(spec.cell.set_pulse_ns / cost.cycle_ns)) if spec.cell.is_nonvolatile else 1
+    )
     sram = resolve_memory("sram", node_nm=node, width_bits=sram_width, depth=sram_depth)
     dram_width = spec.cols * bw * spec.macros
     dram_pj = DRAM_PJ_PER_BIT * dram_width
@@ -105,7 +109,7 @@ def cim_accelerator(
             write_pj=cost.weight_write_energy_pj,
             update_pj=cost.weight_write_energy_pj,
             read_bw_bits=float(bw),
-            write_bw_bits=bw / spec.rows,  # one row of the macro programmed per cycle
+            write_bw_bits=bw / spec.rows / row_write_cycles,
             operands=frozenset({"W"}),
             spans=(),
             double_buffered=False,
