@@ -349,7 +349,8 @@ def classify(rc: int, stdout: str, stderr: str, timed_out: bool) -> tuple[str, s
             return "clean error", errors[0][:200]
         return (
             "bad error",
-            f"{len(errors)} error lines, {len(others)} other lines, longest {max(map(len, lines), default=0)} chars",
+            f"{len(errors)} error lines and {len(others)} other lines (longest {max(map(len, lines), default=0)} "
+            f"chars); first other: {others[0][:70] if others else ''!r}; last: {last[:100]}",
         )
     if rc != 0:
         return "other exit", f"exit {rc}: {last}"
