@@ -5,6 +5,9 @@ cap (PyYAML's composer recurses once per level, and ~600 levels raise ``Recursio
 size of the document with every alias expanded (a "billion laughs" file of under 1 kB expands to
 gigabytes when a validator or an error message walks it), no recursive aliases, and every number finite
 and of a sane magnitude. The limits are module constants so that a caller (or a test) can read them.
+
+Events come from libyaml when PyYAML has it (a gated load is then about 4x faster than PyYAML's own
+pure-Python SafeLoader); nodes are always composed by the gated composer below.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from carbonloop.errors import SpecError, shorten
 M = TypeVar("M", bound=BaseModel)
 
 MAX_FILE_BYTES = 4 * 1024**2
-"""Largest spec file read (4 MiB): a zoo network written out as YAML is tens of kB, a 4 MiB YAML file
-already takes seconds in PyYAML's pure-Python parser."""
+"""Largest spec file read (4 MiB), checked before reading: ResNet-50 written out as a workload YAML is
+29 kB; issue #13's 27 MB file ran past 60 s."""
 MAX_NESTING_DEPTH = 64
 """Deepest nesting of mappings and sequences (real specs nest fewer than 10 levels)."""
 MAX_EXPANDED_NODES = 200_000
-"""Most YAML nodes in a document once every alias is expanded (a 4 MiB file without aliases has fewer)."""
+"""Most YAML values in a document, counted as they are read with every alias expanded (ResNet-50 as a
+workload YAML has 4,892). A dense 4 MiB file is stopped here after about 600 kB of its text."""
 MAX_ABS_NUMBER = 1e18
 """Largest magnitude of any number in a spec file: below int64's 9.2e18 so no count overflows numpy, and
 far above any physical quantity in our units (1e18 pJ is 1 MJ per action; 1e18 bits is 125 PB)."""
