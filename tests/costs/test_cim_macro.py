@@ -256,3 +256,14 @@ def test_r2r_macro_dac_energy_is_rows_times_mean_ladder_power_times_cycle() -> N
     # 2-b codes 0..3 equally likely: mean power over the four codes, held one 10 ns cycle, 4 rows
     mean_uw = sum(r2r_power_uw(c, 2, 1.0, 1000.0) for c in range(4)) / 4
     assert cim_macro_cost(spec).energy_per_pass_pj["dac"] == pytest.approx(4 * mean_uw * 1e-6 * 10e-9 * 1e12)
+
+
+def test_a_measured_adc_replaces_the_survey() -> None:
+    # Jia's measured 1.79 pJ per conversion at 0.85 V (JSSC 2020, Table I) as an input: 512 conversions
+    # of the BASE macro cost 512 x 1.79 pJ at its 1.0 V nominal supply, and (1.2/1.0)^2 more at 1.2 V
+    spec = dict(BASE, adc_energy_pj=1.79, adc_area_um2=1941.0, vdd_nominal_v=1.0)
+    cost = cim_macro_cost(CimMacroSpec(**spec, input_distribution="uniform"))
+    assert cost.energy_per_pass_pj["adc"] == pytest.approx(512 * 1.79)
+    assert cost.area_mm2["adc"] == pytest.approx(64 * 1941.0 * 1e-6)
+    hot = cim_macro_cost(CimMacroSpec(**dict(spec, vdd_v=1.2), input_distribution="uniform"))
+    assert hot.energy_per_pass_pj["adc"] == pytest.approx(512 * 1.79 * 1.44)

@@ -185,6 +185,8 @@ def cim(
     dac_unit_ohm: float | str = 5000.0,
     adc_bits: float | str | None = 8,
     columns_per_adc: int | str = 1,
+    adc_energy_pj: float | str | None = None,
+    adc_area_um2: float | str | None = None,
     input_encoding: str = "magnitude",
     weight_encoding: str = "offset",
     weight_combine: str = "digital",
@@ -231,6 +233,8 @@ def cim(
         dac_unit_ohm=_float("dac_unit_ohm", dac_unit_ohm),
         adc_bits=adc,
         columns_per_adc=_int("columns_per_adc", columns_per_adc),
+        adc_energy_pj=None if adc_energy_pj is None else _float("adc_energy_pj", adc_energy_pj),
+        adc_area_um2=None if adc_area_um2 is None else _float("adc_area_um2", adc_area_um2),
         input_encoding=str(input_encoding),
         weight_encoding=str(weight_encoding),
         weight_combine=str(weight_combine),  # type: ignore[arg-type]

@@ -21,9 +21,11 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
    charge-domain cell charges its capacitor when input bit and weight bit are both one (C V^2 a c); an
    SRAM current-domain cell discharges its bitline share likewise.
 4. ADC: one conversion per converted column per input slice (once per pass when the input slices are
-   integrated in the analog domain, ``input_accumulation="analog"``; a differential pair is one column), energy and area from the ADC-survey
-   regression at the per-ADC rate (1 / round time) and the macro's node, scaled (V/V_nominal)^2 for a
-   supply sweep. Analog weight combination (binary-weighted capacitors) converts one column per weight.
+   integrated in the analog domain, ``input_accumulation="analog"``; a differential pair is one column;
+   analog weight combination, binary-weighted or C-2C capacitors, converts one column per weight). Energy
+   and area from the ADC-survey regression at the per-ADC rate (1 / round time) and the macro's node,
+   scaled (V/V_nominal)^2 for a supply sweep; a measured ADC (``adc_energy_pj`` at the nominal supply,
+   ``adc_area_um2``) replaces the survey when the user has one (the validation never uses it).
 5. Digital side: shift-and-add of weight-slice columns (one add per extra column conversion) and an
    accumulator across input slices, at random-data activity; a digital macro (no ADC) reads each column
    through an adder tree whose nodes toggle with probability 2p(1-p) of the product bits.
@@ -118,6 +120,8 @@ class CimMacroSpec:
     dac_unit_ohm: float = 5000.0
     adc_bits: float | None = 8.0
     columns_per_adc: int = 1
+    adc_energy_pj: float | None = None
+    adc_area_um2: float | None = None
     input_encoding: str = "magnitude"
     weight_encoding: str = "offset"
     weight_combine: Combine = "digital"
@@ -173,7 +177,14 @@ def _validate(s: CimMacroSpec) -> None:
         v = getattr(s, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
             raise bad(name, f"must be a positive number, got {v!r}")
-    for name in ("cycle_ns", "vdd_nominal_v", "pulse_period_ns", "adc_step_ns"):
+    for name in (
+        "cycle_ns",
+        "vdd_nominal_v",
+        "pulse_period_ns",
+        "adc_step_ns",
+        "adc_energy_pj",
+        "adc_area_um2",
+    ):
         v = getattr(s, name)
         if v is not None and (
             isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0
@@ -381,9 +392,13 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     if s.adc_bits is not None:
         rate_hz = 1e9 / cycle
         v_nom = s.vdd_nominal_v if s.vdd_nominal_v is not None else s.vdd_v
-        e_conv_pj = adc_energy_pj(s.adc_bits, rate_hz, s.node_nm) * (s.vdd_v / v_nom) ** 2
-        e["adc"] = conversions * e_conv_pj * 1000.0
-        a["adc"] = n_adc * adc_area_um2(s.adc_bits, rate_hz, s.node_nm)
+        survey_pj = adc_energy_pj(s.adc_bits, rate_hz, s.node_nm)
+        at_nominal_pj = s.adc_energy_pj if s.adc_energy_pj is not None else survey_pj
+        e["adc"] = conversions * at_nominal_pj * (s.vdd_v / v_nom) ** 2 * 1000.0
+        per_adc_um2 = (
+            s.adc_area_um2 if s.adc_area_um2 is not None else adc_area_um2(s.adc_bits, rate_hz, s.node_nm)
+        )
+        a["adc"] = n_adc * per_adc_um2
         out_bits = float(s.adc_bits)
     else:
         # digital readout: a 1-b-product adder tree per physical column, nodes toggling 2p(1-p)
