@@ -92,6 +92,7 @@ def test_named_sets_and_unknown_names():
         "operand_word_bits",
         "ignore_cluster_size",
         "leakage_in_energy",
+        "leak_idle_instances",
         "merge_overlapping_multicast",
         "refill_stalls",
     }
