@@ -360,8 +360,10 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         e["dac"] = rows * sum(voltage_dac_energy_fj(s.dac_bits, s.vdd_v, v) for v in slice_v) * copies
         a["dac"] = rows * capacitor_area_um2(DAC_CAP_FF_PER_BIT * s.dac_bits, s.node_nm)
     elif s.dac_kind == "r2r":
+        # the ladder holds its code while the (shared) ADCs convert: columns_per_adc rounds
+        hold_ns = cycle * (s.columns_per_adc if s.adc_bits is not None else 1)
         hold = [
-            r2r_energy_fj(pmf, s.dac_bits, s.vdd_v, s.dac_unit_ohm, cycle) * row_frac
+            r2r_energy_fj(pmf, s.dac_bits, s.vdd_v, s.dac_unit_ohm, hold_ns) * row_frac
             for pmf in row_stats.slice_code_pmf
         ]
         e["dac"] = rows * sum(hold) * copies
