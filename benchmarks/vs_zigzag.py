@@ -4,13 +4,20 @@ Same layers, same hardware numbers (benchmarks/peers/tpu_like.zigzag.yaml is the
 by hand in ZigZag's format), objective EDP per layer. ZigZag runs in its own venv through a subprocess,
 so this process never imports it.
 
-    python benchmarks/vs_zigzag.py [--networks resnet8,resnet18] [--peer-python /work/peer-venv/bin/python]
+    python benchmarks/vs_zigzag.py [--networks resnet8,resnet18] [--peer-python $PEER_VENV/bin/python]
+        [--conventions zigzag]
+
+``--conventions zigzag`` scores every layer (our search and ZigZag's own loop nest) under carbonloop's
+``zigzag`` convention set (src/carbonloop/model/conventions.py), so that the last two columns compare the two
+models on the same mapping under the same rules.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +31,7 @@ from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.library import load_accelerator
 from carbonloop.mapper import get_objective, search_layer, search_network
+from carbonloop.model.conventions import get_conventions
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.workload import zoo
@@ -162,11 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--networks", default="resnet8,resnet18")
     ap.add_argument("--objectives", default="edp,energy")
-    ap.add_argument("--peer-python", default="/work/peer-venv/bin/python")
+    default_peer = os.path.join(os.environ.get("PEER_VENV", "peer-venv"), "bin", "python")
+    ap.add_argument("--peer-python", default=default_peer)
+    ap.add_argument("--conventions", default="carbonloop", help="carbonloop | zigzag | timeloop")
+    ap.add_argument("--no-timing", action="store_true", help="skip the CLI timing and network searches")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--cli-runs", type=int, default=3)
     args = ap.parse_args(argv)
-    acc = load_accelerator("tpu_like")
+    acc = dataclasses.replace(load_accelerator("tpu_like"), conventions=get_conventions(args.conventions))
     for objective in args.objectives.split(","):
         obj = get_objective(objective)
         for name in args.networks.split(","):
@@ -177,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                 with tempfile.TemporaryDirectory() as tmp:
                     peer = run_peer(layers, args.peer_python, Path(tmp), PEER_OPT[objective])
             report(name, objective, obj, layers, ours, peer, acc)
+    if args.no_timing:
+        return 0
     cli_timing(args.cli_runs)
     # network-level EDP against layer-by-layer EDP (one core)
     for level in ("layer", "network"):

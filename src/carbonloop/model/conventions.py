@@ -3,7 +3,7 @@
 The model (accesses, energy, latency) reads these switches and nothing else to decide between
 conventions, so the mapper, which scores through the model, searches under any set of them unchanged.
 
-Two named sets:
+Named sets:
 
 - ``carbonloop`` (the default): the physically exact model. Every data movement is counted, words
   are charged in fractions of a level's width, partial sums are as wide as they need to be at each
@@ -12,6 +12,9 @@ Two named sets:
   and ``src/model/buffer.cpp``), as checked on the 2020 ISPASS tutorial exercises' reference outputs
   (Accelergy-Project/timeloop-accelergy-exercises at 2d5510807128e9bd5f1cad0705cdf2ec4612fd4e). See
   docs/model.md for the size of each difference on a real layer.
+- ``zigzag``: ZigZag 3.9.1's rules (partial-sum precision after its stationary merge-down, its per-port
+  latency model, no leakage); ``carbonspot`` adds what CarbonSpot's
+  study did on top (latency without loading, weights on chip when the network's fit the SRAM).
 
 Not yet a switch (docs/model.md lists it): Timeloop reads a spatial fan-out that feeds the MACs directly
 once per fill. It occurs in none of the 14 validation cases.
@@ -76,6 +79,32 @@ class Conventions:
     drain outside the steady state. Timeloop counts cycles as the slowest of compute and each level's
     bandwidth-limited transfer time, with no refill, load or drain cycles."""
 
+    psum_width_by_level: bool = True
+    """A level holds partial sums at their wide precision unless the loops below it cover the whole
+    reduction. ZigZag (``zigzag/mapping/mapping.py``, ``get_psum_flags``) first sinks each level's innermost
+    loops irrelevant to the outputs into the level below (an output stays in its register across them),
+    then charges a level's outputs at the final precision when no reduction loop is left at or above it."""
+
+    level_roofline_latency: bool = True
+    """Latency from each level's traffic over its bandwidth with refills (``refill_stalls``). Without it,
+    ZigZag's per-port model (``carbonloop.model.zigzag_latency``): transfer windows per operand and port,
+    stall or slack per port, the worst port stalls the layer, plus on-loading and off-loading."""
+
+    loading_in_latency: bool = True
+    """Count loading the first tiles and draining the last in the latency. CarbonSpot reads ZigZag's
+    ``latency_total0`` ("computation": ideal cycles plus stalls) and leaves both out."""
+
+    weights_from_dram: bool = True
+    """Every layer fetches its weights from the outermost level. CarbonSpot (KULeuven-MICAS/carbonspot @
+    0839b49, ``expr.py``, ``memory_hierarchy_dut_for_pdigital_ws`` / ``_imc``) builds weight-stationary and
+    IMC hardware whose DRAM does not serve weights when the SRAM is larger than the network's weights: they
+    never come from DRAM (output-stationary hardware keeps them in DRAM). A network-level rule, applied by
+    :func:`carbonloop.model.interlayer.keep_activations_on_chip`."""
+
+    static_energy: bool = True
+    """The network's energy includes every level's leakage over its run time, as its own breakdown entry
+    (unless ``leakage_in_energy`` already put it in each layer). ZigZag and CarbonSpot count no leakage."""
+
     def describe(self) -> dict[str, bool]:
         """The switches and their values (for reports and JSON)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
@@ -95,13 +124,31 @@ TIMELOOP = Conventions(
     refill_stalls=False,
 )
 
-NAMED: dict[str, Conventions] = {c.name: c for c in (CARBONLOOP, TIMELOOP)}
+ZIGZAG = Conventions(
+    name="zigzag",
+    psum_width_by_level=False,
+    level_roofline_latency=False,
+    static_energy=False,
+)
+"""ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
+CARBONSPOT = Conventions(
+    name="carbonspot",
+    psum_width_by_level=False,
+    level_roofline_latency=False,
+    loading_in_latency=False,
+    weights_from_dram=False,
+    static_energy=False,
+)
+"""ZigZag's rules as CarbonSpot's study used them: latency without loading, weights resident when they fit."""
+
+NAMED: dict[str, Conventions] = {c.name: c for c in (CARBONLOOP, TIMELOOP, ZIGZAG, CARBONSPOT)}
 
 
 def get_conventions(
     name: str | Conventions, source: str = "<conventions>", field: str = "conventions"
 ) -> Conventions:
-    """The named set of conventions (``carbonloop`` or ``timeloop``); a Conventions passes through."""
+    """The named set of conventions (``carbonloop``, ``timeloop``, ``zigzag``, ``carbonspot``); a Conventions
+    passes through."""
     if isinstance(name, Conventions):
         return name
     found = NAMED.get(str(name).strip().lower())

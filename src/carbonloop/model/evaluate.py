@@ -18,6 +18,7 @@ from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footp
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer, mapping_arrays
+from carbonloop.model.zigzag_latency import zigzag_latency_cycles
 from carbonloop.workload.layer import Layer
 
 
@@ -119,6 +120,8 @@ def evaluate_batch(
     counts = count_accesses(cl, loops, keep, fill_counter, conv)
     if not conv.operand_word_bits:
         counts = level_word_bits(counts, acc)
+    if not conv.psum_width_by_level:
+        counts = merged_psum_word_bits(cl, loops, keep, counts)
     L = len(acc.memories)
     level_energy = access_energy(counts, acc)
     macs_exec = counts.temporal_iterations * counts.spatial_used
@@ -127,12 +130,64 @@ def evaluate_batch(
         cl, acc, loops, counts.temporal_iterations, counts.spatial_used
     )
     fits = fits & rows_fit
-    lat = latency_cycles(counts, acc)
+    if conv.level_roofline_latency:
+        lat = latency_cycles(counts, acc)
+    elif fill_counter is not None:
+        # the mapper's bound over a whole tiling: ZigZag's latency is never below the ideal cycles (its
+        # stall term is at least 0, loading too), and its windows depend on the loop order it leaves open
+        compute_cycles = counts.temporal_iterations * acc.array.cycles_per_mac
+        zero = np.zeros_like(compute_cycles)
+        lat = {
+            "compute": compute_cycles,
+            "stall": zero,
+            "onload": zero,
+            "offload": zero,
+            "total": compute_cycles,
+        }
+    else:
+        lat = zigzag_latency_cycles(cl, acc, loops, keep, counts)
     leak = leakage_energy(counts, acc, lat["total"])
     energy = level_energy.sum(axis=(1, 2)) + compute
     if conv.leakage_in_energy:
         energy = energy + leak.sum(axis=1)
     return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec, components, leak)
+
+
+def merged_psum_word_bits(
+    cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[str], ...], counts: Counts
+) -> Counts:
+    """Output words at each level as ZigZag sizes them (``psum_width_by_level`` off; ZigZag 3.9.1
+    ``zigzag/mapping/temporal_mapping.py`` merge-down and ``zigzag/mapping/mapping.py`` ``get_psum_flags``).
+
+    A reduction loop sinks to the level of the nearest output-relevant loop inside it (the innermost such
+    loops to the outputs' innermost level); a level holds partial sums when a reduction loop ends at it or
+    above, or a spatial reduction fans out above it, and final outputs otherwise."""
+    out_i = next(i for i, o in enumerate(cl.operands) if o.role == "O")
+    op = cl.operands[out_i]
+    L = len(keep)
+    chain = [x for x in range(L) if "O" in keep[x]]
+    owner = np.array([max(c for c in chain if c <= lv) for lv in range(L)])
+    relevant = np.isin(loops.dim, np.array(op.relevant_dims, dtype=np.int64))
+    stepping = loops.factor > 1
+    N, K = loops.dim.shape
+    nearest = np.full(N, chain[-1])  # owner of the nearest relevant temporal loop inside, innermost first
+    lowest = np.full(N, L)  # outermost level at which a reduction ends (L: none)
+    for k in range(K - 1, -1, -1):
+        temporal = ~loops.spatial[:, k] & stepping[:, k]
+        rel = relevant[:, k]
+        red_t = temporal & ~rel
+        lowest = np.where(red_t, np.minimum(lowest, nearest), lowest)
+        red_s = loops.spatial[:, k] & stepping[:, k] & ~rel
+        lowest = np.where(red_s, np.minimum(lowest, loops.level[:, k] + 1), lowest)
+        nearest = np.where(temporal & rel, owner[loops.level[:, k]], nearest)
+    bits = counts.word_bits.copy()
+    tiles = counts.operand_tile_bits.copy()
+    for x in chain:
+        new = np.where(lowest <= x, op.partial_bits, op.bits)
+        old = np.maximum(bits[:, x, out_i], 1)
+        tiles[:, x, out_i] = tiles[:, x, out_i] // old * new
+        bits[:, x, out_i] = new
+    return replace(counts, word_bits=bits, operand_tile_bits=tiles, tile_bits=tiles.sum(axis=2))
 
 
 def level_word_bits(counts: Counts, acc: Accelerator) -> Counts:

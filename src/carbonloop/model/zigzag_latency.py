@@ -1,0 +1,426 @@
+"""ZigZag's latency model on carbonloop's loop nests: per-port transfer windows, stalls and slack, loading.
+
+The rules restated from ZigZag 3.9.1 (KULeuven-MICAS/zigzag, ``zigzag/mapping/temporal_mapping.py``,
+``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py`` and ``port_activity.py``), used by the
+``zigzag`` and ``carbonspot`` conventions (``level_roofline_latency`` off):
+
+- Each operand sees the nest through its own chain of levels. A loop belongs to the innermost level of the
+  chain whose tile contains it; then the loops irrelevant to the operand at the bottom of a level sink into
+  the level below (ZigZag's ``innermost_stationary_loop_merge_down``): an irrelevant loop ends at the level of
+  the nearest relevant loop inside it, and the innermost run of irrelevant loops is the MAC level's
+  stationary cycle (an input read once stays at the memory's output pins).
+- Between a level and its child, data moves once per *period*: the cycles of the loops at and below the
+  child (for reads to the child and writes from it) or at and below the level itself (for writes into it
+  from its parent and reads sent up). Each move carries the child's tile over the child's spatial copies
+  (or the level's own tile), at the operand's precision; outputs are partial sums where a reduction loop
+  sits at or above the level (ZigZag's ``psum_flag``), final otherwise.
+- A move may take its whole period when the level is double-buffered (its operands' tiles, divided by the
+  relevant loops at their top, fill at most half of it, or fit beside the others), otherwise only the window
+  left after the irrelevant loops at its top. Moving the data takes ``ceil(bits / port bandwidth)`` cycles;
+  a port's stall (or slack) is ``(real - allowed) x (periods - 1)``; several moves on one port add their
+  stalls and use slack only where their windows do not overlap. The layer stalls for the worst port.
+- Before compute, the first tiles of the inputs load (once-per-layer moves may borrow the port's idle
+  bandwidth during compute, down to one innermost tile); after it the last outputs drain up.
+
+Ports: a level with ``shared_ports`` has one read/write port for everything; otherwise operand ``i`` of
+the level uses read port ``i mod read_ports`` and write port ``i mod write_ports``, each of the level's
+per-port bandwidth (ZigZag's files give each operand its own ports; carbonloop's levels pool them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.accesses import Counts, footprint
+from carbonloop.model.nest import CompiledLayer, LoopArrays
+
+RD_LOW, WR_LOW, RD_HIGH, WR_HIGH = "rd_out_to_low", "wr_in_by_low", "rd_out_to_high", "wr_in_by_high"
+READS = (RD_LOW, RD_HIGH)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One periodic data movement of one operand at one memory level (ZigZag's PortActivity)."""
+
+    operand: int
+    level: int  # carbonloop level index
+    direction: str
+    period: int
+    count: int
+    real: int
+    allowed: int
+    bits: int  # bits per period
+    avg_bw: int  # ZigZag's average required bandwidth (bits per cycle, truncated)
+
+
+def _reduce_ordered(
+    total: list[float], floor: list[float], surplus: float
+) -> tuple[list[float], list[float]]:
+    """ZigZag's ``reduce_ordered``: take ``surplus`` cycles off the largest loads first, down to their floors."""
+    out, cut = list(total), [0.0] * len(total)
+    for i in sorted(range(len(total)), key=lambda i: total[i], reverse=True):
+        if surplus <= 0:
+            break
+        r = min(max(0.0, out[i] - floor[i]), surplus)
+        out[i] -= r
+        cut[i] += r
+        surplus -= r
+    return out, cut
+
+
+def window_union(moves: list[Move]) -> int:
+    """Cycles over the layer in which at least one move's window is open (windows ``[0, allowed)`` of every
+    period; ZigZag's ``__calc_mem_updating_window_union``, with nested periods as its reshape needs)."""
+    for m in moves:
+        if m.period == m.allowed:
+            return m.period * m.count
+    acts = sorted(moves, key=lambda m: m.period)
+    top = acts[-1]
+    span = top.period
+    covered = np.zeros(span, dtype=bool)
+    for m in acts:
+        covered.reshape(-1, m.period)[:, : m.allowed] = True
+    return int(covered.sum()) * top.count
+
+
+def port_stall(moves: list[Move]) -> int:
+    """Stall (+) or slack (-) of one port over the layer (ZigZag's ``stall_slack_comb``)."""
+    if len(moves) == 1:
+        m = moves[0]
+        return (m.real - m.allowed) * (m.count - 1)
+    ss = [(m.real - m.allowed) * (m.count - 1) for m in moves]
+    pos = sum(s for s in ss if s > 0)
+    neg = sum(s for s in ss if s <= 0)
+    windows = sum(m.allowed * (m.count - 1) for m in moves)
+    return pos + max(0, neg + windows - window_union(moves))
+
+
+class _Row:
+    """The per-operand view of one mapping that ZigZag's rules need."""
+
+    def __init__(
+        self, cl: CompiledLayer, acc: Accelerator, keep: tuple[frozenset[str], ...], loops: LoopArrays, n: int
+    ):
+        K = loops.K
+        self.dim = [int(loops.dim[n, k]) for k in range(K)]
+        self.factor = [int(loops.factor[n, k]) for k in range(K)]
+        self.level = [int(loops.level[n, k]) for k in range(K)]
+        self.spatial = [bool(loops.spatial[n, k]) for k in range(K)]
+        self.temporal = [k for k in range(K) if not self.spatial[k] and self.factor[k] > 1]
+        self.T = math.prod(self.factor[k] for k in self.temporal)
+        self.cl, self.acc, self.keep = cl, acc, keep
+
+    def chain(self, op: int) -> list[int]:
+        role = self.cl.operands[op].role
+        return [x for x in range(len(self.acc.memories)) if role in self.keep[x]]
+
+    def zigzag_levels(self, op: int) -> tuple[dict[int, int], int]:
+        """Chain position (0 = innermost) of every temporal loop after the stationary merge-down, and the
+        MAC level's stationary cycles (the innermost run of loops irrelevant to the operand)."""
+        chain = self.chain(op)
+        rel = set(self.cl.operands[op].relevant_dims)
+        own = {}
+        for k in self.temporal:
+            owner = max(x for x in chain if x <= self.level[k])
+            own[k] = len(chain) - 1 - chain.index(owner)
+        final: dict[int, int] = {}
+        below = 0  # chain position of the nearest relevant loop inside (0 when none yet)
+        mac_st = 1
+        seen_relevant = False
+        for k in reversed(self.temporal):  # innermost first
+            if self.dim[k] in rel:
+                final[k] = own[k]
+                below = own[k]
+                seen_relevant = True
+            else:
+                final[k] = below
+                if not seen_relevant:
+                    mac_st *= self.factor[k]
+        return final, mac_st
+
+
+def _instances(row: _Row, x: int) -> int:
+    return math.prod(row.factor[k] for k in range(len(row.dim)) if row.spatial[k] and row.level[k] < x)
+
+
+def zigzag_latency_cycles(
+    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, keep: tuple[frozenset[str], ...], counts: Counts
+) -> dict[str, np.ndarray]:
+    """Cycles [N] with the parts ``compute``, ``stall``, ``onload``, ``offload``, ``total`` by ZigZag's rules
+    (``total`` leaves loading out when the conventions' ``loading_in_latency`` is off)."""
+    N = loops.N
+    cpm = acc.array.cycles_per_mac
+    out = {k: np.zeros(N, dtype=np.int64) for k in ("compute", "stall", "onload", "offload", "total")}
+    for n in range(N):
+        parts = _row_latency(_Row(cl, acc, keep, loops, n), cl, acc, cpm)
+        for key, v in parts.items():
+            out[key][n] = v
+    if not acc.conventions.loading_in_latency:
+        out["total"] = out["compute"] + out["stall"]
+    return out
+
+
+def _extents(row: _Row, D: int, keep_loop) -> np.ndarray:
+    ext = np.ones((1, D), dtype=np.int64)
+    for k in range(len(row.dim)):
+        if keep_loop(k):
+            ext[0, row.dim[k]] *= row.factor[k]
+    return ext
+
+
+def _row_latency(
+    row: _Row, cl: CompiledLayer, acc: Accelerator, cpm: int, trace: list | None = None
+) -> dict[str, int]:
+    D = cl.D
+    mems = acc.memories
+    out_op = next(i for i, o in enumerate(cl.operands) if o.role == "O")
+    moves: list[Move] = []
+    tile_bits_innermost: dict[int, int] = {}
+    per_op: dict[int, dict] = {}
+    rank = {"O": 0, "W": 1, "I": 2}  # ZigZag's operand order for O = W * I
+    order = sorted(range(len(cl.operands)), key=lambda i: rank.get(cl.operands[i].role, 3))
+    for op in order:
+        o = cl.operands[op]
+        chain = row.chain(op)
+        m = len(chain)
+        final, mac_st = row.zigzag_levels(op)
+        rel = set(o.relevant_dims)
+        # cycles at and below each chain position (0 = innermost), ZigZag's cycle_cabl_level
+        cabl = [math.prod(row.factor[k] for k in row.temporal if final[k] <= z) for z in range(m)]
+        cel = [mac_st if o.role != "O" else 1] + cabl
+        # top irrelevant / relevant loop products of each chain position (index z + 1; 0 is the MAC level)
+        top_ir, top_r = [1] * (m + 1), [1] * (m + 1)
+        for z in range(m):
+            at = [k for k in row.temporal if final[k] == z]  # outermost first
+            for k in at:
+                if row.dim[k] in rel:
+                    break
+                top_ir[z + 1] *= row.factor[k]
+            for k in at:
+                if row.dim[k] not in rel:
+                    break
+                top_r[z + 1] *= row.factor[k]
+        # tiles per instance (elements), the child's union over its copies, precision
+        tile, union = [], []
+        for j, x in enumerate(chain[::-1]):  # innermost first
+            tile.append(int(footprint(o, _extents(row, D, lambda k, x=x: row.level[k] >= x))[0]))
+            child = chain[::-1][j - 1] if j else len(mems)
+            union.append(
+                int(
+                    footprint(
+                        o,
+                        _extents(
+                            row,
+                            D,
+                            lambda k, x=x, c=child: (
+                                row.level[k] >= c or (row.spatial[k] and row.level[k] >= x)
+                            ),
+                        ),
+                    )[0]
+                )
+            )
+        if o.role == "O":
+            ir_at = [any(final[k] >= z for k in row.temporal if row.dim[k] not in rel) for z in range(m)]
+            psum = [*ir_at, False]
+            prec = [o.partial_bits if p else o.bits for p in psum]
+        else:
+            prec = [o.bits] * (m + 1)
+        tile_bits_innermost[op] = tile[0] * prec[0]
+        # effective utilisation of each level by this operand (ZigZag's calc_double_buffer_flag)
+        util = per_op.setdefault(op, {})
+        for z, x in enumerate(chain[::-1]):
+            size = mems[x].size_bits
+            if size is not None and x != 0:
+                util[x] = (tile[z] * prec[z] // top_r[z + 1]) / size
+        per_op[op]["_chain"] = chain
+        per_op[op]["_psum"] = psum if o.role == "O" else [False] * (m + 1)
+        per_op[op]["_tile"] = tile
+        per_op[op]["_union"] = union
+        per_op[op]["_prec"] = prec
+        per_op[op]["_cel"] = cel
+        per_op[op]["_top_ir"] = top_ir
+    # ZigZag sums every operand's utilisation of a shared level before deciding (then admits operands in order)
+    shared_util: dict[int, float] = {}
+    for op in order:
+        for x, u in per_op[op].items():
+            if isinstance(x, int):
+                shared_util[x] = shared_util.get(x, 0.0) + u
+    dbs: dict[int, list[bool]] = {}
+    for op in order:
+        chain = per_op[op]["_chain"]
+        flags = [False]
+        for x in chain[::-1]:
+            if x not in per_op[op]:
+                flags.append(True)
+                continue
+            indiv = per_op[op][x]
+            if shared_util[x] <= 0.5:
+                flags.append(True)
+            elif indiv <= 1 - shared_util[x]:
+                flags.append(True)
+                shared_util[x] += indiv
+            else:
+                flags.append(False)
+        dbs[op] = flags
+    T = row.T
+    for op in order:
+        o = cl.operands[op]
+        chain, tile, union, prec = (per_op[op][k] for k in ("_chain", "_tile", "_union", "_prec"))
+        cel, top_ir, db = per_op[op]["_cel"], per_op[op]["_top_ir"], dbs[op]
+        m = len(chain)
+        for z, x in enumerate(chain[::-1]):
+            top = z == m - 1
+            low_p, high_p = cel[z], cel[z + 1]
+            low_amt, high_amt = union[z], tile[z]
+            if o.role == "O":
+                dirs = {WR_LOW: (low_p, low_amt, prec[z])}
+                if per_op[op]["_psum"][z]:
+                    dirs[RD_LOW] = (low_p, low_amt, prec[z])
+                if not top:
+                    dirs[RD_HIGH] = (high_p, high_amt, prec[z + 1])
+                    if per_op[op]["_psum"][z + 1]:
+                        dirs[WR_HIGH] = (high_p, high_amt, prec[z + 1])
+            else:
+                dirs = {RD_LOW: (low_p, low_amt, prec[z])}
+                if not top:
+                    dirs[WR_HIGH] = (high_p, high_amt, prec[z])
+            for d, (p, amt, bits) in dirs.items():
+                if p <= 0 or amt * bits == 0:
+                    continue
+                low_side = d in (RD_LOW, WR_LOW)
+                flag = db[z] if low_side else db[z + 1]
+                scale = top_ir[z] if low_side else top_ir[z + 1]
+                allowed = p if flag else p // scale
+                bw = _port_bw(acc, cl, x, op, d)
+                moved = amt * bits
+                moves.append(
+                    Move(
+                        op,
+                        x,
+                        d,
+                        math.ceil(p * cpm),
+                        T // p,
+                        math.ceil(moved / bw),
+                        math.ceil(allowed * cpm),
+                        moved,
+                        int(moved / p),
+                    )
+                )
+    ports: dict[tuple[int, str], list[Move]] = {}
+    for mv in moves:
+        ports.setdefault(_port_key(acc, cl, mv), []).append(mv)
+    stall = max(
+        [0]
+        + [port_stall([m for m in ms if m.count > 0]) for ms in ports.values() if any(m.count for m in ms)]
+    )
+    if trace is not None:
+        trace.extend((key, port_stall(ms), ms) for key, ms in ports.items())
+    compute = T * cpm
+    onload, offload = _loading(acc, cl, ports, per_op, tile_bits_innermost, compute + stall, out_op, cpm)
+    return {
+        "compute": compute,
+        "stall": stall,
+        "onload": onload,
+        "offload": offload,
+        "total": compute + stall + onload + offload,
+    }
+
+
+def _ports(acc: Accelerator, cl: CompiledLayer, x: int, reads: bool) -> dict[int, tuple[str, float]]:
+    """Port name and bandwidth of each operand at level ``x`` (reads or writes).
+
+    One shared port when the level says so. Otherwise each operand gets enough of the level's ports for
+    one of its words (a 16-bit partial sum takes two 8-bit register ports), as ZigZag's files give each
+    operand its own port of its word's width; when the ports are too few for that, operands take turns
+    on single ports (operand ``i`` on port ``i mod ports``)."""
+    mem = acc.memories[x]
+    if mem.shared_ports:
+        bw = mem.read_bw_bits * max(mem.read_ports, mem.write_ports)
+        return {i: ("rw", bw) for i, o in enumerate(cl.operands) if o.role in mem.operands}
+    per_port = mem.read_bw_bits if reads else mem.write_bw_bits
+    n_ports = mem.read_ports if reads else mem.write_ports
+    kept = [i for i, o in enumerate(cl.operands) if o.role in mem.operands]
+    widest = {
+        i: max(cl.operands[i].bits, cl.operands[i].partial_bits if cl.operands[i].role == "O" else 0)
+        for i in kept
+    }
+    need = {i: max(1, math.ceil(widest[i] / per_port)) for i in kept}
+    tag = "r" if reads else "w"
+    if sum(need.values()) <= n_ports:
+        return {i: (f"{tag}{j}", need[i] * per_port) for j, i in enumerate(kept)}
+    return {i: (f"{tag}{j % n_ports}", per_port) for j, i in enumerate(kept)}
+
+
+def _port_bw(acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str) -> float:
+    return _ports(acc, cl, x, direction in READS)[op][1]
+
+
+def _port_key(acc: Accelerator, cl: CompiledLayer, mv: Move) -> tuple[int, str]:
+    return (mv.level, _ports(acc, cl, mv.level, mv.direction in READS)[mv.operand][0])
+
+
+def _loading(
+    acc: Accelerator,
+    cl: CompiledLayer,
+    ports: dict[tuple[int, str], list[Move]],
+    per_op: dict,
+    tile_bits_innermost: dict[int, int],
+    computation: int,
+    out_op: int,
+    cpm: int,
+) -> tuple[int, int]:
+    """Data on-loading and off-loading cycles (ZigZag's calc_data_loading_latency)."""
+    cycles: dict[tuple[int, int, str], float] = {}
+    shared_by_inputs: dict[tuple[int, int, str], bool] = {}
+    for key, ms in ports.items():
+        ms = [m for m in ms if not (m.operand == out_op and m.direction in (RD_LOW, WR_HIGH)) and m.count > 0]
+        once = [m for m in ms if m.count == 1]
+        many = [m for m in ms if m.count > 1]
+        inputs = {m.operand for m in ports[key] if m.operand != out_op}
+        two = len(inputs) > 1
+        bw = _port_bw(acc, cl, ms[0].level, ms[0].operand, ms[0].direction) if ms else 1.0
+        busy = sum(math.ceil(m.avg_bw / cpm) for m in many)
+        surplus = max(0.0, (bw - busy) / bw * computation)
+        floors = [math.ceil(tile_bits_innermost[m.operand] / bw) for m in once]
+        left, _ = _reduce_ordered([float(m.real) for m in once], [float(f) for f in floors], surplus)
+        for m, r in zip(once, left, strict=True):
+            cycles[(m.operand, m.level, m.direction)] = r
+            shared_by_inputs[(m.operand, m.level, m.direction)] = two
+        for m in many:
+            cycles[(m.operand, m.level, m.direction)] = m.real
+            shared_by_inputs[(m.operand, m.level, m.direction)] = two
+    ins = [i for i in range(len(cl.operands)) if i != out_op]
+    indiv = dict.fromkeys(ins, 0.0)
+    half = dict.fromkeys(ins, 0.0)
+    shared = dict.fromkeys(ins, 0.0)
+    for op in ins:
+        chain = per_op[op]["_chain"][::-1]  # innermost first
+        for z in range(len(chain) - 1):
+            a = (op, chain[z], WR_HIGH)
+            b = (op, chain[z + 1], RD_LOW)
+            longest = max(cycles.get(a, 0.0), cycles.get(b, 0.0))
+            sa, sb = shared_by_inputs.get(a, False), shared_by_inputs.get(b, False)
+            if sa and sb:
+                shared[op] += longest
+            elif not sa and not sb:
+                indiv[op] += longest
+            else:
+                half[op] = longest
+    if len(ins) == 1:
+        onload = indiv[ins[0]]
+    else:
+        a, b = ins[0], ins[1]
+        onload = min(
+            shared[a] + max(shared[b] + half[b] + indiv[b], half[a] + indiv[a]),
+            shared[b] + max(shared[a] + half[a] + indiv[a], half[b] + indiv[b]),
+        )
+    chain = per_op[out_op]["_chain"][::-1]
+    offload = sum(
+        max(cycles.get((out_op, chain[z], RD_HIGH), 0.0), cycles.get((out_op, chain[z + 1], WR_LOW), 0.0))
+        for z in range(len(chain) - 1)
+    )
+    return int(math.ceil(onload)), int(math.ceil(offload))
