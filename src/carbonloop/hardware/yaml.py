@@ -40,6 +40,10 @@ Energy = Annotated[float, Field(ge=0, le=MAX_ACTION_PJ)]
 Area = Annotated[float, Field(ge=0, le=MAX_DIE_AREA_MM2)]
 
 
+OperandRole = Literal["W", "I", "O"]
+_ALL_ROLES: tuple[OperandRole, ...] = ("W", "I", "O")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -74,7 +78,7 @@ class MemorySpec(_Strict):
     shared_ports: bool = False
     area_mm2: Area | None = None
     leakage_mw: float = Field(default=0.0, ge=0, le=MAX_ABS_NUMBER)
-    operands: list[Literal["W", "I", "O"]] = Field(default_factory=lambda: ["W", "I", "O"], min_length=1)
+    operands: list[OperandRole] = Field(default_factory=lambda: list(_ALL_ROLES), min_length=1)
     spans: list[str] | Literal["all"] = "all"
     double_buffered: bool = False
     datawidth_bits: int | None = Field(default=None, ge=1, le=MAX_WORD_BITS)
