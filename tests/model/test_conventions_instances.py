@@ -33,7 +33,9 @@ def _case(conventions):
     ert = parse_tagged_yaml((DATA / "ert_pe_array.yaml").read_text())
     ert["ERT"]["tables"][2]["actions"].append({"name": "leak", "energy": 0.01})
     with pytest.warns(InteropWarning):  # n_banks ignored, two RegFile read variants
-        layer, acc, mapping, _ = load_timeloop(arch, DATA / "problem_conv1d_8x8.yaml", DATA / "map_pe_array_half.yaml", ert)
+        layer, acc, mapping, _ = load_timeloop(
+            arch, DATA / "problem_conv1d_8x8.yaml", DATA / "map_pe_array_half.yaml", ert
+        )
     return layer, replace(acc, conventions=conventions), mapping
 
 

@@ -239,8 +239,11 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
     return out
 
 
+_NODE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(nm)?\s*")
+
+
 def _node_nm(value: Any, source: str, field: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(nm)?\s*", str(value))
+    m = _NODE.fullmatch(str(value))
     if not m:
         raise SpecError(source, field, f"cannot read a technology node from {value!r} (e.g. '45nm')")
     return round(float(m.group(1)))
@@ -340,6 +343,7 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
     ignored: list[str] = []
     scope_first: int | None = None  # index of the first storage level inside the current container
     moved: list[str] = []
+    unread_tech: list[tuple[Any, str]] = []  # technology values that name no node (a template's "SET ME")
 
     def add_fanout(at: int, name: str, counts: dict[str, int]) -> None:
         lv = levels[at]
@@ -380,6 +384,9 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
             )
         for key in ("technology", "global_cycle_seconds"):
             if key in attrs:
+                if key == "technology" and _NODE.fullmatch(str(attrs[key])) is None:
+                    unread_tech.append((attrs[key], f"{w}.attributes.{key}"))
+                    continue
                 system.setdefault(key, (attrs[key], f"{w}.attributes.{key}"))
         tag = node.get(TAG_KEY)
         if tag == "!Container" or (tag is None and "class" not in node):
@@ -424,6 +431,15 @@ def _arch(data: Any, source: str) -> tuple[list[_Storage], dict[str, Any], dict[
     if compute is None:
         raise SpecError(
             source, f"{prefix}.nodes", "no compute component (e.g. class: intmac) at the innermost position"
+        )
+    if unread_tech:
+        if "technology" not in system:
+            value, where = unread_tech[0]
+            raise SpecError(source, where, f"cannot read a technology node from {value!r} (e.g. '45nm')")
+        skipped = ", ".join(f"{v!r} ({where})" for v, where in unread_tech)
+        warn(
+            source,
+            f"technology values that name no node are skipped: {skipped}; the node is {system['technology'][0]}",
         )
     if moved:
         warn(source, f"fan-out placed as Timeloop's front end places it: {'; '.join(moved)}")
