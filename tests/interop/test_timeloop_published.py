@@ -90,3 +90,20 @@ def test_fanout_levels_hold_no_temporal_loops():
     bad = {"mapping": [{"target": "PE", "type": "temporal", "factors": "M8 P1 R1", "permutation": "MPR"}]}
     with pytest.raises(SpecError, match="'PE' is a fan-out"):
         load_timeloop(DATA / "arch_parallel_v04.yaml", DATA / "problem_conv1d_8x8.yaml", bad, ERT)
+
+
+def test_a_technology_that_names_no_node_is_skipped_for_the_next_readable_one():
+    """Timeloop's rendered example inputs keep a template's ``technology: "SET ME"`` on the top container
+    (the simple weight-stationary example design); with an ERT Timeloop never reads it. The node comes from
+    the first component whose technology reads ("45nm" on the GlobalBuffer), with a warning."""
+    arch = parse_tagged_yaml((DATA / "arch_parallel_v03.yaml").read_text())
+    top = arch["architecture"]["subtree"][0]
+    top["attributes"]["technology"] = "SET ME"
+    top["local"][1]["attributes"]["technology"] = "45nm"
+    with pytest.warns(InteropWarning, match="technology values that name no node are skipped: 'SET ME'"):
+        _, acc, _, _ = load_timeloop(arch, DATA / "problem_conv1d_8x8.yaml", None, ERT)
+    assert acc.node_nm == 45
+    del top["local"][1]["attributes"]["technology"]  # no readable technology anywhere: one-line error
+    with pytest.raises(SpecError, match="cannot read a technology node from 'SET ME'") as err:
+        load_timeloop(arch, DATA / "problem_conv1d_8x8.yaml", None, ERT)
+    assert "subtree[0].local[0].attributes.technology" in str(err.value)
