@@ -101,10 +101,6 @@ class Conventions:
     never come from DRAM (output-stationary hardware keeps them in DRAM). A network-level rule, applied by
     :func:`carbonloop.model.interlayer.keep_activations_on_chip`."""
 
-    static_energy: bool = True
-    """The network's energy includes every level's leakage over its run time, as its own breakdown entry
-    (unless ``leakage_in_energy`` already put it in each layer). ZigZag and CarbonSpot count no leakage."""
-
     def describe(self) -> dict[str, bool]:
         """The switches and their values (for reports and JSON)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
@@ -128,7 +124,6 @@ ZIGZAG = Conventions(
     name="zigzag",
     psum_width_by_level=False,
     level_roofline_latency=False,
-    static_energy=False,
 )
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
@@ -137,7 +132,6 @@ CARBONSPOT = Conventions(
     level_roofline_latency=False,
     loading_in_latency=False,
     weights_from_dram=False,
-    static_energy=False,
 )
 """ZigZag's rules as CarbonSpot's study used them: latency without loading, weights resident when they fit."""
 

@@ -7,6 +7,12 @@ across the whole block), every resident activation plus that layer's own on-chip
 A resident output saves its producer's DRAM output traffic and its consumers' DRAM input reads (and the
 on-chip fills they caused); an output that does not fit is written to DRAM and read back, as costed.
 Latency is left as costed (conservative: less DRAM traffic can only shorten it).
+
+Under conventions without ``weights_from_dram`` (CarbonSpot's rule, KULeuven-MICAS/carbonspot @ 0839b49,
+``expr.py``: the weight-stationary and IMC memory hierarchies drop DRAM from the weights' levels when the
+SRAM is larger than the network's weights; the output-stationary one never does), when the on-chip level
+holds every weight of the network and the hardware is not output-stationary, no layer reads its weights
+from DRAM (nor writes them into the on-chip level): they are resident before the first inference.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ class InterLayerReport:
     spilled: tuple[str, ...]  # layers whose output went to DRAM
     dram_bits_saved: int
     energy_saved_pj: float
+    weights_resident: bool = False  # every layer's weights stayed on chip (CarbonSpot's weight rule)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -71,8 +78,10 @@ def keep_activations_on_chip(
     """Apply on-chip residency of activations to per-layer costs (in network order)."""
     x = _onchip_level(acc)
     layers = network.layers
+    costs, w_bits, w_pj = weights_resident(network, acc, costs)
+    resident_w = weights_fit_on_chip(network, acc)
     if x is None or len(layers) < 2:
-        return tuple(costs), InterLayerReport((), tuple(lay.name for lay in layers), 0, 0.0)
+        return tuple(costs), InterLayerReport((), tuple(lay.name for lay in layers), w_bits, w_pj, resident_w)
     capacity = acc.memories[x].size_bits or 0
     top, chip = acc.memories[0].name, acc.memories[x].name
     index = {lay.name: i for i, lay in enumerate(layers)}
@@ -108,4 +117,40 @@ def keep_activations_on_chip(
             new_costs[j], _, e = _drop(new_costs[j], chip, op, ("fills",), acc, x)
             saved_pj += e
     spilled = tuple(lay.name for lay in layers if lay.name not in resident)
-    return tuple(new_costs), InterLayerReport(tuple(resident), spilled, saved_bits, saved_pj)
+    return tuple(new_costs), InterLayerReport(
+        tuple(resident), spilled, saved_bits + w_bits, saved_pj + w_pj, resident_w
+    )
+
+
+def weights_fit_on_chip(network: Network, acc: Accelerator) -> bool:
+    """CarbonSpot's test: the SRAM below DRAM is larger than all the network's weights, and the hardware
+    is not output-stationary (its template keeps weights in DRAM)."""
+    if acc.conventions.weights_from_dram or acc.hints.get("dataflow") == "output_stationary":
+        return False
+    if len(acc.memories) < 2 or "W" not in acc.memories[1].operands or acc.instances(1) != 1:
+        return False
+    size = acc.memories[1].size_bits
+    total = sum(lay.footprint(w) * w.bits for lay in network.layers for w in lay.operands if w.role == "W")
+    return size is not None and total < size
+
+
+def weights_resident(
+    network: Network, acc: Accelerator, costs: Sequence[LayerCost]
+) -> tuple[list[LayerCost], int, float]:
+    """Remove every layer's DRAM weight reads and the on-chip weight fills they cause when the weights are
+    resident (:func:`weights_fit_on_chip`); the DRAM bits and energy saved."""
+    out = list(costs)
+    if not weights_fit_on_chip(network, acc):
+        return out, 0, 0.0
+    top, chip = acc.memories[0].name, acc.memories[1].name
+    saved_bits, saved_pj = 0, 0.0
+    for i, lay in enumerate(network.layers):
+        for w in (o for o in lay.operands if o.role == "W"):
+            if w.name not in out[i].accesses.get(top, {}):
+                continue
+            out[i], b, e = _drop(out[i], top, w.name, ("reads",), acc, 0)
+            saved_bits, saved_pj = saved_bits + b, saved_pj + e
+            if w.name in out[i].accesses.get(chip, {}):
+                out[i], _, e = _drop(out[i], chip, w.name, ("fills",), acc, 1)
+                saved_pj += e
+    return out, saved_bits, saved_pj

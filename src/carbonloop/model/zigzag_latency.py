@@ -224,7 +224,18 @@ def _row_latency(
                 )
             )
         if o.role == "O":
-            ir_at = [any(final[k] >= z for k in row.temporal if row.dim[k] not in rel) for z in range(m)]
+            # a reduction loop that ends at or above a level, or a spatial reduction fanning out above it
+            spatial_red = [
+                row.level[k]
+                for k in range(len(row.dim))
+                if row.spatial[k] and row.factor[k] > 1 and row.dim[k] not in rel
+            ]
+            inner_first = chain[::-1]
+            ir_at = [
+                any(final[k] >= z for k in row.temporal if row.dim[k] not in rel)
+                or any(p < inner_first[z] for p in spatial_red)
+                for z in range(m)
+            ]
             psum = [*ir_at, False]
             prec = [o.partial_bits if p else o.bits for p in psum]
         else:
