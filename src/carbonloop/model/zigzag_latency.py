@@ -424,10 +424,10 @@ def _loading(
     if len(ins) == 1:
         onload = indiv[ins[0]]
     else:
-        a, b = ins[0], ins[1]
+        p, q = ins[0], ins[1]
         onload = min(
-            shared[a] + max(shared[b] + half[b] + indiv[b], half[a] + indiv[a]),
-            shared[b] + max(shared[a] + half[a] + indiv[a], half[b] + indiv[b]),
+            shared[p] + max(shared[q] + half[q] + indiv[q], half[p] + indiv[p]),
+            shared[q] + max(shared[p] + half[p] + indiv[p], half[q] + indiv[q]),
         )
     chain = per_op[out_op]["_chain"][::-1]
     offload = sum(
