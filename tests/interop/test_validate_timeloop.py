@@ -66,7 +66,12 @@ def test_unknown_conventions_are_refused(capsys, name):
     assert "--conventions" in capsys.readouterr().err
 
 
-FURTHER = ["ex06_eyeriss_vgg_conv", "simba_like_stride2_conv", "simple_ws_stride2_conv"]
+FURTHER = [
+    "ex06_eyeriss_vgg_conv",
+    "simba_like_stride2_conv",
+    "simple_os_stride2_conv",
+    "simple_ws_stride2_conv",
+]
 
 
 @pytest.fixture(scope="module")
@@ -81,19 +86,22 @@ def test_further_cases_reproduce_every_count_and_cycle_under_timeloop(further_ti
     the 14 x 3 PEs' rows would be 4 587 520). The Simba-like design (three spatial levels: 16 PEs, 4
     weight/accumulation buffers each, 4 weight registers each in clusters of 64) and the simple
     weight-stationary design (16 x 16 PEs with three registers each) run a stride-2 conv (C=3 M=32
-    P=Q=112 R=S=3, inputs 3 x 225 x 225 = 151 875 read once from DRAM)."""
+    P=Q=112 R=S=3, inputs 3 x 225 x 225 = 151 875), as does the simple output-stationary design, whose
+    DRAM input reads (157 296) need ``overlap_after_reset`` off on stride-2 windows."""
     rows = further_timeloop
     assert list(rows) == FURTHER
     assert {r.suite for r in rows.values()} == {"timeloop_more"}
     assert {c: (r.counts_equal, r.counts_total) for c, r in rows.items()} == {
         "ex06_eyeriss_vgg_conv": (24, 24),
         "simba_like_stride2_conv": (27, 27),
+        "simple_os_stride2_conv": (27, 27),
         "simple_ws_stride2_conv": (30, 30),
     }
     assert {c: r.cycles for c, r in rows.items()} == {
         "ex06_eyeriss_vgg_conv": (5505024, 5505024),
-        # 32 * 112 * 112 * 3 * 3 * 3 = 10 838 016 MACs over 48 MACs in use; over 12 in use
+        # 32 * 112 * 112 * 3 * 3 * 3 = 10 838 016 MACs over 48, 16 and 12 MACs in use
         "simba_like_stride2_conv": (225792, 225792),
+        "simple_os_stride2_conv": (677376, 677376),
         "simple_ws_stride2_conv": (903168, 903168),
     }
     # every level's energy is within 0.1 % where all of a level's instances are in use (ex06)
@@ -122,11 +130,15 @@ def test_further_cases_under_the_exact_model_differ_where_docs_model_md_says():
     global-buffer update across the C=3 PEs: 9 633 792 + 3 * 1 204 224 = 13 246 464 reads) and refill
     stalls."""
     rows = {r.case: r for r in validate_timeloop(further_cases(), conventions=("carbonloop",))}
-    ex06, simba, ws = (rows[c] for c in FURTHER)
+    ex06, simba, os_, ws = (rows[c] for c in FURTHER)
     assert "shared_glb.Inputs.reads: 4587520 vs 12042240" in ex06.notes
     assert ex06.cycles[0] > ex06.cycles[1]  # refill stalls of the single-buffered scratchpads
     counts = [n for n in simba.notes + ws.notes if ":" in n]
-    assert all(".Outputs.reads:" in n for n in counts)  # only drained sums, no stride-2 window count
+    assert all(".Outputs.reads:" in n for n in counts)  # only drained sums
+    # stride-2 windows (output stationary; DRAM: for P in 2, for Q in 8, for M in 2): the exact model keeps
+    # the overlap of consecutive input tiles after an inner loop resets, Timeloop fetches the whole tile
+    assert "DRAM.Inputs.reads: 152550 vs 157296" in os_.notes
+    assert "shared_glb.Inputs.fills: 152550 vs 157296" in os_.notes
     assert "PEAccuBuffer.Outputs.reads: 13246464 vs 9633792" in simba.notes
     # the output register drains every one of the 10 838 016 MACs' sums: 9 633 792 + 10 838 016
     assert "output_activation_reg.Outputs.reads: 20471808 vs 9633792" in ws.notes
