@@ -107,3 +107,42 @@ def test_a_technology_that_names_no_node_is_skipped_for_the_next_readable_one():
     with pytest.raises(SpecError, match="cannot read a technology node from 'SET ME'") as err:
         load_timeloop(arch, DATA / "problem_conv1d_8x8.yaml", None, ERT)
     assert "subtree[0].local[0].attributes.technology" in str(err.value)
+
+
+def test_flattened_fanouts_belong_to_the_dummy_level_above_them():
+    """Timeloop's flattened (v0.4 ``subtree``) input lists a dummy level ``inter_<name>_spatial`` above each
+    fan-out with the instance count of the level above it (the Eyeriss-like example design:
+    ``inter_PE_column_spatial[1..1]``, ``inter_PE_spatial[1..14]``, ``ifmap_spad[1..168]``). The growth
+    from 1 to 4 below ``inter_PE_column_spatial`` is its fan-out; the growth from 4 to 8 (meshY 2) below
+    ``inter_PE_spatial`` is that one's."""
+
+    def comp(name, cls, mesh, **attrs):
+        return {"name": name, "class": cls, "attributes": {**attrs, "meshX": mesh[0], "meshY": mesh[1]}}
+
+    spad = {"depth": 16, "width": 8, "datawidth": 8}
+    arch = {
+        "architecture": {
+            "version": "0.4",
+            "subtree": [
+                {
+                    "name": "System_top_level",
+                    "attributes": {"technology": "45nm", "global_cycle_seconds": 1e-9},
+                    "local": [
+                        comp("DRAM[1..1]", "DRAM", (1, 1), width=8, datawidth=8),
+                        comp("GlobalBuffer[1..1]", "SRAM", (1, 1), depth=1024, width=8, datawidth=8),
+                        comp("inter_PE_column_spatial[1..1]", "dummy_storage", (1, 1)),
+                        comp("inter_PE_spatial[1..4]", "dummy_storage", (4, 1)),
+                        comp("ifmap_spad[1..8]", "regfile", (4, 2), **spad),
+                        comp("weights_spad[1..8]", "regfile", (4, 2), **spad),
+                        comp("psum_spad[1..8]", "regfile", (4, 2), **spad),
+                        comp("MAC[1..8]", "intmac", (4, 2), datawidth=8),
+                    ],
+                }
+            ],
+        }
+    }
+    _, acc, _, names = load_timeloop(arch, DATA / "problem_conv1d_8x8.yaml", None, ERT)
+    assert acc.array.axes == (("GlobalBuffer_X", 4), ("GlobalBuffer_Y", 2))
+    targets = {t: axes for t, _, axes in names.spatial_targets}
+    assert targets["inter_PE_column_spatial"] == ("GlobalBuffer_X",)
+    assert targets["inter_PE_spatial"] == ("GlobalBuffer_Y",)

@@ -68,6 +68,7 @@ def test_unknown_conventions_are_refused(capsys, name):
 
 FURTHER = [
     "ex06_eyeriss_vgg_conv",
+    "eyeriss_like_stride2_conv",
     "simba_like_stride2_conv",
     "simple_os_stride2_conv",
     "simple_ws_stride2_conv",
@@ -86,19 +87,24 @@ def test_further_cases_reproduce_every_count_and_cycle_under_timeloop(further_ti
     the 14 x 3 PEs' rows would be 4 587 520). The Simba-like design (three spatial levels: 16 PEs, 4
     weight/accumulation buffers each, 4 weight registers each in clusters of 64) and the simple
     weight-stationary design (16 x 16 PEs with three registers each) run a stride-2 conv (C=3 M=32
-    P=Q=112 R=S=3, inputs 3 x 225 x 225 = 151 875), as does the simple output-stationary design, whose
-    DRAM input reads (157 296) need ``overlap_after_reset`` off on stride-2 windows."""
+    P=Q=112 R=S=3, inputs 3 x 225 x 225 = 151 875), as do the simple output-stationary design, whose
+    DRAM input reads (157 296) need ``overlap_after_reset`` off on stride-2 windows, and the Eyeriss-like
+    example design (the flattened form of ex06's machine: a 14-way PE_column and a 12-way PE fan-out,
+    each named by the dummy level above it)."""
     rows = further_timeloop
     assert list(rows) == FURTHER
     assert {r.suite for r in rows.values()} == {"timeloop_more"}
     assert {c: (r.counts_equal, r.counts_total) for c, r in rows.items()} == {
         "ex06_eyeriss_vgg_conv": (24, 24),
+        "eyeriss_like_stride2_conv": (24, 24),
         "simba_like_stride2_conv": (27, 27),
         "simple_os_stride2_conv": (27, 27),
         "simple_ws_stride2_conv": (30, 30),
     }
     assert {c: r.cycles for c, r in rows.items()} == {
         "ex06_eyeriss_vgg_conv": (5505024, 5505024),
+        # 10 838 016 MACs over 126 (14 x 9) MACs in use
+        "eyeriss_like_stride2_conv": (86016, 86016),
         # 32 * 112 * 112 * 3 * 3 * 3 = 10 838 016 MACs over 48, 16 and 12 MACs in use
         "simba_like_stride2_conv": (225792, 225792),
         "simple_os_stride2_conv": (677376, 677376),
@@ -130,9 +136,11 @@ def test_further_cases_under_the_exact_model_differ_where_docs_model_md_says():
     global-buffer update across the C=3 PEs: 9 633 792 + 3 * 1 204 224 = 13 246 464 reads) and refill
     stalls."""
     rows = {r.case: r for r in validate_timeloop(further_cases(), conventions=("carbonloop",))}
-    ex06, simba, os_, ws = (rows[c] for c in FURTHER)
+    ex06, eyeriss, simba, os_, ws = (rows[c] for c in FURTHER)
     assert "shared_glb.Inputs.reads: 4587520 vs 12042240" in ex06.notes
     assert ex06.cycles[0] > ex06.cycles[1]  # refill stalls of the single-buffered scratchpads
+    # stride-2 windows over 3 PEs (S=3 across a PE column): Timeloop reads each PE's row in full
+    assert "shared_glb.Inputs.reads: 911232 vs 1354752" in eyeriss.notes
     counts = [n for n in simba.notes + ws.notes if ":" in n]
     assert all(".Outputs.reads:" in n for n in counts)  # only drained sums
     # stride-2 windows (output stationary; DRAM: for P in 2, for Q in 8, for M in 2): the exact model keeps

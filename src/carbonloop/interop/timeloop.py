@@ -213,8 +213,10 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
     prev = (1, 1)
     fanout_name = ""
     for node, w, mx, my, group in comps:
-        if str(node.get("class", "")).lower() == "dummy_storage":
-            fanout_name = str(node["name"]).removeprefix("inter_").removesuffix("_spatial")
+        # a growth in instances from one component to the next is the fan-out of the one above: named after
+        # the dummy level above it (Timeloop's flattened Eyeriss-like input: inter_PE_column_spatial[1..1],
+        # inter_PE_spatial[1..14], ifmap_spad[1..168] is a 14-way PE_column fan-out, then a 12-way PE one)
+        dummy = str(node.get("class", "")).lower() == "dummy_storage"
         if (mx, my) != prev:
             if mx % prev[0] or my % prev[1]:
                 raise SpecError(
@@ -233,7 +235,10 @@ def _from_v03(arch: dict[str, Any], source: str, prefix: str) -> list[tuple[dict
                 )
             )
             prev = (mx, my)
-        if str(node.get("class", "")).lower() != "dummy_storage":
+            fanout_name = ""
+        if dummy:
+            fanout_name = str(node["name"]).removeprefix("inter_").removesuffix("_spatial")
+        else:
             out.append((node, w))
             fanout_name = ""
     return out
