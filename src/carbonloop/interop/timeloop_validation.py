@@ -36,9 +36,10 @@ def shipped_cases() -> Path:
 
 
 def further_cases() -> Path:
-    """The folder of the further shipped cases (Eyeriss-like ``!Parallel`` scratchpads with two spatial
-    levels; ``data/timeloop_more/README.md`` names each case's source): the check that the ``timeloop``
-    conventions are general, not fitted to the 12 exercises."""
+    """The folder of the further shipped cases (exercise 06, Eyeriss-like ``!Parallel`` scratchpads with two
+    spatial levels; the Simba-like, Eyeriss-like and simple weight- and output-stationary example designs on
+    a stride-2 conv; ``data/timeloop_more/README.md`` names each case's source): the check that the
+    ``timeloop`` conventions are general, not fitted to the 12 exercises."""
     return Path(str(resources.files("carbonloop.interop") / "data" / "timeloop_more"))
 
 

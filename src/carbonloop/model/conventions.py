@@ -17,7 +17,7 @@ Named sets:
   study did on top (latency without loading, weights on chip when the network's fit the SRAM).
 
 Not yet a switch (docs/model.md lists it): Timeloop reads a spatial fan-out that feeds the MACs directly
-once per fill. It occurs in none of the 14 validation cases.
+once per fill. It occurs in none of the 17 validation cases.
 """
 
 from __future__ import annotations
