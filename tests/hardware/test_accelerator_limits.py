@@ -131,4 +131,41 @@ def test_the_field_path_names_the_users_field_not_pydantics_union_member():
     data = set_field(two_level(), ("memories", 0, "spans"), 3)
     with pytest.raises(SpecError) as err:
         accelerator_from_dict(data, "acc")
-    assert str(err.value) == "acc: memories[0].spans: Input should be a valid list (got 3)"  # not spans.list[str]
+    assert (
+        str(err.value) == "acc: memories[0].spans: Input should be a valid list (got 3)"
+    )  # not spans.list[str]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"clock_ns": math.nan}, "clock_ns"),
+        ({"read_pj": math.inf}, "memories[0].read_pj"),
+        ({"area_mm2": math.nan}, "memories[0].area_mm2"),
+        ({"read_bw_bits": math.nan}, "memories[0].read_bw_bits"),
+        ({"mac_pj": -1.0}, "array.mac_pj"),
+    ],
+)
+def test_an_accelerator_built_in_python_refuses_nan_and_inf(change, field):
+    """The loaders check specs; the dataclass checks what Python code builds directly (templates, IMC)."""
+    import dataclasses
+
+    acc = accelerator_from_dict(two_level(), "acc")
+    key, value = next(iter(change.items()))
+    with pytest.raises(SpecError) as err:
+        if key == "clock_ns":
+            dataclasses.replace(acc, clock_ns=value)
+        elif key == "mac_pj":
+            dataclasses.replace(acc, array=dataclasses.replace(acc.array, mac_pj=value))
+        else:
+            memories = (dataclasses.replace(acc.memories[0], **{key: value}), *acc.memories[1:])
+            dataclasses.replace(acc, memories=memories)
+    assert err.value.field == field
+
+
+def test_unlimited_bandwidth_is_still_allowed_in_python():
+    import dataclasses
+
+    acc = accelerator_from_dict(two_level(), "acc")
+    memories = (dataclasses.replace(acc.memories[0], read_bw_bits=math.inf), *acc.memories[1:])
+    assert dataclasses.replace(acc, memories=memories).memories[0].read_bw_bits == math.inf

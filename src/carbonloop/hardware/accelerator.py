@@ -119,8 +119,9 @@ class Accelerator:
         names = [m.name for m in self.memories]
         if len(set(names)) != len(names):
             raise SpecError(src, "memories", f"duplicate level names {names}")
-        if self.clock_ns <= 0:
-            raise SpecError(src, "clock_ns", f"must be > 0 (got {self.clock_ns})")
+        if not (math.isfinite(self.clock_ns) and self.clock_ns > 0):
+            raise SpecError(src, "clock_ns", f"must be a finite number > 0 (got {self.clock_ns})")
+        _check_costs(self, src)
         axes = set(self.array.axis_names)
         for i, m in enumerate(self.memories):
             unknown = set(m.spans) - axes
@@ -179,3 +180,34 @@ class Accelerator:
     def dram_bits(self) -> int:
         """Capacity of the outermost level when it is off-chip (unbounded levels count as 0)."""
         return self.memories[0].size_bits or 0
+
+
+def _check_costs(acc: Accelerator, source: str) -> None:
+    """Every energy, area and leakage finite and >= 0, every bandwidth > 0 (``inf``: no limit).
+
+    The spec loaders check these already; this catches an accelerator built in Python with a NaN or an
+    infinity, which would otherwise come out as ``"energy_pj": NaN`` (issue #13).
+    """
+    array = acc.array
+    for name, value in (
+        ("mac_pj", array.mac_pj),
+        ("mac_area_mm2", array.mac_area_mm2),
+        ("extra_area_mm2", array.extra_area_mm2),
+    ):
+        if not (math.isfinite(value) and value >= 0):
+            raise SpecError(source, f"array.{name}", f"must be a finite number >= 0 (got {value})")
+    for i, m in enumerate(acc.memories):
+        for name, value in (
+            ("read_pj", m.read_pj),
+            ("write_pj", m.write_pj),
+            ("update_pj", m.update_pj),
+            ("area_mm2", m.area_mm2),
+            ("leakage_mw", m.leakage_mw),
+        ):
+            if not (math.isfinite(value) and value >= 0):
+                raise SpecError(
+                    source, f"memories[{i}].{name}", f"must be a finite number >= 0 (got {value})"
+                )
+        for name, value in (("read_bw_bits", m.read_bw_bits), ("write_bw_bits", m.write_bw_bits)):
+            if not value > 0:  # NaN and values <= 0 fail; inf is "no limit"
+                raise SpecError(source, f"memories[{i}].{name}", f"must be > 0 (got {value})")
