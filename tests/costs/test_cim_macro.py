@@ -267,3 +267,20 @@ def test_a_measured_adc_replaces_the_survey() -> None:
     assert cost.area_mm2["adc"] == pytest.approx(64 * 1941.0 * 1e-6)
     hot = cim_macro_cost(CimMacroSpec(**dict(spec, vdd_v=1.2), input_distribution="uniform"))
     assert hot.energy_per_pass_pj["adc"] == pytest.approx(512 * 1.79 * 1.44)
+
+
+def test_line_drivers_are_sized_by_logical_effort() -> None:
+    from carbonloop.costs.cim.peripherals import line_driver_area_um2
+
+    g = logic(22.0, 0.8)
+    # a fan-out-4 chain driving 30 fF: stages sum to 30 / 3 fF of input capacitance = 30 / (3 C_nand2)
+    # NAND2 units; a tiny load still needs one unit
+    assert line_driver_area_um2(g, 30.0) == pytest.approx(30.0 / (3 * g.nand2_cap_ff) * g.nand2_area_um2)
+    assert line_driver_area_um2(g, 0.01) == pytest.approx(g.nand2_area_um2)
+    # a 1T1R macro has a wordline driver and an input-line driver per row
+    spec = CimMacroSpec(**BASE, input_distribution="uniform")
+    gate_ff = 64 * 1.2 * 0.128  # 64 physical columns of (gate + wire) at 0.128 um pitch
+    line_ff = 64 * 0.2 * 0.128
+    g32 = logic(32.0, 1.0)
+    expected_um2 = 64 * (line_driver_area_um2(g32, gate_ff) + line_driver_area_um2(g32, line_ff))
+    assert cim_macro_cost(spec).area_mm2["row_drivers"] == pytest.approx(expected_um2 * 1e-6)

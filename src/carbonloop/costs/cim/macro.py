@@ -13,7 +13,8 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
    cycle); an ADC shared by ``columns_per_adc`` columns converts them one after the other.
 2. Row drivers charge the wordline (wire + access gates) once per pulse: a pulse-count DAC sends
    (2^b - 1) x slice value pulses, a voltage DAC or a 1-b driver charges it to the slice value
-   (C V_dd x v V_dd). DACs: a pulse-count DAC is a counter (two flip-flop toggles per pulse); a
+   (C V_dd x v V_dd); each line's driver is a fan-out-4 inverter chain (area C_load / 3 in NAND2
+   units, logical effort). DACs: a pulse-count DAC is a counter (two flip-flop toggles per pulse); a
    capacitive voltage DAC charges 50 fF per bit in proportion to the code; an R-2R ladder draws static
    current for the whole cycle, averaged over the code pmf (nodal solution of the ladder). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
 3. Cells: a non-volatile cell draws T_read V_read^2 G per pulse (G linear in the stored slice value,
@@ -58,6 +59,7 @@ from carbonloop.costs.cim.peripherals import (
     add_area_um2,
     add_energy_fj,
     capacitor_area_um2,
+    line_driver_area_um2,
     logic,
     pulse_counter_energy_fj,
     r2r_area_um2,
@@ -348,6 +350,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         # the wordline carries the input: charged per pulse
         c_row_ff = phys_cols * g.sram_wl_cap_ff
         e["row_drivers"] = rows * c_row_ff * v2 * sum(pulses) * copies
+        a["row_drivers"] = rows * line_driver_area_um2(g, c_row_ff)
     else:
         # 1T1R: the wordline enables the access gates for the round (gate as wide as the cell side, plus
         # wire) at V_dd; the input pulses travel on a separate line (wire only) at the read voltage
@@ -356,6 +359,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         e["wordlines"] = rows * c_gate_ff * v2 * rounds_on * copies
         c_line_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, 0.0, 1.0)
         e["row_drivers"] = rows * c_line_ff * c.v_read_v**2 * sum(pulses) * copies
+        a["row_drivers"] = rows * (line_driver_area_um2(g, c_gate_ff) + line_driver_area_um2(g, c_line_ff))
     if s.dac_kind == "voltage" and s.dac_bits > 1:
         e["dac"] = rows * sum(voltage_dac_energy_fj(s.dac_bits, s.vdd_v, v) for v in slice_v) * copies
         a["dac"] = rows * capacitor_area_um2(DAC_CAP_FF_PER_BIT * s.dac_bits, s.node_nm)
@@ -371,8 +375,6 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     elif s.dac_kind == "pulse" and s.dac_bits > 1:
         e["dac"] = rows * sum(pulse_counter_energy_fj(g, p) for p in pulses) * copies
         a["dac"] = rows * s.dac_bits * g.dff_area_um2
-    # a driver per row: an inverter chain sized like four NAND2s
-    a["row_drivers"] = rows * 4 * g.nand2_area_um2
 
     cells = rows * phys_cols
     if c.is_nonvolatile:

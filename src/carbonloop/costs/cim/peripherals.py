@@ -89,6 +89,18 @@ def wordline_cap_per_cell_ff(cell_pitch_um: float, gate_width_um: float, gates: 
     return WIRE_CAP_FF_PER_UM * cell_pitch_um + gates * GATE_CAP_FF_PER_UM * gate_width_um
 
 
+# A line driver is a tapered inverter chain of fan-out 4 (the delay-optimal stage effort, I. Sutherland,
+# R. Sproull, D. Harris, Logical Effort, 1999): its stages add up to C_load / (FO - 1) of input capacitance.
+DRIVER_FANOUT = 4.0
+
+
+def line_driver_area_um2(g: Logic, load_ff: float) -> float:
+    """Area of a driver for ``load_ff``: a fan-out-4 chain, sum of stage sizes C_load / 3 in units of a
+    NAND2's input capacitance, at least one unit."""
+    units = max(1.0, load_ff / ((DRIVER_FANOUT - 1.0) * g.nand2_cap_ff))
+    return units * g.nand2_area_um2
+
+
 def capacitor_area_um2(cap_ff: float, node_nm: float) -> float:
     """Area of a MOM capacitor: C / density, density 2.3 fF/um^2 x (22/T)^2."""
     return cap_ff / (CAP_DENSITY_FF_PER_UM2_22NM * (22.0 / node_nm) ** 2)
