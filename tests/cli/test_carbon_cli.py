@@ -112,7 +112,7 @@ def test_malformed_parameter_file(capsys, tmp_path):
         (["--grid", "nan"], "error: carbon: --grid: must be a finite number (got 'nan')"),
         (["--grid=-1e9"], "error: carbon: --grid: must be >= 0 (got '-1e9')"),
         (["--grid", "inf"], "error: carbon: --grid: must be a finite number (got 'inf')"),
-        (["--area-mm2", "1e308"], "error: carbon: --area-mm2: must be <= 1e+18 (got 1e+308)"),
+        (["--area-mm2", "1e308"], "error: carbon: --area-mm2: must be <= 70686 (got 1e+308)"),
         # a die larger than a 300 mm wafer (70,686 mm2)
         (["--area-mm2", "1e5"], "error: carbon: --area-mm2: must be <= 70686 (got 100000.0)"),
         (["--fab-grid", "2e4"], "error: carbon: --fab-grid: must be <= 10000 (got '2e4')"),
@@ -121,7 +121,7 @@ def test_malformed_parameter_file(capsys, tmp_path):
         (["--fps", "1e-300"], "error: carbon: --fps: must be >= 1e-06 (got 1e-300)"),
         (["--lifetime-years", "1e-300"], "error: carbon: --lifetime-years: must be >= 0.001 (got 1e-300)"),
         (["--lifetime-years", "1e6"], "error: carbon: --lifetime-years: must be <= 100 (got 1000000.0)"),
-        (["--node-nm", "-7"], "error: carbon: --node-nm: must be >= 0 (got -7)"),
+        (["--node-nm", "-7"], "error: carbon: --node-nm: must be >= 1 (got -7)"),
         (["--dram-gb", "abc"], "error: carbon: --dram-gb: input should be a valid number"),
     ],
 )

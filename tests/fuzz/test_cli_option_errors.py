@@ -29,6 +29,15 @@ TINY = ["-w", "conv1d:M=4,P=4,R=3", "-a", "two_level"]
             "error: evaluate: --budget: input should be a valid integer",
         ),
         (["evaluate", *TINY, "--fps", "nan"], "error: evaluate: --fps: must be a finite number (got nan)"),
+        # gave "pa_g": Infinity with exit 0: the PA period 1e9/1e-300 ns overflows the carbon share
+        (
+            ["evaluate", *TINY, "--carbon", "--fps", "1e-300"],
+            "error: evaluate: --fps: must be >= 1e-06 (got 1e-300)",
+        ),
+        (
+            ["literature", "--lifetime-years", "0"],
+            "error: literature: --lifetime-years: must be >= 0.001 (got 0.0)",
+        ),
         (
             ["evaluate", *TINY, "--lifetime-years", "inf"],
             "error: evaluate: --lifetime-years: must be a finite number (got inf)",

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from carbonloop.carbon.parameters import (
-    FPS_RANGE,
     LIFETIME_YEARS_RANGE,
     MAX_GRID_G_PER_KWH,
     NODE_NM_RANGE,
@@ -25,7 +24,7 @@ from carbonloop.carbon.scenarios import COMPONENTS
 from carbonloop.carbon.section import carbon_section
 from carbonloop.cli.app import app
 from carbonloop.errors import SpecError
-from carbonloop.specio import MAX_ABS_NUMBER, MAX_DIE_AREA_MM2, finite_number
+from carbonloop.specio import finite_number
 
 ParametersOpt = Annotated[
     str, typer.Option("--parameters", help="Parameter set: carbonspot, act, or a YAML file overriding one.")
@@ -99,12 +98,7 @@ def carbon_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Carbon per inference (g CO2-eq) under CA and PA, with its breakdown."""
-    finite_number(energy_pj, "carbon", "--energy-pj", low=0.0, high=MAX_ABS_NUMBER)
-    finite_number(latency_ns, "carbon", "--latency-ns", low=0.0, high=MAX_ABS_NUMBER)
-    finite_number(area_mm2, "carbon", "--area-mm2", low=0.0, high=MAX_DIE_AREA_MM2)
-    finite_number(dram_gb, "carbon", "--dram-gb", low=0.0, high=MAX_ABS_NUMBER)
-    if fps is not None:
-        finite_number(fps, "carbon", "--fps", low=FPS_RANGE[0], high=FPS_RANGE[1])
+    # numeric options are range-checked before this runs (cli/options.py)
     params = parameters_from_options(
         parameters,
         lifetime_years=lifetime_years,

@@ -3,7 +3,7 @@
 The option parser (click, vendored by typer) words its errors its own way (``Invalid value for
 '--budget': ...``) and accepts ``nan``, ``inf`` and ``-1e9`` for a float option. Every numeric option of
 carbonloop is a count or a physical quantity, so each one is refused here, before its command runs, when
-it is not finite, negative or absurdly large; a command may still apply a tighter range of its own.
+it is not finite, negative, absurdly large or out of its range in :data:`OPTION_RANGES`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,19 @@ from typing import Any
 
 import typer
 
+from carbonloop.carbon.parameters import FPS_RANGE, LIFETIME_YEARS_RANGE, NODE_NM_RANGE
 from carbonloop.errors import SpecError, shorten
-from carbonloop.specio import MAX_ABS_NUMBER, finite_number
+from carbonloop.specio import MAX_ABS_NUMBER, MAX_DIE_AREA_MM2, finite_number
+
+OPTION_RANGES: dict[str, tuple[float, float]] = {
+    "--area-mm2": (0.0, MAX_DIE_AREA_MM2),
+    "--fps": FPS_RANGE,
+    "--lifetime-years": LIFETIME_YEARS_RANGE,
+    "--node-nm": NODE_NM_RANGE,
+}
+"""Ranges of options that share a meaning across commands (docs/carbon.md gives the reasons); any other
+numeric option must be in ``[0, MAX_ABS_NUMBER]``. A tiny ``--fps`` or ``--lifetime-years`` gave an
+infinite carbon before (issue #13)."""
 
 # typer vendors click in recent versions: find its exception classes through a public one.
 USAGE_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
@@ -163,7 +174,8 @@ def _checked(callback: Callable[..., Any], command: str) -> Callable[..., Any]:
         for name, option in options.items():
             value = kwargs.get(name)
             if value is not None and not isinstance(value, bool):
-                finite_number(value, command, option, low=0.0, high=MAX_ABS_NUMBER)
+                low, high = OPTION_RANGES.get(option, (0.0, MAX_ABS_NUMBER))
+                finite_number(value, command, option, low=low, high=high)
         return callback(*args, **kwargs)
 
     checked.__carbonloop_checked__ = True  # type: ignore[attr-defined]
