@@ -35,7 +35,16 @@ OPTION_KINDS = ("huge_number", "non_finite", "negative", "wrong_type", "random_b
 ONNX_KINDS = ("truncation", "random_bytes", "bit_flip", "huge_number", "negative", "unknown_key")
 """Mutation kinds of an ONNX file (nesting and aliases do not exist in protobuf)."""
 
-HUGE = ("1e308", "1e400", "18446744073709551616", "99999999999999999999999999", "2e18", "1e19")
+HUGE = (
+    "1e308",
+    "1e400",
+    "18446744073709551616",
+    "99999999999999999999999999",
+    "2e18",
+    "1e19",
+    "1.0e-300",  # tiny: a divisor (fps, lifetime) this small overflows what it divides
+    "5e-324",
+)
 NON_FINITE = (".inf", "-.inf", ".nan", ".NaN", ".Inf")
 NEGATIVE = ("-1", "-1e9", "-0.5", "0", "-18446744073709551616")
 WRONG_TYPES = (
