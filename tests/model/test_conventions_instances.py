@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carbonloop.interop.common import InteropWarning, parse_tagged_yaml
 from carbonloop.interop.timeloop import load_timeloop
@@ -116,3 +118,24 @@ def test_regfile_energy_with_every_instance_paying_by_hand(timeloop_case):
     # 4 PEs x (ceil(48 / 8) = 6 reads x 0.2 + ceil(6 / 8) = 1 fill x 0.2) = 5.6 pJ; leakage 8 x 48 x 0.01.
     assert cost.energy_breakdown_pj["RegFile"]["Weights"] == pytest.approx(5.6)
     assert cost.leakage_pj["RegFile"] == pytest.approx(3.84)
+
+
+@given(used=st.integers(1, 8), cluster=st.sampled_from([1, 2, 4, 8]))
+@settings(max_examples=40, deadline=None)
+def test_payers_are_the_used_instances_capped_by_the_clusters(timeloop_case, used, cluster):
+    """Invariants of Timeloop's cluster rule on the RegFile (8 physical instances): between 1 and the
+    instances in use, never more than the 8 / cluster clusters, all of them paying at cluster_size 1;
+    under timeloop exactly the used instances leak."""
+    layer, acc, mapping = timeloop_case
+    counts = _counts(layer, acc, mapping)
+    mems = tuple(replace(m, cluster_size=cluster) if m.name == "RegFile" else m for m in acc.memories)
+    acc = replace(acc, memories=mems)
+    inst = counts.instances.copy()
+    inst[0, REGFILE] = used
+    counts = replace(counts, instances=inst)
+    payers = int(paying_instances(counts, acc)[0, REGFILE, 0])
+    assert 1 <= payers <= used and payers <= 8 // cluster
+    assert payers == min(used, 8 // cluster)
+    if cluster == 1:
+        assert payers == used
+    assert int(leaking_instances(counts, acc)[0, REGFILE]) == used
