@@ -101,7 +101,7 @@ def uniform(bits: int = 8, signed: bool = False) -> Distribution:
 
 def gaussian(bits: int = 8, sigmas_full_scale: float = 3.0) -> Distribution:
     """Signed weights ~ N(0, s^2) quantised to ``bits`` (sign + magnitude), full scale = 3 s (clipped):
-    trained DNN weights are near-gaussian around zero (e.g. Han et al., ICLR 2016, Fig. 5)."""
+    trained DNN weights are near-gaussian around zero (e.g. the weight distributions shown by Han, Mao, Dally, Deep Compression, ICLR 2016)."""
     half = 2 ** (bits - 1) - 1
     s = half / sigmas_full_scale
     probs = []
@@ -115,7 +115,8 @@ def gaussian(bits: int = 8, sigmas_full_scale: float = 3.0) -> Distribution:
 def post_relu(bits: int = 8, sigmas_full_scale: float = 4.0) -> Distribution:
     """Activations after a ReLU: a zero-mean gaussian pre-activation (full scale 4 s, clipped) with every
     negative value set to zero, so P(0) ~ 0.5 and the positive codes follow a half-normal. Half of a
-    ReLU network's activations are zero on average (e.g. Rhu et al., HPCA 2018, Fig. 3: 40-70 %)."""
+    ReLU network's activations are zero on average (activation sparsity of ReLU CNNs measured by
+    M. Rhu et al., Compressing DMA Engine, HPCA 2018)."""
     top = 2**bits - 1
     s = top / sigmas_full_scale
     probs = [0.0] * (2 * top + 1)

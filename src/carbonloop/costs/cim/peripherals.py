@@ -16,9 +16,9 @@ from functools import cache
 from carbonloop.costs.technology import known_nodes, tech_node
 
 # Interconnect capacitance per length: ~0.2 fF/um for minimum-pitch on-chip wires across nodes
-# (N. Weste, D. Harris, CMOS VLSI Design, 4th ed., Sec. 6.2: "about 0.2 fF/um").
+# (N. Weste, D. Harris, CMOS VLSI Design, 4th ed., interconnect chapter).
 WIRE_CAP_FF_PER_UM = 0.2
-# Gate capacitance per um of transistor width: ~1 fF/um (Weste & Harris, Sec. 2.3.1 / 5.2: 1-2 fF/um).
+# Gate capacitance per um of transistor width: ~1 fF/um (Weste & Harris, ibid., 1-2 fF/um across nodes).
 GATE_CAP_FF_PER_UM = 1.0
 # Switched capacitance of a charge-redistribution DAC per bit converted (the ZigZag-IMC constant k0 = 50 fF,
 # restated in carbonloop.costs.imc, imc_model_facts.md section 1.3).
