@@ -202,7 +202,7 @@ class Pool:
                 if k not in todo:
                     offset += summaries[k].n
                     continue
-            if run.exhausted():
+            if run.spent() and (inc.best_ref is not None or best.n):  # something to score must remain
                 run.out_of_budget = True
                 if first:  # this space's rest and every later space: their cheap bounds
                     rest = [obj.value(*self.cheap[t]) for t in range(s, len(self.spaces))]
@@ -303,13 +303,16 @@ class Run:
         self.pending_lb: list[float] = []  # lower bounds of parts left unexplored because of the budget
         self.out_of_budget = False
 
-    def exhausted(self) -> bool:
-        """The budget is spent; never before a first mapping is found (a result must exist)."""
-        if self.inc.best_ref is None:
-            return False
+    def spent(self) -> bool:
+        """The budget (evaluations or seconds) is used up."""
         if self.evaluations is not None and self.evaluated >= self.evaluations:
             return True
         return self.seconds is not None and time.perf_counter() - self.t0 >= self.seconds
+
+    def exhausted(self) -> bool:
+        """The budget is spent and a mapping was found (the search goes on until one is: a result
+        must exist)."""
+        return self.inc.best_ref is not None and self.spent()
 
     def _rows_left(self) -> int:
         """Rows for the next exact batch: a full batch, or what is left of an evaluation budget."""
@@ -373,7 +376,7 @@ class Run:
                 return after
             cum = np.cumsum(groups[nxt])
             cut = int(np.searchsorted(cum, CHUNK_ROWS, side="left"))
-            if not sel.complete and nxt.size < CHUNK_ROWS and cut >= nxt.size:
+            if not sel.complete and not self.out_of_budget and nxt.size < CHUNK_ROWS and cut >= nxt.size:
                 return after  # this chunk would also take tilings beyond the selection: next pass
             take = nxt[: cut + 1]
             alive[take] = False

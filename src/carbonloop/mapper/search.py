@@ -273,7 +273,7 @@ def search_layer(
                 if spaces[si][1] != ki:
                     continue
                 ce, clat = cheap[si]
-                if run.out_of_budget or run.exhausted():
+                if run.exhausted():
                     run.out_of_budget = True
                     skip(si)
                     if not inc.prunable(np.array([ce]), np.array([clat]))[0]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.constraints import Constraints
+from carbonloop.model.factors import divisors
 from carbonloop.workload.layer import Layer
 
 DATAFLOWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -100,11 +101,12 @@ def allowed_dims(layer: Layer, acc: Accelerator, constraints: Constraints) -> di
 
 
 def _factor_options(size: int, limit: int, imperfect: bool) -> list[int]:
+    """Factors > 1 and <= ``limit`` a dim of ``size`` may unroll by: its divisors (perfect), or the
+    padding-minimal values ceil(size / t) (imperfect; u is one iff ceil(size / ceil(size / u)) == u).
+    Work grows with the divisor count or the axis size, never with ``size`` itself."""
     if imperfect:
-        vals = sorted({math.ceil(size / t) for t in range(1, size + 1)})
-    else:
-        vals = [u for u in range(1, size + 1) if size % u == 0]
-    return [u for u in vals if 1 < u <= limit]
+        return [u for u in range(2, min(size, limit) + 1) if -(-size // -(-size // u)) == u]
+    return [u for u in divisors(size) if 1 < u <= limit]
 
 
 def _axis_options(
