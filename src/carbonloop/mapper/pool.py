@@ -8,6 +8,10 @@ then each group of the surviving coarse groups (the innermost loop of every leve
 groups that can still beat the incumbent are expanded into their orders and scored exactly, best bound
 first. Pooling the spaces keeps the numpy batches large when a layer has many spatial candidates with
 few tilings each (depthwise layers, energy objectives, network hull passes).
+
+Memory stays bounded (docs/mapper.md, "Bounded memory and time"): tilings are streamed in chunks and
+bounded one chunk per model call, and a pass keeps only the next ``keep_rows`` tilings in visit order;
+the visit order, and so the result, does not depend on the memory ceiling.
 """
 
 from __future__ import annotations
