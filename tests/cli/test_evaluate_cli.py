@@ -185,10 +185,20 @@ def test_evaluate_reads_timeloop_files_and_keeps_their_names(capsys):
         str(TL / "problem.yaml"),
     ]
     argv += ["--mapping", str(TL / "map_weight_stationary.yaml"), "--ert", str(TL / "ert.yaml"), "--json"]
+    # Timeloop's files are read under Timeloop's conventions unless told otherwise. Loop nest:
+    # MainMemory: m in 32, r in 3 | Buffer: p in 16. The buffer's input window i[r : r+16] slides by one
+    # while r steps (16 + 1 + 1 = 18 words per m), and Timeloop drops the overlap when r resets under a
+    # step of m, so every m refetches its 18 words: 32 * 18 = 576 reads of MainMemory's inputs.
     doc = _json(capsys, argv)
     acc = doc["layers"][0]["accesses"]
+    assert doc["conventions"] == "timeloop"
+    assert acc["MainMemory"]["Inputs"]["reads"] == 32 * 18
+    # carbonloop's own convention credits the overlap across the reset too: after the first 18 words each
+    # m needs i[0:2] again (window i[2:18] -> i[0:16]) and then one word per r step, 2 + 1 + 1 = 4.
+    doc = _json(capsys, [*argv, "--conventions", "carbonloop"])
+    acc = doc["layers"][0]["accesses"]
     # the same weight-stationary 1-D conv as examples/conv1d_ws.yaml, in Timeloop's names
-    assert acc["MainMemory"]["Inputs"]["reads"] == 142
+    assert acc["MainMemory"]["Inputs"]["reads"] == 18 + 31 * 4
     assert acc["Buffer"]["Weights"] == {"reads": 1536, "fills": 96, "updates": 0}
     assert doc["energy_pj"] == pytest.approx(8223.10)
 
