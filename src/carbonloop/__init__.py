@@ -37,6 +37,7 @@ __all__ = [
     "load_workload",
 ]
 
+
 def explore(
     space: DesignSpace | str | Path = "tiny",
     store: str | Path | None = None,
@@ -56,7 +57,13 @@ def explore(
 
     spec = space if isinstance(space, DesignSpace) else load_space(space)
     return run_space(
-        spec, DEFAULT_STORE if store is None else store, workers=workers, dask=dask, limit=limit, retry_failed=retry_failed, progress=progress
+        spec,
+        DEFAULT_STORE if store is None else store,
+        workers=workers,
+        dask=dask,
+        limit=limit,
+        retry_failed=retry_failed,
+        progress=progress,
     )
 
 

@@ -115,11 +115,6 @@ def test_further_cases_reproduce_every_count_and_cycle_under_timeloop(further_ti
     assert rows["ex06_eyeriss_vgg_conv"].worst_energy_pct <= 0.1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model/evaluate.py does not yet ask model/instance_costs (cluster payers and block, utilized "
-    "instances' leakage); with it every level is within 0.000 %",
-)
 def test_further_cases_reproduce_every_level_energy_under_timeloop(further_timeloop):
     """Each level's energy within 0.1 % beyond Timeloop's printing (0.01 pJ per printed term; the levels
     here are 1e3-4e9 pJ). The Simba-like and simple weight-stationary designs use 48 of 256 and 12 of 256

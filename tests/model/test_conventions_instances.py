@@ -97,10 +97,6 @@ def test_only_utilized_instances_leak_under_timeloop(timeloop_case):
     assert np.array_equal(leaking_instances(counts, exact)[0], [1, 1, 8])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model/evaluate.py's access_energy and leakage_energy do not yet ask model/instance_costs",
-)
 def test_regfile_energy_under_timeloop_by_hand(timeloop_case):
     layer, acc, mapping = timeloop_case
     cost = evaluate(layer, acc, mapping)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carbonloop.cli.app import app
+from carbonloop.cli.validate_cim import validate_cim_command
 from carbonloop.costs.imc_validation import (
     METRICS,
     ChipValidation,
@@ -188,3 +189,6 @@ def validate_timeloop_command(
     typer.echo(markdown_table(rows))
     for line in summary_lines(rows):
         typer.echo(line)
+
+
+validate_app.command("cim")(validate_cim_command)

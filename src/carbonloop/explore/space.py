@@ -523,7 +523,8 @@ def _template_function(template: str) -> Callable[..., Any]:
     from carbonloop.hardware import templates
     from carbonloop.hardware.imc import imc
 
-    return imc if template == "imc" else templates.TEMPLATES[template]
+    function: Callable[..., Any] = imc if template == "imc" else templates.TEMPLATES[template]
+    return function
 
 
 def _text_params(template: str) -> set[str]:

@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.cim import cim
 from carbonloop.hardware.yaml import accelerator_from_dict
 
 DFF_PJ_PER_BIT = 0.0021 * 0.9**2  # dff_cap_pF x vdd^2 (tech_28nm) = 0.001701 pJ/bit
@@ -142,7 +144,7 @@ def digital(
     )
 
 
-TEMPLATES = {"digital": digital}
+TEMPLATES: dict[str, Callable[..., Accelerator]] = {"digital": digital, "cim": cim}
 _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$")
 
 

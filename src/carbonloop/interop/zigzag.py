@@ -111,7 +111,10 @@ class ZigZagConstraints:
 
 # --- accelerator -------------------------------------------------------------------------------------
 def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tuple[dict[str, Any], list[str]]:
-    reads, writes, rw, notes = [], [], [], []
+    reads: list[int] = []
+    writes: list[int] = []
+    rw: list[int] = []
+    notes: list[str] = []
     for j, p in enumerate(ports):
         w = f"{where}.ports[{j}]"
         p = as_dict(p, source, w)
@@ -368,7 +371,7 @@ def _layer(spec: dict[str, Any], source: str, where: str, by_id: dict[int, str])
             raise SpecError(source, f"{where}.equation", f"operands are O, W and I (got {tname!r})")
         if any(o.name == tname for o in ops):
             raise SpecError(source, f"{where}.equation", f"operand {tname} appears twice")
-        axes = []
+        axes: list[tuple[tuple[str, int], ...]] = []
         for index in re.findall(r"\[([^\]]*)\]", idx):
             key = index.strip().upper()
             if not key:
@@ -631,8 +634,8 @@ def _layer_mapping(
         reason = "no temporal_ordering" if not raw else f"temporal_ordering leaves {left} to the search"
         return ZigZagConstraints(layer.name, spatial_t, tuple(raw), hints, reason)
     by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
-    for axis, loops in spatial_by_axis:
-        by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
+    for axis, axis_loops in spatial_by_axis:
+        by_level.setdefault(acc.fanout_level(axis), []).append((axis, axis_loops))
     temporal = _allocate(layer, acc, by_level, ordering)
     levels = tuple(
         LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
@@ -296,10 +295,12 @@ def count_accesses(
                 bits[:, x, oi] = op.bits
             op_tile_bits[:, x, oi] = footprint(op, tile_ext[x]) * bits[:, x, oi]
         for p, c in zip(chain, chain[1:], strict=False):
-            if fill_counter is not None:
-                count = partial(fill_counter, op, g=g, child_level=c)
-            else:
-                count = partial(fills, op, tr=tr(c))
+
+            def count(ext: np.ndarray, op: CompiledOperand = op, c: int = c) -> np.ndarray:
+                if fill_counter is not None:
+                    return fill_counter(op, ext, g, c)
+                return fills(op, ext, tr(c))
+
             f_child = count(tile_ext[c])
             between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
             if not (between > 1).any():

@@ -15,6 +15,7 @@ import numpy as np
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footprint
+from carbonloop.model.instance_costs import block_elements, leaking_instances, paying_instances
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer, mapping_arrays
@@ -58,6 +59,9 @@ def capacity_bits(acc: Accelerator) -> np.ndarray:
 
 @lru_cache(maxsize=4096)
 def _pass_energy(spec: object, rows: int, cols: int) -> tuple[tuple[str, float], ...]:
+    own = getattr(spec, "pass_energy_pj", None)
+    if own is not None:  # a CiM macro prices its own pass (carbonloop.costs.cim)
+        return tuple(own(rows, cols).items())
     from carbonloop.costs.imc import imc_pass_energy_pj
 
     return tuple(imc_pass_energy_pj(spec, rows, cols).items())  # type: ignore[arg-type]
@@ -205,8 +209,8 @@ def access_energy(counts: Counts, acc: Accelerator) -> np.ndarray:
 
     ``fractional_words``: accesses cost their bits over the level's width. Otherwise (Timeloop,
     ``src/model/buffer.cpp``): per instance, action and operand, ``ceil(accesses / block_size)`` vector
-    accesses of ``block_size = width / word bits`` elements, paid once per cluster of ``cluster_size``
-    instances unless ``ignore_cluster_size``."""
+    accesses of ``block_elements`` elements, paid by ``paying_instances`` (one per utilized cluster unless
+    ``ignore_cluster_size``)."""
     conv = acc.conventions
     width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
     e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
@@ -216,7 +220,7 @@ def access_energy(counts: Counts, acc: Accelerator) -> np.ndarray:
         words = counts.word_bits / width
         return words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
     inst = np.maximum(counts.instances, 1)[:, :, None]  # [N, L, 1] instances in use
-    block = np.maximum(width // np.maximum(counts.word_bits, 1), 1)
+    block = block_elements(counts, acc)
 
     def vectors(n: np.ndarray) -> np.ndarray:
         return np.ceil(n / inst / block)
@@ -224,18 +228,13 @@ def access_energy(counts: Counts, acc: Accelerator) -> np.ndarray:
     per_instance = (
         vectors(counts.reads) * e_read + vectors(counts.fills) * e_write + vectors(counts.updates) * e_upd
     )
-    if conv.ignore_cluster_size:
-        payers = inst
-    else:
-        cluster = np.array([m.cluster_size for m in acc.memories])[None, :, None]
-        payers = np.ceil(inst / cluster)
-    return np.where(counts.word_bits > 0, per_instance * payers, 0.0)
+    return np.where(counts.word_bits > 0, per_instance * paying_instances(counts, acc), 0.0)
 
 
 def leakage_energy(counts: Counts, acc: Accelerator, cycles: np.ndarray) -> np.ndarray:
-    """Leakage of every instance of each level over the layer's cycles [N, L] (pJ = mW x ns)."""
-    leak = np.array([m.leakage_mw * acc.clock_ns * acc.instances(x) for x, m in enumerate(acc.memories)])
-    return cycles[:, None].astype(float) * leak[None, :]
+    """Leakage of each level's ``leaking_instances`` over the layer's cycles [N, L] (pJ = mW x ns)."""
+    leak = np.array([m.leakage_mw * acc.clock_ns for m in acc.memories])
+    return cycles[:, None].astype(float) * leak[None, :] * leaking_instances(counts, acc)
 
 
 @dataclass(frozen=True)
