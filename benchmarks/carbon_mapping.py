@@ -17,7 +17,12 @@ from carbonloop.hardware import load_accelerator
 from carbonloop.mapper import search_network
 from carbonloop.workload import zoo
 
-FPS = {"ds_cnn": 10.0, "mobilenet_v1": 0.75, "resnet8": 25.0, "autoencoder": 1.0}  # CarbonSpot README 'Frame/Second Requirement' (@ 0839b49)
+FPS = {
+    "ds_cnn": 10.0,
+    "mobilenet_v1": 0.75,
+    "resnet8": 25.0,
+    "autoencoder": 1.0,
+}  # CarbonSpot README 'Frame/Second Requirement' (@ 0839b49)
 
 
 def main() -> None:
