@@ -221,3 +221,30 @@ def test_evaluate_detects_zigzag_files(capsys):
 def test_timeloop_format_without_its_files_is_one_line_error(capsys):
     err = _error(capsys, ["evaluate", "--format", "timeloop", "--arch", str(TL / "arch.yaml")])
     assert "needs --arch, --problem and --mapping" in err
+
+
+def test_a_one_megabyte_search_ceiling_reaches_the_mapper_and_finds_the_same_optimum(capsys, monkeypatch):
+    # The mapper streams its candidate tilings in chunks sized to the ceiling; the proven optimum and its
+    # mappings cannot depend on the chunk size (tests/mapper holds this down to a ceiling of one byte).
+    import carbonloop.mapper.network as network_search
+
+    seen: list[int | None] = []
+    real = network_search.search_network
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("max_memory_bytes"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(network_search, "search_network", spy)
+    argv = ["evaluate", "-w", "resnet8", "-a", "tpu_like", "--json"]
+    free = _json(capsys, argv)
+    capped = _json(capsys, [*argv, "--max-memory-mb", "1"])
+    assert seen == [None, 1_000_000]
+    assert capped["energy_pj"] == free["energy_pj"]
+    assert capped["latency_cycles"] == free["latency_cycles"]
+    assert [lay["mapping"] for lay in capped["layers"]] == [lay["mapping"] for lay in free["layers"]]
+
+
+def test_budget_of_zero_mappings_names_the_option(capsys):
+    line = _error(capsys, ["evaluate", "-w", "resnet8", "-a", "tpu_like", "--budget", "0"])
+    assert "--budget" in line and "got 0" in line

@@ -103,6 +103,11 @@ def evaluate_command(
     budget: int | None = typer.Option(
         None, "--budget", help="Mappings scored per layer at most (the gap to the proven bound is reported)."
     ),
+    max_memory_mb: float | None = typer.Option(
+        None,
+        "--max-memory-mb",
+        help="Memory ceiling of each layer's search in MB (default: a quarter of this machine's RAM).",
+    ),
     interlayer: bool = typer.Option(
         True, "--interlayer/--no-interlayer", help="Keep activations that fit on chip for their consumers."
     ),
@@ -130,6 +135,8 @@ def evaluate_command(
         raise typer.Exit(
             evaluate_zigzag(accelerator, workload, mapping, as_json=as_json, conventions=conventions)
         )
+    if budget is not None and budget <= 0:
+        raise SpecError("evaluate", "--budget", f"must be at least 1 mapping per layer (got {budget})")
     params = None
     if carbon or objective in CARBON_OBJECTIVES:
         params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)
@@ -145,6 +152,7 @@ def evaluate_command(
             carbon=params,
             fps=fps,
             budget=budget,
+            max_memory_bytes=None if max_memory_mb is None else max(int(max_memory_mb * 1e6), 1),
             on_layer_done=done,
         )
     warn_unproven(result, budget)

@@ -48,6 +48,7 @@ def evaluate(
     fps: float | None = None,
     dram_gb: float | None = None,
     budget: int | float | None = None,
+    max_memory_bytes: int | None = None,
     on_layer_done: LayerProgress | None = None,
 ) -> WorkloadResult:
     """Cost ``workload`` on ``accelerator``: energy, latency, area, per-layer breakdowns, carbon, metrics.
@@ -58,6 +59,8 @@ def evaluate(
       ``None`` searches each layer for ``objective`` (energy, latency, edp, weighted:a=..,b=.., carbon_ca,
       carbon_pa), each layer until proven optimal or out of ``budget`` (an int: mappings scored per layer,
       a float: seconds per layer); an unproven layer's search record carries its gap to the bound.
+      ``max_memory_bytes`` caps each layer's search memory (default: a quarter of this machine's RAM;
+      the mapper streams its candidates in smaller chunks, with the same optimum).
     - ``conventions``: the modelling conventions, ``carbonloop`` (the exact model) or ``timeloop``
       (default: the accelerator's own; see docs/model.md for what each counts).
     - ``interlayer``: keep activations that fit on chip between layers.
@@ -72,6 +75,8 @@ def evaluate(
     dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else float(dram_gb)
     if budget is not None and (isinstance(budget, bool) or not budget > 0 or budget == float("inf")):
         raise SpecError("evaluate", "budget", f"must be a finite number > 0 (got {budget!r})")
+    if max_memory_bytes is not None and (isinstance(max_memory_bytes, bool) or not max_memory_bytes > 0):
+        raise SpecError("evaluate", "max_memory_bytes", f"must be > 0 (got {max_memory_bytes!r})")
 
     # Step 2: every layer's mapping, given (validated, scored) or found by the mapper
     if mapping is not None:
@@ -80,7 +85,7 @@ def evaluate(
         search = None
     else:
         goal = _objective(objective, params, acc, fps, dram)
-        layers, search = _search(network, acc, goal, budget, on_layer_done)
+        layers, search = _search(network, acc, goal, budget, max_memory_bytes, on_layer_done)
 
     # Step 3: activations that fit stay on chip for their consumers
     inter = None
@@ -134,12 +139,15 @@ def _search(
     acc: Accelerator,
     goal: Objective,
     budget: int | float | None,
+    max_memory_bytes: int | None,
     on_layer_done: LayerProgress | None,
 ) -> tuple[tuple[LayerResult, ...], NetworkSearch]:
     """The best mapping of every layer for the network-level objective, with each layer's search record."""
     from carbonloop.mapper.network import search_network
 
-    found = search_network(network, acc, goal, budget=budget, on_layer_done=on_layer_done)
+    found = search_network(
+        network, acc, goal, budget=budget, max_memory_bytes=max_memory_bytes, on_layer_done=on_layer_done
+    )
     layers = tuple(
         LayerResult(
             c.cost, SearchRecord(c.search.evaluated, c.search.seconds, c.search.optimal, c.search.gap)
