@@ -27,8 +27,12 @@ class InteropWarning(UserWarning):
     """A field of another tool's file that carbonloop read but does not model (listed in the message)."""
 
 
+WARNING_CHARS = 600
+"""A warning is one readable line whatever the file holds (a field name may be megabytes long)."""
+
+
 def warn(source: str, message: str) -> None:
-    warnings.warn(f"{source}: {message}", InteropWarning, stacklevel=3)
+    warnings.warn(f"{shorten(source)}: {shorten(message, WARNING_CHARS)}", InteropWarning, stacklevel=3)
 
 
 def warn_ignored(source: str, items: Iterable[str], why: str = "not modelled by carbonloop") -> None:
