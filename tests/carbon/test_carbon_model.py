@@ -13,7 +13,7 @@ from carbonloop.carbon import (
     YEAR_NS,
     ca_weights,
     carbon_per_inference,
-    carbon_section,
+    carbon_report,
     cdp_g_ns,
     cep_g_pj,
     load_parameters,
@@ -189,7 +189,7 @@ def test_metrics():
     )
     assert cep_g_pj(res.embodied_pa_g, 2e6) == pytest.approx((res.pa_g - 301 * 2e6 / 3.6e18) * 2e6)
     assert per_task_g(res, 10)["pa_g"] == pytest.approx(10 * res.pa_g)
-    section = carbon_section(2e6, 5e3, 1.0, 0.0, None, CS)
+    section = carbon_report(2e6, 5e3, 1.0, 0.0, None, CS).to_dict()
     assert set(section) >= {"ca_g", "pa_g", "breakdown", "deadline_met", "metrics"}
     assert section["metrics"]["tcdp_ca_g_ns"] == pytest.approx(res.ca_g * 5e3)
     assert set(section["breakdown"]["pa"]) == {"operational", "epa", "gpa", "mpa", "dram", "package"}

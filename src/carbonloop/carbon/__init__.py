@@ -3,7 +3,7 @@
 What the mapper and the exploration call:
 ``carbon_per_inference`` (vectorized over energy/latency/area arrays), ``ca_weights`` (the linear CA
 objective ``a*energy_pj + b*latency_cycles`` of a fixed chip), ``pa_carbon_g`` (PA objective over many
-mappings), ``carbon_section`` (the JSON block of ``evaluate --carbon``) and ``load_parameters``.
+mappings), ``carbon_report`` (the ``carbon`` block of ``evaluate --carbon``, ``.to_dict()`` for JSON) and ``load_parameters``.
 """
 
 from carbonloop.carbon.embodied import die_g, die_yield, dram_g, g_per_cm2_good_die, negative_binomial_yield
@@ -25,7 +25,7 @@ from carbonloop.carbon.scenarios import (
     embodied_lifetime_g,
     pa_carbon_g,
 )
-from carbonloop.carbon.section import CarbonReport, carbon_report, carbon_section
+from carbonloop.carbon.section import CarbonReport, carbon_report
 
 __all__ = [
     "COMPONENTS",
@@ -41,7 +41,6 @@ __all__ = [
     "ca_weights",
     "carbon_per_inference",
     "carbon_report",
-    "carbon_section",
     "cdp_g_ns",
     "cep_g_pj",
     "design_metrics",

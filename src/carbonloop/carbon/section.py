@@ -52,16 +52,3 @@ def carbon_report(
     )
     used = params if node_nm is None else params.at_node(node_nm)
     return CarbonReport(res, used, fps, dram_gb)
-
-
-def carbon_section(
-    energy_pj: float,
-    latency_ns: float,
-    area_mm2: float,
-    dram_gb: float,
-    fps: float | None,
-    params: CarbonParameters,
-    node_nm: int | None = None,
-) -> dict[str, Any]:
-    """The ``carbon`` block of ``carbonloop evaluate --carbon`` and ``carbonloop carbon`` (JSON-ready)."""
-    return carbon_report(energy_pj, latency_ns, area_mm2, dram_gb, fps, params, node_nm).to_dict()

@@ -21,7 +21,7 @@ from carbonloop.carbon.parameters import (
     load_parameters,
 )
 from carbonloop.carbon.scenarios import COMPONENTS
-from carbonloop.carbon.section import carbon_section
+from carbonloop.carbon.section import carbon_report
 from carbonloop.cli.app import app
 from carbonloop.errors import SpecError
 from carbonloop.specio import finite_number
@@ -108,7 +108,7 @@ def carbon_command(
         command="carbon",
     )
     try:
-        out = carbon_section(energy_pj, latency_ns, area_mm2, dram_gb, fps, params)
+        out = carbon_report(energy_pj, latency_ns, area_mm2, dram_gb, fps, params).to_dict()
     except SpecError as err:  # name the option the user typed, not the function argument
         if err.source != "<input>":
             raise
