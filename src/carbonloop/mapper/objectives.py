@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from carbonloop.errors import SpecError
+from carbonloop.specio import finite_number
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def _weighted(params: dict[str, float]) -> Objective:
     unknown = set(params) - {"a", "b"}
     if unknown:
         raise SpecError("<objective>", "weighted", f"unknown parameters {sorted(unknown)} (use a=..., b=...)")
-    a, b = float(params.get("a", 1.0)), float(params.get("b", 0.0))
+    # finite: a NaN or infinite weight would rank every mapping equal (or as NaN) and hide it
+    a = finite_number(params.get("a", 1.0), "<objective>", "weighted.a", low=0.0)
+    b = finite_number(params.get("b", 0.0), "<objective>", "weighted.b", low=0.0)
     if a < 0 or b < 0 or (a == 0 and b == 0):
         raise SpecError("<objective>", "weighted", f"need a, b >= 0, not both 0 (got a={a}, b={b})")
     return Objective(f"weighted:a={a:g},b={b:g}", "weighted", a, b)
