@@ -84,6 +84,30 @@ def test_export_our_own_mapping_of_the_preset_to_both_formats(tmp_path, capsys):
     assert entries[0]["temporal_ordering"] == [["P", 16], ["R", 3], ["M", 32]]  # innermost first
 
 
+def test_export_takes_the_file_that_save_mapping_writes(tmp_path, capsys):
+    # evaluate --save-mapping writes {layers: {name: nest}}; export-mapping picks one layer of it (issue #13)
+    wl = tmp_path / "two.yaml"
+    wl.write_text(
+        "name: two\nlayers:\n- {name: a, type: conv1d, params: {M: 32, P: 16, R: 3}}\n"
+        "- {name: b, type: conv1d, params: {M: 8, P: 16, R: 3}}\n"
+    )
+    saved = tmp_path / "saved.yaml"
+    assert run(["evaluate", "-w", str(wl), "-a", "two_level", "--save-mapping", str(saved), "--json"]) == 0
+    capsys.readouterr()
+    nests = yaml.safe_load(saved.read_text())["layers"]
+    base = ["export-mapping", "--workload", str(wl), "--accelerator", "two_level", "--mapping", str(saved)]
+    assert run([*base, "--layer", "b", "--format", "zigzag"]) == 0
+    entry = yaml.safe_load(capsys.readouterr().out)[0]
+    # ZigZag lists the loops innermost first: layer b's saved nest, outermost first, reversed
+    saved_b = [loop for level in nests["b"] for loop in level["temporal"]]
+    assert entry["name"] == "b"
+    assert entry["temporal_ordering"] == saved_b[::-1]
+    assert sorted(f for d, f in saved_b if d == "M") == [8]  # b's own 8 channels, not a's 32
+    assert run([*base, "--layer", "c", "--format", "zigzag"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {wl}: --layer: no layer 'c'") and len(err.splitlines()) == 1
+
+
 def test_export_errors_are_one_line_with_exit_code_2(tmp_path, capsys):
     rc = run(
         [

@@ -16,20 +16,23 @@ from carbonloop.interop.detect import detect_file, detect_format
 from carbonloop.interop.export import FORMATS, export_mapping
 from carbonloop.interop.timeloop import load_timeloop
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
-from carbonloop.model.mapping import Mapping, load_mapping
+from carbonloop.model.mapping import Mapping
+from carbonloop.pipeline.inputs import mapping_of_layer
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
 
 
 def _pick(net: Network, layer: str | None, source: str) -> Layer:
+    names = [x.name for x in net.layers]
     if layer is not None:
+        if layer not in names:
+            raise SpecError(source, "--layer", f"no layer {layer!r} (layers: {', '.join(names)})")
         return net.layer(layer)
     if len(net.layers) != 1:
         raise SpecError(
             source,
             "--layer",
-            f"the workload has {len(net.layers)} layers: name one with --layer "
-            f"({', '.join(x.name for x in net.layers)})",
+            f"the workload has {len(net.layers)} layers: name one with --layer ({', '.join(names)})",
         )
     return net.layers[0]
 
@@ -41,26 +44,23 @@ def _inputs(
     own_mapping = (detect_file(mapping) or ("carbonloop", "mapping"))[0] == "carbonloop"
     if tool == "timeloop":
         lay, acc, tl_map, _ = load_timeloop(accelerator, workload, None if own_mapping else mapping, ert)
-        return (load_mapping(mapping) if own_mapping else tl_map), lay, acc
+        return (mapping_of_layer(mapping, lay.name) if own_mapping else tl_map), lay, acc
     if tool == "zigzag":
         net, acc, maps = load_zigzag(
             accelerator=accelerator, workload=workload, mapping=None if own_mapping else mapping
         )
         lay = _pick(net, layer, workload)
         if own_mapping:
-            return load_mapping(mapping), lay, acc
+            return mapping_of_layer(mapping, lay.name), lay, acc
         m = maps[lay.name]
         if isinstance(m, ZigZagConstraints):
             raise SpecError(mapping, lay.name, f"{m.reason}: only a complete mapping can be exported")
         return m, lay, acc
     from carbonloop.hardware.library import load_accelerator
-    from carbonloop.workload.yaml import load_network
+    from carbonloop.workload.load import load_workload
 
-    return (
-        load_mapping(mapping),
-        _pick(load_network(workload), layer, workload),
-        load_accelerator(accelerator),
-    )
+    lay = _pick(load_workload(workload), layer, workload)
+    return mapping_of_layer(mapping, lay.name), lay, load_accelerator(accelerator)
 
 
 @app.command("export-mapping")

@@ -102,3 +102,19 @@ def mappings_from_file(path: str, network: Network) -> dict[str, Mapping]:
             f"one loop nest given but {network.name!r} has {len(names)} layers; use 'layers: {{name: ...}}'",
         )
     return {names[0]: mapping_from_data(data, path)}
+
+
+def mapping_of_layer(path: str, layer: str) -> Mapping:
+    """The loop nest of ``layer`` in a mapping file: its entry under ``layers:`` (what ``evaluate
+    --save-mapping`` writes for a whole network) or the file's one nest."""
+    data = load_yaml(path)
+    if isinstance(data, dict) and "layers" in data:
+        layers = data["layers"]
+        if not isinstance(layers, dict):
+            raise SpecError(path, "layers", "expected a mapping of layer name -> loop nest")
+        if layer not in layers:
+            raise SpecError(
+                path, "layers", f"no mapping for layer {layer!r} (mapped: {', '.join(map(str, layers))})"
+            )
+        return mapping_from_data(layers[layer], path)
+    return mapping_from_data(data, path)
