@@ -20,8 +20,9 @@ from carbonloop.costs.technology import known_nodes, tech_node
 WIRE_CAP_FF_PER_UM = 0.2
 # Gate capacitance per um of transistor width: ~1 fF/um (Weste & Harris, ibid., 1-2 fF/um across nodes).
 GATE_CAP_FF_PER_UM = 1.0
-# Switched capacitance of a charge-redistribution DAC per bit converted (the ZigZag-IMC constant k0 = 50 fF,
-# restated in carbonloop.costs.imc, imc_model_facts.md section 1.3).
+# Switched capacitance of a charge-redistribution DAC per bit converted: the constant k0 = 50 fF of ZigZag-IMC's
+# DAC cost (KULeuven-MICAS/zigzag-imc @ df34a6f, imc_unit.py get_dac_cost; J. Sun, P. Houshmand, M. Verhelst,
+# "Analog or Digital In-Memory Computing? Benchmarking through Quantitative Modeling", ICCAD 2023).
 DAC_CAP_FF_PER_BIT = 50.0
 # MOM capacitor density 2.3 fF/um^2 at 22 nm scaling as (22/T)^2 with the metal pitch (CiMLoop's capacitor
 # model, mit-emze/cimloop @ d6e1390 workspace/models/components/accelergy_plug_ins/misc.py).
