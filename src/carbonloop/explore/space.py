@@ -26,6 +26,8 @@ constraint). Evaluation is bounded: a power whose result would exceed ``MAX_CONS
 as ``9**9**9``) is refused with the file and constraint named, instead of computing for ever.
 
 ``conventions`` names the modelling conventions the points are costed with (default ``carbonloop``).
+Conventions with a hardware profile (``carbonspot``: :mod:`carbonloop.hardware.carbonspot`) also build
+every template that takes ``profile`` with it, unless the grid sets ``profile`` itself.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ TOP_KEYS = {
 }
 NAME_VALUES = {("digital", "dataflow"): ("os", "ws"), ("imc", "kind"): ("aimc", "dimc")}
 """Template parameters that take a name, and the names they take (hardware/templates.py, hardware/imc.py)."""
+HARDWARE_PROFILES = {"carbonspot": "carbonspot"}
+"""Conventions that come with a hardware profile: the ``profile`` the templates are built with."""
 MAX_CONSTRAINT_CHARS = 1000
 MAX_CONSTRAINT_BITS = 4096
 MAX_CONSTRAINT_DEPTH = 50
@@ -385,7 +389,26 @@ class DesignSpace:
             _check_objective(clean["objective"], self.source or "<space>")
         if "conventions" in clean:
             _check_conventions(clean["conventions"], self.source or "<space>", "conventions")
+            clean["designs"] = with_profile(self.designs, clean["conventions"], self.conventions)
         return dataclasses.replace(self, **clean)
+
+
+def with_profile(
+    designs: tuple[Design, ...], conventions: str, previous: str = "carbonloop"
+) -> tuple[Design, ...]:
+    """The designs built with ``conventions``' hardware profile (``HARDWARE_PROFILES``): templates taking
+    ``profile`` get it, a profile ``previous`` conventions gave them is taken back, one set in the grid is
+    kept. Conventions without a profile leave the designs as they are."""
+    new, old = HARDWARE_PROFILES.get(conventions), HARDWARE_PROFILES.get(previous)
+    out = []
+    for d in designs:
+        kw = d.kwargs
+        if old is not None and kw.get("profile") == old:
+            del kw["profile"]
+        if new is not None and "profile" not in kw and "profile" in _template_params(d.template):
+            kw["profile"] = new
+        out.append(Design(d.template, tuple(sorted(kw.items()))))
+    return tuple(out)
 
 
 # -- reading -----------------------------------------------------------------------------------------------
@@ -679,7 +702,7 @@ def space_from_dict(data: Any, source: str, base_dir: Path | None = None) -> Des
         raise SpecError(source, "workloads", f"workload {dup[0]!r} listed twice (give one a label)")
     return DesignSpace(
         name=name,
-        designs=tuple(designs),
+        designs=with_profile(tuple(designs), conventions),
         workloads=tuple(workloads),
         objective=objective,
         parameters=parameters,

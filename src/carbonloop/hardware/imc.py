@@ -10,35 +10,61 @@ is the macro model's (carbonloop.costs.imc) for the rows and columns the mapping
 The template follows CarbonSpot's choices (KULeuven-MICAS/carbonspot @ 0839b49, expr.py memory_hierarchy_dut_*
 and get_imc_param_setting): SRAM bandwidth max(D2*Bi, D1*(Bi+Bw)) bits per cycle, DRAM bandwidth
 D1*Bw bits per cycle at 3.7 pJ/bit, SRAM energy and area from the CACTI-calibrated SRAM model.
+
+``profile=carbonspot`` (:mod:`carbonloop.hardware.carbonspot`) builds it as CarbonSpot's study did: SRAM
+costed by CarbonSpot's 32-bit CACTI rule with 4 read + 4 write ports, and the cell array's area from the
+same CACTI rule; ``carbonspot-<rule>`` turns single rules back. The default profile is unchanged.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
+from carbonloop.costs.carbonspot_memory import carbonspot_sram_cost
 from carbonloop.costs.imc import ImcMacroSpec, imc_macro_cost, imc_template_spec
 from carbonloop.costs.resolve import resolve_memory
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+from carbonloop.hardware.carbonspot import (
+    SRAM_READ_PORTS,
+    SRAM_WRITE_PORTS,
+    CarbonSpotRules,
+    dram_width_bits,
+    imc_sram_width_bits,
+    rules_from_profile,
+)
 
 IMC_AXES = ("D1", "D2", "M")
 # CarbonSpot's DRAM (KULeuven-MICAS/carbonspot @ 0839b49, expr.py memory_hierarchy_dut_*)
 DRAM_PJ_PER_BIT = 3.7
 
 
-def imc_array(spec: ImcMacroSpec) -> ComputeArray:
+def carbonspot_cell_area_mm2(spec: ImcMacroSpec) -> float:
+    """The cell array of all macros as CarbonSpot costs it: a CACTI SRAM of ``rows x group_depth`` rows of
+    ``cols x Bw`` bits per macro (KULeuven-MICAS/carbonspot @ 0839b49, ``get_imc_param_setting``:
+    enable_cacti), by CarbonSpot's 32-bit scaling rule (:func:`carbonspot_sram_cost`)."""
+    width = spec.cols * spec.weight_bits
+    size = width * spec.rows * spec.group_depth
+    return carbonspot_sram_cost(size, width).area_mm2 * spec.macros
+
+
+def imc_array(spec: ImcMacroSpec, rules: CarbonSpotRules | None = None) -> ComputeArray:
     """The compute array of ``spec.macros`` macros of ``spec.rows`` x ``spec.cols`` weights."""
     cost = imc_macro_cost(spec)
+    area = dict(cost.area_mm2)
+    if rules is not None and rules.imc_cell_area:
+        area["cells"] = carbonspot_cell_area_mm2(spec)
     return ComputeArray(
         axes=(("D1", spec.cols), ("D2", spec.rows), ("M", spec.macros)),
         mac_pj=cost.energy_per_mac_fj / 1000.0,
         mac_area_mm2=0.0,
-        extra_area_mm2=cost.total_area_mm2,
+        extra_area_mm2=cost.total_area_mm2 - cost.area_mm2.get("cells", 0.0) + area.get("cells", 0.0),
         kind="imc",
         cycles_per_mac=cost.cycles_per_mac_pass,
         precision_bits={"W": spec.weight_bits, "I": spec.input_bits},
         energy_breakdown_pj_per_mac={k: v / cost.macs_per_cycle for k, v in cost.energy_per_cycle_pj.items()},
-        area_breakdown_mm2=dict(cost.area_mm2),
+        area_breakdown_mm2=area,
         source=f"IMC macro model ({spec.kind}, {spec.rows}x{spec.cols}x{spec.macros}, {spec.node_nm} nm)",
         imc=spec,
     )
@@ -50,15 +76,17 @@ def imc_accelerator(
     sram_bytes: int,
     dram_bytes: int = 1 << 20,
     name: str | None = None,
+    rules: CarbonSpotRules | None = None,
 ) -> Accelerator:
-    """DRAM -> SRAM (inputs, outputs, weights) -> weight cells -> ``spec``'s macros."""
+    """DRAM -> SRAM (inputs, outputs, weights) -> weight cells -> ``spec``'s macros (``rules``: CarbonSpot's
+    hardware rules, None for carbonloop's own models)."""
     if sram_bytes < 1 or dram_bytes < 1:
         raise SpecError(
             "<imc template>", "sram_bytes", f"sizes must be positive (got {sram_bytes}, {dram_bytes})"
         )
     cost = imc_macro_cost(spec)
     bi, bw = spec.input_bits, spec.weight_bits
-    sram_width = max(spec.rows * bi * spec.macros, spec.cols * (bi + bw) * spec.macros)
+    sram_width = imc_sram_width_bits(spec.rows, spec.cols, bi, bw, spec.macros)
     sram_depth = max(1, (sram_bytes * 8) // sram_width)
     if sram_depth < 32:
         raise SpecError(
@@ -66,8 +94,15 @@ def imc_accelerator(
             "sram_bytes",
             f"{sram_bytes} B gives {sram_depth} rows of {sram_width} b; the SRAM model needs >= 32 rows",
         )
-    sram = resolve_memory("sram", node_nm=spec.node_nm, width_bits=sram_width, depth=sram_depth)
-    dram_width = spec.cols * bw * spec.macros
+    sram: Any
+    if rules is not None and rules.sram_cost:
+        sram = carbonspot_sram_cost(sram_depth * sram_width, sram_width)
+        sram_source = "CarbonSpot SRAM rule (32-bit CACTI x bw/32, 32 -> 28 nm x 0.81)"
+    else:
+        sram = resolve_memory("sram", node_nm=spec.node_nm, width_bits=sram_width, depth=sram_depth)
+        sram_source = sram.source
+    ports = (SRAM_READ_PORTS, SRAM_WRITE_PORTS) if rules is not None and rules.imc_sram_ports else (1, 1)
+    dram_width = dram_width_bits(spec.cols, bw, spec.macros)
     dram_pj = DRAM_PJ_PER_BIT * dram_width
     levels = (
         MemoryLevel(
@@ -93,12 +128,14 @@ def imc_accelerator(
             update_pj=sram.write_pj,
             read_bw_bits=float(sram_width),
             write_bw_bits=float(sram_width),
+            read_ports=ports[0],
+            write_ports=ports[1],
             area_mm2=sram.area_mm2,
             operands=frozenset({"W", "I", "O"}),
             spans=IMC_AXES,
             double_buffered=False,
             leakage_mw=sram.leakage_mw,
-            source=sram.source,
+            source=sram_source,
         ),
         MemoryLevel(
             name="cells",
@@ -116,9 +153,11 @@ def imc_accelerator(
         ),
     )
     label = name or f"{spec.kind}_{spec.rows}x{spec.cols}x{spec.macros}_{sram_bytes}B"
+    if rules is not None and name is None:
+        label += f"_{rules.name}"
     return Accelerator(
         label,
-        imc_array(spec),
+        imc_array(spec, rules),
         levels,
         clock_ns=cost.clock_ns,
         node_nm=spec.node_nm,
@@ -134,11 +173,16 @@ def imc(
     sram_bytes: int = 256 * 1024,
     node_nm: int = 28,
     dram_bytes: int = 1 << 20,
+    profile: str = "carbonloop",
 ) -> Accelerator:
     """The parametric IMC template with CarbonSpot's macro choices (DIMC 1 input bit per cycle, AIMC 2 bits
-    per cycle and an ADC of 2 + 0.5*log2(rows) bits, 8-bit operands)."""
+    per cycle and an ADC of 2 + 0.5*log2(rows) bits, 8-bit operands); ``profile``: carbonloop or
+    carbonspot (:mod:`carbonloop.hardware.carbonspot`)."""
     if kind not in ("aimc", "dimc"):
         raise SpecError("<imc template>", "kind", f"must be aimc or dimc (got {kind!r})")
+    rules = rules_from_profile(profile, "<imc template>")
+    if rules is not None and node_nm != 28:
+        raise SpecError("<imc template>", "node_nm", f"the carbonspot profile is 28 nm (got {node_nm})")
     base = imc_template_spec(kind, rows, node_nm)  # type: ignore[arg-type]
     adc = None if kind == "dimc" else base.input_bits_per_cycle + 0.5 * int(math.log2(rows))
     spec = ImcMacroSpec(
@@ -152,4 +196,4 @@ def imc(
         adc_bits=adc,
         node_nm=node_nm,
     )
-    return imc_accelerator(spec, sram_bytes=sram_bytes, dram_bytes=dram_bytes, name=None)
+    return imc_accelerator(spec, sram_bytes=sram_bytes, dram_bytes=dram_bytes, name=None, rules=rules)

@@ -23,6 +23,10 @@
 
 Energies other than the SRAM are CarbonSpot's 28 nm numbers whatever ``node_nm`` is (the node changes
 the SRAM cost only); say so in a sweep's report.
+
+``profile=carbonspot`` (:mod:`carbonloop.hardware.carbonspot`) builds the array as CarbonSpot's study did:
+SRAM costed by CarbonSpot's 32-bit CACTI rule, the WS clock with its adder tree's delay, the registers'
+area counted once; ``carbonspot-<rule>`` turns single rules back. The default profile is unchanged.
 """
 
 from __future__ import annotations
@@ -34,6 +38,13 @@ from typing import Any
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.carbonspot import (
+    PUBLISHED_WS_TREE_INPUT_BITS,
+    digital_sram_width_bits,
+    dram_width_bits,
+    register_area_per_instance_mm2,
+    rules_from_profile,
+)
 from carbonloop.hardware.cim import cim
 from carbonloop.hardware.yaml import accelerator_from_dict
 
@@ -52,39 +63,63 @@ DIGITAL_HINTS = {
 }
 
 
-def ws_adder_tree_area_mm2(rows: int, cols: int) -> float:
-    """CarbonSpot's WS adder trees: one per row of PEs, each summing ``cols`` 16-bit partial products."""
-    per_tree = (3 * ND2_AREA_MM2 + 2 * XOR2_AREA_MM2) * (cols * (16 + 1) - (16 + math.log2(cols) + 1))
+def ws_adder_tree_area_mm2(rows: int, cols: int, input_bits: int = 16) -> float:
+    """CarbonSpot's WS adder trees: one per row of PEs, each summing ``cols`` ``input_bits``-bit partial
+    products (16 b by CarbonSpot's stated precision; its published areas imply 64 b, see
+    :data:`carbonloop.hardware.carbonspot.PUBLISHED_WS_TREE_INPUT_BITS`)."""
+    b = input_bits
+    per_tree = (3 * ND2_AREA_MM2 + 2 * XOR2_AREA_MM2) * (cols * (b + 1) - (b + math.log2(cols) + 1))
     return rows * max(per_tree, 0.0)
 
 
 def digital_spec(
-    rows: int, cols: int, sram_bytes: int, dataflow: str = "os", node_nm: int = 28, name: str | None = None
+    rows: int,
+    cols: int,
+    sram_bytes: int,
+    dataflow: str = "os",
+    node_nm: int = 28,
+    name: str | None = None,
+    profile: str = "carbonloop",
 ) -> dict[str, Any]:
     """The YAML-form dict of the digital template (what :func:`digital` validates and builds)."""
+    from carbonloop.costs.carbonspot_logic import ws_clock_ns
+    from carbonloop.costs.carbonspot_memory import carbonspot_sram_cost
     from carbonloop.costs.resolve import resolve_memory  # costs sit below hardware specs
 
     src = "<template digital>"
+    rules = rules_from_profile(profile, src)
     for key, v in (("rows", rows), ("cols", cols), ("sram_bytes", sram_bytes), ("node_nm", node_nm)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise SpecError(src, key, f"must be a positive integer (got {v!r})")
     if dataflow not in DIGITAL_HINTS:
         raise SpecError(src, "dataflow", f"must be os or ws (got {dataflow!r})")
-    sram_width = max(cols * 8, rows * 16)
+    if rules is not None and node_nm != 28:
+        raise SpecError(src, "node_nm", f"the carbonspot profile is CarbonSpot's 28 nm (got {node_nm})")
+    sram_width = digital_sram_width_bits(rows, cols)
     if (sram_bytes * 8) % sram_width:
         raise SpecError(src, "sram_bytes", f"{sram_bytes} B is not a whole number of {sram_width}-bit words")
     depth = sram_bytes * 8 // sram_width
     try:
-        sram = resolve_memory("sram", node_nm=node_nm, width_bits=sram_width, depth=depth)
+        if rules is not None and rules.sram_cost:
+            sram: Any = carbonspot_sram_cost(sram_bytes * 8, sram_width)
+        else:
+            sram = resolve_memory("sram", node_nm=node_nm, width_bits=sram_width, depth=depth)
     except SpecError as err:
         raise SpecError(src, "node_nm" if "node" in err.field else "sram_bytes", err.message) from None
-    dram_width = rows * 8
+    dram_width = dram_width_bits(rows)
     reg_word_pj = DFF_PJ_PER_BIT * 8
     flow, hints = DIGITAL_HINTS[dataflow]
-    extra = ws_adder_tree_area_mm2(rows, cols) if dataflow == "ws" else 0.0
+    tree_bits = PUBLISHED_WS_TREE_INPUT_BITS if rules is not None and rules.ws_tree_area else 16
+    extra = ws_adder_tree_area_mm2(rows, cols, tree_bits) if dataflow == "ws" else 0.0
+    clock_ns = CLOCK_NS
+    if rules is not None and rules.ws_clock and dataflow == "ws":
+        clock_ns = ws_clock_ns(cols)
+    once = rules is not None and rules.register_area_once
+    reg_area = register_area_per_instance_mm2(32, DFF_AREA_MM2_PER_BIT, rows * cols, once)
+    suffix = "" if rules is None else f"_{rules.name}"
     return {
-        "name": name or f"digital_{dataflow}_{rows}x{cols}_{sram_bytes}B_{node_nm}nm",
-        "clock_ns": CLOCK_NS,
+        "name": name or f"digital_{dataflow}_{rows}x{cols}_{sram_bytes}B_{node_nm}nm{suffix}",
+        "clock_ns": clock_ns,
         "node_nm": node_nm,
         "array": {
             "axes": {"D1": rows, "D2": cols},
@@ -123,7 +158,7 @@ def digital_spec(
                 "width_bits": 8,
                 "read_pj": reg_word_pj,
                 "write_pj": reg_word_pj,
-                "area_mm2": 32 * DFF_AREA_MM2_PER_BIT,
+                "area_mm2": reg_area,
                 "read_ports": 4,
                 "write_ports": 4,
                 "operands": ["W", "I", "O"],
@@ -135,10 +170,16 @@ def digital_spec(
 
 
 def digital(
-    rows: int, cols: int, sram_bytes: int, dataflow: str = "os", node_nm: int = 28, name: str | None = None
+    rows: int,
+    cols: int,
+    sram_bytes: int,
+    dataflow: str = "os",
+    node_nm: int = 28,
+    name: str | None = None,
+    profile: str = "carbonloop",
 ) -> Accelerator:
     """A ``rows x cols`` digital PE array (see the module docstring for every number and its source)."""
-    spec = digital_spec(rows, cols, sram_bytes, dataflow, node_nm, name)
+    spec = digital_spec(rows, cols, sram_bytes, dataflow, node_nm, name, profile)
     return accelerator_from_dict(
         spec, f"digital(rows={rows},cols={cols},sram_bytes={sram_bytes},dataflow={dataflow})"
     )

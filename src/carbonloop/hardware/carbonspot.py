@@ -1,0 +1,111 @@
+"""The ``carbonspot`` hardware profile: CarbonSpot's three hardware families built as its study built them.
+
+Source: Sun et al., "An Analytical Model for Performance-Carbon Co-Optimization of Edge AI Accelerators",
+IEEE TCAD 2025, and its repository KULeuven-MICAS/carbonspot @ 0839b49 (``expr.py``: ``digital_array``,
+``memory_hierarchy_dut_for_pdigital_os`` / ``_ws`` / ``_imc``, ``get_imc_param_setting``, ``adder_tree_delay``).
+
+The templates (:func:`carbonloop.hardware.templates.digital`, :func:`carbonloop.hardware.imc.imc`) take
+``profile=carbonloop`` (default: our own cost models) or ``profile=carbonspot``. Under ``carbonspot`` each
+rule below replaces ours; ``carbonspot-<rule>-<rule>`` turns the named rules back to carbonloop's choice, so
+``carbonloop validate carbonspot --by-assumption`` can measure each one alone. Rules shared by both
+profiles (SRAM width, DRAM width and energy) are named functions here too, used by both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from carbonloop.errors import SpecError
+
+PROFILES = ("carbonloop", "carbonspot")
+
+SRAM_READ_PORTS = 4
+SRAM_WRITE_PORTS = 4
+SRAM_SUB_BANKS = 16
+"""CarbonSpot's SRAM: 4 read and 4 write ports, minimum access granularity ``bw / 16``."""
+PUBLISHED_WS_TREE_INPUT_BITS = 64
+"""The WS adder tree's input width that CarbonSpot's published PE areas imply. Its notes state 16-bit
+partial sums, but the published weight-stationary minus output-stationary PE area of every Tiny array
+size (32 ... 1024) is exactly ``D2`` trees of ``N (b + 1) - (b + log2 N + 1)`` full adders with b = 64
+(2010, 4089, 8248, 16567, 33206, 66485 adders per tree; tests/hardware/test_carbonspot_rules.py)."""
+
+
+@dataclass(frozen=True)
+class CarbonSpotRules:
+    """Which of CarbonSpot's hardware rules are on (all ``True``: the ``carbonspot`` profile)."""
+
+    sram_cost: bool = True
+    """SRAM energy and area from a 32-bit CACTI access scaled to the width (costs/carbonspot_memory.py)
+    instead of our CACTI fit at the SRAM's own width and depth."""
+    ws_clock: bool = True
+    """Weight-stationary clock = 5 ns + the column adder tree's delay (ours: 5 ns)."""
+    register_area_once: bool = True
+    """Per-PE registers' area counted once per register level, as CarbonSpot's area sum does (one
+    memory instance per level; the published digital memory area is the SRAM plus 32 flip-flops). Ours
+    counts every PE's registers."""
+    ws_tree_area: bool = True
+    """Weight-stationary adder trees as wide as CarbonSpot's published areas imply (64-bit inputs,
+    :data:`PUBLISHED_WS_TREE_INPUT_BITS`) instead of the stated 16 bits."""
+    imc_sram_ports: bool = True
+    """IMC SRAM with 4 read + 4 write ports like the digital one (ours: 1 + 1)."""
+    imc_cell_area: bool = True
+    """IMC cell array area from CarbonSpot's CACTI rule for a ``rows x cols x Bw`` array read ``cols x Bw``
+    at a time (ours: 0.25 um2 per bit closed form)."""
+
+    @property
+    def name(self) -> str:
+        """``carbonspot`` or ``carbonspot-<rule off>-...`` (parsed back by :func:`rules_from_profile`)."""
+        off = [f.name for f in fields(self) if not getattr(self, f.name)]
+        return "-".join(["carbonspot", *off])
+
+
+RULES = tuple(f.name for f in fields(CarbonSpotRules))
+
+
+def rules_from_profile(profile: str, source: str = "<template>") -> CarbonSpotRules | None:
+    """``carbonloop`` -> None (our models); ``carbonspot`` -> every rule; ``carbonspot-a-b`` -> all but a, b."""
+    if not isinstance(profile, str):
+        raise SpecError(source, "profile", f"must be a name (got {profile!r})")
+    if profile == "carbonloop":
+        return None
+    head, *off = profile.split("-")
+    if head != "carbonspot":
+        raise SpecError(source, "profile", f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
+    unknown = [r for r in off if r not in RULES]
+    if unknown:
+        raise SpecError(
+            source, "profile", f"unknown carbonspot rule {unknown[0]!r} (rules: {', '.join(RULES)})"
+        )
+    return replace(CarbonSpotRules(), **dict.fromkeys(off, False))
+
+
+def digital_sram_width_bits(rows: int, cols: int, macros: int = 1) -> int:
+    """SRAM port width of a digital array: one column's 8-bit inputs or one row's 16-bit outputs per cycle,
+    ``max(D2 x 8 x D3, D1 x 16 x D3)``. Both profiles use it."""
+    return max(cols * 8 * macros, rows * 16 * macros)
+
+
+def imc_sram_width_bits(bitline: int, wordline: int, input_bits: int, weight_bits: int, macros: int) -> int:
+    """SRAM port width of an IMC array: ``max(bitline x Bi x macros, wordline x (Bi + Bw) x macros)``."""
+    return max(bitline * input_bits * macros, wordline * (input_bits + weight_bits) * macros)
+
+
+def dram_width_bits(wordline: int, weight_bits: int = 8, macros: int = 1) -> int:
+    """DRAM port width: one row of weights per cycle, ``D1 x 8 x D3`` (IMC: wordline x Bw x macros)."""
+    return wordline * weight_bits * macros
+
+
+def sram_access_granularity_bits(width_bits: int) -> float:
+    """The smallest SRAM access CarbonSpot charges: ``bw / 16`` (16 sub-banks). Recorded, not yet read by
+    the model: carbonloop charges the bits moved over the width (``fractional_words``); rounding each
+    transfer up to whole sub-banks needs a model switch (docs/validation.md, "What is left")."""
+    return width_bits / SRAM_SUB_BANKS
+
+
+def register_area_per_instance_mm2(bits: int, dff_area_mm2: float, instances: int, once: bool) -> float:
+    """Area one register instance carries in the accelerator's sum (instances x this).
+
+    ``once`` (CarbonSpot): the level's ``bits`` of flip-flops counted once in total, spread over the
+    instances; otherwise every instance has its own."""
+    per_pe = bits * dff_area_mm2
+    return per_pe / instances if once else per_pe
