@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -111,14 +111,45 @@ def validate_imc(
 
 @validate_app.command("carbonspot")
 def validate_carbonspot(
-    store: Annotated[Path, typer.Argument(help="Results store (results.sqlite) or an exported CSV/Parquet.")],
+    store: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Results store (results.sqlite) or an exported CSV/Parquet; without it, run CarbonSpot's "
+            "study under the carbonspot profile."
+        ),
+    ] = None,
     reference: Annotated[
         Path | None,
         typer.Option(
             "--reference", help="CarbonSpot's results CSV (default: the copy shipped with carbonloop)."
         ),
     ] = None,
-    space: Annotated[str | None, typer.Option("--space", help="Only this space's points.")] = None,
+    space: Annotated[
+        str | None,
+        typer.Option(
+            "--space",
+            help="With a store: only this space's points. Without: the space to run (tiny, mobile).",
+        ),
+    ] = None,
+    by_assumption: Annotated[
+        bool,
+        typer.Option(
+            "--by-assumption", help="Also flip each assumption back to carbonloop's choice, one at a time."
+        ),
+    ] = False,
+    assumption: Annotated[
+        list[str] | None,
+        typer.Option("--assumption", help="Only this assumption (repeatable; implies --by-assumption)."),
+    ] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="Mapper budget per layer (evaluations, or seconds if fractional)."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
+    cache: Annotated[
+        Path | None,
+        typer.Option("--cache", help="Keep each run's records here and reuse them (resumable)."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the Markdown here (default: stdout).")
     ] = None,
@@ -129,17 +160,33 @@ def validate_carbonspot(
         bool, typer.Option("--no-points", help="Leave the point-by-point table out.")
     ] = False,
 ) -> None:
-    """Compare an exploration with CarbonSpot's published sweep (ratios, winners, every point)."""
+    """Compare an exploration with CarbonSpot's published sweep (ratios, winners, every point); without a
+    store, run CarbonSpot's study under the carbonspot profile (and, with --by-assumption, each assumption
+    set back to carbonloop's choice) and attribute the differences."""
     from carbonloop.explore.store import load_results
     from carbonloop.explore.validate import compare, load_reference
     from carbonloop.report.prepare import select_space
     from carbonloop.report.validation import validation_report
 
-    if not store.exists():
-        raise SpecError(str(store), "<store>", "no such file (run carbonloop explore first)")
-    ours = select_space(load_results(store, space=space), space, source=str(store))
     ref = load_reference(reference)
-    text = validation_report(ours, ref, points_table=not no_points)
+    if store is not None:
+        if by_assumption or assumption:
+            raise SpecError("--by-assumption", "store", "attribution runs the study itself: give no store")
+        if not store.exists():
+            raise SpecError(str(store), "<store>", "no such file (run carbonloop explore first)")
+        ours = select_space(load_results(store, space=space), space, source=str(store))
+        text = validation_report(ours, ref, points_table=not no_points)
+    else:
+        ours, text = _run_carbonspot_study(
+            ref,
+            space or "tiny",
+            by_assumption or bool(assumption),
+            assumption,
+            budget,
+            jobs,
+            cache,
+            no_points,
+        )
     if csv is not None:
         csv.parent.mkdir(parents=True, exist_ok=True)
         compare(ours, ref).to_csv(csv, index=False)
@@ -149,6 +196,49 @@ def validate_carbonspot(
         typer.echo(f"wrote {output}")
     else:
         typer.echo(text)
+
+
+def _run_carbonspot_study(
+    ref: Any,
+    space_name: str,
+    by_assumption: bool,
+    only: list[str] | None,
+    budget: float | None,
+    jobs: int,
+    cache: Path | None,
+    no_points: bool,
+) -> tuple[Any, str]:
+    """The study (and the flips): progress on stderr, the report's Markdown returned with the study's rows."""
+    import time
+
+    from carbonloop.explore.space import load_space
+    from carbonloop.explore.validate import ASSUMPTIONS, STUDY, assumption_named, run_study, with_flip
+    from carbonloop.report.validation import attribution_report, validation_report
+
+    if jobs < 1:
+        raise SpecError("--jobs", "jobs", f"must be >= 1 (got {jobs})")
+    if budget is not None and not (budget > 0 and budget != float("inf")):
+        raise SpecError("--budget", "budget", f"must be a finite number > 0 (got {budget})")
+    names = [assumption_named(n).name for n in only] if only else [a.name for a in ASSUMPTIONS]
+    sp = load_space(space_name)
+    if budget is not None:
+        sp = sp.with_options(budget=int(budget) if float(budget).is_integer() else float(budget))
+
+    def timed(label: str, flipped: str | None) -> Any:
+        t0 = time.perf_counter()
+        df = run_study(sp, flipped, jobs=jobs, cache_dir=cache)
+        typer.echo(f"{label}: {len(df)} points in {time.perf_counter() - t0:.0f} s", err=True)
+        return df
+
+    study = timed("carbonspot study", None)
+    text = validation_report(study, ref, points_table=not no_points)
+    if not by_assumption:
+        return study, text
+    runs = {STUDY: study}
+    for name in names:
+        a = assumption_named(name)
+        runs[name] = with_flip(study, timed(f"flipped {name}", name), a.accel_types)
+    return study, attribution_report(runs, ref) + "\n" + text
 
 
 @validate_app.command("timeloop")

@@ -9,10 +9,16 @@ The reference is CarbonSpot's committed sweep results, shipped as package data
 IEEE TCAD 2025), flattened to one row per suite, workload, accelerator type, SRAM size and array size, plus
 a ``geo`` row per design. Latency is compared in ns (cycles x clock), because the two tools' clocks differ
 for IMC and weight-stationary arrays.
+
+:func:`run_study` runs CarbonSpot's study itself under the ``carbonspot`` conventions and hardware profile
+(:mod:`carbonloop.hardware.carbonspot`); with one :data:`ASSUMPTIONS` entry flipped back to carbonloop's
+choice it measures that assumption alone, and :func:`attribution` tabulates what each one moves.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,8 @@ import pandas as pd
 from carbonloop.errors import SpecError
 from carbonloop.explore.pareto import GEO, best_designs, geomean, with_geomean
 from carbonloop.explore.point import METRIC_COLUMNS
+from carbonloop.explore.space import Design, DesignSpace, Point
+from carbonloop.model.conventions import CARBONLOOP, CARBONSPOT, Conventions
 
 ACC_TYPES = {"digital_os": "pdigital_os", "digital_ws": "pdigital_ws", "aimc": "AIMC", "dimc": "DIMC"}
 WORKLOADS = {
@@ -197,3 +205,249 @@ def winners(ours: pd.DataFrame, ref: pd.DataFrame, cmp: pd.DataFrame) -> pd.Data
                     }
                 )
     return pd.DataFrame(rows)
+
+
+# -- CarbonSpot's study under the carbonspot profile, and each assumption flipped back ---------------------
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One of CarbonSpot's choices that carbonloop's default makes differently."""
+
+    name: str
+    kind: str  # "conventions" (a switch of model/conventions.py) or "hardware" (a rule of hardware/carbonspot.py)
+    carbonspot: str  # CarbonSpot's choice
+    carbonloop: str  # ours
+    accel_types: tuple[str, ...]  # the accelerator types it can change (others keep the study's results)
+
+
+ALL_TYPES = ("digital_os", "digital_ws", "aimc", "dimc")
+NOT_OS = ("digital_ws", "aimc", "dimc")
+IMC_TYPES = ("aimc", "dimc")
+ASSUMPTIONS = (
+    Assumption(
+        "psum_width_by_level",
+        "conventions",
+        "outputs at final precision once the reduction completes below (ZigZag)",
+        "partial sums wide until the reduction completes at that level",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "level_roofline_latency",
+        "conventions",
+        "ZigZag's per-port latency (transfer windows, stalls per port)",
+        "per-level bandwidth roofline with refill stalls",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "loading_in_latency",
+        "conventions",
+        "latency without loading the first tiles and draining the last",
+        "loading and draining counted",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "weights_from_dram",
+        "conventions",
+        "weights resident on chip when the network's fit the SRAM (WS, IMC)",
+        "every layer fetches its weights from DRAM",
+        NOT_OS,
+    ),
+    Assumption(
+        "sram_cost",
+        "hardware",
+        "SRAM = 32-bit CACTI access x bw/32 (area x 2 bw/32), 32 nm x 0.81",
+        "our CACTI 7 fit at the SRAM's own width and depth, 28 nm",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "ws_clock",
+        "hardware",
+        "WS clock = 5 ns + the column adder tree's delay",
+        "5 ns",
+        ("digital_ws",),
+    ),
+    Assumption(
+        "ws_tree_area",
+        "hardware",
+        "WS adder trees 64 bits wide (as the published areas imply)",
+        "16 bits wide (CarbonSpot's stated precision)",
+        ("digital_ws",),
+    ),
+    Assumption(
+        "register_area_once",
+        "hardware",
+        "per-PE registers' area counted once per level",
+        "every PE's registers",
+        ("digital_os", "digital_ws"),
+    ),
+    Assumption(
+        "imc_sram_ports",
+        "hardware",
+        "IMC SRAM with 4 read + 4 write ports",
+        "1 read + 1 write port",
+        IMC_TYPES,
+    ),
+    Assumption(
+        "imc_cell_area",
+        "hardware",
+        "IMC cell array area from the CACTI rule",
+        "0.25 um2 per cell bit",
+        IMC_TYPES,
+    ),
+)
+STUDY = "carbonspot (study)"
+"""The label of the study's own run in the attribution table (every assumption CarbonSpot's)."""
+ATTRIBUTION_METRICS = ("energy", "latency", "area", "CA carbon", "PA carbon")
+
+
+def assumption_named(name: str) -> Assumption:
+    """The assumption called ``name`` (a SpecError naming the known ones otherwise)."""
+    for a in ASSUMPTIONS:
+        if a.name == name:
+            return a
+    known = ", ".join(a.name for a in ASSUMPTIONS)
+    raise SpecError("validate carbonspot", "--assumption", f"unknown assumption {name!r} (known: {known})")
+
+
+def study_setting(flipped: str | None = None) -> tuple[Conventions, str]:
+    """The conventions and hardware profile of CarbonSpot's study, with ``flipped`` set back to carbonloop's
+    choice (None: the study itself)."""
+    if flipped is None:
+        return CARBONSPOT, "carbonspot"
+    a = assumption_named(flipped)
+    if a.kind == "conventions":
+        ours = getattr(CARBONLOOP, a.name)
+        return dataclasses.replace(CARBONSPOT, name=f"carbonspot-{a.name}", **{a.name: ours}), "carbonspot"
+    return CARBONSPOT, f"carbonspot-{a.name}"
+
+
+def study_points(
+    space: DesignSpace, conventions: Conventions, profile: str, accel_types: tuple[str, ...] = ALL_TYPES
+) -> list[Point]:
+    """The space's points of ``accel_types`` with every template built with ``profile``, labelled with the
+    conventions' name (so their store keys differ from any other setting's)."""
+    points = []
+    for p in space.points():
+        if p.design.accel_type not in accel_types:
+            continue
+        kw = {**p.design.kwargs, "profile": profile}
+        design = Design(p.design.template, tuple(sorted(kw.items())))
+        points.append(dataclasses.replace(p, design=design, conventions=conventions.name))
+    return points
+
+
+def evaluate_study_point(point: Point, conventions: Conventions) -> dict[str, Any]:
+    """One point under a conventions set that need not be a named one (a plain function of plain values, so
+    it runs in a worker process); a failure is a record with ``status: error``, as in an exploration."""
+    from carbonloop.carbon import load_parameters
+    from carbonloop.explore.point import base_record
+    from carbonloop.pipeline import evaluate
+    from carbonloop.workload.load import load_workload
+
+    rec = base_record(point)
+    try:
+        result = evaluate(
+            load_workload(point.workload.spec),
+            point.design.call,
+            objective=point.objective,
+            carbon=load_parameters(point.parameters),
+            fps=point.workload.fps,
+            dram_gb=point.dram_bytes / 2**30,
+            budget=point.budget,
+            conventions=conventions,
+        )
+        rec.update(result.to_record())
+        rec["status"], rec["error"] = "ok", None
+    except Exception as err:  # noqa: BLE001 - recorded, the study goes on
+        rec["status"], rec["error"] = "error", f"{type(err).__name__}: {err}"
+    return rec
+
+
+def _run_points(points: list[Point], conventions: Conventions, jobs: int) -> list[dict[str, Any]]:
+    if jobs <= 1 or len(points) <= 1:
+        return [evaluate_study_point(p, conventions) for p in points]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(evaluate_study_point, points, [conventions] * len(points)))
+
+
+def run_study(
+    space: DesignSpace,
+    flipped: str | None = None,
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+) -> pd.DataFrame:
+    """CarbonSpot's study of ``space`` under the carbonspot profile, ``flipped`` set back to ours (None: the
+    study). Only the accelerator types the assumption can change are evaluated. With ``cache_dir`` the
+    records are kept in a CSV named by a hash of every point's key, and reused when the key matches."""
+    import hashlib
+
+    conventions, profile = study_setting(flipped)
+    types = ALL_TYPES if flipped is None else assumption_named(flipped).accel_types
+    points = study_points(space, conventions, profile, types)
+    digest = hashlib.sha256("".join(p.key for p in points).encode()).hexdigest()[:16]
+    cached = (
+        None if cache_dir is None else Path(cache_dir) / f"{space.name}-{flipped or 'study'}-{digest}.csv"
+    )
+    if cached is not None and cached.is_file():
+        return pd.read_csv(cached)
+    records = pd.DataFrame(_run_points(points, conventions, jobs))
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        records.to_csv(cached, index=False)
+    return records
+
+
+def with_flip(study: pd.DataFrame, flipped: pd.DataFrame, accel_types: tuple[str, ...]) -> pd.DataFrame:
+    """The study's records with those of ``accel_types`` replaced by the flipped run's."""
+    keep = study[~study["accel_type"].isin(accel_types)]
+    return pd.concat([keep, flipped], ignore_index=True)
+
+
+def within_fraction(cmp: pd.DataFrame, label: str, tolerance: float = 0.15) -> float:
+    """The fraction of (non-geo) points whose ``label`` ratio is within 1 +- ``tolerance``."""
+    r = cmp.loc[cmp["workload"] != GEO, f"{label} ratio"].astype(float)
+    return float(((r - 1.0).abs() <= tolerance).mean()) if len(r) else float("nan")
+
+
+def attribution(runs: dict[str, pd.DataFrame], ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For each run (the study, then each assumption flipped): per accelerator type the geomean of ours /
+    CarbonSpot per metric, and overall the same-winner count and the share of points within +-15 %.
+
+    Returns (summary: one row per run, detail: one row per run and accelerator type)."""
+    summary, detail = [], []
+    for label, df in runs.items():
+        cmp = compare(df, ref)
+        if cmp.empty:
+            continue
+        ratios = ratio_summary(cmp)
+        win = winners(df, ref, cmp)
+        geo_win = win[win["workload"] == GEO] if len(win) else win
+        row: dict[str, Any] = {"flipped to carbonloop": label}
+        all_row = ratios[ratios["accel_type"] == "all"].iloc[0]
+        for m in ATTRIBUTION_METRICS:
+            row[f"{m} geo"] = all_row[f"{m} geo"]
+        for m in ("energy", "latency", "area"):
+            row[f"{m} in 15%"] = within_fraction(cmp, m)
+        row["same winners"] = f"{int(win['same'].sum())}/{len(win)}" if len(win) else ""
+        row["geo CA, PA winner same"] = (
+            "/".join(
+                "yes" if bool(geo_win.loc[geo_win["metric"] == m, "same"].all()) else "no"
+                for m in ("carbon_ca", "carbon_pa")
+            )
+            if len(geo_win)
+            else ""
+        )
+        summary.append(row)
+        for _, r in ratios[ratios["accel_type"] != "all"].iterrows():
+            detail.append(
+                {
+                    "flipped to carbonloop": label,
+                    "accel_type": r["accel_type"],
+                    **{m: r[f"{m} geo"] for m in ATTRIBUTION_METRICS},
+                }
+            )
+    return pd.DataFrame(summary), pd.DataFrame(detail)

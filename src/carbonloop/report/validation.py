@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from carbonloop.explore.pareto import GEO
-from carbonloop.explore.validate import compare, ratio_summary, winners
+from carbonloop.explore.validate import ASSUMPTIONS, STUDY, attribution, compare, ratio_summary, winners
 from carbonloop.report.tables import markdown_table
 
 
@@ -56,4 +56,40 @@ def validation_report(ours: pd.DataFrame, ref: pd.DataFrame, *, points_table: bo
         for label in ("energy", "latency", "area", "CA carbon", "PA carbon"):
             cols += [f"{label} ours", f"{label} CarbonSpot", f"{label} ratio"]
         parts += ["\n### Every point\n", _md(cmp[cols])]
+    return "".join(parts)
+
+
+def attribution_report(runs: dict[str, pd.DataFrame], ref: pd.DataFrame) -> str:
+    """The attribution tables: what each of CarbonSpot's assumptions, set back to carbonloop's choice
+    alone, does to the ratios ours / CarbonSpot and to the winners (``runs``: label -> records, the study
+    first)."""
+    summary, detail = attribution(runs, ref)
+    if summary.empty:
+        return "No point of the runs is in the reference.\n"
+    described = pd.DataFrame(
+        [
+            {
+                "assumption": a.name,
+                "kind": a.kind,
+                "CarbonSpot": a.carbonspot,
+                "carbonloop": a.carbonloop,
+                "types": ", ".join(a.accel_types),
+            }
+            for a in ASSUMPTIONS
+            if a.name in runs
+        ]
+    )
+    parts = [
+        "### Attribution: each assumption set back to carbonloop's choice alone\n\n",
+        f"First row: CarbonSpot's study under the carbonspot conventions and hardware profile "
+        f"({STUDY!r}). Each next row flips one assumption to carbonloop's default and re-runs the types it "
+        "can change; geomean of ours / CarbonSpot over the points, share of points within +-15 %, and the "
+        "(workload, scenario) pairs whose best design is CarbonSpot's.\n\n",
+        _md(summary),
+        "\n\nPer accelerator type (geomean ours / CarbonSpot):\n\n",
+        _md(detail),
+        "\n",
+    ]
+    if not described.empty:
+        parts += ["\nThe assumptions:\n\n", _md(described), "\n"]
     return "".join(parts)
