@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.energy_bounds import pair_refill_energy
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective
 from carbonloop.mapper.temporal import (
@@ -36,6 +37,7 @@ from carbonloop.mapper.temporal import (
     expand_rows,
     group_keys,
     iter_tilings,
+    operand_classes,
     order_free_fills,
     pattern_orders,
     patterns,
@@ -160,6 +162,7 @@ class Pool:
             cheap,
             limits,
         )
+        self.classes = operand_classes(cl)
         self.summaries: list[_Summary] | None = None
         self.e_floor = math.inf  # least order-free bounds over every fitting tiling (first pass)
         self.l_floor = math.inf
@@ -175,7 +178,9 @@ class Pool:
         space = self.spaces[s]
         loops = space.with_axes(tiling_loops(space, F))
         res = evaluate_batch(self.cl, self.acc, loops, space.keep, order_free_fills(self.cl, loops.dim.T))
-        return res.energy_pj, res.latency_cycles, res.fits
+        # each operand's best order alone, plus what no order can save on two operands together
+        e = res.energy_pj + pair_refill_energy(space, F, res.counts.word_bits, self.classes)
+        return e, res.latency_cycles, res.fits
 
     def select(self, run: Run, after: tuple[float, int] | None) -> Selection:
         """The first ``keep_rows`` tilings in visit order that the incumbent cannot rule out and that
@@ -386,7 +391,7 @@ class Run:
             alive[take] = False
             pos = int(take[-1]) + 1
             after = (float(sel.value[take[-1]]), int(sel.index[take[-1]]))
-            chunk = _Chunk(self, pool, F, sid, pid, masks, psid, po)
+            chunk = _Chunk(self, pool, F, sid, pid, masks, psid, po, e_lb)
             chunk.search(take, make_ref)
             if self.out_of_budget:
                 rest = np.flatnonzero(alive[pos:]) + pos
@@ -520,9 +525,10 @@ class _Chunk:
     still beat the incumbent.
     """
 
-    def __init__(self, run: Run, pool: Pool, F, sid, pid, masks, psid, po) -> None:
+    def __init__(self, run: Run, pool: Pool, F, sid, pid, masks, psid, po, e_lb: np.ndarray) -> None:
         self.run, self.pool, self.F, self.sid = run, pool, F, sid
         self.pid, self.masks, self.psid, self.po = pid, masks, psid, po
+        self.e_lb = e_lb  # each tiling's energy bound over all orders: a group's bound is at least it
 
     def space(self, p: int) -> Space:
         return self.pool.spaces[int(self.psid[p])]
@@ -551,10 +557,12 @@ class _Chunk:
         tiling = take[which]
         loops, fixed, row, _ = next(tiers)  # coarse: the deepest level's innermost loop fixed
         e, lat = self._bound(loops, fixed)
+        e = np.maximum(e, self.e_lb[tiling[row]])
         keep = np.flatnonzero(~inc.prunable(e, lat))
         loops, fixed, src, chosen = tiers.send(keep)  # every level's innermost loop fixed
         tiling = tiling[row[src]]
         e, lat = self._bound(loops, fixed) if loops.N else (e[keep], lat[keep])
+        e = np.maximum(e, self.e_lb[tiling])
         keep = ~inc.prunable(e, lat)
         tiling, chosen, e, lat = tiling[keep], chosen[keep], e[keep], lat[keep]
         p_ = self.pid[tiling]
