@@ -306,3 +306,112 @@ def test_denser_inputs_never_cost_less(lo: float, hi: float, device: str, dac_ki
         if name == "dac" and dac_kind == "r2r":
             continue
         assert value <= high.energy_per_pass_pj[name] * (1 + 1e-9) + 1e-12, name
+
+
+def test_phases_integrate_bits_in_the_neuron_and_convert_once_per_phase() -> None:
+    # NeuRRAM's scheme (Wan et al., Nature 608:504-512, 2022): 7 magnitude bits in two phases of 4 and 3
+    # bits; bit k of a phase is integrated 2^k times, so a phase of k bits takes 2^k - 1 integration steps.
+    spec = dict(
+        BASE,
+        input_bits=8,
+        input_encoding="magnitude",
+        input_distribution="uniform_signed",
+        dac_bits=1,
+        input_accumulation="analog",
+        slices_per_conversion=4,
+        adc_bits=10,
+        cycle_ns=None,
+        pulse_period_ns=270.0,
+        adc_step_ns=300.0,
+        round_overhead_ns=300.0,
+    )
+    cost = cim_macro_cost(CimMacroSpec(**spec))
+    # pass = (15 + 7) x 0.27 us + 2 x (10 x 0.3 us + 0.3 us) = 5.94 + 6.6 = 12.54 us over 2 conversion rounds
+    assert cost.cycles_per_pass == 2
+    assert cost.pass_ns == pytest.approx(15 * 270 + 7 * 270 + 2 * (10 * 300 + 300))
+    assert cost.counts["conversions"] == 64 * 2  # 64 columns (4 per weight) x 2 phases
+    # the row side sees one pulse per magnitude bit, not 2^k: the same as a plain bit-serial macro
+    serial = cim_macro_cost(
+        CimMacroSpec(**dict(spec, input_accumulation="digital", slices_per_conversion=None))
+    )
+    for name in ("wordlines", "row_drivers", "cells"):
+        assert cost.energy_per_pass_pj[name] == pytest.approx(serial.energy_per_pass_pj[name])
+    assert serial.counts["conversions"] == 64 * 7  # one per bit when the bits are added digitally
+
+
+def test_phase_split_is_as_even_as_possible() -> None:
+    from carbonloop.costs.cim.macro import phase_slices
+
+    assert phase_slices(7, 4) == (4, 3)
+    assert phase_slices(5, 3) == (3, 2)
+    assert phase_slices(4, 2) == (2, 2)
+    assert phase_slices(3, 3) == (3,)
+    with pytest.raises(SpecError) as err:
+        CimMacroSpec(**BASE, input_distribution="uniform", slices_per_conversion=2)
+    assert err.value.field == "slices_per_conversion"
+
+
+def test_current_domain_bitline_swing_does_not_grow_with_the_pulse_count() -> None:
+    # A current-domain SRAM column is precharged once per round; its swing is the column's result, full
+    # swing V_dd at full scale, so C_bl V^2 a c per cell and round whether the input came as 1 or 15 pulses.
+    spec = dict(BASE, device="sram_6t", bits_per_cell=1, dac_kind="pulse", weight_distribution="mean=0.5")
+    one_pulse = cim_macro_cost(
+        CimMacroSpec(**dict(spec, input_bits=4, dac_bits=1), input_distribution="mean=0.6")
+    )
+    pulses = cim_macro_cost(
+        CimMacroSpec(**dict(spec, input_bits=4, dac_bits=4), input_distribution="mean=0.6")
+    )
+    g = logic(32.0, 1.0)
+    # 64 rows x (16 weights x 8 bit columns), 4 bit-serial rounds or 1 pulse-count round, a = 0.6, c = 0.5
+    cells = 64 * 128
+    assert one_pulse.energy_per_pass_pj["cells"] == pytest.approx(
+        cells * g.sram_bl_cap_ff * 4 * 0.6 * 0.5 / 1000
+    )
+    assert pulses.energy_per_pass_pj["cells"] == pytest.approx(
+        cells * g.sram_bl_cap_ff * 1 * 0.6 * 0.5 / 1000
+    )
+    # the wordline, a digital line, is charged per pulse: 15 x 0.6 pulses per row
+    c_row_ff = 128 * g.sram_wl_cap_ff
+    assert pulses.energy_per_pass_pj["row_drivers"] == pytest.approx(64 * c_row_ff * 15 * 0.6 / 1000)
+
+
+def test_pulse_counter_is_clocked_on_every_pulse_slot_whatever_the_input() -> None:
+    # 64 rows x a 4-b counter x 15 pulse slots x the flip-flop's C V^2, the same at zero and full input
+    spec = dict(BASE, device="sram_6t", bits_per_cell=1, input_bits=4, dac_bits=4, dac_kind="pulse")
+    zero = cim_macro_cost(CimMacroSpec(**spec, input_distribution="mean=0"))
+    full = cim_macro_cost(CimMacroSpec(**spec, input_distribution="mean=1"))
+    g = logic(32.0, 1.0)
+    assert zero.energy_per_pass_pj["dac"] == pytest.approx(64 * 4 * 15 * g.dff_cap_ff * 1.0 / 1000)
+    assert full.energy_per_pass_pj["dac"] == zero.energy_per_pass_pj["dac"]
+
+
+def test_c2c_ladder_in_every_mac_unit() -> None:
+    # Wang et al. (IEEE JSSC 58(4), 2023): one C-2C ladder per 8-b weight, unit C = 2 fF. The shunt caps
+    # (2C) of the weight's one bits take the input voltage v V_dd: 2C x 8 bits x c x V_dd x v V_dd per MAC.
+    spec = CimMacroSpec(
+        device="sram_c2c_wang",
+        rows=64,
+        cols=16,
+        input_bits=8,
+        weight_bits=8,
+        dac_bits=8,
+        dac_kind="r2r",
+        adc_bits=8,
+        weight_combine="analog",
+        combine_scheme="c2c_unit",
+        combine_unit_cap_ff=2.0,
+        input_encoding="offset",
+        weight_encoding="offset",
+        node_nm=22,
+        vdd_v=1.0,
+        cycle_ns=4.661,
+        input_distribution="mean=0.5",
+        weight_distribution="mean=0.25",
+    )
+    cost = cim_macro_cost(spec)
+    assert cost.energy_per_pass_pj["combine_caps"] == pytest.approx(64 * 16 * 2 * 2.0 * 8 * 0.25 * 0.5 / 1000)
+    # area: 3 x 8 unit caps (8 of C, 8 of 2C) per MAC unit at 2.3 fF/um^2 (22 nm): 1024 x 48 / 2.3 um^2
+    assert cost.area_mm2["combine_caps"] == pytest.approx(1024 * 48 / 2.3 * 1e-6)
+    # a partial pass scales the per-unit ladders with rows x columns
+    part = cim_pass_energy_pj(spec, 32, 8)
+    assert part["combine_caps"] == pytest.approx(cost.energy_per_pass_pj["combine_caps"] / 4)

@@ -68,42 +68,46 @@ def test_throughput_follows_the_slicing_rule() -> None:
 
 
 def test_neurram_throughput_follows_its_phases_and_steps() -> None:
-    # per phase: 0.27 us x (2^b - 1) integration steps + 0.3 us x ADC bits + 0.3 us, 48 cores of 256 x 128:
+    # per phase: 0.27 us x (2^k - 1) integration steps + 0.3 us x ADC bits + 0.3 us, 48 cores of 256 x 128:
     # 2-b inputs (1 magnitude bit, 4-b ADC): 0.27 + 1.2 + 0.3 = 1.77 us -> 2 x 1572864 / 1.77 us = 1.777 TOPS
-    assert _point("wan_nature_2022", "tops", "input_bits=2, adc_bits=4, dac_bits=1") == pytest.approx(
-        2 * 256 * 128 * 48 / 1.77e-6 / 1e12 / 1.7931, rel=1e-9
-    )
+    assert _point(
+        "wan_nature_2022", "tops", "input_bits=2, adc_bits=4, slices_per_conversion=1"
+    ) == pytest.approx(2 * 256 * 128 * 48 / 1.77e-6 / 1e12 / 1.7931, rel=1e-9)
+    # 8-b inputs, two phases of 4 + 3 magnitude bits, 10-b ADC: (15 + 7) x 0.27 + 2 x (3.0 + 0.3) = 12.54 us
+    assert _point(
+        "wan_nature_2022", "tops", "input_bits=8, adc_bits=10, slices_per_conversion=4"
+    ) == pytest.approx(2 * 256 * 128 * 48 / 12.54e-6 / 1e12 / 0.2639, rel=1e-9)
     wan = [p for p in validate_cim_macros(["wan_nature_2022"]) if p.quantity == "tops"]
     assert len(wan) == 14
-    assert all(abs(p.ratio - 1) < 0.2 for p in wan)
+    assert all(abs(p.ratio - 1) < 0.10 for p in wan)
 
 
 def test_supply_scaling_of_throughput() -> None:
     # alpha-power law with one threshold: Sinangil 0.8 -> 1.0 V within 6 %; Jia 0.85 -> 1.2 V is 44 % low
-    # (its cycle is set by analog settling that speeds up more than logic, docs/cim.md)
+    # (its measured cycle speeds up 2.5x, more than any CMOS delay with a 0.35 V threshold, docs/cim.md)
     assert _point("sinangil_jssc_2021", "tops", "vdd_v=1.0") == pytest.approx(1.056, abs=0.01)
     assert _point("jia_jssc_2020", "tops", "vdd_v=1.2") < 0.6
 
 
-def test_energy_efficiency_where_the_physics_agrees() -> None:
-    # Sinangil at its full-activity point (output 15): within 7 % at 0.8 and 1.0 V
-    hi = "input_distribution=mean=0.968, weight_distribution=mean=0.968"
-    assert _point("sinangil_jssc_2021", "tops_per_w", f"vdd_v=0.8, {hi}") == pytest.approx(1.0, abs=0.07)
-    assert _point("sinangil_jssc_2021", "tops_per_w", f"vdd_v=1.0, {hi}") == pytest.approx(1.0, abs=0.07)
-    # NeuRRAM, all 14 published settings (1-8 input bits, one- and two-phase): TOPS/W within 37 %
+def test_energy_efficiency_held_per_macro() -> None:
+    # NeuRRAM, all 14 published settings (1-8 input bits, one- and two-phase): TOPS/W within 35 %
     wan = [p for p in validate_cim_macros(["wan_nature_2022"]) if p.quantity == "tops_per_w"]
     assert len(wan) == 14
-    assert all(abs(p.ratio - 1) < 0.37 for p in wan)
+    assert all(abs(p.ratio - 1) < 0.35 for p in wan)
+    assert sum(abs(p.ratio - 1) for p in wan) / len(wan) < 0.22
+    # Sinangil, Table I (outputs 0, 6, 15 at 0.8 and 1.0 V): 1.03-1.69x too efficient, never below
+    sin = [p for p in validate_cim_macros(["sinangil_jssc_2021"]) if p.quantity == "tops_per_w"]
+    assert len(sin) == 6
+    assert all(1.0 < p.ratio < 1.7 for p in sin)
 
 
 def test_documented_outliers_are_still_outliers() -> None:
-    # docs/cim.md lists why: no fixed per-cycle (control, precharge) energy -> Sinangil at zero data is ~4x
-    # too efficient; the ADC survey envelope is 3.6x Jia's measured ADC and the CiM array energy of Jia is
-    # not reached by C V^2 of its capacitors -> ADC share 93 % vs 15.6 %.
-    zero = "input_distribution=mean=0, weight_distribution=mean=0"
-    assert _point("sinangil_jssc_2021", "tops_per_w", f"vdd_v=0.8, {zero}") > 3
+    # docs/cim.md lists why: the ADC survey envelope is 3.6x Jia's measured ADC and the CiM array energy
+    # of Jia is not reached by C V^2 of its capacitors -> ADC share 93 % vs 15.6 %; Wang's survey ADC is
+    # 0.32x its measured converter -> 1.9x too efficient.
     jia_share = [p for p in validate_cim_macros(["jia_jssc_2020"]) if p.quantity == "energy_share_pct:ADC"]
     assert all(p.model > 80 for p in jia_share)
+    assert _point("wang_vlsi_2022", "tops_per_w", "nominal") > 1.8
 
 
 def test_summary_reports_mean_and_worst_error_per_family() -> None:
@@ -118,12 +122,14 @@ def test_sinangil_supply_sweep_and_data_value_sweep() -> None:
     volt = [p for p in pts if p.setting.startswith("vdd_v=")]
     data = [p for p in pts if not p.setting.startswith("vdd_v=")]
     assert len(volt) == 8 and len(data) == 9
-    # Fig. 13(b), 0.65-1.0 V at full activity: C V^2 everywhere and (V/V_nom)^2 ADC: within 13 %
-    assert all(abs(p.ratio - 1) < 0.13 for p in volt)
-    # Fig. 13(a): energy rises with the data value in the model as measured, but the model has no
-    # data-independent per-cycle energy: 0.25x at zero data, 0.94x at output 15 (docs/cim.md)
-    ratios = [p.ratio for p in data]
-    assert ratios == sorted(ratios)
-    assert ratios[0] < 0.3 and ratios[-1] > 0.9
+    # Fig. 13(a) and 13(b): the model is 0.59-0.69 of the measured energy at every data value (0 to 15)
+    # and every supply (0.65-1.0 V): the shape holds (max/min ratio < 1.2), the missing third is a fixed
+    # per-cycle energy the model does not describe (docs/cim.md)
+    ratios = [p.ratio for p in pts]
+    assert all(0.58 < r < 0.70 for r in ratios)
+    assert max(ratios) / min(ratios) < 1.2
     models = [p.model for p in data]
     assert models == sorted(models)
+    # the measured rise from output 0 to output 15 is 2.32x; the model's is 2.65x
+    assert data[-1].model / data[0].model == pytest.approx(2.65, abs=0.05)
+    assert data[-1].published / data[0].published == pytest.approx(2.32, abs=0.01)

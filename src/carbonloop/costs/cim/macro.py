@@ -78,6 +78,7 @@ ALPHA_POWER = 1.3
 THRESHOLD_V = 0.35
 DacKind = Literal["pulse", "voltage", "r2r"]
 Combine = Literal["digital", "analog"]
+CombineScheme = Literal["binary_column", "c2c_unit"]
 Accumulate = Literal["digital", "analog"]
 ENERGY_COMPONENTS = (
     "wordlines",
@@ -128,7 +129,9 @@ class CimMacroSpec:
     weight_encoding: str = "offset"
     weight_combine: Combine = "digital"
     input_accumulation: Accumulate = "digital"
+    slices_per_conversion: int | None = None
     combine_unit_cap_ff: float = 1.0
+    combine_scheme: CombineScheme = "binary_column"
     node_nm: float = 28.0
     vdd_v: float = 0.9
     vdd_nominal_v: float | None = None
@@ -166,6 +169,16 @@ def _validate(s: CimMacroSpec) -> None:
         v = getattr(s, name)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise bad(name, f"must be a positive integer, got {v!r}")
+    k = s.slices_per_conversion
+    if k is not None:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise bad("slices_per_conversion", f"must be a positive integer, got {k!r}")
+        if s.input_accumulation != "analog":
+            raise bad(
+                "slices_per_conversion", "needs input_accumulation: analog (slices integrated in the neuron)"
+            )
+        if k * s.dac_bits > 16:
+            raise bad("slices_per_conversion", f"{k} slices of {s.dac_bits} b exceed 16 integrated bits")
     if s.bits_per_cell is not None and (
         isinstance(s.bits_per_cell, bool)
         or not isinstance(s.bits_per_cell, int)
@@ -202,6 +215,8 @@ def _validate(s: CimMacroSpec) -> None:
         raise bad("weight_combine", f"must be 'digital' or 'analog', got {s.weight_combine!r}")
     if s.input_accumulation not in ("digital", "analog"):
         raise bad("input_accumulation", f"must be 'digital' or 'analog', got {s.input_accumulation!r}")
+    if s.combine_scheme not in ("binary_column", "c2c_unit"):
+        raise bad("combine_scheme", f"must be 'binary_column' or 'c2c_unit', got {s.combine_scheme!r}")
     if "analog" in (s.weight_combine, s.input_accumulation) and s.adc_bits is None:
         raise bad("weight_combine", "analog weight combination needs an ADC")
     if s.dac_bits > s.input_bits:
@@ -300,6 +315,14 @@ def supply_delay_factor(vdd_v: float, vdd_nominal_v: float) -> float:
     return (vdd_v / vdd_nominal_v) * ((vdd_nominal_v - THRESHOLD_V) / (vdd_v - THRESHOLD_V)) ** ALPHA_POWER
 
 
+def phase_slices(slices: int, per_conversion: int) -> tuple[int, ...]:
+    """Input slices integrated per conversion, as even as possible: NeuRRAM's two phases of 7 bits are
+    4 + 3 (ceil(n/2), floor(n/2); Wan et al., Nature 608:504-512, 2022)."""
+    phases = math.ceil(slices / per_conversion)
+    q, r = divmod(slices, phases)
+    return (q + 1,) * r + (q,) * (phases - r)
+
+
 def _cycle_ns(s: CimMacroSpec, slices_pulses: int) -> float:
     """Round time at ``vdd_v`` (alpha-power law from the nominal supply): the given cycle, or
     pulses x pulse period + ADC bits x ADC step + a per-round overhead. The pulse period defaults to the
@@ -332,8 +355,22 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     # a differential pair is read as one current difference: its two columns share one conversion
     conv_cols = s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices
     conv_rounds = 1 if s.input_accumulation == "analog" else in_rounds
-    n_adc = math.ceil(conv_cols / s.columns_per_adc) if s.adc_bits is not None else 0
     cycles_per_pass = in_rounds * (s.columns_per_adc if s.adc_bits is not None else 1)
+    if s.slices_per_conversion is not None:
+        # rule 4b: the neuron integrates a phase's slices, slice j weighted 2^(j dac_bits) by repeated
+        # integration steps, and converts once per phase: a phase of k slices takes 2^(k dac_bits) - 1
+        # integration steps of one pulse period, then one conversion
+        phases = [
+            size
+            for _ in range(st.inputs.copies)
+            for size in phase_slices(st.inputs.slices, s.slices_per_conversion)
+        ]
+        conv_rounds = len(phases)
+        share = s.columns_per_adc if s.adc_bits is not None else 1
+        pass_ns = share * sum(_cycle_ns(s, 2 ** (k * s.dac_bits) - 1) for k in phases)
+        cycles_per_pass = conv_rounds * share
+        cycle = pass_ns / cycles_per_pass
+    n_adc = math.ceil(conv_cols / s.columns_per_adc) if s.adc_bits is not None else 0
     c_bar = st.weights.mean_value  # mean stored slice value (zero copy of a differential pair included)
 
     # Row side: (1 - P0) x non-zero statistics if zero inputs are gated, else all inputs.
@@ -373,7 +410,8 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         e["dac"] = rows * sum(hold) * copies
         a["dac"] = rows * r2r_area_um2(s.dac_bits, s.dac_unit_ohm, s.node_nm)
     elif s.dac_kind == "pulse" and s.dac_bits > 1:
-        e["dac"] = rows * sum(pulse_counter_energy_fj(g, p) for p in pulses) * copies
+        slots = float(max_pulses) * (row_frac if s.zero_gating else 1.0)  # gated rows stop their clock
+        e["dac"] = rows * pulse_counter_energy_fj(g, s.dac_bits, slots) * len(pulses) * copies
         a["dac"] = rows * s.dac_bits * g.dff_area_um2
 
     cells = rows * phys_cols
@@ -382,11 +420,27 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         activity = sum(slice_v2) if s.dac_kind in ("voltage", "r2r") else sum(pulses)
         e["cells"] = cells * per_pulse_fj * activity * copies
     else:
-        cap = c.compute_cap_ff if c.compute_cap_ff > 0 else g.sram_bl_cap_ff
-        e["cells"] = cells * cap * v2 * sum(pulses) * c_bar * copies
+        if c.compute_cap_ff > 0:
+            # charge domain: each cell's capacitor is charged when input bit and weight bit are one
+            e["cells"] = cells * c.compute_cap_ff * v2 * sum(pulses) * c_bar * copies
+        else:
+            # current domain (rule 3c): the bitline is precharged once per round and its swing is the
+            # column's result, full swing V_dd at full scale (the ADC's range), however many pulses
+            # built it: C_bl V_dd^2 x (mean slice value x mean cell value) per column and round
+            e["cells"] = cells * g.sram_bl_cap_ff * v2 * sum(slice_v) * c_bar * copies
     a["cells"] = cells * c.area_um2(s.node_nm)
 
-    if s.weight_combine == "analog" and w_slices > 1:
+    if s.weight_combine == "analog" and w_slices > 1 and s.combine_scheme == "c2c_unit":
+        # rule 3b: a C-2C ladder in every MAC unit (n shunt caps of 2C, n series caps of C, n = weight
+        # bits): the input voltage v V_dd reaches the shunt caps of the one bits, each drawing
+        # 2C V_dd (v V_dd) from the supply; the series caps only redistribute that charge
+        n_bits = w_slices * s.cell_bits
+        per_unit_ff = 2.0 * s.combine_unit_cap_ff * n_bits * c_bar
+        e["combine_caps"] = rows * s.cols * per_unit_ff * v2 * sum(slice_v) * copies
+        a["combine_caps"] = (
+            rows * s.cols * capacitor_area_um2(3.0 * n_bits * s.combine_unit_cap_ff, s.node_nm)
+        )
+    elif s.weight_combine == "analog" and w_slices > 1:
         # binary-weighted capacitors (unit C x 2^k per slice column) charge-share each weight's product
         cap_w = s.combine_unit_cap_ff * (2 ** (w_slices * s.cell_bits) - 1)
         e["combine_caps"] = s.cols * cap_w * v2 * sum(slice_v) * c_bar * copies
@@ -453,7 +507,8 @@ def cim_pass_energy_pj(spec: CimMacroSpec, mapped_rows: int, mapped_cols: int) -
         raise SpecError(_SOURCE, "mapped_cols", f"must be in [1, {spec.cols}], got {mapped_cols}")
     cost = cim_macro_cost(spec)
     r, c = mapped_rows / spec.rows, mapped_cols / spec.cols
+    per_unit = {"cells", "combine_caps"} if spec.combine_scheme == "c2c_unit" else {"cells"}
     return {
-        k: v * (r if k in ROW_SIDE else r * c if k == "cells" else c)
+        k: v * (r if k in ROW_SIDE else r * c if k in per_unit else c)
         for k, v in cost.energy_per_pass_pj.items()
     }

@@ -113,10 +113,12 @@ def voltage_dac_energy_fj(bits: int, vdd_v: float, mean_code: float) -> float:
     return DAC_CAP_FF_PER_BIT * bits * vdd_v**2 * mean_code
 
 
-def pulse_counter_energy_fj(g: Logic, mean_pulses: float) -> float:
-    """A pulse-count (temporal) DAC is a counter: an increment toggles two flip-flops on average
-    (1 + 1/2 + 1/4 + ...), so each pulse costs two flip-flop clockings."""
-    return 2.0 * g.dff_energy_fj * mean_pulses
+def pulse_counter_energy_fj(g: Logic, bits: int, pulse_slots: float) -> float:
+    """A pulse-count (temporal) DAC is a ``bits``-wide synchronous counter clocked on every one of the
+    round's ``pulse_slots`` (2^b - 1) whether or not the row's count is reached: a flip-flop's clock
+    drives its internal latches on every edge, so the energy does not depend on the input value. Each
+    flip-flop is charged its switched capacitance per edge (an upper bound for a flip-flop that holds)."""
+    return bits * pulse_slots * g.dff_energy_fj
 
 
 def add_energy_fj(g: Logic, width_bits: float) -> float:
