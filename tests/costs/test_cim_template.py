@@ -109,3 +109,29 @@ def test_reram_rows_are_programmed_one_set_pulse_each() -> None:
     assert acc.memories[-1].write_bw_bits == pytest.approx(8 / 64 / cycles)
     sram = cim(device="sram_6t", rows=64, cols=32, adc_bits=5, sram_bytes=65536)
     assert sram.memories[-1].write_bw_bits == pytest.approx(8 / 64)
+
+
+def test_phase_and_c2c_arguments_reach_the_spec() -> None:
+    acc = cim(
+        device="rram_1t1r_neurram",
+        rows="256",
+        cols="128",
+        input_bits="8",
+        weight_bits="4",
+        bits_per_cell="4",
+        input_accumulation="analog",
+        slices_per_conversion="4",
+        node_nm="65",  # the buffer model's node table stops at 65 nm (NeuRRAM's 130 nm is outside it)
+        vdd_v="1.2",
+        input_distribution="uniform_signed",
+    )
+    spec = acc.array.imc
+    assert spec.slices_per_conversion == 4
+    # 7 magnitude bits in phases of 4 + 3: two conversions per pass
+    assert cim_macro_cost(spec).cycles_per_pass == 2
+    call_name, kwargs = parse_call(_preset_call("cim_wang_22nm"))
+    wang = cim(**kwargs).array.imc
+    assert (wang.combine_scheme, wang.combine_unit_cap_ff) == ("c2c_unit", 2.0)
+    with pytest.raises(SpecError) as err:
+        cim(slices_per_conversion="2")  # needs input_accumulation=analog
+    assert err.value.field == "slices_per_conversion"

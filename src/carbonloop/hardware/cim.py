@@ -191,6 +191,9 @@ def cim(
     weight_encoding: str = "offset",
     weight_combine: str = "digital",
     input_accumulation: str = "digital",
+    slices_per_conversion: int | str | None = None,
+    combine_scheme: str = "binary_column",
+    combine_unit_cap_ff: float | str = 1.0,
     node_nm: int | str = 22,
     vdd_v: float | str | None = None,
     read_pulse_ns: float | str = 1.0,
@@ -239,6 +242,11 @@ def cim(
         weight_encoding=str(weight_encoding),
         weight_combine=str(weight_combine),  # type: ignore[arg-type]
         input_accumulation=str(input_accumulation),  # type: ignore[arg-type]
+        slices_per_conversion=None
+        if slices_per_conversion is None or str(slices_per_conversion).lower() == "none"
+        else _int("slices_per_conversion", slices_per_conversion),
+        combine_scheme=str(combine_scheme),  # type: ignore[arg-type]
+        combine_unit_cap_ff=_float("combine_unit_cap_ff", combine_unit_cap_ff),
         node_nm=float(node),
         vdd_v=vdd,
         read_pulse_ns=_float("read_pulse_ns", read_pulse_ns),
