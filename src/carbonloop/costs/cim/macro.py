@@ -14,15 +14,20 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
 2. Row drivers charge the wordline (wire + access gates) once per pulse: a pulse-count DAC sends
    (2^b - 1) x slice value pulses, a voltage DAC or a 1-b driver charges it to the slice value
    (C V_dd x v V_dd); each line's driver is a fan-out-4 inverter chain (area C_load / 3 in NAND2
-   units, logical effort). DACs: a pulse-count DAC is a counter (two flip-flop toggles per pulse); a
-   capacitive voltage DAC charges 50 fF per bit in proportion to the code; an R-2R ladder draws static
-   current for the whole cycle, averaged over the code pmf (nodal solution of the ladder). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
+   units, logical effort). DACs: a pulse-count DAC is a counter clocked on each of the 2^b - 1 pulse
+   slots whatever the input; a capacitive voltage DAC charges 50 fF per bit in proportion to the code;
+   an R-2R ladder draws static current for the whole cycle, averaged over the code pmf (nodal solution
+   of the ladder). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
 3. Cells: a non-volatile cell draws T_read V_read^2 G per pulse (G linear in the stored slice value,
    Ohm's law; a voltage DAC scales V^2 by the mean *squared* slice value, CiMLoop's Algorithm 1); an SRAM
    charge-domain cell charges its capacitor when input bit and weight bit are both one (C V^2 a c); an
-   SRAM current-domain cell discharges its bitline share likewise.
+   SRAM current-domain bitline is precharged once per round and swings by the column's result (full
+   swing at full scale), C_bl V^2 a c per cell and round however many pulses built it. Analog weight
+   combination: binary-weighted capacitors per weight column, or a C-2C ladder in every MAC unit.
 4. ADC: one conversion per converted column per input slice (once per pass when the input slices are
-   integrated in the analog domain, ``input_accumulation="analog"``; a differential pair is one column;
+   integrated in the analog domain, ``input_accumulation="analog"``, or once per phase of
+   ``slices_per_conversion`` slices that the neuron integrates, slice j weighted by 2^j integration
+   steps, so a phase of k 1-b slices takes 2^k - 1 steps; a differential pair is one column;
    analog weight combination, binary-weighted or C-2C capacitors, converts one column per weight). Energy
    and area from the ADC-survey regression at the per-ADC rate (1 / round time) and the macro's node,
    scaled (V/V_nominal)^2 for a supply sweep; a measured ADC (``adc_energy_pj`` at the nominal supply,
