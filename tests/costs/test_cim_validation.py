@@ -133,3 +133,18 @@ def test_sinangil_supply_sweep_and_data_value_sweep() -> None:
     # the measured rise from output 0 to output 15 is 2.32x; the model's is 2.65x
     assert data[-1].model / data[0].model == pytest.approx(2.65, abs=0.05)
     assert data[-1].published / data[0].published == pytest.approx(2.32, abs=0.01)
+
+
+def test_overall_agreement_is_held() -> None:
+    # The agreement reached with the rules of docs/cim.md (no per-macro factor), held so it cannot
+    # silently worsen: throughput 6.2 % mean (one point, Jia at 1.2 V, over 25 %); TOPS/W 33.8 % mean,
+    # 88.7 % worst (Wang); energy shares 19.6 pp mean; the targets (10 % / 25 %, 10 pp) are not met
+    # for TOPS/W and the breakdowns, for the reasons listed point by point in docs/cim.md.
+    s = summary(validate_cim_macros())
+    assert s["tops"]["mean_error"] < 0.065
+    assert s["tops_per_w"]["mean_error"] < 0.34
+    assert s["tops_per_w"]["worst_error"] < 0.89
+    assert s["energy_share_pct"]["mean_error"] < 0.20
+    assert s["area_share_pct"]["mean_error"] < 0.26
+    over = [p for p in validate_cim_macros() if p.quantity == "tops" and p.error > 0.25]
+    assert [(p.macro, p.setting) for p in over] == [("jia_jssc_2020", "vdd_v=1.2")]
