@@ -302,7 +302,14 @@ def tiling_loops(space: Space, F: np.ndarray) -> LoopArrays:
 
 
 def _lb_fills(
-    op, ext: np.ndarray, g, c: int, nw_loop: np.ndarray, dim: np.ndarray, fixed: np.ndarray | None = None
+    op,
+    ext: np.ndarray,
+    g,
+    c: int,
+    nw_loop: np.ndarray,
+    dim: np.ndarray,
+    fixed: np.ndarray | None = None,
+    memo: dict | None = None,
 ) -> np.ndarray:
     """Fewest elements any loop order brings into a tile of extents ``ext`` below level ``c``.
 
@@ -322,36 +329,36 @@ def _lb_fills(
     (f_q - 1) x (every other transition factor) times, each time moving only its own dim, by its stride,
     so each of its steps brings exactly what the model's overlap rule says for that one move. The bound
     then holds for every order that keeps the fixed loops where they are.
+
+    ``memo``: a dict shared by the calls of one model evaluation (same ``g``, ``dim``, ``fixed``); what
+    depends only on the nest, the level and the operand is computed once there (the model asks for the
+    child's tile and for the union of the children's tiles with the same transitions).
     """
     size = footprint(op, ext)
-    trans = (~g.spatial) & (g.level < c) & (g.factor > 1)
-    rel = trans & nw_loop
-    if rel.shape[0] == 0:
+    if g.factor.shape[0] == 0:
         return size
-    xstar = np.where(rel, g.level, -1).max(axis=0)
-    at_xstar = g.level == xstar[None, :]
-    full = trans & ((g.level < xstar[None, :]) | (rel & at_xstar))
-    if fixed is not None:
-        pos = np.arange(trans.shape[0])[:, None]
-        innermost = np.where(rel & fixed & at_xstar, pos, -1).max(axis=0)  # -1: no fixed relevant loop
-        full |= trans & at_xstar & (pos < innermost[None, :])
-    f_full = np.where(full, g.factor, 1)
-    out = size * f_full.prod(axis=0)
-    ratio = np.zeros(trans.shape, dtype=float)
-    tile = None
-    for dims, coefs in op.axes:
-        if len(dims) < 2 or any(abs(x) != 1 for x in coefs):
-            continue
+    memo = {} if memo is None else memo
+    if memo.get("g") is not g:
+        memo.clear()
+        memo["g"] = g
+    key = (c, op.name)
+    if key not in memo:
+        memo[key] = _lb_structure(op, g, c, nw_loop, fixed, memo)
+    trans, full, f_full, product, window_rows = memo[key]
+    out = size * product
+    ratio = None
+    if window_rows:
+        tile = memo.setdefault(("tile", c), None)
         if tile is None:
-            tile = g.at(g.suffix, g.start(c))  # [N, D] the tile at level c (no spatial fan-out above it)
-        span = axis_size(dims, coefs, ext).astype(float)
-        for i in dims:
-            partners = [j for j in dims if j != i]
-            blocked = (trans & np.isin(dim, partners)).any(axis=0)
+            tile = memo[("tile", c)] = g.at(g.suffix, g.start(c))  # [N, D] the tile at level c
+        ratio = np.zeros(trans.shape, dtype=float)
+        for dims, coefs, i, blocked, on_i in window_rows:
+            span = axis_size(dims, coefs, ext).astype(float)
             r = np.where(blocked, 0.0, np.minimum(1.0, tile[:, i] / span))
-            on_i = trans & ~full & (dim == i)
             ratio = np.maximum(ratio, np.where(on_i, r[None, :], 0.0))
-    q_new = np.zeros(trans.shape, dtype=np.int64)
+        if not ratio.any():
+            ratio = None
+    q_new = None
     if fixed is not None:
         deepest = np.where(trans, g.level, -1).max(axis=0)
         q = fixed & trans & ~full & (g.level == deepest[None, :])  # at most one loop per row
@@ -363,18 +370,58 @@ def _lb_fills(
             f_trans = np.where(trans, g.factor, 1)
             q_steps = f_trans.prod(axis=0)[None, :] // f_trans * (g.factor - 1)
             q_new = np.where(q, q_steps * (size[None, :] - overlap), 0)
-    if ratio.any() or q_new.any():
+            if not q_new.any():
+                q_new = None
+    if ratio is not None or q_new is not None:
         # product of the S loops of strictly higher levels, per loop: exclusive cumprod read at the level start
-        cum = np.ones((f_full.shape[0] + 1, f_full.shape[1]), dtype=np.int64)
-        cum[1:] = np.cumprod(f_full, axis=0)
+        above_key = ("above", key)
+        if above_key not in memo:
+            cum = np.ones((f_full.shape[0] + 1, f_full.shape[1]), dtype=np.int64)
+            cum[1:] = np.cumprod(f_full, axis=0)
+            memo[above_key] = np.take_along_axis(cum, _level_first(g, memo), axis=0)
+        above = memo[above_key]
+        per_loop = (g.factor - 1) * above * (0.0 if ratio is None else ratio) * size[None, :]
+        extra = per_loop if q_new is None else np.maximum(per_loop, q_new)
+        out = out + np.floor(extra.sum(axis=0) * (1 - 1e-12)).astype(np.int64)
+    return out
+
+
+def _level_first(g, memo: dict) -> np.ndarray:
+    """Index of the first loop of each loop's level [K, N] (loops are in non-decreasing level order)."""
+    if "first" not in memo:
         L = int(g.level.max()) + 1
         starts = np.stack([g.start(x) for x in range(L)])  # [L, N]
-        first = np.take_along_axis(starts, g.level, axis=0)  # [K, N]
-        above = np.take_along_axis(cum, first, axis=0)
-        per_loop = (g.factor - 1) * above * ratio * size[None, :]
-        extra = np.maximum(per_loop, q_new).sum(axis=0)
-        out = out + np.floor(extra * (1 - 1e-12)).astype(np.int64)
-    return out
+        memo["first"] = np.take_along_axis(starts, g.level, axis=0)
+    return memo["first"]
+
+
+def _lb_structure(op, g, c: int, nw_loop: np.ndarray, fixed: np.ndarray | None, memo: dict):
+    """What :func:`_lb_fills` needs that does not depend on the tile's extents: the transition loops,
+    the set S of loops that refill the whole tile, their factors and product, and per window dim the
+    rows where its partner has no loop above ``c`` (blocked) and its own loops outside S."""
+    tkey = ("trans", c)
+    if tkey not in memo:
+        memo[tkey] = (~g.spatial) & (g.level < c) & (g.factor > 1)
+    trans = memo[tkey]
+    rel = trans & nw_loop
+    xstar = np.where(rel, g.level, -1).max(axis=0)
+    at_xstar = g.level == xstar[None, :]
+    full = trans & ((g.level < xstar[None, :]) | (rel & at_xstar))
+    if fixed is not None:
+        pos = np.arange(trans.shape[0])[:, None]
+        innermost = np.where(rel & fixed & at_xstar, pos, -1).max(axis=0)  # -1: no fixed relevant loop
+        full |= trans & at_xstar & (pos < innermost[None, :])
+    f_full = np.where(full, g.factor, 1)
+    window_rows = []
+    for dims, coefs in op.axes:
+        if len(dims) < 2 or any(abs(x) != 1 for x in coefs):
+            continue
+        for i in dims:
+            partners = [j for j in dims if j != i]
+            blocked = (trans & g.onehot[partners].any(axis=0)).any(axis=0)
+            on_i = trans & ~full & g.onehot[i]
+            window_rows.append((dims, coefs, i, blocked, on_i))
+    return trans, full, f_full, f_full.prod(axis=0), window_rows
 
 
 class _OwnMove:
@@ -404,8 +451,13 @@ def order_free_fills(cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | Non
         m[list(c.nw)] = True
         nw_of[op.name] = m
 
+    memo: dict = {}
+    loop_nw: dict[str, np.ndarray] = {}
+
     def counter(op, ext: np.ndarray, g, child_level: int) -> np.ndarray:
-        return _lb_fills(op, ext, g, child_level, nw_of[op.name][dim], dim, fixed)
+        if op.name not in loop_nw:
+            loop_nw[op.name] = nw_of[op.name][dim]
+        return _lb_fills(op, ext, g, child_level, loop_nw[op.name], dim, fixed, memo)
 
     return counter
 

@@ -101,9 +101,25 @@ class Transitions:
         cnt = np.cumsum(moving, axis=1, dtype=np.int16)
         self._moves = g.onehot | ((cnt[:, -1:] - cnt) > 0)  # [D, K, N]: dim d moves at a step of k
         self._shift: dict[int, np.ndarray] = {}
+        self._moved: dict[tuple, tuple] = {}  # per window axis: its moves (window_moves)
+        self._still_all: dict[tuple[int, ...], np.ndarray] = {}
 
     def still(self, d: int) -> np.ndarray:
         return ~self._moves[d]
+
+    def still_all(self, dims: tuple[int, ...]) -> np.ndarray:
+        """None of ``dims`` moves at a step of each loop [K, N] (computed once per set of dims)."""
+        if dims not in self._still_all:
+            self._still_all[dims] = ~self._moves[list(dims)].any(axis=0)
+        return self._still_all[dims]
+
+    def window_moves(self, dims: tuple[int, ...], coefs: tuple[int, ...], g: int) -> tuple:
+        """:func:`_window_moves` of a window axis, computed once (the child's tile and the union of the
+        children's tiles move alike)."""
+        key = (dims, coefs, g)
+        if key not in self._moved:
+            self._moved[key] = _window_moves(dims, coefs, g, self)
+        return self._moved[key]
 
     def shift(self, d: int) -> np.ndarray:
         """Index change of dim ``d`` at a step of each loop [K, N]."""
@@ -138,28 +154,45 @@ def axis_overlap(
 def _window_overlap(
     dims: tuple[int, ...], coefs: tuple[int, ...], ext: np.ndarray, tr: Transitions
 ) -> np.ndarray:
-    """Overlap of a sliding-window axis (several dims) between a tile and its moved copy [K, N]."""
+    """Overlap of a sliding-window axis (several dims) between a tile and its moved copy [K, N].
+
+    What depends only on the transitions (the moves, their alignment, quotient and remainder by the
+    stride) is kept on ``tr`` and shared by every tile moved by it; arrays only a few rows need (the
+    comb of a window narrower than its stride) are computed only when some row needs them."""
     g = math.gcd(*(abs(c) for c in coefs)) if len(coefs) == 2 else 1
-    moved = np.zeros(tr.weight.shape, dtype=np.int64)
-    for d, c in zip(dims, coefs, strict=True):
-        moved = moved + c * tr.shift(d)
+    moves = (
+        tr.window_moves(dims, coefs, g) if isinstance(tr, Transitions) else _window_moves(dims, coefs, g, tr)
+    )
+    aligned, moved, abs_moved = moves
     span = axis_size(dims, coefs, ext)[None, :]
     comb = comb_axis(dims, coefs)
     if comb is None:
-        return np.clip(span - np.abs(moved), 0, None)
-    if g > 1:  # positions are multiples of g: a move that is not one shares nothing
-        aligned = moved % g == 0
-        moved = moved // g
-    else:
-        aligned = np.ones(moved.shape, dtype=bool)
+        return np.clip(span - abs_moved, 0, None)
     i, j, s = comb
     n, m = ext[:, i][None, :], ext[:, j][None, :]
-    dense = np.clip(span - np.abs(moved), 0, None)
-    q, r = np.divmod(moved, s)
-    teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(m - s + r, 0, None) * np.clip(
-        n - np.abs(q + 1), 0, None
-    )
-    return np.where(aligned, np.where(m >= s, dense, teeth), 0)
+    wide = m >= s  # [1, N]: the window covers its stride (a dense interval)
+    if wide.all():
+        out = np.clip(span - abs_moved, 0, None)
+    else:
+        q, r = np.divmod(moved, s)
+        teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(
+            m - s + r, 0, None
+        ) * np.clip(n - np.abs(q + 1), 0, None)
+        out = np.where(wide, np.clip(span - abs_moved, 0, None), teeth) if wide.any() else teeth
+    return out if aligned is None else np.where(aligned, out, 0)
+
+
+def _window_moves(dims: tuple[int, ...], coefs: tuple[int, ...], g: int, tr) -> tuple:
+    """(aligned or None, move / g, |move / g|) of a window axis at a step of each loop [K, N]: positions
+    are multiples of g, so a move that is not one shares nothing (None: every move is aligned)."""
+    moved = np.zeros(tr.weight.shape, dtype=np.int64)
+    for d, c in zip(dims, coefs, strict=True):
+        moved = moved + c * tr.shift(d)
+    if g > 1:
+        aligned = moved % g == 0
+        moved = moved // g
+        return aligned, moved, np.abs(moved)
+    return None, moved, np.abs(moved)
 
 
 def footprint(op: CompiledOperand, ext: np.ndarray) -> np.ndarray:
@@ -171,10 +204,21 @@ def footprint(op: CompiledOperand, ext: np.ndarray) -> np.ndarray:
 
 
 def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
-    """Elements brought into a tile of extents ``ext`` over all transitions ``tr`` (first tile included)."""
+    """Elements brought into a tile of extents ``ext`` over all transitions ``tr`` (first tile included).
+
+    The single-dim axes overlap all together or not at all (their extent when none of their dims moves,
+    else nothing), so they are one mask and one product; each window axis has its own overlap."""
     size = footprint(op, ext)
-    overlap = np.ones(tr.weight.shape, dtype=np.int64)
-    for dims, coefs in op.axes:
+    single = tuple(dims[0] for dims, _ in op.axes if len(dims) == 1)
+    windows = [(dims, coefs) for dims, coefs in op.axes if len(dims) > 1]
+    if single:
+        plain = np.ones(ext.shape[0], dtype=np.int64)
+        for d in single:
+            plain = plain * ext[:, d]
+        overlap = np.where(tr.still_all(single), plain[None, :], 0)
+    else:
+        overlap = np.ones(tr.weight.shape, dtype=np.int64)
+    for dims, coefs in windows:
         overlap = overlap * axis_overlap(dims, coefs, ext, tr)
     new = size[None, :] - overlap
     return size + (tr.weight * new).sum(axis=0)
