@@ -145,6 +145,12 @@ def validate_carbonspot(
         float | None,
         typer.Option("--budget", help="Mapper budget per layer (evaluations, or seconds if fractional)."),
     ] = None,
+    dim: Annotated[
+        list[int] | None, typer.Option("--dim", help="Only square arrays of this size (repeatable).")
+    ] = None,
+    sram: Annotated[
+        list[str] | None, typer.Option("--sram", help="Only this SRAM size, e.g. 8KiB (repeatable).")
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
     cache: Annotated[
         Path | None,
@@ -207,20 +213,32 @@ def _run_carbonspot_study(
     jobs: int,
     cache: Path | None,
     no_points: bool,
+    sizes: tuple[tuple[int, ...], tuple[str, ...]] = ((), ()),
 ) -> tuple[Any, str]:
     """The study (and the flips): progress on stderr, the report's Markdown returned with the study's rows."""
     import time
 
     from carbonloop.explore.space import load_space
-    from carbonloop.explore.validate import ASSUMPTIONS, STUDY, assumption_named, run_study, with_flip
+    from carbonloop.explore.validate import (
+        ASSUMPTIONS,
+        STUDY,
+        assumption_named,
+        run_study,
+        subset_space,
+        with_flip,
+    )
     from carbonloop.report.validation import attribution_report, validation_report
+    from carbonloop.specio import parse_bits
 
     if jobs < 1:
         raise SpecError("--jobs", "jobs", f"must be >= 1 (got {jobs})")
     if budget is not None and not (budget > 0 and budget != float("inf")):
         raise SpecError("--budget", "budget", f"must be a finite number > 0 (got {budget})")
     names = [assumption_named(n).name for n in only] if only else [a.name for a in ASSUMPTIONS]
-    sp = load_space(space_name)
+    sp = load_space(space_name).with_options(conventions="carbonspot")
+    srams = tuple(parse_bits(v, "--sram", "sram") // 8 for v in sizes[1])
+    if sizes[0] or srams:
+        sp = subset_space(sp, sizes[0], srams)
     if budget is not None:
         sp = sp.with_options(budget=int(budget) if float(budget).is_integer() else float(budget))
 

@@ -451,3 +451,19 @@ def attribution(runs: dict[str, pd.DataFrame], ref: pd.DataFrame) -> tuple[pd.Da
                 }
             )
     return pd.DataFrame(summary), pd.DataFrame(detail)
+
+
+def subset_space(
+    space: DesignSpace, dims: tuple[int, ...] = (), sram_bytes: tuple[int, ...] = ()
+) -> DesignSpace:
+    """The space's designs whose square array is one of ``dims`` and whose SRAM is one of ``sram_bytes``
+    (empty: no filter), every workload kept so the geomean rows and winners stay the suite's."""
+    kept = tuple(
+        d
+        for d in space.designs
+        if (not dims or d.kwargs.get("rows") in dims and d.kwargs.get("cols") in dims)
+        and (not sram_bytes or d.kwargs.get("sram_bytes") in sram_bytes)
+    )
+    if not kept:
+        raise SpecError(space.source or "<space>", "--dim", f"no design of {space.name!r} has those sizes")
+    return dataclasses.replace(space, designs=kept)
