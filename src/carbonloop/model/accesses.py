@@ -110,7 +110,7 @@ class Transitions:
     def still_all(self, dims: tuple[int, ...]) -> np.ndarray:
         """None of ``dims`` moves at a step of each loop [K, N] (computed once per set of dims)."""
         if dims not in self._still_all:
-            self._still_all[dims] = ~self._moves[list(dims)].any(axis=0)
+            self._still_all[dims] = np.asarray(~self._moves[list(dims)].any(axis=0))
         return self._still_all[dims]
 
     def window_moves(self, dims: tuple[int, ...], coefs: tuple[int, ...], g: int) -> tuple:
