@@ -7,13 +7,14 @@ import itertools
 
 import numpy as np
 import pytest
+from bruteforce import brute_force
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbonloop.hardware.library import load_accelerator
-from carbonloop.mapper import Constraints
-from carbonloop.mapper.energy_bounds import pair_refill_energy
-from carbonloop.mapper.search import keep_patterns, make_space
+from carbonloop.mapper import Constraints, search_layer
+from carbonloop.mapper.energy_bounds import candidate_extra_energy, pair_refill_energy
+from carbonloop.mapper.search import _cheap_bound, keep_patterns, make_space
 from carbonloop.mapper.spatial import spatial_candidates
 from carbonloop.mapper.temporal import enumerate_tilings, operand_classes, order_free_fills, tiling_loops
 from carbonloop.model.evaluate import evaluate_batch
@@ -116,3 +117,71 @@ def test_joint_refill_bound_is_a_real_refinement(acc_name):
     assert ok.sum() >= 4
     assert (extra[ok] > 0).any()
     assert ((e0 + extra)[ok] <= exact[ok] * (1 + 1e-12)).all()
+
+
+# --- per spatial candidate ------------------------------------------------------------------------
+
+
+def test_candidate_bound_adds_the_macs_reads_of_the_innermost_level_by_hand():
+    """two_level (main memory -> 64 x 8 b buffer -> one MAC), matmul M=2, N=3, K=4: T = 24 MACs.
+    Cheap bound: compute 24 x 0.56 = 13.44; every operand once at main memory (8 b words, 8 b wide):
+    W 12 x 7.95 = 95.4, I 8 x 7.95 = 63.6, O 6 x 5.45 (update) = 32.7 -> 205.14 pJ. The MACs' reads of
+    the buffer (its reads are 0.42 pJ per 8 b word): W 24 x 0.42 = 10.08, I 10.08, O 24 updates x 0.42 =
+    10.08 and 24 - 6 (first touches need no read) = 18 reads x 0.42 = 7.56 -> 37.8 pJ. No level below
+    the buffer: no pair term. Bound 242.94 pJ, at most the layer's least energy."""
+    acc = load_accelerator("two_level")
+    layer = matmul("m", M=2, N=3, K=4)
+    cl = compile_layer(layer)
+    space = make_space(
+        cl, acc, spatial_candidates(layer, acc)[0], keep_patterns(acc, Constraints())[0], False
+    )
+    assert candidate_extra_energy(space, operand_classes(cl)) == pytest.approx(37.8, rel=1e-12)
+    assert _cheap_bound(space, layer)[0] == pytest.approx(242.94, rel=1e-12)
+    assert _cheap_bound(space, layer)[0] <= search_layer(layer, acc, "energy").value
+
+
+def _candidate_key(mapping) -> tuple:
+    return tuple(
+        sorted(
+            (axis, tuple(sorted((lp.dim, lp.factor) for lp in loops)))
+            for lv in mapping.levels
+            for axis, loops in lv.spatial
+            if loops
+        )
+    )
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    K=st.integers(1, 4),
+    C=st.integers(1, 4),
+    OY=st.integers(1, 3),
+    OX=st.integers(1, 3),
+    FY=st.integers(1, 3),
+    stride=st.integers(1, 2),
+    acc_name=st.sampled_from(["two_level", "os_array_16x16", "tpu_like"]),
+)
+def test_candidate_bound_never_exceeds_any_mapping_of_the_candidate(K, C, OY, OX, FY, stride, acc_name):
+    """Every spatial candidate's cheap bound (with the MACs' reads and the pair refills of capacity-limited
+    levels) is at most the exact energy of every mapping with that unrolling (oracle: the independent
+    brute force of tests/mapper/bruteforce.py, scored by the exact model)."""
+    acc = load_accelerator(acc_name)
+    layer = conv2d("r", K=K, C=C, OY=OY, OX=OX, FY=FY, FX=1, stride=stride)
+    e, _, maps = brute_force(layer, acc)
+    least: dict[tuple, float] = {}
+    for energy, m in zip(e, maps, strict=True):
+        key = _candidate_key(m)
+        least[key] = min(least.get(key, np.inf), float(energy))
+    cl = compile_layer(layer)
+    keep = keep_patterns(acc, Constraints())[0]
+    checked = 0
+    for cand in spatial_candidates(
+        layer, acc, Constraints(hints={a: list(layer.dim_names) for a in acc.array.axis_names})
+    ):
+        key = tuple(sorted((axis, tuple(sorted(loops))) for axis, loops in cand.unrolling if loops))
+        if key not in least:
+            continue  # no fitting mapping
+        bound = _cheap_bound(make_space(cl, acc, cand, keep, False), layer)[0]
+        assert bound <= least[key] * (1 + 1e-12), (cand.label(), bound, least[key])
+        checked += 1
+    assert checked >= 1

@@ -118,3 +118,106 @@ def _counted_refills(F: np.ndarray, c: int, nw: np.ndarray) -> np.ndarray:
     outer = np.where(level < xstar[:, None], F[:, :c, :].prod(axis=2), 1).prod(axis=1)
     at = np.where(nw[None, :], F[np.arange(N), np.maximum(xstar, 0), :], 1).prod(axis=1)
     return np.where(xstar >= 0, outer * at, 1) - 1
+
+
+# --- per spatial candidate -------------------------------------------------------------------------
+
+MAX_TILE_SHAPES = 200_000  # tile shapes of one level checked per candidate (more: that level adds nothing)
+
+
+def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> float:
+    """Energy every mapping of a spatial candidate spends beyond its cheap bound (compute energy and
+    every operand moved once at the outermost level, :func:`carbonloop.mapper.search._cheap_bound`),
+    from counts that bound touches nowhere (docs/mapper.md, "Bounds per spatial candidate"):
+
+    - the innermost level of each operand's chain (not the outermost) feeds every MAC: its reads (and
+      the partial sums' updates) are the model's own, fixed by the unrolling and the temporal
+      iterations ``T``: ``instances x T x`` the distinct elements the MACs below one instance use;
+    - below every level ``c`` whose parents (for both operands of a pair) are not the outermost level,
+      :func:`pair_refill_energy`'s argument with nothing counted yet: at least ``T / V - 1`` transitions
+      refill one of the pair, ``V`` the temporal volume of the tile at ``c``, and each costs at least
+      the cheaper refill; minimized over every tile of ``c`` that fits its capacity.
+
+    0 under conventions where energy is not linear in the counts (``fractional_words`` off) or where
+    the MACs' reads depend on the tiling (``merge_overlapping_multicast`` off)."""
+    acc, cl = space.acc, space.cl
+    conv = acc.conventions
+    if not conv.fractional_words or not conv.operand_word_bits or not conv.merge_overlapping_multicast:
+        return 0.0
+    L = space.L
+    T = int(np.prod(space.temporal_sizes))
+    bits = np.array(
+        [min(o.bits, o.partial_bits) if o.role == "O" else o.bits for o in cl.operands], dtype=float
+    )
+    total = 0.0
+    for oi, op in enumerate(cl.operands):
+        chain = [x for x in range(L) if op.role in space.keep[x]]
+        last = chain[-1]
+        if last == 0:
+            continue  # the cheap bound already charges level 0
+        m = acc.memories[last]
+        inst = float(np.prod(space.spatial_at(0) // space.spatial_at(last)))
+        union = space.spatial_at(last)[None, :]
+        n = inst * T * float(footprint(op, union)[0])
+        words = bits[oi] / m.width_bits
+        if op.role == "O":
+            seen = float(footprint(op, (space.temporal_sizes * space.spatial_at(last))[None, :])[0])
+            total += words * (n * m.update_pj + (n - inst * seen) * m.read_pj)
+        else:
+            total += words * n * m.read_pj
+    plain = [oi for oi, c in enumerate(classes) if not c.win and c.nw]
+    if len(plain) < 2:
+        return total
+    nw = {oi: np.isin(np.arange(cl.D), sorted(classes[oi].nw)) for oi in plain}
+    chain_of = {oi: [x for x in range(L) if cl.operands[oi].role in space.keep[x]] for oi in plain}
+    for c in range(2, L):
+        tiles = _fitting_tiles(space, c)
+        if tiles.shape[0] == 0:
+            continue
+        V = tiles.prod(axis=1).astype(float)
+        n_trans = T / V - 1  # T / V is an integer: the tile's factors divide the temporal sizes
+        ext = tiles * space.spatial_at(c)[None, :]
+        wb = np.broadcast_to(bits[None, None, :], (tiles.shape[0], L, len(bits)))
+        best = 0.0
+        for a, b in itertools.combinations(plain, 2):
+            parents = []
+            for oi in (a, b):
+                before = [x for x in chain_of[oi] if x < c]
+                parents.append(before[-1] if c in chain_of[oi] and before else 0)
+            if 0 in parents:
+                continue  # a parent at level 0: those reads are the cheap bound's
+            moving = (space.temporal_sizes[None, :] // tiles) > 1
+            covered = ~(moving & ~(nw[a] | nw[b])[None, :]).any(axis=1)
+            e = np.minimum(
+                _refill_energy(space, a, parents[0], c, ext, wb),
+                _refill_energy(space, b, parents[1], c, ext, wb),
+            )
+            # a tile whose moving dims escape the pair bounds nothing here: it counts as 0
+            best = max(best, float(np.where(covered, e * n_trans, 0.0).min()))
+        total += best
+    return total
+
+
+def _fitting_tiles(space: Space, c: int) -> np.ndarray:
+    """Every per-dim temporal extent of the tile at level ``c`` (the product of the temporal factors of
+    ``c`` and the levels below it) that fits the capacity of ``c``, as [n, D] (a superset of what
+    complete tilings give: the levels below are not checked). Perfect: divisors of the temporal sizes;
+    imperfect: any extent up to them."""
+    from carbonloop.mapper.temporal import _choices, _tile_bits_lb
+    from carbonloop.model.evaluate import capacity_bits
+
+    cap = capacity_bits(space.acc)[c]
+    D = space.cl.D
+    E = np.ones((1, D), dtype=np.int64)
+    for d in range(D):
+        counts, offs, table = _choices(np.full(E.shape[0], space.temporal_sizes[d]), space.imperfect)
+        rows = np.repeat(np.arange(E.shape[0]), counts)
+        j = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        u = j + 1 if space.imperfect else table[offs[rows] + j]
+        E = E[rows].copy()
+        E[:, d] = u
+        if np.isfinite(cap):
+            E = E[_tile_bits_lb(space, c, E * space.spatial_at(c)[None, :]) <= cap]
+        if E.shape[0] > MAX_TILE_SHAPES:  # too many shapes to check: no extra from this level
+            return np.zeros((0, D), dtype=np.int64)
+    return E

@@ -20,6 +20,7 @@ import numpy as np
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
@@ -182,7 +183,8 @@ def row_mapping(
 def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:
     """Energy and latency no mapping of a spatial candidate can beat: its compute energy and temporal
     iterations (both fixed by the unrolling; on an IMC macro the pass energy of the rows and columns it
-    uses) plus every operand moved once at the outermost level."""
+    uses) plus every operand moved once at the outermost level, plus what the MACs read from the inner
+    levels and the refills no tile of a capacity-limited level avoids (``candidate_extra_energy``)."""
     acc = space.acc
     T = np.array([int(np.prod(space.temporal_sizes))])
     used = np.array([math.prod(f for _, f, _ in space.spatial_loops)])
@@ -192,6 +194,7 @@ def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:
         fp = layer.footprint(op)
         bits = op.bits if op.role != "O" else min(op.bits, op.psum_bits)
         e += fp * bits / m0.width_bits * (m0.read_pj if op.role != "O" else m0.update_pj)
+    e += candidate_extra_energy(space, operand_classes(space.cl))
     return e, float(T[0] * acc.array.cycles_per_mac)
 
 
