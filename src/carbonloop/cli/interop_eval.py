@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import typer
 
 from carbonloop import pipeline
 from carbonloop.cli.console import table_console
-from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.interop.common import collected_warnings
 from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_report
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
+from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.search import SearchResult, search_layer
+from carbonloop.model.mapping import Mapping
 from carbonloop.pipeline import WorkloadResult
-from carbonloop.workload.network import chain
+from carbonloop.pipeline.inputs import with_conventions
+from carbonloop.workload.network import Network, chain
 
 
 def print_warnings(messages: Iterable[str]) -> None:
@@ -49,26 +53,85 @@ def timeloop_cost(
     return result, names, notes
 
 
+ZIGZAG_OBJECTIVE = "weighted:a=1e-12,b=1"
+"""What ZigZag's API minimizes by default (``opt="latency"``, zigzag/api.py 3.9.1): the latency, ties broken by
+the energy (MinimalLatencyStage); an energy weight of 1e-12 per pJ stays below one cycle up to 1e12 pJ."""
+
+
+def complete_zigzag_mappings(
+    net: Network,
+    acc: Accelerator,
+    mappings: dict[str, Mapping | ZigZagConstraints],
+    *,
+    objective: str = ZIGZAG_OBJECTIVE,
+    budget: int | float | None = None,
+    on_layer_done: Callable[[int, int, str], None] | None = None,
+) -> tuple[dict[str, Mapping], dict[str, SearchResult]]:
+    """A complete mapping per layer: the given ones, and for each :class:`ZigZagConstraints` the mapper's best
+    under its spatial part (axes it names stay fixed, ``spatial_mapping_hint`` limits the others), as ZigZag
+    searches its temporal mapping (LOMA) under the given spatial mapping. Layers of the same shape and
+    constraints are searched once. A partial ``temporal_ordering`` does not constrain the search. Temporal
+    factors are divisors (LOMA's prime factors), imperfect only where a spatial factor leaves a remainder."""
+    out: dict[str, Mapping] = {}
+    searched: dict[str, SearchResult] = {}
+    done: dict[tuple[object, ...], SearchResult] = {}
+    for i, layer in enumerate(net.layers):
+        m = mappings[layer.name]
+        if isinstance(m, ZigZagConstraints):
+            dims = set(layer.dim_names)
+            spatial = {axis: [(lp.dim, lp.factor) for lp in loops] for axis, loops in m.spatial}
+            hints = {
+                axis: [d for d in names if d in dims]
+                for axis, names in m.hints.items()
+                if axis not in spatial
+            }
+            key = (
+                layer.shape_key,
+                tuple(sorted((a, tuple(v)) for a, v in spatial.items())),
+                tuple(sorted((a, tuple(v)) for a, v in hints.items())),
+            )
+            if key not in done:
+                done[key] = search_layer(
+                    layer,
+                    acc,
+                    objective,
+                    constraints=Constraints(spatial=spatial, hints=hints or None),
+                    budget=budget,
+                    imperfect=any(layer.sizes[d] % f for pairs in spatial.values() for d, f in pairs),
+                )
+            searched[layer.name] = done[key]
+            out[layer.name] = done[key].mapping
+        else:
+            out[layer.name] = m
+        if on_layer_done is not None:
+            on_layer_done(i, len(net.layers), layer.name)
+    return out, searched
+
+
 def zigzag_cost(
-    accelerator: str | Path, workload: str | Path, mapping: str | Path, *, conventions: str | None = None
+    accelerator: str | Path,
+    workload: str | Path,
+    mapping: str | Path,
+    *,
+    conventions: str | None = None,
+    budget: int | float | None = None,
 ) -> tuple[WorkloadResult, list[str]]:
     """Score every layer of a ZigZag (accelerator, workload, mapping); the result and the warnings.
 
-    ZigZag costs each layer alone, with every activation in DRAM: no inter-layer residency here."""
+    Layers whose mapping entry has no complete ``temporal_ordering`` are searched first (for ZigZag's
+    default objective, latency then energy) under the entry's spatial part. ZigZag costs each layer alone,
+    with every activation in DRAM: no inter-layer residency here."""
     with collected_warnings() as notes:
         net, acc, mappings = load_zigzag(accelerator=accelerator, workload=workload, mapping=mapping)
-    complete = {}
-    for layer in net.layers:
-        m = mappings[layer.name]
-        if isinstance(m, ZigZagConstraints):
-            raise SpecError(
-                str(mapping),
-                layer.name,
-                f"{m.reason}: carbonloop evaluates complete mappings only "
-                "(give every loop in temporal_ordering)",
-            )
-        complete[layer.name] = m
-    result = pipeline.evaluate(net, acc, mapping=complete, conventions=conventions, interlayer=False)
+    acc = with_conventions(acc, conventions)
+    complete, searched = complete_zigzag_mappings(net, acc, mappings, budget=budget)
+    unproven = [name for name, r in searched.items() if not r.optimal]
+    if unproven:
+        notes.append(
+            f"{mapping}: the search stopped at its budget before proving {len(unproven)} layers optimal "
+            f"({', '.join(unproven[:3])}{' ...' if len(unproven) > 3 else ''})"
+        )
+    result = pipeline.evaluate(net, acc, mapping=complete, interlayer=False)
     return result, notes
 
 

@@ -18,13 +18,19 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from carbonloop.costs.imc import ImcMacroSpec, imc_macro_cost
 from carbonloop.errors import SpecError
+from carbonloop.extras import require
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.imc import imc_array
 from carbonloop.hardware.yaml import accelerator_from_dict
 from carbonloop.interop.common import (
     as_dict,
@@ -208,33 +214,18 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
     if arr.get("systolic_dimensions"):
         ignored.append("operational_array.systolic_dimensions")
     array: dict[str, Any] = {"axes": axes}
+    imc_spec = None
     if arr.get("is_imc"):
-        prec = as_list(arr.get("input_precision"), source, "operational_array.input_precision")
-        if len(prec) != 2:
-            raise SpecError(
-                source, "operational_array.input_precision", "expected [activation bits, weight bits]"
-            )
-        a_bits = positive_int(prec[0], source, "operational_array.input_precision[0]")
-        w_bits = positive_int(prec[1], source, "operational_array.input_precision[1]")
-        serial = positive_int(
-            arr.get("bit_serial_precision", a_bits), source, "operational_array.bit_serial_precision"
-        )
-        array.update(
-            kind="imc", precision_bits={"I": a_bits, "W": w_bits}, cycles_per_mac=math.ceil(a_bits / serial)
-        )
-        ignored += [f"operational_array.{k}" for k in ("imc_type", "adc_resolution") if k in arr]
-        if "unit_energy" not in arr:
-            raise SpecError(
-                source,
-                "operational_array.unit_energy",
-                "carbonloop does not reproduce ZigZag's IMC macro "
-                "cost model: give unit_energy (pJ per MAC) and unit_area, or describe the macro in "
-                "carbonloop's accelerator format (kind: imc)",
-            )
+        imc_spec = _imc_spec(arr, axes, data, source)
+        ignored += [f"operational_array.{k}" for k in ("unit_energy", "unit_area") if k in arr]
+        if len(axes) == 2:  # the macro count: carbonloop's IMC array has a third axis (ZigZag's D3...)
+            axes[_MACRO_AXIS] = 1
+        array["mac_pj"] = 0.0  # replaced by the macro model below
     elif "unit_energy" not in arr:
         raise SpecError(source, "operational_array.unit_energy", "missing (pJ per MAC)")
-    array["mac_pj"] = number(arr["unit_energy"], source, "operational_array.unit_energy")
-    array["mac_area_mm2"] = number(arr.get("unit_area", 0.0), source, "operational_array.unit_area")
+    else:
+        array["mac_pj"] = number(arr["unit_energy"], source, "operational_array.unit_energy")
+        array["mac_area_mm2"] = number(arr.get("unit_area", 0.0), source, "operational_array.unit_area")
     mems_in = as_dict(data.get("memories"), source, "memories")
     if not mems_in:
         raise SpecError(source, "memories", "no memories")
@@ -262,7 +253,7 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
                 raise SpecError(
                     source, f"{w}.served_dimensions", f"{d!r} is not an operational-array dimension {dims}"
                 )
-        if "latency" in m and positive_int(m["latency"], source, f"{w}.latency") != 1:
+        if "latency" in m and bounded_int(m["latency"], source, f"{w}.latency", low=0, high=10**6) != 1:
             ignored.append(f"{w}.latency")
         ignored += [f"{w}.{k}" for k in ("min_r_granularity", "min_w_granularity") if k in m]
         spec: dict[str, Any] = {
@@ -301,20 +292,105 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
         "not modelled by carbonloop; ports are shared by all operands, words are bandwidth_max wide",
     )
     ordered = _order(mems)
-    for outer, inner in zip(ordered, ordered[1:], strict=False):
-        if not set(inner["spans"]) <= set(outer["spans"]):
-            raise SpecError(
-                source,
-                f"memories.{inner['name']}.served_dimensions",
-                f"{inner['name']!r} is shared across {inner['spans']} but sits below {outer['name']!r} "
-                f"shared across {outer['spans']}: carbonloop needs each level to be shared across a "
-                "subset of the dimensions of the level above",
-            )
-    for spec in ordered:
-        spec["spans"] = list(spec["spans"])
-    return accelerator_from_dict(
+    narrowed = common_hierarchy_spans(ordered, list(axes))
+    if narrowed:
+        warn(
+            source,
+            "per-operand memory hierarchy approximated by the smallest common hierarchy (carbonloop "
+            "keeps one chain of levels, each shared across a subset of the dimensions of the level above): "
+            + "; ".join(narrowed),
+        )
+    acc = accelerator_from_dict(
         {"name": str(data.get("name", "zigzag")), "array": array, "memories": ordered}, source
     )
+    if imc_spec is None:
+        return acc
+    macro = imc_array(imc_spec)
+    return dataclasses.replace(
+        acc,
+        array=dataclasses.replace(macro, axes=tuple(sorted(axes.items()))),
+        clock_ns=imc_macro_cost(imc_spec).clock_ns,
+    )
+
+
+_MACRO_AXIS = "D3"
+"""The macro-count axis added (size 1) to a two-dimensional ZigZag IMC array."""
+
+
+def _imc_spec(arr: dict[str, Any], axes: dict[str, int], data: dict[str, Any], source: str) -> ImcMacroSpec:
+    """ZigZag's IMC operational array as carbonloop's macro model (costs/imc.py) sees it.
+
+    ZigZag (zigzag/hardware/architecture/imc_unit.py, 3.9.1) takes the first array dimension (sorted) as the
+    wordline (output channels: our ``cols``), the second as the bitline (summed inputs: ``rows``) and the
+    product of the others as the macro count; weights per cell group = ``cells.size`` / weight bits; its
+    technology is 28 nm. Energy per pass, area and clock then come from carbonloop's macro model, which follows
+    the same zigzag-imc formulas (docs/validation-zigzag.md compares the clocks and areas)."""
+    where = "operational_array"
+    prec = as_list(arr.get("input_precision"), source, f"{where}.input_precision")
+    if len(prec) != 2:
+        raise SpecError(source, f"{where}.input_precision", "expected [activation bits, weight bits]")
+    a_bits = positive_int(prec[0], source, f"{where}.input_precision[0]", high=MAX_PRECISION_BITS)
+    w_bits = positive_int(prec[1], source, f"{where}.input_precision[1]", high=MAX_PRECISION_BITS)
+    serial = positive_int(
+        arr.get("bit_serial_precision", a_bits), source, f"{where}.bit_serial_precision", high=a_bits
+    )
+    kind = str(arr.get("imc_type", "")).lower()
+    if kind not in ("analog", "digital"):
+        raise SpecError(source, f"{where}.imc_type", f"expected analog or digital (got {kind!r})")
+    adc = None
+    if kind == "analog":
+        adc = positive_int(arr.get("adc_resolution"), source, f"{where}.adc_resolution", high=32)
+    names = sorted(axes)
+    if len(names) not in (2, 3):
+        raise SpecError(
+            source,
+            f"{where}.dimensions",
+            f"carbonloop's IMC array has a wordline, a bitline and a macro dimension (got {len(names)})",
+        )
+    mems = as_dict(data.get("memories"), source, "memories")
+    cells = as_dict(mems.get("cells"), source, "memories.cells")
+    cell_bits = positive_int(cells.get("size"), source, "memories.cells.size")
+    if cell_bits % w_bits:
+        raise SpecError(
+            source, "memories.cells.size", f"{cell_bits} is not a multiple of the weight bits {w_bits}"
+        )
+    return ImcMacroSpec(
+        kind="aimc" if kind == "analog" else "dimc",
+        rows=axes[names[1]],
+        cols=axes[names[0]],
+        input_bits=a_bits,
+        weight_bits=w_bits,
+        input_bits_per_cycle=serial,
+        group_depth=cell_bits // w_bits,
+        macros=axes[names[2]] if len(names) == 3 else 1,
+        adc_bits=adc,
+        node_nm=28,
+    )
+
+
+def common_hierarchy_spans(ordered: list[dict[str, Any]], every_axis: list[str]) -> list[str]:
+    """Narrow each level's ``spans`` (outermost first) to what the levels above it share too.
+
+    ZigZag gives each operand its own chain, so a register of one operand may be shared across D3 while the
+    level above it in carbonloop's single chain (another operand's) is shared across D2 only. The smallest
+    common hierarchy keeps, for every level, the dimensions shared by it and by every level above it: a
+    narrowed level gets one private copy per position along the dimensions it loses, each filled by a
+    multicast read of its parent (the parent's reads are unchanged; the level's own fills and area grow).
+    The outermost level is taken as one instance shared across ``every_axis``.
+    Returns one note per narrowed level, ``"name [D3, D4] -> []"``; ``ordered`` is changed in place."""
+    notes: list[str] = []
+    top = ordered[0]
+    if set(top["spans"]) != set(every_axis):  # one DRAM serves the whole array (ascend_like's spans D1, D2)
+        notes.append(f"{top['name']} (outermost) {list(top['spans'])} -> {list(every_axis)}")
+        top["spans"] = list(every_axis)
+    allowed: set[str] | None = None
+    for spec in ordered:
+        spans = [d for d in spec["spans"] if allowed is None or d in allowed]
+        if spans != list(spec["spans"]):
+            notes.append(f"{spec['name']} {list(spec['spans'])} -> {spans}")
+        spec["spans"] = spans
+        allowed = set(spans)
+    return notes
 
 
 # --- workload ----------------------------------------------------------------------------------------
@@ -453,6 +529,55 @@ def _network(data: Any, source: str) -> Network:
         raise err.located(source) from None
 
 
+_ONNX_OPERATOR_TYPES = {"conv": "Conv", "fc": "Gemm", "matmul": "MatMul"}
+"""carbonloop's layer kinds that ZigZag's ONNX parser (zigzag/parser/onnx, 3.9.1) turns into layers, with the
+operator type a mapping entry is matched against; every other node is a DummyNode there, not costed."""
+
+
+def is_onnx_file(value: Any) -> bool:
+    """Whether ``value`` names an ONNX file: by extension, else by content (a protobuf, not UTF-8 text)."""
+    if not isinstance(value, str | Path):
+        return False
+    path = Path(value)
+    if path.suffix.lower() == ".onnx":
+        return True
+    if path.suffix.lower() in (".yaml", ".yml") or not path.is_file():
+        return False
+    with path.open("rb") as f:
+        head = f.read(4096)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return b"\x00" in head
+
+
+def onnx_network(path: str | Path) -> Network:
+    """An ONNX workload read as ZigZag reads it: carbonloop's ONNX reader, keeping the Conv, Gemm and MatMul
+    layers (ZigZag's parser makes every other node a DummyNode, not costed; a warning lists them), each
+    tagged with ZigZag's operator type for the mapping lookup. Precision: 8-bit weights and activations and
+    16-bit partial sums, ZigZag's ONNX default (float tensors are 8-bit in carbonloop's reader too)."""
+    source = str(path)
+    require("onnx", source=source, field="workload")
+    from carbonloop.workload.onnx import load_onnx
+
+    network, _summary = load_onnx(path)
+    kept = [
+        dataclasses.replace(layer, info={**layer.info, "operator_type": _ONNX_OPERATOR_TYPES[layer.kind]})
+        for layer in network.layers
+        if layer.kind in _ONNX_OPERATOR_TYPES
+    ]
+    dropped = Counter(layer.kind for layer in network.layers if layer.kind not in _ONNX_OPERATOR_TYPES)
+    if not kept:
+        raise SpecError(source, "graph.node", "no Conv, Gemm or MatMul node: ZigZag costs nothing else")
+    if dropped:
+        listed = ", ".join(f"{n} {kind}" for kind, n in sorted(dropped.items()))
+        warn(source, f"not costed, as ZigZag's ONNX parser makes them DummyNodes: {listed} layers")
+    names = {layer.name for layer in kept}
+    edges = tuple(e for e in network.edges if e.producer in names and e.consumer in names)
+    return Network(network.name, tuple(kept), edges)
+
+
 # --- mapping -----------------------------------------------------------------------------------------
 def _entries(data: Any, source: str) -> dict[str, tuple[dict[str, Any], str]]:
     out = {}
@@ -574,10 +699,12 @@ def _layer_mapping(
             if not m:
                 raise SpecError(source, f"{w}[{k}]", f'expected "DIM, factor" (got {item!r})')
             d, f = m.group(1), int(m.group(2))
+            if f < 1:
+                raise SpecError(source, f"{w}[{k}]", f"the factor must be at least 1 (got {item!r})")
             if d not in sizes:
-                raise SpecError(
-                    source, f"{w}[{k}]", f"unknown layer dimension {d!r} (dimensions: {list(sizes)})"
-                )
+                if f > 1:  # ZigZag drops it too (SpatialMapping.check_and_reduce), with a warning
+                    warn(source, f"{w}[{k}]: {d} is not a dimension of {layer.name} {list(sizes)}; dropped")
+                continue  # "C, 1" on a pooling layer: a no-op
             limit = min(sizes[d], axes[axis]) if len(items) == 1 else sizes[d]
             if f > limit:
                 warn(
@@ -590,20 +717,13 @@ def _layer_mapping(
                 unrolled[d] *= f
         if math.prod(lp.factor for lp in loops) > axes[axis]:
             raise SpecError(source, w, f"unrolls {math.prod(lp.factor for lp in loops)} on {axes[axis]} PEs")
-        if loops:
-            spatial_by_axis.append((axis, tuple(loops)))
+        spatial_by_axis.append((axis, tuple(loops)))  # an axis named but left empty stays unused
     hints = {
         str(a): tuple(str(d) for d in as_list(v, source, f"{where}.spatial_mapping_hint.{a}"))
         for a, v in as_dict(
             entry.get("spatial_mapping_hint"), source, f"{where}.spatial_mapping_hint"
         ).items()
     }
-    unused_hints = [a for a in hints if a not in dict(spatial_by_axis)]
-    if unused_hints:
-        warn(
-            source,
-            f"{where}.spatial_mapping_hint: no spatial search on import; dimensions {unused_hints} stay unused",
-        )
     remaining = {d: math.ceil(sizes[d] / unrolled[d]) for d in sizes}
     ordering: list[Loop] = []
     raw: list[tuple[str, int | None]] = []
@@ -613,8 +733,9 @@ def _layer_mapping(
         if not isinstance(item, list | tuple) or len(item) != 2:
             raise SpecError(source, w, f"expected [DIM, size or '*'] (got {item!r})")
         d, f = str(item[0]), item[1]
-        if d not in sizes:
-            raise SpecError(source, w, f"unknown layer dimension {d!r} (dimensions: {list(sizes)})")
+        if d not in sizes:  # ZigZag drops it (TemporalOrdering.remove_invalid_layer_dims), with a warning
+            warn(source, f"{w}: {d} is not a dimension of {layer.name} {list(sizes)}; dropped")
+            continue
         f = remaining[d] if f == "*" else positive_int(f, source, w)
         if f > remaining[d]:
             warn(
@@ -633,9 +754,17 @@ def _layer_mapping(
     if left:
         reason = "no temporal_ordering" if not raw else f"temporal_ordering leaves {left} to the search"
         return ZigZagConstraints(layer.name, spatial_t, tuple(raw), hints, reason)
+    unused_hints = [a for a in hints if a not in dict(spatial_by_axis)]
+    if unused_hints:
+        warn(
+            source,
+            f"{where}.spatial_mapping_hint: a complete temporal_ordering fixes the mapping; array dimensions "
+            f"{unused_hints} stay unused (give them in spatial_mapping)",
+        )
     by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
     for axis, axis_loops in spatial_by_axis:
-        by_level.setdefault(acc.fanout_level(axis), []).append((axis, axis_loops))
+        if axis_loops:
+            by_level.setdefault(acc.fanout_level(axis), []).append((axis, axis_loops))
     temporal = _allocate(layer, acc, by_level, ordering)
     levels = tuple(
         LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
@@ -661,8 +790,11 @@ def load_zigzag(
         entries = _entries(map_data, map_src)
     acc_data, acc_src = read_input(accelerator, "accelerator")
     acc = _accelerator(acc_data, acc_src, _links(entries, map_src))
-    wl_data, wl_src = read_input(workload, "workload")
-    net = _network(wl_data, wl_src)
+    if is_onnx_file(workload):
+        net = onnx_network(workload)
+    else:
+        wl_data, wl_src = read_input(workload, "workload")
+        net = _network(wl_data, wl_src)
     out: dict[str, Mapping | ZigZagConstraints] = {}
     if mapping is None:
         return net, acc, out
