@@ -1,0 +1,357 @@
+"""ZigZag 3.x files as users have them: ONNX workloads, ``DIM, 1`` items, spatial-only mappings, per-operand
+memory hierarchies and IMC operational arrays (docs/interop.md). Every file here is written for the test."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from carbonloop.cli import run
+from carbonloop.cli.interop_eval import complete_zigzag_mappings, zigzag_cost
+from carbonloop.costs.imc import imc_macro_cost, imc_pass_energy_pj
+from carbonloop.errors import SpecError
+from carbonloop.interop.common import InteropWarning
+from carbonloop.interop.zigzag import (
+    ZigZagConstraints,
+    _allocate,
+    common_hierarchy_spans,
+    is_onnx_file,
+    load_zigzag,
+)
+from carbonloop.model.evaluate import evaluate
+from carbonloop.model.mapping import LevelMapping, Loop, Mapping
+
+ROOT = Path(__file__).resolve().parents[2]
+EX = ROOT / "examples" / "zigzag"
+ACC = yaml.safe_load((EX / "accelerator.yaml").read_text())
+WL = yaml.safe_load((EX / "workload.yaml").read_text())
+SPATIAL_ONLY = [
+    {"name": "default", "spatial_mapping": {"D1": ["K, 4"], "D2": ["C, 4"]}},
+    {"name": "Gemm", "spatial_mapping": {"D1": ["K, 4"], "D2": ["OX, 2", "C, 2"]}},
+]
+
+pytestmark = pytest.mark.filterwarnings("ignore::carbonloop.interop.common.InteropWarning")
+
+
+# --- 1. ONNX workloads ------------------------------------------------------------------------------
+def _onnx_model(path: Path) -> Path:
+    """x[1,4,8,8] -> Conv 8x4x3x3 (pad 1) -> Relu -> MaxPool 2x2/2 -> Flatten -> Gemm 10x128."""
+    onnx = pytest.importorskip("onnx")
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    def init(name: str, shape: list[int]):
+        return numpy_helper.from_array(np.zeros(shape, dtype=np.float32), name)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["p"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "w2"], ["y"], name="fc", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        initializer=[init("w1", [8, 4, 3, 3]), init("w2", [10, 128])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, path)
+    return path
+
+
+def test_onnx_workload_is_read_as_zigzag_reads_it_even_without_the_extension(tmp_path):
+    path = _onnx_model(tmp_path / "tiny.model")  # no .onnx: detected by its bytes
+    assert is_onnx_file(path) and not is_onnx_file(EX / "workload.yaml")
+    with pytest.warns(InteropWarning, match="DummyNodes: 1 pool layers"):
+        net, _, maps = load_zigzag(accelerator=ACC, workload=path, mapping=SPATIAL_ONLY)
+    conv, fc = net.layers
+    # ZigZag's ONNX parser keeps Conv and Gemm only; the pooling layer is not costed.
+    assert [lay.info["operator_type"] for lay in net.layers] == ["Conv", "Gemm"]
+    assert conv.sizes == {"K": 8, "C": 4, "OY": 8, "OX": 8, "FY": 3, "FX": 3}
+    # 128 = 8 channels x 4 x 4 pooled pixels, flattened
+    assert fc.sizes == {"K": 10, "C": 128}
+    # ZigZag's ONNX precision: 8-bit weights and activations, 16-bit partial sums
+    assert (conv.output.bits, conv.output.psum_bits, conv.operand("W").bits) == (8, 16, 8)
+    # the Gemm entry's OX, 2 is dropped (no OX in a Gemm), its spatial part kept for the search
+    assert maps["fc"] == ZigZagConstraints(
+        "fc", (("D1", (Loop("K", 4),)), ("D2", (Loop("C", 2),))), (), {}, "no temporal_ordering"
+    )
+
+
+def test_cli_evaluates_an_onnx_workload_with_zigzag_files(tmp_path, capsys):
+    wl = _onnx_model(tmp_path / "tiny.onnx")
+    acc = tmp_path / "acc.yaml"
+    acc.write_text(yaml.safe_dump(ACC, sort_keys=False))
+    mp = tmp_path / "map.yaml"
+    mp.write_text(yaml.safe_dump(SPATIAL_ONLY[:1]))
+    argv = ["evaluate", "--accelerator", str(acc), "--workload", str(wl), "--mapping", str(mp), "--json"]
+    assert run(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [layer["name"] for layer in doc["layers"]] == ["conv", "fc"]
+    # conv: 8*4*8*8*9 = 18432 MACs; fc: 10*128 = 1280
+    assert [layer["macs"] for layer in doc["layers"]] == [18432, 1280]
+
+
+# --- 2. DIM, 1 items and dimensions a layer does not have ---------------------------------------------
+POOL_WL = [
+    {
+        "id": 0,
+        "name": "pool",
+        "operator_type": "Pooling",
+        "equation": "O[b][g][oy][ox]+=W[fx][fy]*I[b][g][iy][ix]",
+        "dimension_relations": ["ix=1*ox+1*fx", "iy=1*oy+1*fy"],
+        "loop_dims": ["B", "G", "OY", "OX", "FX", "FY"],
+        "loop_sizes": [1, 4, 2, 2, 2, 2],
+        "operand_precision": {"W": 0, "I": 8, "O": 8, "O_final": 8},
+        "operand_source": {"I": 0, "W": 0},
+    }
+]
+
+
+def test_a_dim_one_item_on_a_layer_without_that_dim_is_a_silent_no_op():
+    mp = [
+        {
+            "name": "Pooling",
+            "spatial_mapping": {"D1": ["G, 4"], "D2": ["C, 1"]},
+            "temporal_ordering": [["FX", 2], ["FY", 2], ["OX", 2], ["OY", 2]],
+        }
+    ]
+    with pytest.warns(InteropWarning) as record:
+        _, _, maps = load_zigzag(accelerator=ACC, workload=POOL_WL, mapping=mp)
+    assert not [w for w in record if "spatial_mapping" in str(w.message)]
+    m = maps["pool"]
+    assert isinstance(m, Mapping)
+    assert m.level("sram_8KB").spatial == (("D1", (Loop("G", 4),)),)  # D2 unused: C, 1 changed nothing
+
+
+def test_a_larger_factor_on_a_missing_dim_is_dropped_with_a_warning():
+    mp = [{"name": "default", "spatial_mapping": {"D1": ["G, 4"], "D2": ["C, 2"]}}]
+    with pytest.warns(InteropWarning, match=r"D2\[0\]: C is not a dimension of pool .*dropped"):
+        _, _, maps = load_zigzag(accelerator=ACC, workload=POOL_WL, mapping=mp)
+    assert maps["pool"].spatial == (("D1", (Loop("G", 4),)), ("D2", ()))  # type: ignore[union-attr]
+
+
+def test_a_temporal_item_on_a_missing_dim_is_dropped_with_a_warning():
+    mp = [{"name": "default", "spatial_mapping": {"D1": ["K, 4"]}, "temporal_ordering": [["Q", 8]]}]
+    with pytest.warns(InteropWarning, match=r"temporal_ordering\[0\]: Q is not a dimension"):
+        _, _, maps = load_zigzag(accelerator=ACC, workload=WL, mapping=mp)
+    assert isinstance(maps["conv_small"], ZigZagConstraints)
+
+
+def test_a_zero_factor_is_refused_in_one_line():
+    mp = [{"name": "default", "spatial_mapping": {"D1": ["K, 0"]}}]
+    with pytest.raises(SpecError, match="at least 1") as err:
+        load_zigzag(accelerator=ACC, workload=WL, mapping=mp)
+    assert "\n" not in str(err.value)
+
+
+# --- 3. Spatial-only mappings: the mapper completes them -------------------------------------------------
+def _zigzag_style_orderings(layer, acc, spatial):
+    """Every complete temporal ordering ZigZag's LOMA could write for conv_small (prime factors OX 2, 2, 2 and
+    FX 3 in every order), allocated innermost-first as the importer reads a complete ordering."""
+    by_level = {acc.fanout_level(a): [] for a, _ in spatial}
+    for axis, loops in spatial:
+        by_level[acc.fanout_level(axis)].append((axis, loops))
+    out = []
+    for perm in set(itertools.permutations([("OX", 2), ("OX", 2), ("OX", 2), ("FX", 3)])):
+        temporal = _allocate(layer, acc, by_level, [Loop(d, f) for d, f in perm])
+        levels = tuple(
+            LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
+            for i, m in enumerate(acc.memories)
+        )
+        out.append(evaluate(layer, acc, Mapping(levels, False, "test")))
+    return out
+
+
+def test_spatial_only_mapping_is_completed_for_latency_no_worse_than_any_zigzag_ordering():
+    net, acc, maps = load_zigzag(accelerator=ACC, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]
+    given = maps["conv_small"]
+    assert isinstance(given, ZigZagConstraints)
+    complete, searched = complete_zigzag_mappings(net, acc, maps)
+    found = evaluate(layer, acc, complete["conv_small"])
+    assert searched["conv_small"].optimal
+    # the spatial part is the file's: K 4 on D1, C 4 on D2, at the SRAM (the level that spans both)
+    assert complete["conv_small"].level("sram_8KB").spatial == (
+        ("D1", (Loop("K", 4),)),
+        ("D2", (Loop("C", 4),)),
+    )
+    # 384 MACs on 16 PEs: no mapping computes in fewer than 24 cycles
+    assert found.latency_cycles >= 384 // 16
+    candidates = _zigzag_style_orderings(layer, acc, given.spatial)
+    assert len(candidates) == 4  # 4!/3! distinct orders of OX, OX, OX, FX
+    assert found.latency_cycles <= min(c.latency_cycles for c in candidates)
+
+
+def test_evaluate_with_a_spatial_only_mapping_searches_instead_of_refusing(tmp_path):
+    mp = tmp_path / "map.yaml"
+    mp.write_text(yaml.safe_dump(SPATIAL_ONLY[:1]))
+    result, _ = zigzag_cost(EX / "accelerator.yaml", EX / "workload.yaml", mp)
+    full, _ = zigzag_cost(EX / "accelerator.yaml", EX / "workload.yaml", EX / "mapping.yaml")
+    # the example's hand-written ordering (FX, then OX) takes 99 cycles; the search finds no slower one
+    assert full.latency_cycles == 99
+    assert result.latency_cycles <= 99 and result.costs[0].macs == 384
+
+
+# --- 4. Per-operand hierarchies: the smallest common hierarchy -----------------------------------------
+AXES = ["D1", "D2", "D3"]
+
+
+@given(st.lists(st.lists(st.sampled_from(AXES), unique=True), min_size=1, max_size=6))
+def test_common_hierarchy_spans_nest_and_only_shrink_below_the_top(spans):
+    levels = [{"name": f"m{i}", "spans": list(s)} for i, s in enumerate(spans)]
+    notes = common_hierarchy_spans(levels, AXES)
+    assert set(levels[0]["spans"]) == set(AXES)  # one outermost memory serves the whole array
+    for before, level in zip(spans[1:], levels[1:], strict=True):
+        assert set(level["spans"]) <= set(before)  # never shared more widely than the file says
+    for outer, inner in itertools.pairwise(levels):
+        assert set(inner["spans"]) <= set(outer["spans"])
+    changed = sum(set(b) != set(lv["spans"]) for b, lv in zip(spans, levels, strict=True))
+    assert len(notes) == changed
+
+
+def test_sibling_registers_shared_differently_are_read_with_a_named_approximation():
+    acc = copy.deepcopy(ACC)
+    acc["memories"]["o_reg"]["served_dimensions"] = ["D2"]  # one accumulator per K column, C summed into it
+    acc["memories"]["w_reg"]["served_dimensions"] = ["D1"]
+    with pytest.warns(InteropWarning, match=r"smallest common hierarchy.*w_reg \['D1'\] -> \[\]"):
+        net, a, maps = load_zigzag(
+            accelerator=acc, workload=WL, mapping=yaml.safe_load((EX / "mapping.yaml").read_text())
+        )
+    assert [(m.name, m.spans) for m in a.memories] == [
+        ("dram", ("D1", "D2")),
+        ("sram_8KB", ("D1", "D2")),
+        ("o_reg", ("D2",)),
+        ("w_reg", ()),
+    ]
+    assert (a.instances(2), a.instances(3)) == (4, 16)
+    cost = evaluate(net.layers[0], a, maps["conv_small"])
+    acc_o = cost.accesses["o_reg"]["O"]
+    # 4 accumulators (one per K) each take the C-sum of 4 PEs every cycle for 24 cycles: 96 updates; of the
+    # 32 outputs (K4 x OX8) each gets FX=3 updates, 2 of them read back first (64), and is sent up once (32).
+    assert acc_o == {"reads": 64 + 32, "fills": 0, "updates": 96}
+    # the weight registers stay per PE (narrowed): as in the example, 16 PEs x 24 cycles = 384 fills
+    assert cost.accesses["w_reg"]["W"]["fills"] == 384
+
+
+# --- 5. IMC operational arrays through the macro model ---------------------------------------------------
+def _imc_accelerator(kind: str = "analog") -> dict:
+    port = {
+        "name": "rw_port_1",
+        "type": "read_write",
+        "bandwidth_min": 8,
+        "bandwidth_max": 8,
+        "allocation": [],
+    }
+
+    def mem(size, ops, served, r=0.0, w=0.0, bw=8):
+        return {
+            "size": size,
+            "r_cost": r,
+            "w_cost": w,
+            "area": 0,
+            "latency": 1,
+            "operands": ops,
+            "served_dimensions": served,
+            "ports": [{**port, "bandwidth_min": bw, "bandwidth_max": bw}],
+        }
+
+    array = {
+        "is_imc": True,
+        "imc_type": kind,
+        "input_precision": [8, 8],
+        "bit_serial_precision": 2 if kind == "analog" else 1,
+        "dimensions": ["D1", "D2"],
+        "sizes": [16, 64],
+    }
+    if kind == "analog":
+        array["adc_resolution"] = 5
+    cells = mem(8, ["I2"], [], w=0.1)
+    cells["latency"] = 0  # ZigZag's own IMC files write 0 here
+    return {
+        "name": "imc_test",
+        "memories": {
+            "cells": cells,
+            "rf_in": mem(8, ["I1"], ["D1"], 0.02, 0.02),
+            "rf_out": mem(16, ["O"], ["D2"], 0.02, 0.02, 16),
+            "sram": mem(1 << 20, ["I1", "I2", "O"], ["D1", "D2"], 10.0, 12.0, 512),
+            "dram": mem(1 << 30, ["I1", "I2", "O"], ["D1", "D2"], 100.0, 100.0, 64),
+        },
+        "operational_array": array,
+    }
+
+
+IMC_WL = [
+    {
+        "id": 0,
+        "name": "conv",
+        "operator_type": "Conv",
+        "equation": "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]",
+        "dimension_relations": ["ix=1*ox+1*fx", "iy=1*oy+1*fy"],
+        "loop_dims": ["B", "K", "C", "OY", "OX", "FY", "FX"],
+        "loop_sizes": [1, 16, 64, 1, 4, 1, 1],
+        "operand_precision": {"W": 8, "I": 8, "O": 16, "O_final": 8},
+        "operand_source": {"I": 0, "W": 0},
+    }
+]
+IMC_MAP = [
+    {
+        "name": "default",
+        "spatial_mapping": {"D1": ["K, 16"], "D2": ["C, 64"]},
+        "temporal_ordering": [["OX", 4]],
+    }
+]
+
+
+@pytest.mark.parametrize("kind", ["analog", "digital"])
+def test_imc_operational_array_is_priced_by_the_macro_model_without_unit_energy(kind):
+    _, a, _ = load_zigzag(accelerator=_imc_accelerator(kind), workload=IMC_WL, mapping=IMC_MAP)
+    spec = a.array.imc
+    # ZigZag: the first (sorted) dimension is the wordline (output channels: cols), the second the bitline
+    # (summed inputs: rows), the rest the macro count
+    assert (spec.cols, spec.rows, spec.macros) == (16, 64, 1)
+    assert spec.kind == ("aimc" if kind == "analog" else "dimc")
+    assert spec.adc_bits == (5 if kind == "analog" else None)
+    assert (spec.input_bits, spec.weight_bits, spec.group_depth) == (8, 8, 1)
+    # 8-bit inputs, 2 (analog) or 1 (digital) bit per cycle: 4 or 8 cycles per pass
+    assert a.array.cycles_per_mac == (4 if kind == "analog" else 8)
+    assert a.array.axes == (("D1", 16), ("D2", 64), ("D3", 1))
+    assert a.clock_ns == imc_macro_cost(spec).clock_ns
+
+
+def test_imc_compute_energy_is_one_macro_pass_per_temporal_step():
+    net, a, maps = load_zigzag(accelerator=_imc_accelerator(), workload=IMC_WL, mapping=IMC_MAP)
+    cost = evaluate(net.layers[0], a, maps["conv"])
+    per_pass = imc_pass_energy_pj(a.array.imc, 64, 16)  # all 64 rows and 16 columns hold the layer
+    # OX = 4 temporal steps, each one full-precision pass of the macro
+    assert cost.compute_breakdown_pj == pytest.approx({k: 4 * v for k, v in per_pass.items()})
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        (lambda d: d["operational_array"].update(imc_type="quantum"), "expected analog or digital"),
+        (lambda d: d["memories"]["cells"].update(size=12), "not a multiple of the weight bits 8"),
+        (lambda d: d["operational_array"].pop("adc_resolution"), "adc_resolution"),
+        (
+            lambda d: d["operational_array"].update(dimensions=["D1", "D2", "D3", "D4"], sizes=[4, 4, 2, 2]),
+            "a wordline, a bitline and a macro dimension",
+        ),
+    ],
+)
+def test_bad_imc_fields_are_refused_in_one_line(patch, message):
+    acc = _imc_accelerator()
+    patch(acc)
+    with pytest.raises(SpecError, match=message) as err:
+        load_zigzag(accelerator=acc, workload=IMC_WL, mapping=IMC_MAP)
+    assert "\n" not in str(err.value)
