@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,9 +40,11 @@ class NestGeometry:
     """Per-batch quantities shared by every operand and level.
 
     Loops are in nest order with non-decreasing level, so "the loops at or below level x" is a suffix of
-    each row: per-dim products over such sets are gathers from two cumulative products. Arrays are
-    loop-major ([K, N], per-dim tables [D, K, N]) so cumulative operations run as K vector steps over the
-    batch; per-dim tables are 32-bit, as every entry is bounded by a layer dimension's size.
+    each row and "the loops above level x" a prefix: per-dim products and counts over such sets are
+    gathers from cumulative tables. Arrays are loop-major ([K, N], per-dim tables [D, K, N]) so cumulative
+    operations run as K vector steps over the batch; the per-dim suffix table is 32-bit, as every entry is
+    bounded by a layer dimension's size. Tables every level's transitions share (per-dim cumulative
+    counts of stepping loops and of reset shifts) are built once, on first use, in ``memo``.
     """
 
     onehot: np.ndarray  # [D, K, N] bool
@@ -51,11 +53,14 @@ class NestGeometry:
     level: np.ndarray  # [K, N]
     spatial: np.ndarray  # [K, N]
     suffix: np.ndarray  # [D, K+1, N] product of the loops from k inward, per dim
-    spatial_prefix: np.ndarray  # [D, K+1, N] product of the spatial loops before k, per dim
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def start(self, x: int) -> np.ndarray:
         """Index of the first loop at level >= x, per row [N]."""
-        return (self.level < x).sum(axis=0)
+        key = ("start", x)
+        if key not in self.memo:
+            self.memo[key] = (self.level < x).sum(axis=0)
+        return self.memo[key]
 
     def dim_is(self, d: int) -> np.ndarray:
         return self.onehot[d]
@@ -63,6 +68,43 @@ class NestGeometry:
     def at(self, table: np.ndarray, k: np.ndarray) -> np.ndarray:
         """``table[d, k[n], n]`` as an int64 array [N, D]."""
         return table[:, k, np.arange(table.shape[2])].T.astype(np.int64)
+
+    def spatial_above(self, k: np.ndarray) -> np.ndarray:
+        """Per-dim product of the spatial loops before index ``k[n]`` of each row [N, D] (int64). Spatial
+        loops are few: only the columns holding one are visited."""
+        K, N = self.factor.shape
+        D = self.onehot.shape[0]
+        out = np.ones((N, D), dtype=np.int64)
+        rows = np.arange(N)
+        for col in np.flatnonzero(self.spatial.any(axis=1)):
+            sel = self.spatial[col] & (col < k)
+            out[rows[sel], self.onehot[:, col, sel].argmax(axis=0)] *= self.factor[col, sel]
+        return out
+
+    def _cumulative(self, name: str, d: int, values) -> np.ndarray:
+        """``[K+1, N]`` running sums (a leading zero row) of ``values()`` [K, N] for dim ``d``, kept."""
+        key = (name, d)
+        if key not in self.memo:
+            v = values()
+            cs = np.zeros((v.shape[0] + 1, v.shape[1]), dtype=v.dtype)
+            np.cumsum(v, axis=0, out=cs[1:])
+            self.memo[key] = cs
+        return self.memo[key]
+
+    def stepping_count(self, d: int) -> np.ndarray:
+        """Running count of the temporal loops on ``d`` with factor > 1 [K+1, N]."""
+        return self._cumulative(
+            "steps", d, lambda: ((~self.spatial) & (self.factor > 1) & self.onehot[d]).astype(np.int32)
+        )
+
+    def reset_sum(self, d: int) -> np.ndarray:
+        """Running sum of ``(factor - 1) x stride`` of the temporal loops on ``d`` [K+1, N]: how far a
+        loop's reset moves the index back."""
+        return self._cumulative(
+            "resets",
+            d,
+            lambda: np.where((~self.spatial) & self.onehot[d], (self.factor - 1) * self.stride, 0),
+        )
 
 
 def geometry(loops: LoopArrays, D: int) -> NestGeometry:
@@ -74,9 +116,7 @@ def geometry(loops: LoopArrays, D: int) -> NestGeometry:
     suffix = np.ones((D, K + 1, N), dtype=np.int32)
     suffix[:, :K] = np.cumprod(f3[:, ::-1], axis=1, dtype=np.int32)[:, ::-1]
     stride = np.take_along_axis(suffix[:, 1:], dim[None], axis=0)[0].astype(np.int64)
-    prefix = np.ones((D, K + 1, N), dtype=np.int32)
-    prefix[:, 1:] = np.cumprod(np.where(spatial[None], f3, np.int32(1)), axis=1, dtype=np.int32)
-    return NestGeometry(onehot, stride, factor, level, spatial, suffix, prefix)
+    return NestGeometry(onehot, stride, factor, level, spatial, suffix)
 
 
 class Transitions:
@@ -84,7 +124,9 @@ class Transitions:
 
     A single-dim axis only needs to know whether its dim moves at a step (it moves when the stepping
     loop is on that dim or when a transition loop of that dim inside it resets); the exact shift is
-    computed only for the dims of sliding windows.
+    computed only for the dims of sliding windows. The transition loops are the prefix of each row
+    before the child level's first loop, so both come from the geometry's running sums over the whole
+    row, read at that index (``end``): what lies between a loop and the end of the prefix.
     """
 
     def __init__(self, g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> None:
@@ -93,24 +135,46 @@ class Transitions:
         self.weight = _excl_cumprod(f) * (f - 1)  # [K, N] steps of each transition loop
         self._g = g
         self._trans = trans
-        stepping = trans & (g.factor > 1)
-        inner = np.cumsum(stepping[::-1], axis=0)[::-1]  # transition loops at or inside k
-        self.resets = (inner - stepping) > 0  # [K, N]: a step of k resets an inner loop
+        self._end = g.start(child_level)[None, :]  # [1, N] index of the first loop below the transitions
         self.overlap_after_reset = overlap_after_reset
-        moving = stepping[None] & g.onehot  # [D, K, N]
-        cnt = np.cumsum(moving, axis=1, dtype=np.int16)
-        self._moves = g.onehot | ((cnt[:, -1:] - cnt) > 0)  # [D, K, N]: dim d moves at a step of k
+        self._moves_d: dict[int, np.ndarray] = {}
+        self._resets: np.ndarray | None = None
         self._shift: dict[int, np.ndarray] = {}
         self._moved: dict[tuple, tuple] = {}  # per window axis: its moves (window_moves)
         self._still_all: dict[tuple[int, ...], np.ndarray] = {}
 
+    def _after(self, table: np.ndarray) -> np.ndarray:
+        """From running sums [K+1, N]: the sum over the transition loops strictly inside each loop
+        [K, N] (0 or less at loops that are not transitions, whose steps count nothing)."""
+        return np.take_along_axis(table, self._end, axis=0) - table[1:]
+
+    @property
+    def resets(self) -> np.ndarray:
+        """[K, N]: a step of k resets an inner transition loop (some stepping loop lies inside it)."""
+        if self._resets is None:
+            g = self._g
+            stepping = (self._trans & (g.factor > 1)).astype(np.int32)
+            cs = np.zeros((stepping.shape[0] + 1, stepping.shape[1]), dtype=np.int32)
+            np.cumsum(stepping, axis=0, out=cs[1:])
+            self._resets = self._after(cs) > 0
+        return self._resets
+
+    def _moves(self, d: int) -> np.ndarray:
+        """[K, N]: dim d moves at a step of k (k is on d, or a stepping loop on d inside it resets)."""
+        if d not in self._moves_d:
+            self._moves_d[d] = self._g.onehot[d] | (self._after(self._g.stepping_count(d)) > 0)
+        return self._moves_d[d]
+
     def still(self, d: int) -> np.ndarray:
-        return ~self._moves[d]
+        return ~self._moves(d)
 
     def still_all(self, dims: tuple[int, ...]) -> np.ndarray:
         """None of ``dims`` moves at a step of each loop [K, N] (computed once per set of dims)."""
         if dims not in self._still_all:
-            self._still_all[dims] = np.asarray(~self._moves[list(dims)].any(axis=0))
+            moves = self._moves(dims[0])
+            for d in dims[1:]:
+                moves = moves | self._moves(d)
+            self._still_all[dims] = ~moves
         return self._still_all[dims]
 
     def window_moves(self, dims: tuple[int, ...], coefs: tuple[int, ...], g: int) -> tuple:
@@ -122,13 +186,12 @@ class Transitions:
         return self._moved[key]
 
     def shift(self, d: int) -> np.ndarray:
-        """Index change of dim ``d`` at a step of each loop [K, N]."""
+        """Index change of dim ``d`` at a step of each loop [K, N]: its own stride if the loop is on
+        ``d``, less how far the loops on ``d`` inside it (transitions only) move back on reset."""
         if d not in self._shift:
             g = self._g
-            on = g.dim_is(d)
-            reset = np.where(self._trans & on, (g.factor - 1) * g.stride, 0)
-            cs = np.cumsum(reset, axis=0)
-            self._shift[d] = np.where(on, g.stride, 0) - (cs[-1:] - cs)
+            back = np.maximum(self._after(g.reset_sum(d)), 0)
+            self._shift[d] = np.where(g.onehot[d], g.stride, 0) - back
         return self._shift[d]
 
 
@@ -310,7 +373,7 @@ def count_accesses(
     sp = g.spatial
     starts = [g.start(x) for x in range(L + 1)]
     full = g.suffix[:, 0, :].T.astype(np.int64)
-    sp_before = [g.at(g.spatial_prefix, starts[x]) for x in range(L + 1)]  # spatial loops above level x
+    sp_before = [g.spatial_above(starts[x]) for x in range(L + 1)]  # spatial loops above level x
     tile_ext = [g.at(g.suffix, starts[x]) for x in range(L)]  # loops at or below level x
     seen_ext = [full // sp_before[x] for x in range(L)]  # all a level-x instance ever sees
     # what arrives from below level x: loops of the levels below plus level x's own spatial fan-out
