@@ -11,9 +11,10 @@ mapping has no temporal ordering for ZigZag's objective (latency, then energy) w
     pip download zigzag-dse==3.9.1 --no-deps -d zz && unzip -q zz/zigzag_dse-3.9.1-py3-none-any.whl -d zz
     python benchmarks/vs_zigzag_golden.py --zigzag-root zz [--budget 3000] [--cases tpu_like] [--json out.json]
 
-The wheel does not ship ``resnet18.yaml`` or ``gemm_layer.yaml``; ``--yaml-workloads DIR`` names a folder
-holding them (from the repository, see docs/validation-zigzag.md); without it those cases are reported as
-missing input.
+The wheel does not ship ``resnet18.yaml`` or ``gemm_layer.yaml``: ``--yaml-workloads DIR`` names a folder
+holding them, by default carbonloop's copy of the repository's ``resnet18.yaml``
+(src/carbonloop/interop/data/zigzag/README.md). The 3.9.1 ``gemm_layer.yaml`` is not known (the repository's
+versions name dimensions the gemm mappings do not use), so the two GEMM cases report a missing input.
 """
 
 from __future__ import annotations
