@@ -141,7 +141,8 @@ class Transitions:
         self._resets: np.ndarray | None = None
         self._shift: dict[int, np.ndarray] = {}
         self._moved: dict[tuple, tuple] = {}  # per window axis: its moves (window_moves)
-        self._still_all: dict[tuple[int, ...], np.ndarray] = {}
+        self._still_all: dict[tuple, np.ndarray] = {}
+        self._steps: np.ndarray | None = None
 
     def _after(self, table: np.ndarray) -> np.ndarray:
         """From running sums [K+1, N]: the sum over the transition loops strictly inside each loop
@@ -176,6 +177,20 @@ class Transitions:
                 moves = moves | self._moves(d)
             self._still_all[dims] = ~moves
         return self._still_all[dims]
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Transitions of the whole nest above the child level, per row [N] (the first tile excluded)."""
+        if self._steps is None:
+            self._steps = self.weight.sum(axis=0)
+        return self._steps
+
+    def still_steps(self, dims: tuple[int, ...]) -> np.ndarray:
+        """Transitions at which none of ``dims`` moves, per row [N] (0 for no dims: nothing to keep)."""
+        key = ("steps", dims)
+        if key not in self._still_all:
+            self._still_all[key] = (self.weight * self.still_all(dims)).sum(axis=0) if dims else self.steps
+        return self._still_all[key]
 
     def window_moves(self, dims: tuple[int, ...], coefs: tuple[int, ...], g: int) -> tuple:
         """:func:`_window_moves` of a window axis, computed once (the child's tile and the union of the
@@ -274,6 +289,8 @@ def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
     size = footprint(op, ext)
     single = tuple(dims[0] for dims, _ in op.axes if len(dims) == 1)
     windows = [(dims, coefs) for dims, coefs in op.axes if len(dims) > 1]
+    if not windows:  # sum of weight x (size - [still] x size): two per-row sums kept on tr
+        return size + size * (tr.steps - tr.still_steps(single))
     if single:
         plain = np.ones(ext.shape[0], dtype=np.int64)
         for d in single:
