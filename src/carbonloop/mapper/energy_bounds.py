@@ -162,7 +162,9 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
         words = bits[oi] / m.width_bits
         if op.role == "O":
             seen = float(footprint(op, (space.temporal_sizes * space.spatial_at(last))[None, :])[0])
-            total += words * (n * m.update_pj + (n - inst * seen) * m.read_pj)
+            # imperfect factors pad T and the region seen alike; only the updates are kept there
+            reads = 0.0 if space.imperfect else (n - inst * seen) * m.read_pj
+            total += words * (n * m.update_pj + reads)
         else:
             total += words * n * m.read_pj
     plain = [oi for oi, c in enumerate(classes) if not c.win and c.nw]
@@ -175,7 +177,8 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
         if tiles.shape[0] == 0:
             continue
         V = tiles.prod(axis=1).astype(float)
-        n_trans = T / V - 1  # T / V is an integer: the tile's factors divide the temporal sizes
+        # perfect: T / V transitions exactly; imperfect: the factors above c cover at least ceil(T_d / E_d)
+        n_trans = T / V - 1
         ext = tiles * space.spatial_at(c)[None, :]
         wb = np.broadcast_to(bits[None, None, :], (tiles.shape[0], L, len(bits)))
         best = 0.0
@@ -186,7 +189,7 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
                 parents.append(before[-1] if c in chain_of[oi] and before else 0)
             if 0 in parents:
                 continue  # a parent at level 0: those reads are the cheap bound's
-            moving = (space.temporal_sizes[None, :] // tiles) > 1
+            moving = tiles < space.temporal_sizes[None, :]  # a loop above c on that dim
             covered = ~(moving & ~(nw[a] | nw[b])[None, :]).any(axis=1)
             e = np.minimum(
                 _refill_energy(space, a, parents[0], c, ext, wb),
@@ -211,6 +214,8 @@ def _fitting_tiles(space: Space, c: int) -> np.ndarray:
     E = np.ones((1, D), dtype=np.int64)
     for d in range(D):
         counts, offs, table = _choices(np.full(E.shape[0], space.temporal_sizes[d]), space.imperfect)
+        if int(counts.sum()) > 8 * MAX_TILE_SHAPES:  # too many shapes to check: no extra from this level
+            return np.zeros((0, D), dtype=np.int64)
         rows = np.repeat(np.arange(E.shape[0]), counts)
         j = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
         u = j + 1 if space.imperfect else table[offs[rows] + j]
