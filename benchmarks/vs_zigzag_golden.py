@@ -5,11 +5,12 @@ The 37 cases of ``tests/main`` in the zigzag-dse 3.9.1 wheel (KULeuven-MICAS/zig
 GEMM on tpu_like, tesla_npu_like, ascend_like, edge_tpu_like, meta_prototype, gemm_l1(_l3) and the AIMC/DIMC
 designs. Each is scored by ``carbonloop.cli.interop_eval.zigzag_cost`` (what ``carbonloop evaluate
 --accelerator <hw> --workload <wl> --mapping <map> --conventions zigzag`` runs), searching the layers whose
-mapping has no temporal ordering for ZigZag's objective (latency, then energy) with a budget of
-``--budget`` mappings per layer, and compared with the expected (energy pJ, latency cycles) the test asserts.
+mapping has no temporal ordering for ZigZag's objective (latency, then energy), seeded with ZigZag's own
+loop orders (interop/zigzag_loma.py) and stopped at ``--budget`` mappings or ``--seconds`` per layer, and
+compared with the expected (energy pJ, latency cycles) the test asserts.
 
     pip download zigzag-dse==3.9.1 --no-deps -d zz && unzip -q zz/zigzag_dse-3.9.1-py3-none-any.whl -d zz
-    python benchmarks/vs_zigzag_golden.py --zigzag-root zz [--budget 3000] [--cases tpu_like] [--json out.json]
+    python benchmarks/vs_zigzag_golden.py --zigzag-root zz [--budget 1000] [--seconds 20] [--cases tpu_like] [--json out.json]
 
 The wheel does not ship ``resnet18.yaml`` or ``gemm_layer.yaml``: ``--yaml-workloads DIR`` names a folder
 holding them, by default carbonloop's copy of the repository's ``resnet18.yaml``
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from carbonloop.cli.interop_eval import zigzag_cost
 from carbonloop.errors import SpecError
+from carbonloop.mapper.search import Budget
 
 ONNX, YAML, GEMM = "resnet18.onnx", "resnet18.yaml", "gemm_layer.yaml"
 
@@ -73,7 +75,7 @@ CASES: list[Case] = [
 ]  # fmt: skip
 
 
-def run_case(case: Case, root: Path, yaml_dir: Path | None, budget: int | None) -> dict:
+def run_case(case: Case, root: Path, yaml_dir: Path | None, budget: Budget) -> dict:
     inputs = root / "zigzag" / "inputs"
     hw = inputs / "hardware" / f"{case.hardware}.yaml"
     mp = inputs / "mapping" / f"{case.mapping}.yaml"
@@ -125,7 +127,8 @@ def main() -> None:
     for case in CASES:
         if wanted and not any(w in case.test or w == case.hardware for w in wanted):
             continue
-        row = run_case(case, args.zigzag_root, args.yaml_workloads, args.budget or None)
+        budget = Budget(args.budget or None, args.seconds or None)
+        row = run_case(case, args.zigzag_root, args.yaml_workloads, budget)
         rows.append(row)
         if row["runs"]:
             print(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from carbonloop.interop.zigzag import (
     is_onnx_file,
     load_zigzag,
 )
+from carbonloop.interop.zigzag_loma import limited_factors, loma_costs, prime_factors
 from carbonloop.model.evaluate import evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 
@@ -355,3 +357,47 @@ def test_bad_imc_fields_are_refused_in_one_line(patch, message):
     with pytest.raises(SpecError, match=message) as err:
         load_zigzag(accelerator=acc, workload=IMC_WL, mapping=IMC_MAP)
     assert "\n" not in str(err.value)
+
+
+# --- ZigZag's own loop orders seed the search ------------------------------------------------------------
+@given(st.integers(min_value=1, max_value=100_000))
+def test_prime_factors_multiply_back_and_are_prime(n):
+    fs = prime_factors(n)
+    assert math.prod(fs) == n and fs == sorted(fs)
+    assert all(f > 1 and all(f % p for p in range(2, math.isqrt(f) + 1)) for f in fs)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["B", "K", "C", "OX", "OY", "FX", "FY", "G"]), st.integers(1, 5000), min_size=1
+    )
+)
+def test_limited_factors_keep_each_dimension_and_respect_the_limit(remaining):
+    factors = limited_factors(remaining, 6)
+    # at most 6 loops, unless the dimensions alone (one loop each) are more than that
+    assert len(factors) <= max(6, sum(n > 1 for n in remaining.values()))
+    for d, n in remaining.items():
+        assert math.prod(f for e, f in factors if e == d) == n
+
+
+def test_limited_factors_merge_the_smallest_primes_of_the_richest_dimension():
+    # OX 112 = 2^4 x 7 and K 2: six factors are 2, 2, 2, 2, 7 (OX) and 2 (K); 112 needs one merge: 2x2
+    assert sorted(limited_factors({"OX": 112, "K": 2}, 5)) == [
+        ("K", 2),
+        ("OX", 2),
+        ("OX", 2),
+        ("OX", 4),
+        ("OX", 7),
+    ]
+
+
+def test_loma_orders_are_every_distinct_order_of_the_prime_factors():
+    net, acc, maps = load_zigzag(accelerator=ACC, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer, given_ = net.layers[0], maps["conv_small"]
+    spatial = {a: [(lp.dim, lp.factor) for lp in loops] for a, loops in given_.spatial}
+    costs = loma_costs(layer, acc, spatial)
+    by_hand = _zigzag_style_orderings(layer, acc, given_.spatial)
+    # OX 8 = 2 x 2 x 2 and FX 3: 4! / 3! = 4 distinct orders, the same four the test enumerates itself
+    assert sorted((c.latency_cycles, c.energy_pj) for c in costs) == sorted(
+        (c.latency_cycles, c.energy_pj) for c in by_hand
+    )

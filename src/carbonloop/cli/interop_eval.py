@@ -22,8 +22,9 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.interop.common import collected_warnings
 from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_report
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
+from carbonloop.interop.zigzag_loma import loma_costs
 from carbonloop.mapper.constraints import Constraints
-from carbonloop.mapper.search import SearchResult, search_layer
+from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
 from carbonloop.model.mapping import Mapping
 from carbonloop.pipeline import WorkloadResult
 from carbonloop.pipeline.inputs import with_conventions
@@ -64,13 +65,14 @@ def complete_zigzag_mappings(
     mappings: dict[str, Mapping | ZigZagConstraints],
     *,
     objective: str = ZIGZAG_OBJECTIVE,
-    budget: int | float | None = None,
+    budget: Budget | int | float | None = None,
     on_layer_done: Callable[[int, int, str], None] | None = None,
 ) -> tuple[dict[str, Mapping], dict[str, SearchResult]]:
     """A complete mapping per layer: the given ones, and for each :class:`ZigZagConstraints` the mapper's best
     under its spatial part (axes it names stay fixed, ``spatial_mapping_hint`` limits the others), as ZigZag
     searches its temporal mapping (LOMA) under the given spatial mapping. Layers of the same shape and
-    constraints are searched once. A partial ``temporal_ordering`` does not constrain the search. Temporal
+    constraints are searched once. A partial ``temporal_ordering`` does not constrain the search. Where the
+    spatial part is complete, ZigZag's own orders (:mod:`carbonloop.interop.zigzag_loma`) seed the search. Temporal
     factors are divisors (LOMA's prime factors), imperfect only where a spatial factor leaves a remainder."""
     out: dict[str, Mapping] = {}
     searched: dict[str, SearchResult] = {}
@@ -91,12 +93,17 @@ def complete_zigzag_mappings(
                 tuple(sorted((a, tuple(v)) for a, v in hints.items())),
             )
             if key not in done:
+                seed = tuple(
+                    FrontPoint(c.energy_pj, c.latency_cycles, c.mapping)
+                    for c in (loma_costs(layer, acc, spatial) if len(spatial) == len(acc.array.axes) else [])
+                )
                 done[key] = search_layer(
                     layer,
                     acc,
                     objective,
                     constraints=Constraints(spatial=spatial, hints=hints or None),
                     budget=budget,
+                    seed=seed,
                     imperfect=any(layer.sizes[d] % f for pairs in spatial.values() for d, f in pairs),
                 )
             searched[layer.name] = done[key]
@@ -114,7 +121,7 @@ def zigzag_cost(
     mapping: str | Path,
     *,
     conventions: str | None = None,
-    budget: int | float | None = None,
+    budget: Budget | int | float | None = None,
 ) -> tuple[WorkloadResult, list[str]]:
     """Score every layer of a ZigZag (accelerator, workload, mapping); the result and the warnings.
 

@@ -1,0 +1,87 @@
+"""ZigZag's own temporal mappings of a layer, to seed carbonloop's mapper when a ZigZag file gives only a spatial
+mapping.
+
+ZigZag's LOMA (zigzag/opt/loma/engine.py, 3.9.1) splits what the spatial mapping leaves of each dimension into
+prime factors, merges the smallest ones until at most ``lpf_limit`` remain (6 by default), and scores every
+distinct order of them, each allocated to the memories innermost first. Scoring the same orders here, allocated
+as carbonloop reads a complete ``temporal_ordering`` (:func:`carbonloop.interop.zigzag._allocate`), gives the
+mapper an incumbent of ZigZag's quality from the start: its search then only has to beat it, and returns it
+when a budget stops the search first. Deeper hierarchies (ascend_like's eight levels) need this: without it a
+budgeted search can stop far from ZigZag's answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.interop.zigzag import _allocate
+from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.mapping import LevelMapping, Loop, Mapping
+from carbonloop.workload.layer import Layer
+
+LPF_LIMIT = 6
+"""ZigZag's default ``lpf_limit`` (get_hardware_performance_zigzag, 3.9.1): at most 6! = 720 orders."""
+
+
+def prime_factors(n: int) -> list[int]:
+    """The prime factors of ``n`` >= 1, smallest first (1 has none)."""
+    out, p = [], 2
+    while p * p <= n:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 1
+    if n > 1:
+        out.append(n)
+    return out
+
+
+def limited_factors(remaining: dict[str, int], limit: int = LPF_LIMIT) -> list[tuple[str, int]]:
+    """Each dimension's prime factors, the two smallest of the dimension with the most merged until at most
+    ``limit`` are left (LOMA's ``lpf_limit``) or every dimension is one loop."""
+    per_dim = {d: prime_factors(n) for d, n in remaining.items() if n > 1}
+    while sum(len(f) for f in per_dim.values()) > limit:
+        d = max(per_dim, key=lambda k: (len(per_dim[k]), k))
+        if len(per_dim[d]) < 2:  # one loop per dimension is the least there can be
+            break
+        fs = sorted(per_dim[d])
+        per_dim[d] = sorted([fs[0] * fs[1], *fs[2:]])
+    return [(d, f) for d, fs in per_dim.items() for f in fs]
+
+
+def loma_costs(
+    layer: Layer,
+    acc: Accelerator,
+    spatial: dict[str, list[tuple[str, int]]],
+    *,
+    limit: int = LPF_LIMIT,
+) -> list[LayerCost]:
+    """The cost of every distinct order of the layer's limited prime factors under ``spatial`` (per array
+    axis, the unrolled ``(dim, factor)`` pairs), allocated innermost first; orders that overflow a memory
+    are left out."""
+    unrolled = dict.fromkeys(layer.sizes, 1)
+    by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
+    for axis, pairs in spatial.items():
+        loops = tuple(Loop(d, f) for d, f in pairs if f > 1)
+        for lp in loops:
+            unrolled[lp.dim] *= lp.factor
+        if loops:
+            by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
+    remaining = {d: math.ceil(n / unrolled[d]) for d, n in layer.sizes.items()}
+    imperfect = any(n % unrolled[d] for d, n in layer.sizes.items())
+    factors = limited_factors(remaining, limit)
+    costs = []
+    for order in sorted(set(itertools.permutations(factors))):
+        temporal = _allocate(layer, acc, by_level, [Loop(d, f) for d, f in order])
+        levels = tuple(
+            LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
+            for i, m in enumerate(acc.memories)
+        )
+        try:
+            costs.append(evaluate(layer, acc, Mapping(levels, imperfect, "<zigzag loma>")))
+        except SpecError:  # a tile that overflows its memory: LOMA would not allocate it either
+            continue
+    return costs
