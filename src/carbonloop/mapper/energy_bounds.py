@@ -205,24 +205,41 @@ def _fitting_tiles(space: Space, c: int) -> np.ndarray:
     """Every per-dim temporal extent of the tile at level ``c`` (the product of the temporal factors of
     ``c`` and the levels below it) that fits the capacity of ``c``, as [n, D] (a superset of what
     complete tilings give: the levels below are not checked). Perfect: divisors of the temporal sizes;
-    imperfect: any extent up to them."""
-    from carbonloop.mapper.temporal import _choices, _tile_bits_lb
+    imperfect: any extent up to them.
+
+    Footprints only grow with extents, so an extent of one dim that overflows with every other dim at 1
+    never fits: each dim's values are first checked alone (one call for all), and only the survivors are
+    combined, dim by dim, each step pruned again."""
+    from carbonloop.mapper.temporal import _tile_bits_lb
     from carbonloop.model.evaluate import capacity_bits
+    from carbonloop.model.factors import divisors
 
     cap = capacity_bits(space.acc)[c]
     D = space.cl.D
+    sizes = [int(t) for t in space.temporal_sizes]
+    if sum(sizes if space.imperfect else (len(divisors(t)) for t in sizes)) > 8 * MAX_TILE_SHAPES:
+        return np.zeros((0, D), dtype=np.int64)
+    values = [np.arange(1, t + 1) if space.imperfect else np.array(divisors(t)) for t in sizes]
+    spatial = space.spatial_at(c)[None, :]
+    if np.isfinite(cap):
+        alone = np.ones((sum(v.size for v in values), D), dtype=np.int64)
+        owner = np.repeat(np.arange(D), [v.size for v in values])
+        alone[np.arange(owner.size), owner] = np.concatenate(values)
+        ok = _tile_bits_lb(space, c, alone * spatial) <= cap
+        values = [np.concatenate(values)[ok & (owner == d)] for d in range(D)]
     E = np.ones((1, D), dtype=np.int64)
     for d in range(D):
-        counts, offs, table = _choices(np.full(E.shape[0], space.temporal_sizes[d]), space.imperfect)
-        if int(counts.sum()) > 8 * MAX_TILE_SHAPES:  # too many shapes to check: no extra from this level
+        if values[d].size == 0:
             return np.zeros((0, D), dtype=np.int64)
-        rows = np.repeat(np.arange(E.shape[0]), counts)
-        j = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        u = j + 1 if space.imperfect else table[offs[rows] + j]
-        E = E[rows].copy()
-        E[:, d] = u
+        if values[d].size == 1:
+            E[:, d] = values[d][0]
+            continue
+        if E.shape[0] * values[d].size > 8 * MAX_TILE_SHAPES:  # too many shapes: no extra from this level
+            return np.zeros((0, D), dtype=np.int64)
+        E = np.repeat(E, values[d].size, axis=0)
+        E[:, d] = np.tile(values[d], E.shape[0] // values[d].size)
         if np.isfinite(cap):
-            E = E[_tile_bits_lb(space, c, E * space.spatial_at(c)[None, :]) <= cap]
-        if E.shape[0] > MAX_TILE_SHAPES:  # too many shapes to check: no extra from this level
+            E = E[_tile_bits_lb(space, c, E * spatial) <= cap]
+        if E.shape[0] > MAX_TILE_SHAPES:
             return np.zeros((0, D), dtype=np.int64)
     return E
