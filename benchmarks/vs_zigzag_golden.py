@@ -112,11 +112,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--zigzag-root", type=Path, required=True, help="the unzipped zigzag-dse 3.9.1 wheel")
     ap.add_argument(
-        "--yaml-workloads", type=Path, default=None, help="folder with resnet18.yaml, gemm_layer.yaml"
+        "--yaml-workloads",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "src" / "carbonloop" / "interop" / "data" / "zigzag",
+        help="folder with resnet18.yaml (and gemm_layer.yaml)",
     )
     ap.add_argument(
-        "--budget", type=int, default=3000, help="mappings scored per searched layer (0: no limit)"
+        "--budget", type=int, default=1000, help="mappings scored per searched layer (0: no limit)"
     )
+    ap.add_argument("--seconds", type=float, default=20.0, help="seconds per searched layer (0: no limit)")
     ap.add_argument("--cases", default="", help="comma-separated substrings of test file or hardware names")
     ap.add_argument("--json", type=Path, default=None, help="write the rows as JSON")
     args = ap.parse_args()
