@@ -168,9 +168,10 @@ def evaluate_zigzag(
     *,
     as_json: bool = False,
     conventions: str | None = None,
+    budget: Budget | int | float | None = None,
 ) -> int:
-    """Print the evaluate table of every layer, or the JSON document."""
-    result, notes = zigzag_cost(accelerator, workload, mapping, conventions=conventions)
+    """Print the evaluate table of every layer, or the JSON document (``budget``: per searched layer)."""
+    result, notes = zigzag_cost(accelerator, workload, mapping, conventions=conventions, budget=budget)
     print_warnings(notes)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
