@@ -167,38 +167,87 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
             total += words * (n * m.update_pj + reads)
         else:
             total += words * n * m.read_pj
-    plain = [oi for oi, c in enumerate(classes) if not c.win and c.nw]
-    if len(plain) < 2:
-        return total
-    nw = {oi: np.isin(np.arange(cl.D), sorted(classes[oi].nw)) for oi in plain}
-    chain_of = {oi: [x for x in range(L) if cl.operands[oi].role in space.keep[x]] for oi in plain}
     for c in range(2, L):
-        tiles = _fitting_tiles(space, c)
-        if tiles.shape[0] == 0:
-            continue
-        V = tiles.prod(axis=1).astype(float)
-        # perfect: T / V transitions exactly; imperfect: the factors above c cover at least ceil(T_d / E_d)
-        n_trans = T / V - 1
-        ext = tiles * space.spatial_at(c)[None, :]
-        wb = np.broadcast_to(bits[None, None, :], (tiles.shape[0], L, len(bits)))
-        best = 0.0
-        for a, b in itertools.combinations(plain, 2):
-            parents = []
-            for oi in (a, b):
-                before = [x for x in chain_of[oi] if x < c]
-                parents.append(before[-1] if c in chain_of[oi] and before else 0)
-            if 0 in parents:
-                continue  # a parent at level 0: those reads are the cheap bound's
-            moving = tiles < space.temporal_sizes[None, :]  # a loop above c on that dim
-            covered = ~(moving & ~(nw[a] | nw[b])[None, :]).any(axis=1)
-            e = np.minimum(
-                _refill_energy(space, a, parents[0], c, ext, wb),
-                _refill_energy(space, b, parents[1], c, ext, wb),
-            )
-            # a tile whose moving dims escape the pair bounds nothing here: it counts as 0
-            best = max(best, float(np.where(covered, e * n_trans, 0.0).min()))
-        total += best
+        total += _level_refill_floor(space, classes, c, T, bits)
     return total
+
+
+def _level_refill_floor(
+    space: Space, classes: tuple[OperandClass, ...], c: int, T: int, bits: np.ndarray
+) -> float:
+    """Least energy of the refills below level ``c`` over every tile of ``c`` that fits (part (b) of
+    :func:`candidate_extra_energy`).
+
+    An operand is *atomic* at a tile when every transition either leaves its tile (and its parent's
+    union of the children's tiles) in place or refills both whole: a window-free operand always; an
+    operand with a window when its tile is one element and no spatial fan-out between its parent and
+    ``c`` is on a window dim (the union then holds one window position). Two atomic operands *cover*
+    the loops above ``c`` when no transition can leave both in place: every dim with a loop above ``c``
+    is a dim of one of them, or the only dim of a window axis of one that is not a dim of the other (the
+    other staying fixes the rest of that axis, so the axis moves with it). At each transition the
+    operands staying in place hold no covering pair, so the transition costs at least the cheapest
+    refill of the atomic operands outside such a set; times the ``T / V - 1`` transitions."""
+    cl = space.cl
+    L, D = space.L, cl.D
+    chain = [[x for x in range(L) if op.role in space.keep[x]] for op in cl.operands]
+    parents = {}
+    for oi in range(len(cl.operands)):
+        before = [x for x in chain[oi] if x < c]
+        if c in chain[oi] and before and before[-1] != 0:  # a parent at level 0: the cheap bound's reads
+            parents[oi] = before[-1]
+    if len(parents) < 2:
+        return 0.0
+    tiles = _fitting_tiles(space, c)
+    if tiles.shape[0] == 0:
+        return 0.0
+    n_trans = T / tiles.prod(axis=1).astype(float) - 1  # imperfect: the factors above c cover ceil(T_d/E_d)
+    ext = tiles * space.spatial_at(c)[None, :]
+    moving = tiles < space.temporal_sizes[None, :]  # [n, D] a loop above c on that dim
+    wb = np.broadcast_to(bits[None, None, :], (tiles.shape[0], L, len(bits)))
+    ops = sorted(parents)
+    nw = {oi: np.isin(np.arange(D), sorted(classes[oi].nw)) for oi in ops}
+    windows = {oi: [dims for dims, _ in cl.operands[oi].axes if len(dims) > 1] for oi in ops}
+    atomic, energy = {}, {}
+    for oi in ops:
+        if windows[oi]:
+            fan = np.ones(D, dtype=np.int64)
+            for d, f, lv in space.spatial_loops:
+                if parents[oi] <= lv < c:
+                    fan[d] *= f
+            win_dims = sorted({d for dims in windows[oi] for d in dims})
+            one = footprint(cl.operands[oi], ext) == 1
+            atomic[oi] = one & bool((fan[win_dims] == 1).all())
+        else:
+            atomic[oi] = np.ones(tiles.shape[0], dtype=bool)
+        energy[oi] = _refill_energy(space, oi, parents[oi], c, ext, wb)
+
+    def fixed_by(a: int, b: int) -> np.ndarray:
+        """Dims [D] that cannot move while both ``a`` and ``b`` stay in place."""
+        out = nw[a] | nw[b]
+        for x, y in ((a, b), (b, a)):
+            for dims in windows[x]:
+                free = [d for d in dims if not nw[y][d]]
+                if len(free) == 1:
+                    out = out.copy()
+                    out[free[0]] = True
+        return out
+
+    cover = {
+        (a, b): atomic[a] & atomic[b] & ~(moving & ~fixed_by(a, b)[None, :]).any(axis=1)
+        for a, b in itertools.combinations(ops, 2)
+    }
+    best = np.full(tiles.shape[0], np.inf)
+    for r in range(len(ops) + 1):
+        for staying in itertools.combinations(ops, r):
+            allowed = np.ones(tiles.shape[0], dtype=bool)
+            for pair in itertools.combinations(staying, 2):
+                allowed &= ~cover[pair]
+            cost = np.zeros(tiles.shape[0])
+            for oi in ops:
+                if oi not in staying:
+                    cost = cost + np.where(atomic[oi], energy[oi], 0.0)
+            best = np.where(allowed, np.minimum(best, cost), best)
+    return float((best * n_trans).min())
 
 
 def _fitting_tiles(space: Space, c: int) -> np.ndarray:
