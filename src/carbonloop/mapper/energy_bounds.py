@@ -83,11 +83,16 @@ def pair_refill_energy(
     chain = {oi: [x for x in range(L) if cl.operands[oi].role in space.keep[x]] for oi in plain}
     nw = {oi: np.isin(np.arange(D), sorted(classes[oi].nw)) for oi in plain}
     temporal_above = np.cumprod(F, axis=1)  # [N, L, D]: product of levels 0..x
+    inner = np.cumprod(F[:, ::-1, :], axis=1)[:, ::-1, :]  # [N, L, D]: product of levels x..L-1
+    level_product = F.prod(axis=2)  # [N, L]
+    outer = np.ones((N, L + 1), dtype=np.int64)  # product of every factor of the levels above x
+    np.cumprod(level_product, axis=1, out=outer[:, 1:])
+    own = {oi: _OwnLevels(F, nw[oi]) for oi in plain}
     for c in range(1, L):
         above = temporal_above[:, c - 1, :]  # [N, D] temporal factors above c, per dim
         n = above.prod(axis=1) - 1  # transitions of the loops above c
         moving = above > 1
-        ext = np.cumprod(F[:, ::-1, :], axis=1)[:, ::-1, :][:, c, :] * space.spatial_at(c)[None, :]
+        ext = inner[:, c, :] * space.spatial_at(c)[None, :]
         best = np.zeros(N)
         for a, b in itertools.combinations(plain, 2):
             if c not in chain[a] or c not in chain[b] or chain[a][0] == c or chain[b][0] == c:
@@ -98,7 +103,7 @@ def pair_refill_energy(
             m, e = [], []
             for oi in (a, b):
                 p = max(x for x in chain[oi] if x < c)
-                m.append(_counted_refills(F, c, nw[oi]))
+                m.append(own[oi].counted_refills(c, outer))
                 e.append(_refill_energy(space, oi, p, c, ext, wb))
             short = np.maximum(0, n - m[0] - m[1]).astype(float)
             best = np.maximum(best, np.where(covered, np.minimum(e[0], e[1]) * short, 0.0))
@@ -106,18 +111,24 @@ def pair_refill_energy(
     return extra
 
 
-def _counted_refills(F: np.ndarray, c: int, nw: np.ndarray) -> np.ndarray:
-    """Refills of a window-free operand's tile below ``c`` that the order-free bound counts [N]: the
-    product of every factor above x* and of the operand's own factors at x*, less the first tile (x*:
-    the deepest level above ``c`` with a loop on one of the operand's dims)."""
-    N, L, D = F.shape
-    own = (F[:, :c, :] > 1) & nw[None, None, :]  # [N, c, D]
-    has = own.any(axis=2)  # [N, c]
-    xstar = np.where(has.any(axis=1), c - 1 - np.argmax(has[:, ::-1], axis=1), -1)
-    level = np.arange(c)[None, :]
-    outer = np.where(level < xstar[:, None], F[:, :c, :].prod(axis=2), 1).prod(axis=1)
-    at = np.where(nw[None, :], F[np.arange(N), np.maximum(xstar, 0), :], 1).prod(axis=1)
-    return np.where(xstar >= 0, outer * at, 1) - 1
+class _OwnLevels:
+    """Per tiling, which levels hold a loop on one of a window-free operand's dims and the product of
+    those loops per level: what :meth:`counted_refills` reads for every child level."""
+
+    def __init__(self, F: np.ndarray, nw: np.ndarray) -> None:
+        self.has = ((F > 1) & nw[None, None, :]).any(axis=2)  # [N, L]
+        self.product = np.where(nw[None, None, :], F, 1).prod(axis=2)  # [N, L]
+
+    def counted_refills(self, c: int, outer: np.ndarray) -> np.ndarray:
+        """Refills of the operand's tile below ``c`` that the order-free bound counts [N]: the product of
+        every factor above x* and of the operand's own factors at x*, less the first tile (x*: the
+        deepest level above ``c`` with a loop on one of the operand's dims). ``outer`` [N, L + 1]: the
+        product of every factor of the levels above each level."""
+        has = self.has[:, :c]
+        rows = np.arange(has.shape[0])
+        xstar = np.where(has.any(axis=1), c - 1 - np.argmax(has[:, ::-1], axis=1), -1)
+        x = np.maximum(xstar, 0)
+        return np.where(xstar >= 0, outer[rows, x] * self.product[rows, x], 1) - 1
 
 
 # --- per spatial candidate -------------------------------------------------------------------------
