@@ -350,7 +350,7 @@ def _lb_fills(
     if window_rows:
         tile = memo.setdefault(("tile", c), None)
         if tile is None:
-            tile = memo[("tile", c)] = g.at(g.suffix, g.start(c))  # [N, D] the tile at level c
+            tile = memo[("tile", c)] = g.extents_below(c)  # [N, D] the tile at level c
         ratio = np.zeros(trans.shape, dtype=float)
         for dims, coefs, i, blocked, on_i in window_rows:
             span = axis_size(dims, coefs, ext).astype(float)

@@ -40,11 +40,10 @@ class NestGeometry:
     """Per-batch quantities shared by every operand and level.
 
     Loops are in nest order with non-decreasing level, so "the loops at or below level x" is a suffix of
-    each row and "the loops above level x" a prefix: per-dim products and counts over such sets are
-    gathers from cumulative tables. Arrays are loop-major ([K, N], per-dim tables [D, K, N]) so cumulative
-    operations run as K vector steps over the batch; the per-dim suffix table is 32-bit, as every entry is
-    bounded by a layer dimension's size. Tables every level's transitions share (per-dim cumulative
-    counts of stepping loops and of reset shifts) are built once, on first use, in ``memo``.
+    each row and "the loops above level x" a prefix: per-dim products and counts over such sets are read
+    from running products and sums. Arrays are loop-major ([K, N], per-dim tables [D, K, N]) so each
+    step runs over the whole batch. What several levels or operands share (the extents below each level,
+    per-dim running counts of stepping loops and of reset shifts) is kept in ``memo``, built once.
     """
 
     onehot: np.ndarray  # [D, K, N] bool
@@ -52,8 +51,15 @@ class NestGeometry:
     factor: np.ndarray  # [K, N]
     level: np.ndarray  # [K, N]
     spatial: np.ndarray  # [K, N]
-    suffix: np.ndarray  # [D, K+1, N] product of the loops from k inward, per dim
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def extents_below(self, x: int) -> np.ndarray:
+        """Per-dim product of the loops at or below level ``x`` (temporal and spatial) [N, D] (int64):
+        the tile of one instance of level x; ``x = 0``: everything the nest covers."""
+        key = ("extents", x)
+        if key not in self.memo:  # a level beyond the deepest with loops: nothing below it
+            self.memo[key] = np.ones((self.factor.shape[1], self.onehot.shape[0]), dtype=np.int64)
+        return self.memo[key]
 
     def start(self, x: int) -> np.ndarray:
         """Index of the first loop at level >= x, per row [N]."""
@@ -100,23 +106,42 @@ class NestGeometry:
     def reset_sum(self, d: int) -> np.ndarray:
         """Running sum of ``(factor - 1) x stride`` of the temporal loops on ``d`` [K+1, N]: how far a
         loop's reset moves the index back."""
-        return self._cumulative(
-            "resets",
-            d,
-            lambda: np.where((~self.spatial) & self.onehot[d], (self.factor - 1) * self.stride, 0),
-        )
+        if "reset_shift" not in self.memo:  # how far each temporal loop's reset moves its dim back
+            self.memo["reset_shift"] = np.where(self.spatial, 0, (self.factor - 1) * self.stride)
+        back = self.memo["reset_shift"]
+        return self._cumulative("resets", d, lambda: np.where(self.onehot[d], back, 0))
 
 
 def geometry(loops: LoopArrays, D: int) -> NestGeometry:
+    """The batch's geometry. Strides and the per-dim extents below each level come from one pass over
+    the K loops, innermost first, with a running per-dim product [D, N] (K small steps over the batch
+    rather than cumulative products over a [D, K, N] table)."""
     N, K = loops.dim.shape
     dim, factor = loops.dim.T.copy(), loops.factor.T.copy()
     level, spatial = loops.level.T.copy(), loops.spatial.T.copy()
     onehot = dim[None] == np.arange(D)[:, None, None]  # [D, K, N]
-    f3 = np.where(onehot, factor.astype(np.int32)[None], np.int32(1))
-    suffix = np.ones((D, K + 1, N), dtype=np.int32)
-    suffix[:, :K] = np.cumprod(f3[:, ::-1], axis=1, dtype=np.int32)[:, ::-1]
-    stride = np.take_along_axis(suffix[:, 1:], dim[None], axis=0)[0].astype(np.int64)
-    return NestGeometry(onehot, stride, factor, level, spatial, suffix)
+    rows = np.arange(N)
+    run = np.ones((D, N), dtype=np.int64)  # product of the loops from k inward, per dim
+    stride = np.ones((K, N), dtype=np.int64)
+    n_levels = int(level.max(initial=0)) + 1
+    starts = [(level < x).sum(axis=0) for x in range(n_levels + 1)]
+    extents = [np.ones((N, D), dtype=np.int64) for _ in range(n_levels + 1)]
+    for x in range(n_levels + 1):
+        at = starts[x] == K
+        extents[x][at] = run.T[at]
+    for k in range(K - 1, -1, -1):
+        d = dim[k]
+        stride[k] = run[d, rows]
+        run[d, rows] *= factor[k]
+        for x in range(n_levels + 1):
+            at = starts[x] == k
+            if at.any():
+                extents[x][at] = run.T[at]
+    g = NestGeometry(onehot, stride, factor, level, spatial)
+    for x in range(n_levels + 1):
+        g.memo[("start", x)] = starts[x]
+        g.memo[("extents", x)] = extents[x]
+    return g
 
 
 class Transitions:
@@ -389,12 +414,12 @@ def count_accesses(
 
     sp = g.spatial
     starts = [g.start(x) for x in range(L + 1)]
-    full = g.suffix[:, 0, :].T.astype(np.int64)
+    full = g.extents_below(0)
     sp_before = [g.spatial_above(starts[x]) for x in range(L + 1)]  # spatial loops above level x
-    tile_ext = [g.at(g.suffix, starts[x]) for x in range(L)]  # loops at or below level x
+    tile_ext = [g.extents_below(x) for x in range(L)]  # loops at or below level x
     seen_ext = [full // sp_before[x] for x in range(L)]  # all a level-x instance ever sees
     # what arrives from below level x: loops of the levels below plus level x's own spatial fan-out
-    below_ext = [g.at(g.suffix, starts[x + 1]) * (sp_before[x + 1] // sp_before[x]) for x in range(L)]
+    below_ext = [g.extents_below(x + 1) * (sp_before[x + 1] // sp_before[x]) for x in range(L)]
     T = np.where(sp, 1, g.factor).prod(axis=0)
     spatial_used = sp_before[L].prod(axis=1)
     inst = np.stack([sp_before[x].prod(axis=1) for x in range(L)], axis=1)  # [N, L]
