@@ -26,7 +26,13 @@ from carbonloop.interop.zigzag import (
     is_onnx_file,
     load_zigzag,
 )
-from carbonloop.interop.zigzag_loma import limited_factors, loma_costs, prime_factors
+from carbonloop.interop.zigzag_loma import (
+    divisors,
+    fill_free_axes,
+    limited_factors,
+    loma_costs,
+    prime_factors,
+)
 from carbonloop.model.evaluate import evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 
@@ -401,3 +407,18 @@ def test_loma_orders_are_every_distinct_order_of_the_prime_factors():
     assert sorted((c.latency_cycles, c.energy_pj) for c in costs) == sorted(
         (c.latency_cycles, c.energy_pj) for c in by_hand
     )
+
+
+def test_free_axes_get_the_most_utilizing_hinted_unrolling():
+    net, acc, _ = load_zigzag(accelerator=ACC, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]  # K 4, C 4, OX 8, FX 3 on a 4 x 4 array
+    # D1 holds K 4; D2 is free with hints C and FX: C 4 fills its 4 PEs (FX 3 alone would use 3, C 2 x FX ... 6 > 4)
+    assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["C", "FX"]}) == {
+        "D1": [("K", 4)],
+        "D2": [("C", 4)],
+    }
+    # with FX as the only hint, 3 of the 4 PEs: FX's divisors are 1 and 3
+    assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["FX"]})["D2"] == [("FX", 3)]
+    # a hint naming no dimension of the layer leaves the axis unused
+    assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["G"]})["D2"] == []
+    assert divisors(12) == [1, 2, 3, 4, 6, 12] and divisors(1) == [1]

@@ -22,7 +22,7 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.interop.common import collected_warnings
 from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_report
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
-from carbonloop.interop.zigzag_loma import loma_costs
+from carbonloop.interop.zigzag_loma import fill_free_axes, loma_costs
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
 from carbonloop.model.mapping import Mapping
@@ -71,8 +71,9 @@ def complete_zigzag_mappings(
     """A complete mapping per layer: the given ones, and for each :class:`ZigZagConstraints` the mapper's best
     under its spatial part (axes it names stay fixed, ``spatial_mapping_hint`` limits the others), as ZigZag
     searches its temporal mapping (LOMA) under the given spatial mapping. Layers of the same shape and
-    constraints are searched once. A partial ``temporal_ordering`` does not constrain the search. Where the
-    spatial part is complete, ZigZag's own orders (:mod:`carbonloop.interop.zigzag_loma`) seed the search. Temporal
+    constraints are searched once. A partial ``temporal_ordering`` does not constrain the search. ZigZag's
+    own orders (:mod:`carbonloop.interop.zigzag_loma`) seed the search, on the given spatial part with any
+    free axis filled by its most-utilizing hinted unrolling. Temporal
     factors are divisors (LOMA's prime factors), imperfect only where a spatial factor leaves a remainder."""
     out: dict[str, Mapping] = {}
     searched: dict[str, SearchResult] = {}
@@ -93,9 +94,10 @@ def complete_zigzag_mappings(
                 tuple(sorted((a, tuple(v)) for a, v in hints.items())),
             )
             if key not in done:
+                seeded = fill_free_axes(layer, acc, spatial, hints)
                 seed = tuple(
                     FrontPoint(c.energy_pj, c.latency_cycles, c.mapping)
-                    for c in (loma_costs(layer, acc, spatial) if len(spatial) == len(acc.array.axes) else [])
+                    for c in loma_costs(layer, acc, seeded)
                 )
                 done[key] = search_layer(
                     layer,

@@ -85,3 +85,40 @@ def loma_costs(
         except SpecError:  # a tile that overflows its memory: LOMA would not allocate it either
             continue
     return costs
+
+
+def divisors(n: int) -> list[int]:
+    """Every divisor of ``n`` >= 1, ascending."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return sorted({*small, *(n // d for d in small)})
+
+
+def fill_free_axes(
+    layer: Layer,
+    acc: Accelerator,
+    spatial: dict[str, list[tuple[str, int]]],
+    hints: dict[str, list[str]],
+) -> dict[str, list[tuple[str, int]]]:
+    """``spatial`` with every array axis it leaves free given the most-utilizing unrolling of its hinted
+    dimensions (all of the layer's without a hint): divisors of what the other axes leave of each dimension,
+    their product at most the axis size, ties to the earlier hint. ZigZag's SpatialMappingGeneratorStage keeps
+    the candidates of highest utilization the same way; here it only makes a seed (the mapper still searches
+    the free axes itself)."""
+    out = {a: list(pairs) for a, pairs in spatial.items()}
+    left = dict(layer.sizes)
+    for pairs in out.values():
+        for d, f in pairs:
+            left[d] = max(1, math.ceil(left[d] / f))
+    for axis, size in acc.array.axes:
+        if axis in out:
+            continue
+        dims = [d for d in hints.get(axis, list(layer.sizes)) if d in left][:3]
+        best: tuple[int, list[tuple[str, int]]] = (1, [])
+        for combo in itertools.product(*(divisors(left[d]) for d in dims)):
+            used = math.prod(combo)
+            if used <= size and used > best[0]:
+                best = (used, [(d, f) for d, f in zip(dims, combo, strict=True) if f > 1])
+        out[axis] = best[1]
+        for d, f in best[1]:
+            left[d] = math.ceil(left[d] / f)
+    return out
