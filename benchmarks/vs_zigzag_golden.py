@@ -147,9 +147,13 @@ def main() -> None:
     ap.add_argument("--from-json", type=Path, nargs="*", default=None, help="print the table of saved runs")
     args = ap.parse_args()
     if args.from_json:
-        saved = [row for path in args.from_json for row in json.loads(path.read_text())]
-        order = {(c.test, c.workload): i for i, c in enumerate(CASES)}
-        print(markdown(sorted(saved, key=lambda r: order[(r["test"], r["workload"])])))
+        saved = {
+            (r["test"], r["workload"]): r for path in args.from_json for r in json.loads(path.read_text())
+        }
+        order = {
+            (c.test, c.workload): i for i, c in enumerate(CASES)
+        }  # a later file's row replaces an earlier
+        print(markdown(sorted(saved.values(), key=lambda r: order[(r["test"], r["workload"])])))
         return
     wanted = [w for w in args.cases.split(",") if w]
     rows = []

@@ -412,7 +412,7 @@ def test_loma_orders_are_every_distinct_order_of_the_prime_factors():
 def test_free_axes_get_the_most_utilizing_hinted_unrolling():
     net, acc, _ = load_zigzag(accelerator=ACC, workload=WL, mapping=SPATIAL_ONLY[:1])
     layer = net.layers[0]  # K 4, C 4, OX 8, FX 3 on a 4 x 4 array
-    # D1 holds K 4; D2 is free with hints C and FX: C 4 fills its 4 PEs (FX 3 alone would use 3, C 2 x FX ... 6 > 4)
+    # D1 holds K 4; D2 is free with hints C and FX: C 4 fills its 4 PEs (FX 3 uses 3; C 2 x FX 3 = 6 > 4)
     assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["C", "FX"]}) == {
         "D1": [("K", 4)],
         "D2": [("C", 4)],
