@@ -47,3 +47,21 @@ def test_bad_options_are_one_line_errors(tmp_path: Path, capsys):
     store.write_bytes(b"")
     assert run(["validate", "carbonspot", str(store), "--by-assumption"]) == 2
     assert "give no store" in capsys.readouterr().err
+
+
+def test_dim_and_sram_narrow_the_study_to_those_designs(monkeypatch, capsys):
+    import carbonloop.explore.validate as validate
+
+    seen = []
+
+    def fake_run(sp, flipped=None, **kw):
+        seen.append(sorted(d.label for d in sp.designs))
+        raise SpecError("stop", "here", "enough")
+
+    from carbonloop.errors import SpecError
+
+    monkeypatch.setattr(validate, "run_study", fake_run)
+    assert run(["validate", "carbonspot", "--dim", "32", "--sram", "8KiB", "--sram", "512KiB"]) == 2
+    # 4 types x 1 array x 2 SRAMs of the Tiny space
+    assert len(seen[0]) == 8
+    assert "dimc 32x32 8KiB" in seen[0] and "digital_ws 32x32 512KiB" in seen[0]

@@ -192,6 +192,7 @@ def validate_carbonspot(
             jobs,
             cache,
             no_points,
+            (tuple(dim or ()), tuple(sram or ())),
         )
     if csv is not None:
         csv.parent.mkdir(parents=True, exist_ok=True)
