@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         joint = search_network(net, acc, "edp", level="network")
         t_net = time.perf_counter() - t0
         assert per_layer.optimal and joint.optimal
-        gain = 100 * joint.extra["network_gain"]
+        gain = 100 * (joint.network_gain or 0.0)
         print(
             f"| {name} | {per_layer.value:.6g} | {joint.value:.6g} | {gain:.2f} % | {t_net:.2f} s | {t_layer:.2f} s |"
         )

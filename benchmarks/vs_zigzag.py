@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\nsearch_network(resnet8, tpu_like, 'edp', level={level!r}): {dt:.2f} s, "
             f"EDP {res.value:.6g} pJ*cycles, optimal={res.optimal}"
             + (
-                f", per-layer EDP {res.extra['per_layer_value']:.6g} (gain {100 * res.extra['network_gain']:.2f} %)"
+                f", per-layer EDP {res.per_layer_value:.6g} (gain {100 * (res.network_gain or 0.0):.2f} %)"
                 if level == "network"
                 else ""
             )

@@ -134,7 +134,7 @@ def test_a_network_under_a_tiny_ceiling_matches_the_default(monkeypatch):
     assert [c.mapping for c in a.layers] == [c.mapping for c in b.layers]
     assert a.per_layer_value == b.per_layer_value and a.per_layer_value is not None
     assert (a.lambda_lo, a.lambda_hi) == (b.lambda_lo, b.lambda_hi) and a.lambda_lo is not None
-    assert a.network_gain == a.extra["network_gain"]
+    assert a.network_gain == b.network_gain == 1 - a.value / a.per_layer_value
 
 
 def test_max_memory_bytes_must_be_a_positive_integer():

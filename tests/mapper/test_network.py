@@ -49,7 +49,7 @@ def test_network_edp_is_at_most_the_per_layer_edp_optimum():
     sep = search_network(net, acc, "edp", level="layer")
     assert joint.optimal
     assert joint.value <= sep.value * (1 + 1e-12)
-    assert sep.value == pytest.approx(joint.extra["per_layer_value"])
+    assert sep.value == pytest.approx(joint.per_layer_value)
     assert joint.value == pytest.approx(joint.energy_pj * joint.latency_cycles)
 
 
@@ -61,8 +61,8 @@ def test_network_edp_on_resnet8_beats_per_layer_edp():
         zoo.get("resnet8"), acc, "edp", on_layer_done=lambda i, n, name: calls.append((i, n, name))
     )
     assert [c[0] for c in calls] == list(range(10)) and calls[-1][1] == 10
-    assert res.value < res.extra["per_layer_value"]
-    assert res.extra["network_gain"] > 0
+    assert res.value < res.per_layer_value
+    assert res.network_gain > 0
     assert res.latency_cycles == sum(c.cost.latency_cycles for c in res.layers)
 
 

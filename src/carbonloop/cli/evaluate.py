@@ -129,14 +129,16 @@ def evaluate_command(
         raise SpecError(
             "evaluate", "--workload/--accelerator", "both are needed (or --format timeloop --arch --problem)"
         )
+    if budget is not None and budget <= 0:
+        raise SpecError("evaluate", "--budget", f"must be at least 1 mapping per layer (got {budget})")
     if fmt == "zigzag":
         if mapping is None:
             raise SpecError("evaluate", "--format zigzag", "needs --mapping (the ZigZag mapping YAML)")
         raise typer.Exit(
-            evaluate_zigzag(accelerator, workload, mapping, as_json=as_json, conventions=conventions)
+            evaluate_zigzag(
+                accelerator, workload, mapping, as_json=as_json, conventions=conventions, budget=budget
+            )
         )
-    if budget is not None and budget <= 0:
-        raise SpecError("evaluate", "--budget", f"must be at least 1 mapping per layer (got {budget})")
     params = None
     if carbon or objective in CARBON_OBJECTIVES:
         params = parameters_from_options(parameters, lifetime_years=lifetime_years, grid=grid)

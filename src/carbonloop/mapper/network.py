@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from carbonloop.hardware.accelerator import Accelerator
@@ -51,7 +51,6 @@ class NetworkResult:
     optimal: bool
     seconds: float
     evaluated: int
-    extra: dict[str, float] = field(default_factory=dict)  # the typed fields below, by name (older readers)
     per_layer_value: float | None = None  # the layer-by-layer optimum's network value (EDP, deadline)
     network_gain: float | None = None  # 1 - value / per_layer_value
     lambda_lo: float | None = None  # the range of E + lambda x L weights the joint EDP pass searched
@@ -138,7 +137,7 @@ def search_network(
     """Best mapping per layer for a network-level ``objective``.
 
     ``level="layer"`` optimizes a non-decomposing objective layer by layer instead (the usual practice,
-    kept for comparison; ``extra["per_layer_value"]`` always reports it for EDP). ``budget`` applies per
+    kept for comparison; ``per_layer_value`` always reports it for EDP). ``budget`` applies per
     layer. ``on_layer_done(i, n, name)`` is called after each layer (progress bars).
     ``max_memory_bytes``: the memory ceiling of each layer's search (:func:`search_layer`).
     """
@@ -167,12 +166,14 @@ def search_network(
         results.append(same_shape.get(layer, alone))
         if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
-    extra: dict[str, float] = {}
+    per_layer_value: float | None = None
+    network_gain: float | None = None
+    lam_range: tuple[float, float] | None = None
     deadline_met_alone = False
     if not obj.decomposes:
         e_sep = sum(r.cost.energy_pj for r in results)
         l_sep = sum(r.cost.latency_cycles for r in results)
-        extra["per_layer_value"] = float(obj.value(e_sep, l_sep))
+        per_layer_value = float(obj.value(e_sep, l_sep))
         if obj.kind == "deadline" and l_sep <= obj.period_cycles:
             # each layer at its least energy already meets the deadline: a*sum(E_min) + b*P is the bound
             deadline_met_alone = True
@@ -183,13 +184,13 @@ def search_network(
         # per layer: the least energy and latency bounds over its whole mapspace, from the first pass
         e_lb = sum(_floors(r)[0] for r in results)
         l_lb = sum(_floors(r)[1] for r in results)
-        p0 = extra["per_layer_value"]
+        assert per_layer_value is not None  # set above: a joint search never decomposes
+        p0 = per_layer_value
         if obj.kind == "deadline":
             # a * E + b * max(P, L): trading energy for latency is worth at most b / a pJ per cycle
             lam_range = (0.0, obj.b / obj.a if obj.a > 0 else float("inf"))
         else:
             lam_range = (e_lb * e_lb / p0, p0 / (l_lb * l_lb))
-        extra["lambda_lo"], extra["lambda_hi"] = lam_range
         hulls: list[SearchResult] = []
         same_shape = _ShapeCache()
         for i, layer in enumerate(network.layers):
@@ -225,7 +226,9 @@ def search_network(
         choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in results]
     energy = sum(c.cost.energy_pj for c in choices)
     latency = sum(c.cost.latency_cycles for c in choices)
-    if joint and obj.value(energy, latency) > extra["per_layer_value"]:  # never worse than per layer
+    if (
+        joint and per_layer_value is not None and obj.value(energy, latency) > per_layer_value
+    ):  # never worse than per layer
         choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in separate]
         energy = sum(c.cost.energy_pj for c in choices)
         latency = sum(c.cost.latency_cycles for c in choices)
@@ -233,8 +236,8 @@ def search_network(
     # the hull scan is exact for EDP (a concave network value); under a missed deadline it is the best
     # hull combination, not a proof (choosing per-layer points to just meet a deadline is a knapsack)
     proven = obj.kind != "deadline" or deadline_met_alone
-    if "per_layer_value" in extra and extra["per_layer_value"] > 0:
-        extra["network_gain"] = 1 - value / extra["per_layer_value"]
+    if per_layer_value is not None and per_layer_value > 0:
+        network_gain = 1 - value / per_layer_value
     return NetworkResult(
         network=network.name,
         accelerator=acc.name,
@@ -248,9 +251,8 @@ def search_network(
         optimal=proven and all(r.optimal for r in results),
         seconds=time.perf_counter() - t0,
         evaluated=sum(r.evaluated for r in results) + sum(r.evaluated for r in separate),
-        extra=extra,
-        per_layer_value=extra.get("per_layer_value"),
-        network_gain=extra.get("network_gain"),
-        lambda_lo=extra.get("lambda_lo"),
-        lambda_hi=extra.get("lambda_hi"),
+        per_layer_value=per_layer_value,
+        network_gain=network_gain,
+        lambda_lo=None if lam_range is None else lam_range[0],
+        lambda_hi=None if lam_range is None else lam_range[1],
     )
