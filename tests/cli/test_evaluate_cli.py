@@ -216,6 +216,9 @@ def test_evaluate_detects_zigzag_files(capsys):
     ]
     doc = _json(capsys, [*argv, "--json"])
     assert doc["accelerator"] == "tiny_4x4" and doc["layers"]
+    # the ZigZag path checks --budget as the native one does, before it reads a file
+    err = _error(capsys, [*argv, "--budget", "0"])
+    assert "--budget" in err and "got 0" in err
 
 
 def test_timeloop_format_without_its_files_is_one_line_error(capsys):
