@@ -14,7 +14,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,6 @@ class ImportSummary:
     layers: int = 0
     macs: int = 0
     weights: int = 0
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def skipped_counts(self) -> tuple[tuple[str, str, int], ...]:
         """(operator, reason, count) for the skipped nodes, most frequent first."""
