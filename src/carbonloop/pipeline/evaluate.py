@@ -26,6 +26,7 @@ from carbonloop.pipeline.inputs import (
     mappings_for,
     with_conventions,
 )
+from carbonloop.pipeline.per_operand import require_searchable
 from carbonloop.pipeline.result import InterLayer, LayerResult, NetworkSearch, SearchRecord, WorkloadResult
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
@@ -145,6 +146,7 @@ def _search(
     """The best mapping of every layer for the network-level objective, with each layer's search record."""
     from carbonloop.mapper.network import search_network
 
+    require_searchable(acc)
     found = search_network(
         network, acc, goal, budget=budget, max_memory_bytes=max_memory_bytes, on_layer_done=on_layer_done
     )
