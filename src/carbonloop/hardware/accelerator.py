@@ -2,8 +2,15 @@
 
 Levels are listed outermost first (DRAM ... registers). A level is shared across some axes of the
 array (``spans``): one instance serves every PE along those axes, so its instance count is the product
-of the sizes of the axes it does not span. Spatial loops over an axis sit at the innermost level that
-still spans it: that level fans data out to (and reduces partial sums from) the instances below.
+of the sizes of the axes it does not span. Spatial loops over an axis are listed at the innermost level
+that still spans it: that level fans data out to (and reduces partial sums from) the instances below.
+
+Per-operand memories (docs/model.md, "Per-operand memories"): spans need only be nested along each
+operand's chain of levels, so one operand's register may be shared along D1 and another's along D2. For
+each operand a spatial loop over an axis belongs to the innermost level of that operand's chain spanning
+the axis (:meth:`Accelerator.operand_fanout_level`). Several levels may be virtual levels of one physical
+memory (``physical``): each keeps its own operands (each operand cuts the loop nest at its own position
+in that memory), and they share the capacity, area and leakage of the one memory.
 """
 
 from __future__ import annotations
@@ -43,6 +50,15 @@ class MemoryLevel:
     operand's precision. Read only under conventions that charge whole blocks or per-level widths."""
     cluster_size: int = 1
     """Instances sharing one vector access (Timeloop's ``cluster_size``); read only by the conventions."""
+    physical: str | None = None
+    """Name of the physical memory this level is a virtual level of (None: a memory of its own). Virtual
+    levels of one memory share its capacity (the sum of their tiles must fit), area and leakage (counted
+    once); each keeps its own operands and ports."""
+
+    @property
+    def physical_name(self) -> str:
+        """The physical memory this level belongs to (its own name when it is not virtual)."""
+        return self.physical if self.physical is not None else self.name
 
     def keeps(self, role: str) -> bool:
         return role in self.operands
@@ -127,13 +143,8 @@ class Accelerator:
             unknown = set(m.spans) - axes
             if unknown:
                 raise SpecError(src, f"memories[{i}].spans", f"unknown array axes {sorted(unknown)}")
-            if i and not set(m.spans) <= set(self.memories[i - 1].spans):
-                raise SpecError(
-                    src,
-                    f"memories[{i}].spans",
-                    f"{m.name!r} spans {list(m.spans)} but the level above spans only "
-                    f"{list(self.memories[i - 1].spans)} (inner levels must span a subset)",
-                )
+        _check_operand_spans(self, src)
+        _check_physical_groups(self, src)
         missing = set(ROLES) - set(self.memories[0].operands)
         if missing:
             raise SpecError(
@@ -167,12 +178,52 @@ class Accelerator:
             raise SpecError("<accelerator>", "array.axes", f"no memory level spans axis {axis!r}")
         return max(idx)
 
+    def operand_fanout_level(self, axis: str, chain: tuple[int, ...] | list[int]) -> int:
+        """The level of an operand's ``chain`` (level indices) that fans ``axis`` out for that operand: the
+        innermost one spanning it. The outermost level is in every chain and spans every axis that any
+        level spans (nesting along the chain), so there always is one once :meth:`fanout_level` exists."""
+        spanning = [x for x in chain if axis in self.memories[x].spans]
+        if not spanning:
+            raise SpecError("<accelerator>", "array.axes", f"no level of the chain spans axis {axis!r}")
+        return max(spanning)
+
+    @property
+    def spans_nested(self) -> bool:
+        """Every level spans a subset of the level above's axes: one spatial placement serves every
+        operand (the mapper's assumption; per-operand placement is needed otherwise)."""
+        return all(set(m.spans) <= set(self.memories[i - 1].spans) for i, m in enumerate(self.memories) if i)
+
+    @property
+    def has_virtual_levels(self) -> bool:
+        """Some physical memory is split into per-operand virtual levels."""
+        return any(len(g) > 1 for g in self.physical_groups())
+
+    def counted_once(self, level: int) -> bool:
+        """The level pays its physical memory's area and leakage: the first (outermost) virtual level of a
+        physical memory, or any level that is a memory of its own."""
+        name = self.memories[level].physical_name
+        return all(m.physical_name != name for m in self.memories[:level])
+
+    def physical_groups(self) -> tuple[tuple[int, ...], ...]:
+        """Level indices grouped by physical memory, outermost first (singletons for ordinary levels)."""
+        groups: dict[str, list[int]] = {}
+        for i, m in enumerate(self.memories):
+            groups.setdefault(m.physical_name, []).append(i)
+        return tuple(tuple(g) for g in groups.values())
+
     @property
     def area_mm2(self) -> float:
-        return self.array.area_mm2 + sum(m.area_mm2 * self.instances(i) for i, m in enumerate(self.memories))
+        return self.array.area_mm2 + sum(
+            m.area_mm2 * self.instances(i) for i, m in enumerate(self.memories) if self.counted_once(i)
+        )
 
     def area_breakdown_mm2(self) -> dict[str, float]:
-        out = {m.name: m.area_mm2 * self.instances(i) for i, m in enumerate(self.memories)}
+        """Area per physical memory (virtual levels appear once, under their physical name) and the array."""
+        out = {
+            m.physical_name: m.area_mm2 * self.instances(i)
+            for i, m in enumerate(self.memories)
+            if self.counted_once(i)
+        }
         out["array"] = self.array.area_mm2
         return out
 
@@ -180,6 +231,81 @@ class Accelerator:
     def dram_bits(self) -> int:
         """Capacity of the outermost level when it is off-chip (unbounded levels count as 0)."""
         return self.memories[0].size_bits or 0
+
+
+def _check_operand_spans(acc: Accelerator, source: str) -> None:
+    """Along each operand's chain of levels, every level spans a subset of the axes of the operand's
+    level above: an operand's copy at a level is then fed by exactly one copy of its parent."""
+    for role in ROLES:
+        above: int | None = None
+        for i, m in enumerate(acc.memories):
+            if role not in m.operands:
+                continue
+            if above is not None and not set(m.spans) <= set(acc.memories[above].spans):
+                parent = acc.memories[above]
+                raise SpecError(
+                    source,
+                    f"memories[{i}].spans",
+                    f"{m.name!r} spans {list(m.spans)} but {parent.name!r}, the level above it for "
+                    f"operand {role}, spans only {list(parent.spans)} (along each operand's chain inner "
+                    "levels must span a subset)",
+                )
+            above = i
+
+
+_SAME_IN_A_PHYSICAL_MEMORY = (
+    "size_bits",
+    "width_bits",
+    "read_pj",
+    "write_pj",
+    "update_pj",
+    "area_mm2",
+    "leakage_mw",
+    "spans",
+    "double_buffered",
+)
+"""What the virtual levels of one physical memory must agree on (they are one memory)."""
+
+
+def _check_physical_groups(acc: Accelerator, source: str) -> None:
+    """Virtual levels of one physical memory: adjacent in the chain, disjoint operands, one memory."""
+    for group in acc.physical_groups():
+        if len(group) == 1:
+            continue
+        first = acc.memories[group[0]]
+        name = first.physical_name
+        if list(group) != list(range(group[0], group[-1] + 1)):
+            raise SpecError(
+                source,
+                f"memories[{group[-1]}].physical",
+                f"the virtual levels of {name!r} must be adjacent (levels {list(group)})",
+            )
+        if name in {m.name for m in acc.memories} - {acc.memories[i].name for i in group}:
+            raise SpecError(
+                source,
+                f"memories[{group[0]}].physical",
+                f"{name!r} is also the name of another level",
+            )
+        seen: set[str] = set()
+        for i in group:
+            m = acc.memories[i]
+            both = seen & set(m.operands)
+            if both:
+                raise SpecError(
+                    source,
+                    f"memories[{i}].operands",
+                    f"operands {sorted(both)} are kept by two virtual levels of {name!r} "
+                    "(each operand cuts a physical memory once)",
+                )
+            seen |= set(m.operands)
+            for key in _SAME_IN_A_PHYSICAL_MEMORY:
+                if getattr(m, key) != getattr(first, key):
+                    raise SpecError(
+                        source,
+                        f"memories[{i}].{key}",
+                        f"{getattr(m, key)!r} differs from {getattr(first, key)!r} of "
+                        f"{first.name!r}: the virtual levels of {name!r} are one memory",
+                    )
 
 
 def _check_costs(acc: Accelerator, source: str) -> None:

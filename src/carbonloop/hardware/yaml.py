@@ -85,6 +85,8 @@ class MemorySpec(_Strict):
     cluster_size: int = Field(default=1, ge=1, le=MAX_WORD_BITS)
     model: str | None = None
     banks: int = Field(default=1, ge=1, le=MAX_WORD_BITS)
+    physical: str | None = Field(default=None, min_length=1)
+    """The physical memory this level is a virtual (per-operand) level of; docs/model.md."""
 
 
 class AcceleratorSpec(_Strict):
@@ -158,6 +160,7 @@ def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str
         cluster_size=spec.cluster_size,
         leakage_mw=leakage,
         source=source_note,
+        physical=spec.physical,
     )
 
 
@@ -244,6 +247,7 @@ def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
                 "double_buffered": m.double_buffered,
                 "datawidth_bits": m.datawidth_bits,
                 "cluster_size": m.cluster_size,
+                **({"physical": m.physical} if m.physical is not None else {}),
             }
             for m in acc.memories
         ],

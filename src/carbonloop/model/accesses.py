@@ -392,18 +392,55 @@ FillCounter = Callable[[CompiledOperand, np.ndarray, NestGeometry, int], np.ndar
 transition sum, e.g. by the mapper's minimum over loop orders (a lower bound for a whole tiling)."""
 
 
+class _NestView:
+    """What every operand counted on one loop nest shares: geometry, tiles and instances per level."""
+
+    def __init__(self, cl: CompiledLayer, loops: LoopArrays, L: int, conventions: Conventions) -> None:
+        g = geometry(loops, cl.D)
+        self.g = g
+        self.axis = (loops.axis if loops.axis is not None else np.where(loops.spatial, 0, -1)).T
+        starts = [g.start(x) for x in range(L + 1)]
+        full = g.extents_below(0)
+        self.sp_before = [g.spatial_above(starts[x]) for x in range(L + 1)]  # spatial loops above level x
+        self.tile_ext = [g.extents_below(x) for x in range(L)]  # loops at or below level x
+        self.seen_ext = [full // self.sp_before[x] for x in range(L)]  # all a level-x instance ever sees
+        # what arrives from below level x: loops of the levels below plus level x's own spatial fan-out
+        self.below_ext = [
+            g.extents_below(x + 1) * (self.sp_before[x + 1] // self.sp_before[x]) for x in range(L)
+        ]
+        self.inst = np.stack([self.sp_before[x].prod(axis=1) for x in range(L)], axis=1)  # [N, L]
+        self._conventions = conventions
+        self._trans: dict[int, Transitions] = {}
+
+    def tr(self, x: int) -> Transitions:
+        if x not in self._trans:
+            self._trans[x] = transitions(self.g, x, self._conventions.overlap_after_reset)
+        return self._trans[x]
+
+
 def count_accesses(
     cl: CompiledLayer,
     loops: LoopArrays,
     keep: tuple[frozenset[str], ...],
     fill_counter: FillCounter | None = None,
     conventions: Conventions = CARBONLOOP,
+    operand_loops: dict[str, LoopArrays] | None = None,
 ) -> Counts:
     """Counts of every operand at every level under ``conventions`` (``drain_reads``: the child's reads
-    of the sums it sends up are counted; Timeloop leaves them out)."""
+    of the sums it sends up are counted; Timeloop leaves them out).
+
+    ``operand_loops`` (role -> loop nest) gives an operand its own placement of the spatial loops
+    (:func:`carbonloop.model.nest.relocate_spatial`, per-operand memories); the others use ``loops``."""
     N, L, O = loops.N, len(keep), len(cl.operands)
-    g = geometry(loops, cl.D)
-    axis = (loops.axis if loops.axis is not None else np.where(loops.spatial, 0, -1)).T
+    views: dict[int, _NestView] = {}
+
+    def view_of(nest: LoopArrays) -> _NestView:
+        if id(nest) not in views:
+            views[id(nest)] = _NestView(cl, nest, L, conventions)
+        return views[id(nest)]
+
+    base = view_of(loops)
+    own = operand_loops or {}
     reads = np.zeros((N, L, O), dtype=np.int64)
     fill = np.zeros((N, L, O), dtype=np.int64)
     upd = np.zeros((N, L, O), dtype=np.int64)
@@ -411,28 +448,20 @@ def count_accesses(
     op_tile_bits = np.zeros((N, L, O), dtype=np.int64)
     first_bits = np.zeros((N, L), dtype=np.int64)
     last_bits = np.zeros((N, L), dtype=np.int64)
+    inst = base.inst.copy()  # a level kept by a relocated operand takes its instances from that view
 
-    sp = g.spatial
-    starts = [g.start(x) for x in range(L + 1)]
-    full = g.extents_below(0)
-    sp_before = [g.spatial_above(starts[x]) for x in range(L + 1)]  # spatial loops above level x
-    tile_ext = [g.extents_below(x) for x in range(L)]  # loops at or below level x
-    seen_ext = [full // sp_before[x] for x in range(L)]  # all a level-x instance ever sees
-    # what arrives from below level x: loops of the levels below plus level x's own spatial fan-out
-    below_ext = [g.extents_below(x + 1) * (sp_before[x + 1] // sp_before[x]) for x in range(L)]
-    T = np.where(sp, 1, g.factor).prod(axis=0)
-    spatial_used = sp_before[L].prod(axis=1)
-    inst = np.stack([sp_before[x].prod(axis=1) for x in range(L)], axis=1)  # [N, L]
-    trans = {}
-
-    def tr(x: int) -> Transitions:
-        if x not in trans:
-            trans[x] = transitions(g, x, conventions.overlap_after_reset)
-        return trans[x]
+    sp = base.g.spatial
+    T = np.where(sp, 1, base.g.factor).prod(axis=0)
+    spatial_used = base.sp_before[L].prod(axis=1)
 
     red = list(cl.reduction)
     for oi, op in enumerate(cl.operands):
+        v = view_of(own[op.role]) if op.role in own else base
+        g, axis, sp_before = v.g, v.axis, v.sp_before
+        tile_ext, seen_ext, below_ext, o_inst = v.tile_ext, v.seen_ext, v.below_ext, v.inst
         chain = [x for x in range(L) if op.role in keep[x]]
+        if v is not base:
+            inst[:, chain] = o_inst[:, chain]
         is_out = op.role == "O"
         for x in chain:
             if is_out:
@@ -445,10 +474,10 @@ def count_accesses(
             op_tile_bits[:, x, oi] = footprint(op, tile_ext[x]) * bits[:, x, oi]
         for p, c in zip(chain, chain[1:], strict=False):
 
-            def count(ext: np.ndarray, op: CompiledOperand = op, c: int = c) -> np.ndarray:
+            def count(ext: np.ndarray, op: CompiledOperand = op, c: int = c, v: _NestView = v) -> np.ndarray:
                 if fill_counter is not None:
-                    return fill_counter(op, ext, g, c)
-                return fills(op, ext, tr(c))
+                    return fill_counter(op, ext, v.g, c)
+                return fills(op, ext, v.tr(c))
 
             f_child = count(tile_ext[c])
             between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
@@ -459,27 +488,27 @@ def count_accesses(
             else:  # Timeloop: only identical child tiles share a read
                 f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
             if is_out:
-                first_c = inst[:, c] * footprint(op, seen_ext[c])
-                first_p = inst[:, p] * footprint(op, seen_ext[p])
-                fill[:, c, oi] += inst[:, c] * f_child - first_c
+                first_c = o_inst[:, c] * footprint(op, seen_ext[c])
+                first_p = o_inst[:, p] * footprint(op, seen_ext[p])
+                fill[:, c, oi] += o_inst[:, c] * f_child - first_c
                 if conventions.drain_reads:
-                    reads[:, c, oi] += inst[:, c] * f_child
-                upd[:, p, oi] += inst[:, p] * f_union
-                reads[:, p, oi] += inst[:, p] * f_union - first_p
+                    reads[:, c, oi] += o_inst[:, c] * f_child
+                upd[:, p, oi] += o_inst[:, p] * f_union
+                reads[:, p, oi] += o_inst[:, p] * f_union - first_p
                 last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
             else:
-                fill[:, c, oi] += inst[:, c] * f_child
-                reads[:, p, oi] += inst[:, p] * f_union
+                fill[:, c, oi] += o_inst[:, c] * f_child
+                reads[:, p, oi] += o_inst[:, p] * f_union
                 first_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
         last = chain[-1]
         compute_union = sp_before[L] // sp_before[last]
         if conventions.merge_overlapping_multicast:
-            n = inst[:, last] * T * footprint(op, compute_union)
+            n = o_inst[:, last] * T * footprint(op, compute_union)
         else:
-            n = inst[:, last] * T * distinct_child_tiles(op, g, axis, last, L)
+            n = o_inst[:, last] * T * distinct_child_tiles(op, g, axis, last, L)
         if is_out:
             upd[:, last, oi] += n
-            reads[:, last, oi] += n - inst[:, last] * footprint(op, seen_ext[last])
+            reads[:, last, oi] += n - o_inst[:, last] * footprint(op, seen_ext[last])
         else:
             reads[:, last, oi] += n
     return Counts(

@@ -18,7 +18,13 @@ from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footp
 from carbonloop.model.instance_costs import block_elements, leaking_instances, paying_instances
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
-from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer, mapping_arrays
+from carbonloop.model.nest import (
+    CompiledLayer,
+    LoopArrays,
+    compile_layer,
+    mapping_arrays,
+    operand_loop_arrays,
+)
 from carbonloop.model.zigzag_latency import zigzag_latency_cycles
 from carbonloop.workload.layer import Layer
 
@@ -40,6 +46,18 @@ class BatchResult:
     @property
     def latency_cycles(self) -> np.ndarray:
         return self.latency["total"]
+
+
+def fits_capacity(tile_bits: np.ndarray, acc: Accelerator) -> np.ndarray:
+    """[N] bool: every level's tile fits, the virtual levels of one physical memory together (the sum of
+    their tiles against the one memory's usable size)."""
+    cap = capacity_bits(acc)
+    L = tile_bits.shape[1]
+    fits = (tile_bits <= cap[None, :L]).all(axis=1)
+    for group in acc.physical_groups():
+        if len(group) > 1:
+            fits &= tile_bits[:, list(group)].sum(axis=1) <= cap[group[0]]
+    return fits
 
 
 def capacity_bits(acc: Accelerator) -> np.ndarray:
@@ -121,15 +139,15 @@ def evaluate_batch(
     ``fill_counter`` replaces the exact fill count (the mapper passes a minimum over loop orders to get
     lower bounds from the same energy and latency code)."""
     conv = acc.conventions
-    counts = count_accesses(cl, loops, keep, fill_counter, conv)
+    own = operand_loop_arrays(loops, acc, keep)  # empty unless spans are nested per operand only
+    counts = count_accesses(cl, loops, keep, fill_counter, conv, own)
     if not conv.operand_word_bits:
         counts = level_word_bits(counts, acc)
     if not conv.psum_width_by_level:
-        counts = merged_psum_word_bits(cl, loops, keep, counts)
-    L = len(acc.memories)
+        counts = merged_psum_word_bits(cl, own.get("O", loops), keep, counts)
     level_energy = access_energy(counts, acc)
     macs_exec = counts.temporal_iterations * counts.spatial_used
-    fits = (counts.tile_bits <= capacity_bits(acc)[None, :L]).all(axis=1)
+    fits = fits_capacity(counts.tile_bits, acc)
     compute, components, rows_fit = compute_energy(
         cl, acc, loops, counts.temporal_iterations, counts.spatial_used
     )
@@ -149,7 +167,7 @@ def evaluate_batch(
             "total": compute_cycles,
         }
     else:
-        lat = zigzag_latency_cycles(cl, acc, loops, keep, counts)
+        lat = zigzag_latency_cycles(cl, acc, loops, keep, counts, own)
     leak = leakage_energy(counts, acc, lat["total"])
     energy = level_energy.sum(axis=(1, 2)) + compute
     if conv.leakage_in_energy:
@@ -232,8 +250,9 @@ def access_energy(counts: Counts, acc: Accelerator) -> np.ndarray:
 
 
 def leakage_energy(counts: Counts, acc: Accelerator, cycles: np.ndarray) -> np.ndarray:
-    """Leakage of each level's ``leaking_instances`` over the layer's cycles [N, L] (pJ = mW x ns)."""
-    leak = np.array([m.leakage_mw * acc.clock_ns for m in acc.memories])
+    """Leakage of each level's ``leaking_instances`` over the layer's cycles [N, L] (pJ = mW x ns); a
+    physical memory split into virtual levels leaks once, at its first level."""
+    leak = np.array([m.leakage_mw * acc.clock_ns * acc.counted_once(x) for x, m in enumerate(acc.memories)])
     return cycles[:, None].astype(float) * leak[None, :] * leaking_instances(counts, acc)
 
 
@@ -351,6 +370,19 @@ def check_fits(
 ) -> None:
     """Raise a SpecError naming the level, the operands, the need and the capacity of the first overflow."""
     cap = capacity_bits(acc)
+    tiles = res.counts.tile_bits[0]
+    for group in acc.physical_groups():
+        need = int(sum(tiles[x] for x in group))
+        if len(group) > 1 and need > cap[group[0]]:
+            m = acc.memories[group[0]]
+            parts = " + ".join(f"{acc.memories[x].name} {int(tiles[x])}" for x in group)
+            db = " (half of the memory: double-buffered)" if m.double_buffered else ""
+            raise SpecError(
+                source,
+                f"levels[{group[0]}]",
+                f"tiles of the virtual levels of {m.physical_name!r} need {parts} = {need} bits but it "
+                f"holds {int(cap[group[0]])} bits{db}",
+            )
     for x, m in enumerate(acc.memories):
         need = int(res.counts.tile_bits[0, x])
         if need > cap[x]:

@@ -156,3 +156,74 @@ def stack_loops(parts: list[LoopArrays], n_levels: int) -> LoopArrays:
 
 def mapping_arrays(mappings: list[Mapping], layer: Layer, acc: Accelerator) -> LoopArrays:
     return stack_rows([nest_rows(m, layer, acc) for m in mappings], len(acc.memories))
+
+
+def relocated_axes(acc: Accelerator, keep: tuple[frozenset[str], ...]) -> dict[str, dict[int, int]]:
+    """Per operand role, the array axes (index -> level) whose spatial loops fan that operand out from a
+    level other than the one the mapping lists them at (docs/model.md, "Per-operand memories").
+
+    A spatial loop over axis ``a`` is listed at the innermost level spanning ``a``; for an operand it
+    belongs to the innermost level of the operand's chain spanning ``a``. The move matters only when a
+    level of the operand's chain lies between the two (below its own fan-out level, at or above the
+    listed one): then that level's tile must not contain the loop. With nested spans (every level spans a
+    subset of the level above) no chain level can lie there, so nothing moves."""
+    out: dict[str, dict[int, int]] = {}
+    if acc.spans_nested:
+        return out
+    for role in ("W", "I", "O"):
+        chain = [x for x, kept in enumerate(keep) if role in kept]
+        if not chain:
+            continue
+        moves = {}
+        for ai, axis in enumerate(acc.array.axis_names):
+            if not any(axis in m.spans for m in acc.memories):
+                continue
+            listed = acc.fanout_level(axis)
+            home = acc.operand_fanout_level(axis, chain)
+            if any(home < x <= listed for x in chain):
+                moves[ai] = home
+        if moves:
+            out[role] = moves
+    return out
+
+
+def relocate_spatial(loops: LoopArrays, moves: dict[int, int]) -> LoopArrays:
+    """The same loops with the spatial loops of the array axes in ``moves`` (axis index -> level) placed at
+    that level, after its temporal loops.
+
+    Spatial loops do not step in time: every transition of the nest, and so every fill and read count, is
+    set by the temporal loops and their order alone. Where a spatial loop sits decides only which tiles
+    contain it (the tile of a level is the loops at or below it) and how many instances lie below each
+    level; moving it up to the operand's own fan-out level is exactly "this operand's copies at the levels
+    in between are private along that axis". When a temporal loop between the two levels runs over the
+    same dim as the moved loop, the moved nest also deals that dim's indices out in another order (each
+    copy a contiguous block rather than every f-th index): the same iterations, relabelled, which
+    changes no count except the overlap of sliding windows between consecutive tiles."""
+    if loops.axis is None:
+        raise ValueError("relocating spatial loops needs their array axes")
+    level = loops.level.copy()
+    for ai, lv in moves.items():
+        level = np.where(loops.spatial & (loops.axis == ai), lv, level)
+    key = level * 2 + loops.spatial.astype(np.int64)  # per level: temporal loops first, then spatial
+    order = np.argsort(key, axis=1, kind="stable")
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(a, order, axis=1)
+
+    return LoopArrays(take(loops.dim), take(loops.factor), take(level), take(loops.spatial), take(loops.axis))
+
+
+def operand_loop_arrays(
+    loops: LoopArrays, acc: Accelerator, keep: tuple[frozenset[str], ...]
+) -> dict[str, LoopArrays]:
+    """Each operand's own loop nest where its spatial placement differs from the shared one (empty for
+    accelerators with nested spans: one shared nest, the same numbers and speed as before)."""
+    moves = relocated_axes(acc, keep)
+    cache: dict[tuple, LoopArrays] = {}
+    out = {}
+    for role, m in moves.items():
+        key = tuple(sorted(m.items()))
+        if key not in cache:
+            cache[key] = relocate_spatial(loops, m)
+        out[role] = cache[key]
+    return out

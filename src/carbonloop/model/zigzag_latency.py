@@ -148,15 +148,23 @@ def _instances(row: _Row, x: int) -> int:
 
 
 def zigzag_latency_cycles(
-    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, keep: tuple[frozenset[str], ...], counts: Counts
+    cl: CompiledLayer,
+    acc: Accelerator,
+    loops: LoopArrays,
+    keep: tuple[frozenset[str], ...],
+    counts: Counts,
+    operand_loops: dict[str, LoopArrays] | None = None,
 ) -> dict[str, np.ndarray]:
     """Cycles [N] with the parts ``compute``, ``stall``, ``onload``, ``offload``, ``total`` by ZigZag's rules
-    (``total`` leaves loading out when the conventions' ``loading_in_latency`` is off)."""
+    (``total`` leaves loading out when the conventions' ``loading_in_latency`` is off). ``operand_loops``
+    (role -> nest): an operand's own spatial placement (per-operand memories, model/nest.py)."""
     N = loops.N
     cpm = acc.array.cycles_per_mac
+    own = operand_loops or {}
     out = {k: np.zeros(N, dtype=np.int64) for k in ("compute", "stall", "onload", "offload", "total")}
     for n in range(N):
-        parts = _row_latency(_Row(cl, acc, keep, loops, n), cl, acc, cpm)
+        op_rows = {i: _Row(cl, acc, keep, own[o.role], n) for i, o in enumerate(cl.operands) if o.role in own}
+        parts = _row_latency(_Row(cl, acc, keep, loops, n), cl, acc, cpm, op_rows=op_rows)
         for key, v in parts.items():
             out[key][n] = v
     if not acc.conventions.loading_in_latency:
@@ -173,7 +181,12 @@ def _extents(row: _Row, D: int, keep_loop) -> np.ndarray:
 
 
 def _row_latency(
-    row: _Row, cl: CompiledLayer, acc: Accelerator, cpm: int, trace: list | None = None
+    base: _Row,
+    cl: CompiledLayer,
+    acc: Accelerator,
+    cpm: int,
+    trace: list | None = None,
+    op_rows: dict[int, _Row] | None = None,
 ) -> dict[str, int]:
     D = cl.D
     mems = acc.memories
@@ -183,7 +196,9 @@ def _row_latency(
     per_op: dict[int, dict] = {}
     rank = {"O": 0, "W": 1, "I": 2}  # ZigZag's operand order for O = W * I
     order = sorted(range(len(cl.operands)), key=lambda i: rank.get(cl.operands[i].role, 3))
+    head = {x: g[0] for g in acc.physical_groups() for x in g}  # a physical memory's first level
     for op in order:
+        row = (op_rows or {}).get(op, base)
         o = cl.operands[op]
         chain = row.chain(op)
         m = len(chain)
@@ -207,7 +222,7 @@ def _row_latency(
         # tiles per instance (elements), the child's union over its copies, precision
         tile, union = [], []
         for j, x in enumerate(chain[::-1]):  # innermost first
-            tile.append(int(footprint(o, _extents(row, D, lambda k, x=x: row.level[k] >= x))[0]))
+            tile.append(int(footprint(o, _extents(row, D, lambda k, x=x, row=row: row.level[k] >= x))[0]))
             child = chain[::-1][j - 1] if j else len(mems)
             union.append(
                 int(
@@ -216,7 +231,7 @@ def _row_latency(
                         _extents(
                             row,
                             D,
-                            lambda k, x=x, c=child: (
+                            lambda k, x=x, c=child, row=row: (
                                 row.level[k] >= c or (row.spatial[k] and row.level[k] >= x)
                             ),
                         ),
@@ -245,7 +260,7 @@ def _row_latency(
         util = per_op.setdefault(op, {})
         for z, x in enumerate(chain[::-1]):
             size = mems[x].size_bits
-            if size is not None and x != 0:
+            if size is not None and x != 0:  # virtual levels share their memory's size
                 util[x] = (tile[z] * prec[z] // top_r[z + 1]) / size
         per_op[op]["_chain"] = chain
         per_op[op]["_psum"] = psum if o.role == "O" else [False] * (m + 1)
@@ -255,11 +270,11 @@ def _row_latency(
         per_op[op]["_cel"] = cel
         per_op[op]["_top_ir"] = top_ir
     # ZigZag sums every operand's utilisation of a shared level before deciding (then admits operands in order)
-    shared_util: dict[int, float] = {}
+    shared_util: dict[int, float] = {}  # per physical memory (its first level)
     for op in order:
         for x, u in per_op[op].items():
             if isinstance(x, int):
-                shared_util[x] = shared_util.get(x, 0.0) + u
+                shared_util[head[x]] = shared_util.get(head[x], 0.0) + u
     dbs: dict[int, list[bool]] = {}
     for op in order:
         chain = per_op[op]["_chain"]
@@ -269,15 +284,15 @@ def _row_latency(
                 flags.append(True)
                 continue
             indiv = per_op[op][x]
-            if shared_util[x] <= 0.5:
+            if shared_util[head[x]] <= 0.5:
                 flags.append(True)
-            elif indiv <= 1 - shared_util[x]:
+            elif indiv <= 1 - shared_util[head[x]]:
                 flags.append(True)
-                shared_util[x] += indiv
+                shared_util[head[x]] += indiv
             else:
                 flags.append(False)
         dbs[op] = flags
-    T = row.T
+    T = base.T
     for op in order:
         o = cl.operands[op]
         chain, tile, union, prec = (per_op[op][k] for k in ("_chain", "_tile", "_union", "_prec"))
