@@ -71,6 +71,12 @@ def adc_energy_pj(bits: float, rate_hz: float, node_nm: float) -> float:
 
 def adc_area_um2(bits: float, rate_hz: float, node_nm: float) -> float:
     """Area (um^2) of one ADC of ``bits`` resolution at ``rate_hz`` in a ``node_nm`` process."""
-    e = adc_energy_pj(bits, rate_hz, node_nm)
+    return adc_area_um2_from_energy(adc_energy_pj(bits, rate_hz, node_nm), rate_hz, node_nm)
+
+
+def adc_area_um2_from_energy(energy_pj: float, rate_hz: float, node_nm: float) -> float:
+    """The survey area regression (um^2) of a converter of ``energy_pj`` per conversion at rate and node."""
+    if not math.isfinite(energy_pj) or energy_pj <= 0:
+        raise SpecError("<cim adc>", "energy_pj", f"must be positive, got {energy_pj!r}")
     c, kt, kf, ke = AREA
-    return math.exp(c + kt * math.log(node_nm) + kf * math.log(rate_hz) + ke * math.log(e))
+    return math.exp(c + kt * math.log(node_nm) + kf * math.log(rate_hz) + ke * math.log(energy_pj))

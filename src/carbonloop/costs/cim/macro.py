@@ -48,6 +48,7 @@ from functools import cache
 from typing import Literal
 
 from carbonloop.costs.cim.adc import adc_area_um2, adc_energy_pj
+from carbonloop.costs.cim.adc_typical import typical_adc_area_um2, typical_adc_energy_pj
 from carbonloop.costs.cim.cells import Cell, cell
 from carbonloop.costs.cim.distributions import (
     BitStatistics,
@@ -85,6 +86,7 @@ DacKind = Literal["pulse", "voltage", "r2r"]
 Combine = Literal["digital", "analog"]
 CombineScheme = Literal["binary_column", "c2c_unit"]
 Accumulate = Literal["digital", "analog"]
+AdcEstimate = Literal["typical", "envelope"]
 ENERGY_COMPONENTS = (
     "wordlines",
     "row_drivers",
@@ -130,6 +132,7 @@ class CimMacroSpec:
     columns_per_adc: int = 1
     adc_energy_pj: float | None = None
     adc_area_um2: float | None = None
+    adc_estimate: AdcEstimate = "typical"
     input_encoding: str = "magnitude"
     weight_encoding: str = "offset"
     weight_combine: Combine = "digital"
@@ -220,6 +223,8 @@ def _validate(s: CimMacroSpec) -> None:
         raise bad("weight_combine", f"must be 'digital' or 'analog', got {s.weight_combine!r}")
     if s.input_accumulation not in ("digital", "analog"):
         raise bad("input_accumulation", f"must be 'digital' or 'analog', got {s.input_accumulation!r}")
+    if s.adc_estimate not in ("typical", "envelope"):
+        raise bad("adc_estimate", f"must be 'typical' or 'envelope', got {s.adc_estimate!r}")
     if s.combine_scheme not in ("binary_column", "c2c_unit"):
         raise bad("combine_scheme", f"must be 'binary_column' or 'c2c_unit', got {s.combine_scheme!r}")
     if "analog" in (s.weight_combine, s.input_accumulation) and s.adc_bits is None:
@@ -455,11 +460,17 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     if s.adc_bits is not None:
         rate_hz = 1e9 / cycle
         v_nom = s.vdd_nominal_v if s.vdd_nominal_v is not None else s.vdd_v
-        survey_pj = adc_energy_pj(s.adc_bits, rate_hz, s.node_nm)
+        # rule 5: the survey's typical converter (adc_typical.py) or its best-case envelope (adc.py)
+        survey_energy, survey_area = (
+            (typical_adc_energy_pj, typical_adc_area_um2)
+            if s.adc_estimate == "typical"
+            else (adc_energy_pj, adc_area_um2)
+        )
+        survey_pj = survey_energy(s.adc_bits, rate_hz, s.node_nm)
         at_nominal_pj = s.adc_energy_pj if s.adc_energy_pj is not None else survey_pj
         e["adc"] = conversions * at_nominal_pj * (s.vdd_v / v_nom) ** 2 * 1000.0
         per_adc_um2 = (
-            s.adc_area_um2 if s.adc_area_um2 is not None else adc_area_um2(s.adc_bits, rate_hz, s.node_nm)
+            s.adc_area_um2 if s.adc_area_um2 is not None else survey_area(s.adc_bits, rate_hz, s.node_nm)
         )
         a["adc"] = n_adc * per_adc_um2
         out_bits = float(s.adc_bits)
