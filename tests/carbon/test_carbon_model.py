@@ -192,7 +192,15 @@ def test_metrics():
     section = carbon_report(2e6, 5e3, 1.0, 0.0, None, CS).to_dict()
     assert set(section) >= {"ca_g", "pa_g", "breakdown", "deadline_met", "metrics"}
     assert section["metrics"]["tcdp_ca_g_ns"] == pytest.approx(res.ca_g * 5e3)
-    assert set(section["breakdown"]["pa"]) == {"operational", "epa", "gpa", "mpa", "dram", "package"}
+    assert set(section["breakdown"]["pa"]) == {
+        "operational",
+        "idle_leakage",
+        "epa",
+        "gpa",
+        "mpa",
+        "dram",
+        "package",
+    }
 
 
 @pytest.mark.parametrize(

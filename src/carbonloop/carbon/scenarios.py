@@ -4,9 +4,11 @@ CA (continuously active): the chip runs inferences back to back for its whole li
 charged ``latency / lifetime`` of the embodied carbon. PA (periodically active): one inference every
 ``period = 1/FPS``, so it is charged ``period / lifetime``; when the inference is slower than its period
 the application needs ``latency / period`` chips, and the share is scaled up by that factor (CarbonSpot's
-``calc_cf``), i.e. ``max(period, latency) / lifetime``; ``deadline_met`` records it. Operational carbon is
-the same in both. All functions accept numpy arrays for energy, latency and area (one call scores many
-mappings); scalars in, floats out.
+``calc_cf``), i.e. ``max(period, latency) / lifetime``; ``deadline_met`` records it. The inference's
+operational carbon is the same in both. Under PA the chip also waits ``max(0, period - latency)`` for the
+next frame, leaking: ``idle_leakage`` charges that wait at the chip's leakage power times the parameter
+set's ``idle_power_fraction`` (CA has no idle time, so its entry is 0). All functions accept numpy arrays
+for energy, latency and area (one call scores many mappings); scalars in, floats out.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from carbonloop.errors import SpecError
 FloatArray = npt.NDArray[np.float64]
 Value = float | FloatArray
 
-COMPONENTS = ("operational", "epa", "gpa", "mpa", "dram", "package")
+COMPONENTS = ("operational", "idle_leakage", "epa", "gpa", "mpa", "dram", "package")
 """Breakdown keys, in display order; each scenario's values sum to its total."""
 
 
@@ -69,16 +71,20 @@ class CarbonResult:
     energy_pj: Value
     die_yield: Value
     parameters: str
+    idle_energy_pj: Value = 0.0
+    """PA only: the leakage energy between the end of the inference and the next frame (pJ)."""
+    idle_power_mw: float = 0.0
+    """The chip's leakage power while idle, before the parameter set's ``idle_power_fraction``."""
 
     @property
     def embodied_ca_g(self) -> Value:
         """Everything but operational carbon, CA."""
-        return self.ca_g - self.breakdown["ca"]["operational"]
+        return self.ca_g - self.breakdown["ca"]["operational"] - self.breakdown["ca"]["idle_leakage"]
 
     @property
     def embodied_pa_g(self) -> Value:
-        """Everything but operational carbon, PA."""
-        return self.pa_g - self.breakdown["pa"]["operational"]
+        """Everything but operational carbon (the inference's and the idle leakage's), PA."""
+        return self.pa_g - self.breakdown["pa"]["operational"] - self.breakdown["pa"]["idle_leakage"]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (arrays become lists)."""
@@ -104,6 +110,8 @@ class CarbonResult:
             "energy_pj": conv(self.energy_pj),
             "die_yield": conv(self.die_yield),
             "parameters": self.parameters,
+            "idle_energy_pj": conv(self.idle_energy_pj),
+            "idle_power_mw": self.idle_power_mw,
         }
 
 
@@ -125,10 +133,12 @@ def carbon_per_inference(
     fps: float | None = None,
     params: CarbonParameters,
     node_nm: int | None = None,
+    idle_power_mw: float = 0.0,
 ) -> CarbonResult:
     """Carbon of one inference of a design from its energy, latency, die area and DRAM capacity.
 
-    ``node_nm`` picks the node row (default: the set's ``node_nm``). Bad inputs raise SpecError.
+    ``node_nm`` picks the node row (default: the set's ``node_nm``). ``idle_power_mw``: the chip's
+    leakage power, drawn between frames under PA (:func:`idle_energy_pj`). Bad inputs raise SpecError.
     """
     e = _checked("energy_pj", energy_pj)
     t = _checked("latency_ns", latency_ns)
@@ -138,6 +148,8 @@ def carbon_per_inference(
     lifetime = params.lifetime_ns
 
     op = operational_g(e, params)
+    idle_pj = idle_energy_pj(idle_power_mw, t, period, params.idle_power_fraction)
+    idle_g = operational_g(idle_pj, params)
     die = die_g(params, a, node_nm)
     life_ca = {**die, "dram": dram_g(params, g, "ca"), "package": package_g(params)}
     life_pa = {**die, "dram": dram_g(params, g, "pa"), "package": package_g(params)}
@@ -148,8 +160,16 @@ def carbon_per_inference(
     # missed, i.e. max(period, latency)/lifetime (written so, PA >= CA holds exactly in floating point).
     pa_share = np.maximum(period, t) / lifetime
 
-    ca = {"operational": op, **{k: np.asarray(v) * ca_share for k, v in life_ca.items()}}
-    pa = {"operational": op, **{k: np.asarray(v) * pa_share for k, v in life_pa.items()}}
+    ca = {
+        "operational": op,
+        "idle_leakage": np.zeros_like(idle_g),
+        **{k: np.asarray(v) * ca_share for k, v in life_ca.items()},
+    }
+    pa = {
+        "operational": op,
+        "idle_leakage": idle_g,
+        **{k: np.asarray(v) * pa_share for k, v in life_pa.items()},
+    }
     shape = np.broadcast_shapes(e.shape, t.shape, a.shape, g.shape)
     ca = {k: _out(np.broadcast_to(v, shape)) for k, v in ca.items()}
     pa = {k: _out(np.broadcast_to(v, shape)) for k, v in pa.items()}
@@ -169,7 +189,17 @@ def carbon_per_inference(
         energy_pj=_out(e),
         die_yield=_out(die_yield(params, a, node_nm)),
         parameters=params.name,
+        idle_energy_pj=_out(np.broadcast_to(idle_pj, shape)),
+        idle_power_mw=float(idle_power_mw),
     )
+
+
+def idle_energy_pj(idle_power_mw: float, latency_ns: Value, period_ns: float, fraction: float) -> Value:
+    """Leakage between frames under PA: ``idle_power_mw x fraction x max(0, period - latency)`` (pJ = mW x
+    ns). A chip that misses its deadline never waits, so it pays none (the extra chips PA charges run
+    back to back)."""
+    p = float(_checked("idle_power_mw", idle_power_mw))
+    return p * fraction * np.maximum(0.0, period_ns - np.asarray(latency_ns, dtype=float))
 
 
 def embodied_lifetime_g(

@@ -39,8 +39,10 @@ def carbon_report(
     fps: float | None,
     params: CarbonParameters,
     node_nm: int | None = None,
+    idle_power_mw: float = 0.0,
 ) -> CarbonReport:
-    """Carbon of one inference; ``node_nm`` picks the node row of the parameter set (default: the set's)."""
+    """Carbon of one inference; ``node_nm`` picks the node row of the parameter set (default: the set's);
+    ``idle_power_mw`` is the chip's leakage power, charged between frames under PA."""
     res = carbon_per_inference(
         energy_pj=energy_pj,
         latency_ns=latency_ns,
@@ -49,6 +51,7 @@ def carbon_report(
         fps=fps,
         params=params,
         node_nm=node_nm,
+        idle_power_mw=idle_power_mw,
     )
     used = params if node_nm is None else params.at_node(node_nm)
     return CarbonReport(res, used, fps, dram_gb)

@@ -7,7 +7,8 @@ Named sets:
 
 - ``carbonloop`` (the default): the physically exact model. Every data movement is counted, words
   are charged in fractions of a level's width, partial sums are as wide as they need to be at each
-  level, single-buffered levels stall compute while they refill.
+  level, single-buffered levels stall compute while they refill, and every instance of every level
+  leaks over the run time.
 - ``timeloop``: the rules of Timeloop's model (NVlabs/timeloop, ``src/loop-analysis/nest-analysis.cpp``
   and ``src/model/buffer.cpp``), as checked on the 2020 ISPASS tutorial exercises' reference outputs
   (Accelergy-Project/timeloop-accelergy-exercises at 2d5510807128e9bd5f1cad0705cdf2ec4612fd4e). See
@@ -57,9 +58,15 @@ class Conventions:
     ``width / (datawidth x cluster_size)`` elements per access) and one access is paid per utilized
     cluster, ``min(instances in use, instances / cluster_size)`` (``carbonloop.model.instance_costs``)."""
 
-    leakage_in_energy: bool = False
-    """Leave leakage out of the layer energy (carbonloop adds it at the network level from run time).
-    Timeloop adds each level's leakage (per instance-cycle x instances x cycles) to its energy."""
+    leakage_in_energy: bool = True
+    """Add each level's static power over the layer's run time to its energy (leakage x instances x
+    cycles x clock; pJ = mW x ns), as Timeloop does (NVlabs/timeloop ``src/model/buffer.cpp``, the
+    ``leak`` action per instance-cycle): a chip leaks while it computes, so a slower mapping of the same
+    accesses costs more energy and the mapper weighs that. Leakage only adds a non-negative term that
+    grows with latency, so the mapper's energy bounds stay lower bounds (their latency is a lower bound
+    too). ZigZag 3.9.1 and CarbonSpot leave leakage out of their energy (``zigzag/cost_model/cost_model.py``
+    sums access and MAC energies only): their sets turn this off. The compute array's own leakage is not
+    modelled (docs/model.md)."""
 
     leak_idle_instances: bool = True
     """Every physical instance of a level leaks over the run, used by the mapping or not. Timeloop leaks
@@ -122,12 +129,14 @@ TIMELOOP = Conventions(
 
 ZIGZAG = Conventions(
     name="zigzag",
+    leakage_in_energy=False,
     psum_width_by_level=False,
     level_roofline_latency=False,
 )
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
     name="carbonspot",
+    leakage_in_energy=False,
     psum_width_by_level=False,
     level_roofline_latency=False,
     loading_in_latency=False,

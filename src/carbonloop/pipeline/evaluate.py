@@ -26,6 +26,7 @@ from carbonloop.pipeline.inputs import (
     mappings_for,
     with_conventions,
 )
+from carbonloop.pipeline.leakage import chip_leakage_mw
 from carbonloop.pipeline.per_operand import require_searchable
 from carbonloop.pipeline.result import InterLayer, LayerResult, NetworkSearch, SearchRecord, WorkloadResult
 from carbonloop.workload.layer import Layer
@@ -98,10 +99,18 @@ def evaluate(
 
     result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search)
 
-    # Step 4: carbon per inference under both scenarios (when asked for, or optimized), from step 3's totals
+    # Step 4: carbon per inference under both scenarios (when asked for, or optimized), from step 3's totals;
+    # under PA the chip leaks between frames too (its leakage power, when the conventions count leakage)
     if params is not None:
         block = carbon_report(
-            result.energy_pj, result.latency_ns, result.area_mm2, dram, fps, params, acc.node_nm
+            result.energy_pj,
+            result.latency_ns,
+            result.area_mm2,
+            dram,
+            fps,
+            params,
+            acc.node_nm,
+            idle_power_mw=chip_leakage_mw(acc),
         )
         result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search, block)
     return result

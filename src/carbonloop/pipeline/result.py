@@ -14,6 +14,7 @@ from carbonloop.carbon.section import CarbonReport
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.evaluate import LayerCost
 from carbonloop.model.interlayer import InterLayerReport
+from carbonloop.pipeline.leakage import counted_leakage_pj
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,13 @@ class LayerResult:
     def name(self) -> str:
         return self.cost.layer
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, leakage_pj: dict[str, float] | None = None) -> dict[str, Any]:
+        """The layer's JSON; ``leakage_pj`` (per level, the part of the energy that is leakage) becomes the
+        ``leakage`` entry of its energy breakdown and its ``leakage_pj`` total, so the breakdown adds up."""
         out = self.cost.to_dict()
+        if leakage_pj is not None:
+            out["energy_breakdown_pj"] = {**out["energy_breakdown_pj"], "leakage": dict(leakage_pj)}
+            out["leakage_pj"] = float(sum(leakage_pj.values()))
         if self.search is not None:
             out["search"] = self.search.to_dict()
         return out
@@ -151,6 +157,21 @@ class WorkloadResult:
         return int(sum(r.cost.latency_cycles for r in self.layers))
 
     @property
+    def leakage_breakdown_pj(self) -> dict[str, float]:
+        """Leakage per memory level summed over the layers: the part of ``energy_pj`` that is static power
+        over the run time (every level is listed; all 0 under conventions that leave leakage out)."""
+        out = dict.fromkeys(self.accelerator.level_names, 0.0)
+        for r in self.layers:
+            for level, pj in counted_leakage_pj(r.cost, self.accelerator).items():
+                out[level] += pj
+        return out
+
+    @property
+    def leakage_pj(self) -> float:
+        """The workload's leakage energy, included in ``energy_pj``."""
+        return float(sum(self.leakage_breakdown_pj.values()))
+
+    @property
     def clock_ns(self) -> float:
         return float(self.accelerator.clock_ns)
 
@@ -190,13 +211,15 @@ class WorkloadResult:
             "accelerator": self.accelerator.name,
             "conventions": self.conventions,
             "energy_pj": self.energy_pj,
+            "leakage_pj": self.leakage_pj,
+            "leakage_breakdown_pj": self.leakage_breakdown_pj,
             "latency_cycles": self.latency_cycles,
             "latency_ns": self.latency_ns,
             "clock_ns": self.clock_ns,
             "area_mm2": self.area_mm2,
             "macs": self.macs,
             "metrics": self.metrics.to_dict(),
-            "layers": [r.to_dict() for r in self.layers],
+            "layers": [r.to_dict(counted_leakage_pj(r.cost, self.accelerator)) for r in self.layers],
         }
         if self.search is not None:
             out["objective"] = self.search.objective
@@ -220,6 +243,7 @@ class WorkloadResult:
             "macs": m.macs,
             "ops": m.ops,
             "energy_pj": energy,
+            "leakage_pj": self.leakage_pj,
             "energy_before_interlayer_pj": self.interlayer.energy_before_pj if self.interlayer else energy,
             "interlayer_saved_pj": float(self.interlayer.report.energy_saved_pj) if self.interlayer else 0.0,
             "interlayer_dram_bits_saved": int(self.interlayer.report.dram_bits_saved)
