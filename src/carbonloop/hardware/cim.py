@@ -19,11 +19,9 @@ from carbonloop.costs.cim.macro import CimMacroSpec, cim_macro_cost
 from carbonloop.costs.resolve import resolve_memory
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+from carbonloop.hardware.macro_memories import SramCost, dram_and_sram_levels
 
 CIM_AXES = ("D1", "D2", "M")
-# CarbonSpot's DRAM energy, the same as the IMC template (KULeuven-MICAS/carbonspot @ 0839b49,
-# dram_access_energy_pJ_per_bit)
-DRAM_PJ_PER_BIT = 3.7
 _SOURCE = "<cim template>"
 
 
@@ -68,39 +66,17 @@ def cim_accelerator(
         max(1, math.ceil(spec.cell.set_pulse_ns / cost.cycle_ns)) if spec.cell.is_nonvolatile else 1
     )
     sram = resolve_memory("sram", node_nm=node, width_bits=sram_width, depth=sram_depth)
-    dram_width = spec.cols * bw * spec.macros
-    dram_pj = DRAM_PJ_PER_BIT * dram_width
+    dram, shared = dram_and_sram_levels(
+        axes=CIM_AXES,
+        dram_bytes=dram_bytes,
+        dram_width_bits=spec.cols * bw * spec.macros,
+        sram_bytes=sram_bytes,
+        sram_width_bits=sram_width,
+        sram=SramCost(sram.read_pj, sram.write_pj, sram.area_mm2, sram.leakage_mw, sram.source),
+    )
     levels = (
-        MemoryLevel(
-            name="dram",
-            size_bits=dram_bytes * 8,
-            width_bits=dram_width,
-            read_pj=dram_pj,
-            write_pj=dram_pj,
-            update_pj=dram_pj,
-            read_bw_bits=float(dram_width),
-            write_bw_bits=float(dram_width),
-            operands=frozenset({"W", "I", "O"}),
-            spans=CIM_AXES,
-            double_buffered=True,
-            source=f"CarbonSpot DRAM, {DRAM_PJ_PER_BIT} pJ/bit",
-        ),
-        MemoryLevel(
-            name="sram",
-            size_bits=sram_bytes * 8,
-            width_bits=sram_width,
-            read_pj=sram.read_pj,
-            write_pj=sram.write_pj,
-            update_pj=sram.write_pj,
-            read_bw_bits=float(sram_width),
-            write_bw_bits=float(sram_width),
-            area_mm2=sram.area_mm2,
-            operands=frozenset({"W", "I", "O"}),
-            spans=CIM_AXES,
-            double_buffered=False,
-            leakage_mw=sram.leakage_mw,
-            source=sram.source,
-        ),
+        dram,
+        shared,
         MemoryLevel(
             name="cells",
             size_bits=bw,

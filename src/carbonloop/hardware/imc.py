@@ -34,10 +34,9 @@ from carbonloop.hardware.carbonspot import (
     imc_sram_width_bits,
     rules_from_profile,
 )
+from carbonloop.hardware.macro_memories import SramCost, dram_and_sram_levels
 
 IMC_AXES = ("D1", "D2", "M")
-# CarbonSpot's DRAM (KULeuven-MICAS/carbonspot @ 0839b49, expr.py memory_hierarchy_dut_*)
-DRAM_PJ_PER_BIT = 3.7
 
 
 def carbonspot_cell_area_mm2(spec: ImcMacroSpec) -> float:
@@ -102,41 +101,18 @@ def imc_accelerator(
         sram = resolve_memory("sram", node_nm=spec.node_nm, width_bits=sram_width, depth=sram_depth)
         sram_source = sram.source
     ports = (SRAM_READ_PORTS, SRAM_WRITE_PORTS) if rules is not None and rules.imc_sram_ports else (1, 1)
-    dram_width = dram_width_bits(spec.cols, bw, spec.macros)
-    dram_pj = DRAM_PJ_PER_BIT * dram_width
+    dram, shared = dram_and_sram_levels(
+        axes=IMC_AXES,
+        dram_bytes=dram_bytes,
+        dram_width_bits=dram_width_bits(spec.cols, bw, spec.macros),
+        sram_bytes=sram_bytes,
+        sram_width_bits=sram_width,
+        sram=SramCost(sram.read_pj, sram.write_pj, sram.area_mm2, sram.leakage_mw, sram_source),
+        sram_ports=ports,
+    )
     levels = (
-        MemoryLevel(
-            name="dram",
-            size_bits=dram_bytes * 8,
-            width_bits=dram_width,
-            read_pj=dram_pj,
-            write_pj=dram_pj,
-            update_pj=dram_pj,
-            read_bw_bits=float(dram_width),
-            write_bw_bits=float(dram_width),
-            operands=frozenset({"W", "I", "O"}),
-            spans=IMC_AXES,
-            double_buffered=True,
-            source=f"CarbonSpot DRAM, {DRAM_PJ_PER_BIT} pJ/bit",
-        ),
-        MemoryLevel(
-            name="sram",
-            size_bits=sram_bytes * 8,
-            width_bits=sram_width,
-            read_pj=sram.read_pj,
-            write_pj=sram.write_pj,
-            update_pj=sram.write_pj,
-            read_bw_bits=float(sram_width),
-            write_bw_bits=float(sram_width),
-            read_ports=ports[0],
-            write_ports=ports[1],
-            area_mm2=sram.area_mm2,
-            operands=frozenset({"W", "I", "O"}),
-            spans=IMC_AXES,
-            double_buffered=False,
-            leakage_mw=sram.leakage_mw,
-            source=sram_source,
-        ),
+        dram,
+        shared,
         MemoryLevel(
             name="cells",
             size_bits=bw * spec.group_depth,

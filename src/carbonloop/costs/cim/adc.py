@@ -40,7 +40,8 @@ MIN_BITS = 4.0  # the survey fit is not valid below 4 b ENOB (plug-in's own limi
 MAX_RATE_HZ = 1e10  # fitted maximum per-ADC rate
 
 
-def _check(bits: float, rate_hz: float, node_nm: float) -> None:
+def check_adc_inputs(bits: float, rate_hz: float, node_nm: float) -> None:
+    """A SpecError unless resolution, per-ADC rate (at most the fitted 1e10 Hz) and node are usable."""
     if not math.isfinite(bits) or bits <= 0:
         raise SpecError("<cim adc>", "adc_bits", f"must be positive, got {bits!r}")
     if not math.isfinite(rate_hz) or rate_hz <= 0 or rate_hz > MAX_RATE_HZ:
@@ -61,7 +62,7 @@ def adc_energy_pj(bits: float, rate_hz: float, node_nm: float) -> float:
     Below 4 b the fit is not valid; the energy is taken at 4 b (a comparator-dominated converter does
     not get cheaper than the 4-b envelope point) so that 1-3 b sense amplifiers are not extrapolated.
     """
-    _check(bits, rate_hz, node_nm)
+    check_adc_inputs(bits, rate_hz, node_nm)
     b = max(bits, MIN_BITS)
     sndr_db = 6.0206 * b + 1.7609
     e0 = 1.0 / (2.0 * 10 ** ((adc_figure_of_merit_db(b, rate_hz) - sndr_db) / 10.0))

@@ -32,12 +32,11 @@ from importlib import resources
 
 import numpy as np
 
-from carbonloop.costs.cim.adc import adc_area_um2_from_energy
+from carbonloop.costs.cim.adc import adc_area_um2_from_energy, check_adc_inputs
 from carbonloop.errors import SpecError
 
 _DATA = "adc_survey_points.csv"
 MAX_FIT_ENOB = 10.0  # the CiM resolutions; above it the converters are thermal-noise bound
-MAX_RATE_HZ = 1e10
 
 
 @dataclass(frozen=True)
@@ -125,22 +124,13 @@ def typical_fit() -> TypicalAdcFit:
     return fit_typical_adc(survey_points())
 
 
-def _check(bits: float, rate_hz: float, node_nm: float) -> None:
-    if not math.isfinite(bits) or bits <= 0:
-        raise SpecError("<cim adc>", "adc_bits", f"must be positive, got {bits!r}")
-    if not math.isfinite(rate_hz) or rate_hz <= 0 or rate_hz > MAX_RATE_HZ:
-        raise SpecError("<cim adc>", "rate_hz", f"per-ADC rate must be in (0, 1e10] Hz, got {rate_hz!r}")
-    if not math.isfinite(node_nm) or node_nm <= 0:
-        raise SpecError("<cim adc>", "node_nm", f"must be positive, got {node_nm!r}")
-
-
 def typical_adc_energy_pj(bits: float, rate_hz: float, node_nm: float) -> float:
     """Expected energy per conversion (pJ) of a published ``bits``-ENOB converter at ``rate_hz`` and node.
 
     Below the survey's lowest resolution (3.4 ENOB) the energy is taken there: the survey has no 1-3 b
     converters to extrapolate to (a sense amplifier is cheaper, but not by this regression's slope).
     """
-    _check(bits, rate_hz, node_nm)
+    check_adc_inputs(bits, rate_hz, node_nm)
     fit = typical_fit()
     return fit.energy_pj(max(bits, fit.min_enob), rate_hz, node_nm)
 
