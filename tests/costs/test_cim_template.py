@@ -48,6 +48,17 @@ def test_template_arguments_arrive_as_text_and_are_converted() -> None:
     assert acc.memories[-1].write_pj > 0
 
 
+def test_adc_estimate_reaches_the_spec() -> None:
+    # the survey's typical converter by default; the envelope on request: at 22 nm, 5 b, the envelope's
+    # node term makes its converter cheaper than the typical one
+    typical = cim(adc_bits="5", node_nm="22").array.imc
+    envelope = cim(adc_bits="5", node_nm="22", adc_estimate="envelope").array.imc
+    assert (typical.adc_estimate, envelope.adc_estimate) == ("typical", "envelope")
+    e_typ = cim_macro_cost(typical).energy_per_pass_pj["adc"]
+    e_env = cim_macro_cost(envelope).energy_per_pass_pj["adc"]
+    assert e_env < e_typ
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
@@ -56,6 +67,7 @@ def test_template_arguments_arrive_as_text_and_are_converted() -> None:
         ({"vdd_v": "-1"}, "vdd_v"),
         ({"zero_gating": "maybe"}, "zero_gating"),
         ({"sram_bytes": "16"}, "sram_bytes"),
+        ({"adc_estimate": "median"}, "adc_estimate"),
     ],
 )
 def test_bad_template_arguments_are_spec_errors(kwargs: dict, field: str) -> None:

@@ -163,6 +163,7 @@ def cim(
     columns_per_adc: int | str = 1,
     adc_energy_pj: float | str | None = None,
     adc_area_um2: float | str | None = None,
+    adc_estimate: str = "typical",
     input_encoding: str = "magnitude",
     weight_encoding: str = "offset",
     weight_combine: str = "digital",
@@ -183,7 +184,8 @@ def cim(
     """The parametric CiM template: ``cim(device=rram_1t1r_neurosim, rows=128, cols=128, adc_bits=5, ...)``.
 
     ``device`` names a cell of the cell library; ``adc_bits=none`` makes a digital macro (adder-tree
-    readout); distributions are default names (uniform, uniform_signed, gaussian, post_relu), a fixed
+    readout); ``adc_estimate`` picks the survey's typical converter (default) or its best-case envelope
+    (``envelope``) when no measured ``adc_energy_pj`` is given; distributions are default names (uniform, uniform_signed, gaussian, post_relu), a fixed
     pattern ``mean=<v>`` or a histogram in a YAML file, ``file.yaml#name``. The supply
     defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
     """
@@ -214,6 +216,7 @@ def cim(
         columns_per_adc=_int("columns_per_adc", columns_per_adc),
         adc_energy_pj=None if adc_energy_pj is None else _float("adc_energy_pj", adc_energy_pj),
         adc_area_um2=None if adc_area_um2 is None else _float("adc_area_um2", adc_area_um2),
+        adc_estimate=str(adc_estimate),  # type: ignore[arg-type]
         input_encoding=str(input_encoding),
         weight_encoding=str(weight_encoding),
         weight_combine=str(weight_combine),  # type: ignore[arg-type]
