@@ -70,21 +70,56 @@ def _walk(layer, op, rows, strides, outer_sp, trans, inner) -> tuple[int, int]:
 
 
 def simulate(layer: Layer, acc: Accelerator, mapping: Mapping) -> dict[str, dict[str, dict[str, int]]]:
+    """Counts per level and operand, from the loop nest as the mapping lists it (its strides).
+
+    Which spatial loops an operand's level instance sits below comes from the spans, literally: a level
+    has one instance per position along the array axes it does not span, and its tile takes in the
+    spatial loops over the axes it does span. The one ordering rule of per-operand memories (docs/model.md)
+    is restated here: for an operand whose chain has a level between its own fan-out level of an axis and
+    the level the mapping lists the axis at, the axis's spatial loops deal out its indices from just
+    below the temporal loops of its own fan-out level (that sets their strides)."""
     res = resolve(mapping, layer, acc)
-    rows = nest_rows(res.mapping, layer, acc)
-    strides = _strides(rows)
+    listed = nest_rows(res.mapping, layer, acc)
     L = len(acc.memories)
-    K = range(len(rows))
+    K = range(len(listed))
+    axes = acc.array.axis_names
     out = {m.name: {} for m in acc.memories}
+    rows = listed
+
+    def operand_order(chain: list[int]) -> list[Loop]:
+        moved: dict[int, int] = {}  # row -> its operand's fan-out level
+        for k, (_, _, lv, sp, ax) in enumerate(listed):
+            if not sp:
+                continue
+            home = max(x for x in chain if axes[ax] in acc.memories[x].spans)
+            if any(home < x <= lv for x in chain):
+                moved[k] = home
+        order = [k for k in K if k not in moved]
+        for k in sorted(moved):
+            at = next((i for i, j in enumerate(order) if listed[j][2] > moved[k]), len(order))
+            order.insert(at, k)
+        return [listed[k] for k in order]
+
+    def spans(x: int, k: int) -> bool:  # level x spans the array axis of spatial loop k
+        return axes[rows[k][4]] in acc.memories[x].spans
+
+    def inside(x: int) -> list[int]:  # the loops of one instance's tile at level x
+        return [k for k in K if (not rows[k][3] and rows[k][2] >= x) or (rows[k][3] and spans(x, k))]
+
+    def instances(x: int) -> list[int]:  # the spatial loops telling level x's instances apart
+        return [k for k in K if rows[k][3] and not spans(x, k)]
+
     for o in layer.operands:
         chain = [x for x in range(L) if o.role in res.keep[x]]
+        rows = operand_order(chain)
+        strides = _strides(rows)
         cnt = {x: {"reads": 0, "fills": 0, "updates": 0} for x in chain}
         for p, c in zip(chain, chain[1:], strict=False):
             trans = [k for k in K if not rows[k][3] and rows[k][2] < c]
-            inner_c = [k for k in K if rows[k][2] >= c]
-            sp_above_c = [k for k in K if rows[k][3] and rows[k][2] < c]
-            sp_above_p = [k for k in K if rows[k][3] and rows[k][2] < p]
-            union = [k for k in K if rows[k][2] >= c or (rows[k][3] and p <= rows[k][2] < c)]
+            inner_c = inside(c)
+            sp_above_c = instances(c)
+            sp_above_p = instances(p)
+            union = [k for k in K if k in inner_c or (rows[k][3] and spans(p, k))]
             f_child, seen_c = _walk(layer, o.name, rows, strides, sp_above_c, trans, inner_c)
             f_union, seen_p = _walk(layer, o.name, rows, strides, sp_above_p, trans, union)
             if o.role == "O":
@@ -96,8 +131,8 @@ def simulate(layer: Layer, acc: Accelerator, mapping: Mapping) -> dict[str, dict
                 cnt[c]["fills"] += f_child
                 cnt[p]["reads"] += f_union
         last = chain[-1]
-        sp_above = [k for k in K if rows[k][3] and rows[k][2] < last]
-        sp_below = [k for k in K if rows[k][3] and rows[k][2] >= last]
+        sp_above = instances(last)
+        sp_below = [k for k in K if rows[k][3] and spans(last, k)]
         temporal = [k for k in K if not rows[k][3]]
         # the compute "tile" is one point per PE: every temporal step delivers the union over PEs
         n, seen = 0, 0

@@ -53,7 +53,7 @@ def fits_capacity(tile_bits: np.ndarray, acc: Accelerator) -> np.ndarray:
     their tiles against the one memory's usable size)."""
     cap = capacity_bits(acc)
     L = tile_bits.shape[1]
-    fits = (tile_bits <= cap[None, :L]).all(axis=1)
+    fits: np.ndarray = np.asarray((tile_bits <= cap[None, :L]).all(axis=1))
     for group in acc.physical_groups():
         if len(group) > 1:
             fits &= tile_bits[:, list(group)].sum(axis=1) <= cap[group[0]]
