@@ -1,4 +1,8 @@
-"""ADC energy per conversion and area from the ADC-survey regression (resolution, sample rate, node).
+"""ADC energy per conversion and area from the ADC survey's best-case envelope (resolution, sample rate, node).
+
+The CiM model uses it with ``adc_estimate="envelope"``; its default is the survey's typical converter
+(``adc_typical.py``), because published CiM converters are not envelope designs. The area regression below
+serves both.
 
 The regression is the one fitted to B. Murmann's "ADC Performance Survey 1997-2023" by the Accelergy ADC
 plug-in (Accelergy-Project/accelergy-adc-plug-in @ ff0fb48, ``adc_data/model.yaml``; used by CiMLoop,

@@ -29,7 +29,8 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
    ``slices_per_conversion`` slices that the neuron integrates, slice j weighted by 2^j integration
    steps, so a phase of k 1-b slices takes 2^k - 1 steps; a differential pair is one column;
    analog weight combination, binary-weighted or C-2C capacitors, converts one column per weight). Energy
-   and area from the ADC-survey regression at the per-ADC rate (1 / round time) and the macro's node,
+   and area from the ADC survey at the per-ADC rate (1 / round time) and the macro's node — the survey's
+   typical converter (``adc_typical.py``, default) or its best-case envelope (``adc.py``, ``adc_estimate``),
    scaled (V/V_nominal)^2 for a supply sweep; a measured ADC (``adc_energy_pj`` at the nominal supply,
    ``adc_area_um2``) replaces the survey when the user has one (the validation never uses it).
 5. Digital side: shift-and-add of weight-slice columns (one add per extra column conversion) and an
