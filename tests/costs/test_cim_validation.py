@@ -3,6 +3,7 @@ the documented outliers (docs/cim.md, "Where the model misses") are asserted to 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -10,7 +11,15 @@ import typer
 from typer.testing import CliRunner
 
 from carbonloop.cli.validate_cim import validate_cim_command
-from carbonloop.costs.cim.validation import load_published_macros, summary, validate_cim_macros
+from carbonloop.costs.cim.adc_typical import typical_adc_energy_pj
+from carbonloop.costs.cim.macro import cim_macro_cost
+from carbonloop.costs.cim.validation import (
+    load_published_macros,
+    macro_spec,
+    model_value,
+    summary,
+    validate_cim_macros,
+)
 from carbonloop.errors import SpecError
 
 
@@ -154,3 +163,17 @@ def test_overall_agreement_is_held() -> None:
     assert s["energy_pj"]["mean_error"] < 0.235
     over = [p for p in validate_cim_macros() if p.quantity == "tops" and p.error > 0.25]
     assert [(p.macro, p.setting) for p in over] == [("jia_jssc_2020", "vdd_v=1.2")]
+
+
+def test_adc_energy_per_conversion_is_a_validation_quantity() -> None:
+    # Jia at 0.85 V: 256 conversions per 1.35-us cycle, each the typical 8-b, 65-nm converter at 740.7 kHz
+    # (3.164 pJ, tests/costs/test_cim_adc_typical.py); the paper's 1.79 pJ (Table I) is 0.57x of it
+    jia = next(m for m in load_published_macros() if m.name == "jia_jssc_2020")
+    cost = cim_macro_cost(macro_spec(jia))
+    assert model_value(cost, "adc_pj_per_conversion", jia) == pytest.approx(
+        typical_adc_energy_pj(8, 1 / 1.35e-6, 65), rel=1e-9
+    )
+    assert model_value(cost, "adc_pj_per_conversion", jia) == pytest.approx(3.164, rel=1e-3)
+    no_adc = cim_macro_cost(dataclasses.replace(macro_spec(jia), adc_bits=None))
+    with pytest.raises(SpecError, match="no ADC"):
+        model_value(no_adc, "adc_pj_per_conversion", jia)

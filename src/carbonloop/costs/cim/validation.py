@@ -1,6 +1,7 @@
 """The CiM macro model next to every published data point of the macros in ``data/cim_macros.yaml``.
 
-Each point names a macro, a quantity (tops, tops_per_w, tops_per_mm2, or a breakdown share), the setting
+Each point names a macro, a quantity (tops, tops_per_w, tops_per_mm2, energy_pj, adc_pj_per_conversion, or a
+breakdown share), the setting
 it was measured at (fields of the macro's description) and the published value; the model value comes from
 :func:`carbonloop.costs.cim.macro.cim_macro_cost` of the macro's description with that setting applied.
 """
@@ -20,6 +21,8 @@ from carbonloop.specio import load_yaml
 _DATA = "cim_macros.yaml"
 METRIC_QUANTITIES = ("tops", "tops_per_w", "tops_per_mm2")
 _ENERGY = "energy_pj"
+# a converter's energy per conversion, where the paper publishes it (validates the ADC rule directly)
+ADC_PER_CONVERSION = "adc_pj_per_conversion"
 _SPEC_FIELDS = {f.name for f in dataclasses.fields(CimMacroSpec)}
 
 
@@ -130,6 +133,10 @@ def model_value(cost: CimMacroCost, quantity: str, macro: PublishedMacro) -> flo
         return float(getattr(cost, quantity))
     if quantity == _ENERGY:
         return cost.total_energy_pj
+    if quantity == ADC_PER_CONVERSION:
+        if cost.spec.adc_bits is None:
+            raise SpecError(_DATA, "quantity", f"{macro.name} is a digital macro: no ADC conversions")
+        return cost.energy_per_pass_pj["adc"] / cost.counts["conversions"]
     kind, _, group = quantity.partition(":")
     groups = macro.area_groups if kind == "area_share_pct" else macro.groups
     if group not in groups:
