@@ -61,13 +61,30 @@ def _splits(total: int, slots: int, imperfect: bool):
     return [(math.ceil(total / math.prod(fs)), *fs) for fs in inner(total, slots - 1)]
 
 
-def all_mappings(layer: Layer, acc: Accelerator, *, bypass=False, imperfect=False):
+def all_mappings(layer: Layer, acc: Accelerator, *, bypass=False, imperfect=False, spatial=None, hints=None):
+    """Every mapping; ``spatial``: loops fixed on some axes ({axis: [(dim, factor)]}), taken as given even
+    where they pad a dim; the free axes then unroll what they leave (ceil(size / fixed)), over ``hints``
+    ({axis: [dims]}, default every dim)."""
     sizes = layer.sizes
     dims = [d for d, s in layer.dims if s > 1]
     names = acc.level_names
     L = len(names)
     axes = acc.array.axis_names
-    per_axis = [_axis_choices(dims, sizes, acc.array.axis_size(a), imperfect) for a in axes]
+    spatial = spatial or {}
+    hints = hints or {}
+    fixed: dict[str, int] = {}
+    for loops in spatial.values():
+        for d, f in loops:
+            fixed[d] = fixed.get(d, 1) * f
+    left = {d: math.ceil(n / fixed.get(d, 1)) for d, n in sizes.items()}
+    per_axis = [
+        [tuple((d, f) for d, f in spatial[a] if f > 1)]
+        if a in spatial
+        else _axis_choices(
+            [d for d in dims if d in hints.get(a, dims)], left, acc.array.axis_size(a), imperfect
+        )
+        for a in axes
+    ]
     keeps_per_level = [[frozenset(acc.memories[0].operands)]]
     for m in acc.memories[1:]:
         ops = sorted(m.operands)
@@ -79,14 +96,18 @@ def all_mappings(layer: Layer, acc: Accelerator, *, bypass=False, imperfect=Fals
             keeps_per_level.append([frozenset(ops)])
     for unroll in itertools.product(*per_axis):
         sp: dict[str, int] = {}
-        for loops in unroll:
+        free: dict[str, int] = {}
+        for a, loops in zip(axes, unroll, strict=True):
             for d, f in loops:
                 sp[d] = sp.get(d, 1) * f
+                if a not in spatial:
+                    free[d] = free.get(d, 1) * f
         if imperfect:
-            if any(f > sizes[d] or math.ceil(sizes[d] / math.ceil(sizes[d] / f)) != f for d, f in sp.items()):
+            if any(f > left[d] or math.ceil(left[d] / math.ceil(left[d] / f)) != f for d, f in free.items()):
                 continue
-        elif any(sizes[d] % f for d, f in sp.items()):
+        elif any(left[d] % f for d, f in free.items()):
             continue
+        padded = imperfect or any(sizes[d] % f for d, f in sp.items())
         spatial_by_level: dict[int, list] = {}
         for a, loops in zip(axes, unroll, strict=True):
             if loops:
@@ -117,7 +138,7 @@ def all_mappings(layer: Layer, acc: Accelerator, *, bypass=False, imperfect=Fals
                                 k,
                             )
                         )
-                    yield Mapping(tuple(levels), imperfect)
+                    yield Mapping(tuple(levels), padded)
 
 
 def brute_force(layer: Layer, acc: Accelerator, **kw):

@@ -173,8 +173,9 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
         words = bits[oi] / m.width_bits
         if op.role == "O":
             seen = float(footprint(op, (space.temporal_sizes * space.spatial_at(last))[None, :])[0])
-            # imperfect factors pad T and the region seen alike; only the updates are kept there
-            reads = 0.0 if space.imperfect else (n - inst * seen) * m.read_pj
+            # imperfect factors (or a padded fixed unrolling) pad T and the region seen alike; only the
+            # updates are kept there
+            reads = 0.0 if space.imperfect or space.padded else (n - inst * seen) * m.read_pj
             total += words * (n * m.update_pj + reads)
         else:
             total += words * n * m.read_pj

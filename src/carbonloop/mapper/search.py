@@ -24,7 +24,7 @@ from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
-from carbonloop.mapper.spatial import SpatialCandidate, select_first, spatial_candidates
+from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
 from carbonloop.model.evaluate import LayerCost, compute_energy, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
@@ -149,7 +149,14 @@ def make_space(
         sp[di] *= f
     temporal = -(-cl.sizes // sp)
     return Space(
-        cl, acc, keep, tuple(loops), temporal.astype(np.int64), imperfect, tuple(a for *_, a in tagged)
+        cl,
+        acc,
+        keep,
+        tuple(loops),
+        temporal.astype(np.int64),
+        imperfect,
+        tuple(a for *_, a in tagged),
+        padded=bool(np.any(cl.sizes % sp)),
     )
 
 
@@ -177,7 +184,7 @@ def row_mapping(
         )
         k = None if keep[x] == frozenset(m.operands) else frozenset(keep[x])
         levels.append(LevelMapping(m.name, temporal, spatial, k))
-    return Mapping(tuple(levels), imperfect, source="<mapper>")
+    return Mapping(tuple(levels), imperfect or bool(padded_dims(layer, cand.factors())), source="<mapper>")
 
 
 def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:

@@ -6,6 +6,9 @@ product of an axis's factors at most the axis size. The dims allowed on an axis 
 constraints, else from a named dataflow, else from the accelerator's ``hints: {spatial: ...}``, else every
 dim of the layer. Over all axes, the factors of one dim multiply to a divisor of its size (perfect), or
 in imperfect mode to at most its size, each factor one of the padding-minimal values ``ceil(size/t)``.
+Loops the user fixes on an axis (``Constraints.spatial``) are taken as given, also when their product does
+not divide a dim (ZigZag's OX 2 on two axes of a 14-wide layer): that dim is then padded to a multiple of
+it, and the free axes unroll, by the same rule, what the fixed loops leave (``ceil(size / fixed)``).
 
 Candidates are ranked by spatial utilization (PEs used / PEs), then by the bandwidth they demand from the
 levels that fan out to the array (less first), then by a stable order. The search visits them in that
@@ -124,6 +127,22 @@ def _axis_options(
     return opts
 
 
+def _fixed_factors(constraints: Constraints, sizes: dict[str, int], axes: set[str]) -> dict[str, int]:
+    """Per dim, the product of the factors ``constraints.spatial`` fixes on ``axes`` (validated)."""
+    out: dict[str, int] = {}
+    for axis in sorted(axes):
+        assert constraints.spatial is not None
+        for d, f in constraints.spatial[axis]:
+            if str(d) in sizes and int(f) >= 1:
+                out[str(d)] = out.get(str(d), 1) * int(f)
+    return out
+
+
+def padded_dims(layer: Layer, factors: dict[str, int]) -> tuple[str, ...]:
+    """The dims whose spatial factors do not divide them: the mapping pads them (``imperfect``)."""
+    return tuple(d for d, f in factors.items() if layer.sizes[d] % f)
+
+
 def _demand_bits(layer: Layer, factors: dict[str, int]) -> float:
     return float(sum(layer.footprint(o, factors) * o.bits for o in layer.operands))
 
@@ -136,31 +155,40 @@ def spatial_candidates(
     sizes = layer.sizes
     axes = acc.array.axis_names
     allowed = allowed_dims(layer, acc, constraints)
+    fixed_axes = {a for a in axes if constraints.spatial is not None and a in constraints.spatial}
+    fixed = _fixed_factors(constraints, sizes, fixed_axes)
+    # what the fixed loops leave of each dim: the free axes unroll that (a fixed product that does not
+    # divide a dim pads it, as the user asked; the free factors follow the mode's rule on what is left)
+    left = {d: -(-n // fixed.get(d, 1)) for d, n in sizes.items()}
     per_axis: list[list[tuple[tuple[str, int], ...]]] = []
     for axis in axes:
         n = acc.array.axis_size(axis)
-        if constraints.spatial is not None and axis in constraints.spatial:
-            fixed = tuple((str(d), int(f)) for d, f in constraints.spatial[axis])
-            for d, f in fixed:
+        if axis in fixed_axes:
+            assert constraints.spatial is not None
+            pinned = tuple((str(d), int(f)) for d, f in constraints.spatial[axis])
+            for d, f in pinned:
                 if d not in sizes:
                     raise SpecError("<constraints>", f"spatial.{axis}", f"unknown dimension {d!r}")
                 if f < 1:
                     raise SpecError("<constraints>", f"spatial.{axis}", f"factor of {d} must be >= 1")
-            if math.prod(f for _, f in fixed) > n:
+            if math.prod(f for _, f in pinned) > n:
                 raise SpecError("<constraints>", f"spatial.{axis}", f"unrolls more than the axis size {n}")
-            per_axis.append([tuple((d, f) for d, f in fixed if f > 1)])
+            per_axis.append([tuple((d, f) for d, f in pinned if f > 1)])
         else:
-            per_axis.append(_axis_options(allowed[axis], sizes, n, constraints.max_mixed, imperfect))
+            per_axis.append(_axis_options(allowed[axis], left, n, constraints.max_mixed, imperfect))
     out = []
     for choice in itertools.product(*per_axis):
         factors: dict[str, int] = {}
-        for loops in choice:
+        free: dict[str, int] = {}
+        for axis, loops in zip(axes, choice, strict=True):
             for d, f in loops:
                 factors[d] = factors.get(d, 1) * f
-        ok = all((sizes[d] % f == 0) if not imperfect else (f <= sizes[d]) for d, f in factors.items())
+                if axis not in fixed_axes:
+                    free[d] = free.get(d, 1) * f
+        ok = all((left[d] % f == 0) if not imperfect else (f <= left[d]) for d, f in free.items())
         if imperfect and ok:
             # padding-minimal totals only: the product must itself be ceil(size / t) for some t
-            ok = all(math.ceil(sizes[d] / math.ceil(sizes[d] / f)) == f for d, f in factors.items())
+            ok = all(math.ceil(left[d] / math.ceil(left[d] / f)) == f for d, f in free.items())
         if not ok:
             continue
         used = math.prod(factors.values()) if factors else 1

@@ -128,6 +128,8 @@ class Space:
     temporal_sizes: np.ndarray  # [D] what the temporal loops must cover
     imperfect: bool
     spatial_axes: tuple[int, ...] = ()  # array axis index of each spatial loop, same order
+    # a spatial factor (fixed by the user) does not divide its dim: the mapping pads it, whatever the mode
+    padded: bool = False
 
     def with_axes(self, loops: LoopArrays) -> LoopArrays:
         """Attach each spatial loop's array axis: rows list a space's spatial loops in one fixed order."""
