@@ -7,6 +7,7 @@ import copy
 import itertools
 import json
 import math
+import warnings
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,8 @@ from carbonloop.interop.zigzag_loma import (
 )
 from carbonloop.model.evaluate import evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
+
+from ..model.reference_sim import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 EX = ROOT / "examples" / "zigzag"
@@ -228,28 +231,55 @@ def test_common_hierarchy_spans_nest_and_only_shrink_below_the_top(spans):
     assert len(notes) == changed
 
 
-def test_sibling_registers_shared_differently_are_read_with_a_named_approximation():
+def _per_operand_registers() -> dict:
+    """The example with an input register per C column shared by the 4 K PEs (D1) and an accumulator per K
+    row summing the C column (D2): siblings shared along different dimensions, per operand."""
     acc = copy.deepcopy(ACC)
-    acc["memories"]["o_reg"]["served_dimensions"] = ["D2"]  # one accumulator per K column, C summed into it
-    acc["memories"]["w_reg"]["served_dimensions"] = ["D1"]
-    with pytest.warns(InteropWarning, match=r"smallest common hierarchy.*w_reg \['D1'\] -> \[\]"):
-        net, a, maps = load_zigzag(
-            accelerator=acc, workload=WL, mapping=yaml.safe_load((EX / "mapping.yaml").read_text())
-        )
-    assert [(m.name, m.spans) for m in a.memories] == [
-        ("dram", ("D1", "D2")),
-        ("sram_8KB", ("D1", "D2")),
-        ("o_reg", ("D2",)),
-        ("w_reg", ()),
-    ]
-    assert (a.instances(2), a.instances(3)) == (4, 16)
-    cost = evaluate(net.layers[0], a, maps["conv_small"])
-    acc_o = cost.accesses["o_reg"]["O"]
-    # 4 accumulators (one per K) each take the C-sum of 4 PEs every cycle for 24 cycles: 96 updates; of the
-    # 32 outputs (K4 x OX8) each gets FX=3 updates, 2 of them read back first (64), and is sent up once (32).
-    assert acc_o == {"reads": 64 + 32, "fills": 0, "updates": 96}
-    # the weight registers stay per PE (narrowed): as in the example, 16 PEs x 24 cycles = 384 fills
+    acc["memories"]["o_reg"]["served_dimensions"] = ["D2"]
+    i_reg = copy.deepcopy(acc["memories"]["w_reg"])
+    i_reg["operands"] = ["I1"]
+    i_reg["ports"][0]["allocation"] = ["I1, fh", "I1, tl"]
+    i_reg["served_dimensions"] = ["D1"]
+    acc["memories"] = {"i_reg": i_reg, **acc["memories"]}
+    return acc
+
+
+def test_sibling_registers_shared_differently_are_read_as_they_are():
+    mapping = yaml.safe_load((EX / "mapping.yaml").read_text())  # a complete ordering: FX, then OX
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InteropWarning)  # no approximation warned (the ports note aside)
+        warnings.filterwarnings("ignore", "(?s).*ignored memories", InteropWarning)
+        net, a, maps = load_zigzag(accelerator=_per_operand_registers(), workload=WL, mapping=mapping)
+    spans = {m.name: m.spans for m in a.memories}
+    assert spans == {
+        "dram": ("D1", "D2"),
+        "sram_8KB": ("D1", "D2"),
+        "o_reg": ("D2",),
+        "i_reg": ("D1",),
+        "w_reg": (),
+    }
+    assert not a.spans_nested
+    assert [a.instances(i) for i in range(2, 5)] == [4, 4, 16]
+    layer = net.layers[0]
+    cost = evaluate(layer, a, maps["conv_small"])
+    # FX 3 sits at o_reg (it fits neither register of one element), OX 8 at the SRAM; 24 cycles.
+    # O: 4 accumulators (one per K) each take the C-sum of 4 PEs every cycle: 4 x 24 = 96 updates; each of
+    # the 32 outputs (K4 x OX8) gets FX=3 updates, 2 read back first (64), and is sent up once (32).
+    assert cost.accesses["o_reg"]["O"] == {"reads": 64 + 32, "fills": 0, "updates": 96}
+    # I: 4 registers (one per C) each feed the 4 K PEs of their column (a multicast): the window ix = ox + fx
+    # moves at each of the 24 steps: 24 fills and 24 reads per register.
+    assert cost.accesses["i_reg"]["I"] == {"reads": 96, "fills": 96, "updates": 0}
+    # W: per PE; FX moves the weight at every step (an OX step resets FX): 16 x 24 = 384 fills.
     assert cost.accesses["w_reg"]["W"]["fills"] == 384
+    assert cost.accesses == simulate(layer, a, maps["conv_small"])
+
+
+def test_sibling_registers_left_to_the_mapper_are_read_with_a_named_approximation():
+    with pytest.warns(
+        InteropWarning, match=r"smallest common hierarchy \(the mapper searches.*i_reg \['D1'\] -> \[\]"
+    ):
+        _, a, maps = load_zigzag(accelerator=_per_operand_registers(), workload=WL, mapping=SPATIAL_ONLY[:1])
+    assert a.spans_nested and isinstance(maps["conv_small"], ZigZagConstraints)
 
 
 # --- 5. IMC operational arrays through the macro model ---------------------------------------------------

@@ -21,6 +21,7 @@ import copy
 import dataclasses
 import math
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,7 +190,9 @@ def _order(mems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return placed
 
 
-def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
+def _accelerator(data: Any, source: str, links: dict[str, str], common: bool = False) -> Accelerator:
+    """The accelerator of a ZigZag file; ``common``: read per-operand sharing as the smallest common
+    hierarchy (what the mapper can search), else as it is (per-operand spans, evaluation only)."""
     data = as_dict(data, source, "<root>")
     check_keys(data, ("name", "memories", "operational_array", "dataflows"), source, "")
     ignored: list[str] = []
@@ -292,12 +295,20 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
         "not modelled by carbonloop; ports are shared by all operands, words are bandwidth_max wide",
     )
     ordered = _order(mems)
-    narrowed = common_hierarchy_spans(ordered, list(axes))
-    if narrowed:
+    exact = not common and nested_per_operand(ordered)
+    narrowed = widen_outermost(ordered, list(axes)) if exact else common_hierarchy_spans(ordered, list(axes))
+    if narrowed and exact:
+        warn(source, "the outermost memory is taken as shared across the whole array: " + "; ".join(narrowed))
+    elif narrowed:
+        why = (
+            "the mapper searches one chain of levels, each shared across a subset of the dimensions of the "
+            "level above; a complete temporal_ordering for every layer reads the hierarchy as it is"
+            if common
+            else "a memory spans dimensions its operand's memory above does not"
+        )
         warn(
             source,
-            "per-operand memory hierarchy approximated by the smallest common hierarchy (carbonloop "
-            "keeps one chain of levels, each shared across a subset of the dimensions of the level above): "
+            f"per-operand memory hierarchy approximated by the smallest common hierarchy ({why}): "
             + "; ".join(narrowed),
         )
     acc = accelerator_from_dict(
@@ -366,6 +377,29 @@ def _imc_spec(arr: dict[str, Any], axes: dict[str, int], data: dict[str, Any], s
         adc_bits=adc,
         node_nm=28,
     )
+
+
+def nested_per_operand(ordered: list[dict[str, Any]]) -> bool:
+    """Whether, along each operand's chain (outermost first), every memory spans a subset of the
+    dimensions of the operand's memory above it (the outermost excepted: it is widened to the whole array):
+    carbonloop then reads the per-operand hierarchy as it is (docs/model.md, "Per-operand memories")."""
+    for role in ("W", "I", "O"):
+        chain = [m for m in ordered[1:] if role in m["operands"]]
+        for outer, inner in zip(chain, chain[1:], strict=False):
+            if not set(inner["spans"]) <= set(outer["spans"]):
+                return False
+    return True
+
+
+def widen_outermost(ordered: list[dict[str, Any]], every_axis: list[str]) -> list[str]:
+    """One outermost memory serves the whole array (ascend_like's DRAM spans D1, D2 of D1-D3): its spans
+    become ``every_axis``. Returns the note, as :func:`common_hierarchy_spans` does."""
+    top = ordered[0]
+    if set(top["spans"]) == set(every_axis):
+        return []
+    note = f"{top['name']} (outermost) {list(top['spans'])} -> {list(every_axis)}"
+    top["spans"] = list(every_axis)
+    return [note]
 
 
 def common_hierarchy_spans(ordered: list[dict[str, Any]], every_axis: list[str]) -> list[str]:
@@ -620,14 +654,15 @@ def _links(entries: dict[str, tuple[dict[str, Any], str]], source: str) -> dict[
 
 
 def _fits(
-    layer: Layer, acc: Accelerator, x: int, t_ext: dict[str, int], sp_ext: list[dict[str, int]]
+    layer: Layer, acc: Accelerator, x: int, t_ext: dict[str, int], sp_ext: dict[str, dict[str, int]]
 ) -> bool:
-    """Whether every level at or above ``x`` still holds its tile (loops at levels >= it) with ``t_ext``."""
+    """Whether every level at or above ``x`` still holds its tile with ``t_ext``: the temporal loops at
+    levels >= it and the spatial loops over the array axes it spans (``sp_ext``: per axis, per dim)."""
     for j in range(x, -1, -1):
         m = acc.memories[j]
         if m.size_bits is None:
             continue
-        ext = {d: t_ext[d] * math.prod(sp_ext[k][d] for k in range(j, len(sp_ext))) for d in t_ext}
+        ext = {d: t_ext[d] * math.prod(sp_ext[a][d] for a in m.spans if a in sp_ext) for d in t_ext}
         need = sum(layer.footprint(o, ext) * o.psum_bits for o in layer.operands if o.role in m.operands)
         if need > m.size_bits / (2 if m.double_buffered else 1):
             return False
@@ -645,11 +680,12 @@ def _allocate(
     divisor when the whole loop does not fit."""
     L = len(acc.memories)
     per_level: list[list[Loop]] = [[] for _ in range(L)]
-    sp_ext = [dict.fromkeys(layer.dim_names, 1) for _ in range(L)]
-    for j, lst in spatial.items():
-        for _, loops in lst:
+    sp_ext: dict[str, dict[str, int]] = {}
+    for lst in spatial.values():
+        for axis, loops in lst:
             for lp in loops:
-                sp_ext[j][lp.dim] *= lp.factor
+                per_dim = sp_ext.setdefault(axis, dict.fromkeys(layer.dim_names, 1))
+                per_dim[lp.dim] *= lp.factor
     ext = dict.fromkeys(layer.dim_names, 1)
     x = L - 1
     for loop in ordering:
@@ -789,15 +825,33 @@ def load_zigzag(
         map_data, map_src = read_input(mapping, "mapping")
         entries = _entries(map_data, map_src)
     acc_data, acc_src = read_input(accelerator, "accelerator")
-    acc = _accelerator(acc_data, acc_src, _links(entries, map_src))
+    links = _links(entries, map_src)
     if is_onnx_file(workload):
         net = onnx_network(workload)
     else:
         wl_data, wl_src = read_input(workload, "workload")
         net = _network(wl_data, wl_src)
-    out: dict[str, Mapping | ZigZagConstraints] = {}
-    if mapping is None:
+    if mapping is None:  # the mapper searches every layer: the hierarchy it can search
+        return net, _accelerator(acc_data, acc_src, links, common=True), {}
+    # A complete temporal_ordering for every layer is evaluated on the hierarchy as it is (per-operand
+    # sharing included); if any layer is left to the mapper, the whole file is read as it can search.
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        acc = _accelerator(acc_data, acc_src, links)
+        out = _layer_mappings(net, acc, entries, map_src)
+    if acc.spans_nested or all(isinstance(m, Mapping) for m in out.values()):
+        for w in seen:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         return net, acc, out
+    acc = _accelerator(acc_data, acc_src, links, common=True)
+    return net, acc, _layer_mappings(net, acc, entries, map_src)
+
+
+def _layer_mappings(
+    net: Network, acc: Accelerator, entries: dict[str, tuple[dict[str, Any], str]], map_src: str
+) -> dict[str, Mapping | ZigZagConstraints]:
+    """Each layer's entry: the one named as the layer, else as its operator type, else ``default``."""
+    out: dict[str, Mapping | ZigZagConstraints] = {}
     for layer in net.layers:
         key = next(
             (k for k in (layer.name, str(layer.info.get("operator_type")), "default") if k in entries), None
@@ -810,7 +864,7 @@ def load_zigzag(
             )
         entry, where = entries[key]
         out[layer.name] = _layer_mapping(layer, acc, entry, map_src, where)
-    return net, acc, out
+    return out
 
 
 def mapping_to_zigzag(mapping: Mapping, layer: Layer, acc: Accelerator) -> str:

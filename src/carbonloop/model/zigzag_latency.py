@@ -24,7 +24,9 @@ The rules restated from ZigZag 3.9.1 (KULeuven-MICAS/zigzag, ``zigzag/mapping/te
 
 Ports: a level with ``shared_ports`` has one read/write port for everything; otherwise operand ``i`` of
 the level uses read port ``i mod read_ports`` and write port ``i mod write_ports``, each of the level's
-per-port bandwidth (ZigZag's files give each operand its own ports; carbonloop's levels pool them).
+per-port bandwidth (ZigZag's files give each operand its own ports; carbonloop's levels pool them). The
+virtual levels of one physical memory allocate and share that memory's ports as the unsplit memory
+would; a double-buffering decision weighs every operand's use of the physical memory.
 """
 
 from __future__ import annotations
@@ -356,20 +358,29 @@ def _row_latency(
     }
 
 
+def _physical(acc: Accelerator, x: int) -> tuple[int, frozenset[str]]:
+    """The first level of level ``x``'s physical memory and every operand that memory keeps (virtual levels
+    of one memory allocate its ports among all its operands, as the unsplit memory would)."""
+    group = next(g for g in acc.physical_groups() if x in g)
+    return group[0], frozenset().union(*(acc.memories[y].operands for y in group))
+
+
 def _ports(acc: Accelerator, cl: CompiledLayer, x: int, reads: bool) -> dict[int, tuple[str, float]]:
     """Port name and bandwidth of each operand at level ``x`` (reads or writes).
 
     One shared port when the level says so. Otherwise each operand gets enough of the level's ports for
     one of its words (a 16-bit partial sum takes two 8-bit register ports), as ZigZag's files give each
     operand its own port of its word's width; when the ports are too few for that, operands take turns
-    on single ports (operand ``i`` on port ``i mod ports``)."""
+    on single ports (operand ``i`` on port ``i mod ports``). The operands counted are those of the whole
+    physical memory (virtual levels share its ports)."""
     mem = acc.memories[x]
+    _, roles = _physical(acc, x)
     if mem.shared_ports:
         bw = mem.read_bw_bits * max(mem.read_ports, mem.write_ports)
-        return {i: ("rw", bw) for i, o in enumerate(cl.operands) if o.role in mem.operands}
+        return {i: ("rw", bw) for i, o in enumerate(cl.operands) if o.role in roles}
     per_port = mem.read_bw_bits if reads else mem.write_bw_bits
     n_ports = mem.read_ports if reads else mem.write_ports
-    kept = [i for i, o in enumerate(cl.operands) if o.role in mem.operands]
+    kept = [i for i, o in enumerate(cl.operands) if o.role in roles]
     widest = {
         i: max(cl.operands[i].bits, cl.operands[i].partial_bits if cl.operands[i].role == "O" else 0)
         for i in kept
@@ -386,7 +397,8 @@ def _port_bw(acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: st
 
 
 def _port_key(acc: Accelerator, cl: CompiledLayer, mv: Move) -> tuple[int, str]:
-    return (mv.level, _ports(acc, cl, mv.level, mv.direction in READS)[mv.operand][0])
+    """(first level of the physical memory, port name): virtual levels of one memory share its ports."""
+    return (_physical(acc, mv.level)[0], _ports(acc, cl, mv.level, mv.direction in READS)[mv.operand][0])
 
 
 def _loading(
