@@ -23,6 +23,21 @@ def _ceil_div(bits: np.ndarray, bw: float) -> np.ndarray:
     return np.ceil(bits / bw).astype(np.int64)
 
 
+def _parent_level(acc: Accelerator, x: int) -> int:
+    """The level that fills level ``x``: the nearest level above it keeping one of its operands (the level
+    just above, unless operands bypass it: per-operand registers, virtual levels); when its operands have
+    different parents, the one with the least read bandwidth (the slower feed sets the loading time).
+    Accelerators with nested spans and no virtual levels keep the level just above (as before: the presets'
+    numbers do not move with per-operand memories)."""
+    if acc.spans_nested and not acc.has_virtual_levels:
+        return x - 1
+    parents = {
+        max((y for y in range(x) if role in acc.memories[y].operands), default=x - 1)
+        for role in acc.memories[x].operands
+    }
+    return min(parents, key=lambda y: (acc.memories[y].read_bits_per_cycle, -y))
+
+
 def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
     """Cycles [N] with the parts: ``compute``, ``stall``, ``onload``, ``offload``, ``total``."""
     compute = counts.temporal_iterations * acc.array.cycles_per_mac
@@ -47,7 +62,7 @@ def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
         if x == 0 or not acc.conventions.refill_stalls:
             continue
         if mem.double_buffered:
-            parent = acc.memories[x - 1]
+            parent = acc.memories[_parent_level(acc, x)]
             onload += np.maximum(
                 _ceil_div(counts.first_tile_bits[:, x], mem.write_bits_per_cycle),
                 _ceil_div(counts.first_tile_bits[:, x] * inst, parent.read_bits_per_cycle * 1.0)
