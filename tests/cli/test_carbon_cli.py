@@ -24,7 +24,8 @@ def test_json_has_the_documented_fields_and_values(capsys):
     assert {"ca_g", "pa_g", "ca_ex_package_g", "pa_ex_package_g", "deadline_met", "breakdown"} <= set(data)
     for scenario in ("ca", "pa"):
         parts = data["breakdown"][scenario]
-        assert set(parts) == {"operational", "epa", "gpa", "mpa", "dram", "package"}
+        assert set(parts) == {"operational", "idle_leakage", "epa", "gpa", "mpa", "dram", "package"}
+        assert parts["idle_leakage"] == 0.0  # `carbon` is given no chip leakage power: nothing idles
         assert sum(parts.values()) == pytest.approx(data[f"{scenario}_g"], rel=1e-12)
     # carbonspot: operational 301 g/kWh x 1e6 pJ / 3.6e18 pJ/kWh; die 8.709 g/mm2 x 2 mm2 / 0.95;
     # CA DRAM 230*(28/30)^2 g/GB x 0.001 GB; package 150 g; CA share 1e4 ns / lifetime; PA share 40 ms / lifetime
