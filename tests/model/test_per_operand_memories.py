@@ -7,18 +7,22 @@ Counts are derived by hand on tiny layers and checked against the literal loop-n
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware import accelerator_from_dict
+from carbonloop.model.conventions import get_conventions
 from carbonloop.model.evaluate import evaluate, evaluate_batch
-from carbonloop.model.mapping import mapping_from_data, resolve
+from carbonloop.model.mapping import LevelMapping, Mapping, mapping_from_data, resolve
 from carbonloop.model.nest import compile_layer, mapping_arrays, relocated_axes
 from carbonloop.workload import conv2d
 
 from .reference_sim import simulate
-from .test_model_properties import mapped
+from .test_model_properties import TINY_ARRAY, mapped
 
 
 def _mem(name: str, ops: list[str], spans: list[str], size: int | None = None, **kw) -> dict:
@@ -240,3 +244,47 @@ def test_counts_equal_the_loop_nest_walk_with_virtual_levels(case):
     layer, acc, mapping = case
     cost = evaluate(layer, acc, mapping, check_capacity=False)
     assert cost.accesses == simulate(layer, acc, mapping)
+
+
+def _split(acc, name: str, conventions: str):
+    """``acc`` with level ``name`` split into virtual levels O > I > W of one physical memory."""
+    at = acc.level_index(name)
+    mem = acc.memories[at]
+    parts = tuple(
+        dataclasses.replace(mem, name=f"{name}.{r}", operands=frozenset(r), physical=name) for r in "OIW"
+    )
+    return dataclasses.replace(
+        acc,
+        memories=acc.memories[:at] + parts + acc.memories[at + 1 :],
+        conventions=get_conventions(conventions),
+    )
+
+
+@WALK
+@given(mapped(acc=TINY_ARRAY, bypass=False), st.sampled_from(["carbonloop", "zigzag"]))
+def test_virtual_levels_cut_at_one_loop_change_nothing(case, conventions):
+    # All three operands cut the gb at the same loop (the outer virtual levels hold no loop of their own):
+    # the same tiles, counts and energy as the unsplit gb; under ZigZag's latency model (ports and
+    # double-buffering decided per physical memory) the same cycles too.
+    layer, acc, mapping = case
+    acc = dataclasses.replace(acc, conventions=get_conventions(conventions))
+    split = _split(acc, "gb", conventions)
+    gb = mapping.level("gb")
+    levels = []
+    for lm in mapping.levels:
+        if lm.level == "gb":
+            levels += [
+                LevelMapping("gb.O"),
+                LevelMapping("gb.I"),
+                LevelMapping("gb.W", gb.temporal, gb.spatial),
+            ]
+        else:
+            levels.append(lm)
+    whole = evaluate(layer, acc, mapping, check_capacity=False)
+    parts = evaluate(layer, split, Mapping(tuple(levels)), check_capacity=False)
+    for role in ("O", "I", "W"):
+        name = next(o.name for o in layer.operands if o.role == role)
+        assert parts.accesses[f"gb.{role}"][name] == whole.accesses["gb"][name]
+    assert parts.energy_pj == pytest.approx(whole.energy_pj, rel=1e-12)
+    if conventions == "zigzag":
+        assert parts.latency_cycles == whole.latency_cycles

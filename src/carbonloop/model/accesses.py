@@ -404,10 +404,6 @@ class _NestView:
         self.sp_before = [g.spatial_above(starts[x]) for x in range(L + 1)]  # spatial loops above level x
         self.tile_ext = [g.extents_below(x) for x in range(L)]  # loops at or below level x
         self.seen_ext = [full // self.sp_before[x] for x in range(L)]  # all a level-x instance ever sees
-        # what arrives from below level x: loops of the levels below plus level x's own spatial fan-out
-        self.below_ext = [
-            g.extents_below(x + 1) * (self.sp_before[x + 1] // self.sp_before[x]) for x in range(L)
-        ]
         self.inst = np.stack([self.sp_before[x].prod(axis=1) for x in range(L)], axis=1)  # [N, L]
         self._conventions = conventions
         self._trans: dict[int, Transitions] = {}
@@ -425,12 +421,14 @@ def count_accesses(
     fill_counter: FillCounter | None = None,
     conventions: Conventions = CARBONLOOP,
     operand_loops: dict[str, LoopArrays] | None = None,
+    physical_groups: tuple[tuple[int, ...], ...] | None = None,
 ) -> Counts:
     """Counts of every operand at every level under ``conventions`` (``drain_reads``: the child's reads
     of the sums it sends up are counted; Timeloop leaves them out).
 
     ``operand_loops`` (role -> loop nest) gives an operand its own placement of the spatial loops
-    (:func:`carbonloop.model.nest.relocate_spatial`, per-operand memories); the others use ``loops``."""
+    (:func:`carbonloop.model.nest.relocate_spatial`, per-operand memories); the others use ``loops``.
+    ``physical_groups``: level indices per physical memory (virtual levels), for the outputs' precision."""
     N, L, O = loops.N, len(keep), len(cl.operands)
     views: dict[int, _NestView] = {}
 
@@ -455,19 +453,24 @@ def count_accesses(
     spatial_used = base.sp_before[L].prod(axis=1)
 
     red = list(cl.reduction)
+    group_end = {x: grp[-1] + 1 for grp in (physical_groups or tuple((x,) for x in range(L))) for x in grp}
     for oi, op in enumerate(cl.operands):
         v = view_of(own[op.role]) if op.role in own else base
         g, axis, sp_before = v.g, v.axis, v.sp_before
-        tile_ext, seen_ext, below_ext, o_inst = v.tile_ext, v.seen_ext, v.below_ext, v.inst
+        tile_ext, seen_ext, o_inst = v.tile_ext, v.seen_ext, v.inst
         chain = [x for x in range(L) if op.role in keep[x]]
         if v is not base:
             inst[:, chain] = o_inst[:, chain]
         is_out = op.role == "O"
         for x in chain:
             if is_out:
+                # what arrives from below: the loops below the level's physical memory (a virtual level's
+                # siblings below it are the same memory: their loops are its own) and its spatial fan-out
+                c = group_end[x]
+                below = g.extents_below(c) * (sp_before[c] // sp_before[x])
                 final = np.ones(N, dtype=bool)
                 for d in red:
-                    final &= below_ext[x][:, d] >= cl.sizes[d]
+                    final &= below[:, d] >= cl.sizes[d]
                 bits[:, x, oi] = np.where(final, op.bits, op.partial_bits)
             else:
                 bits[:, x, oi] = op.bits

@@ -140,7 +140,7 @@ def evaluate_batch(
     lower bounds from the same energy and latency code)."""
     conv = acc.conventions
     own = operand_loop_arrays(loops, acc, keep)  # empty unless spans are nested per operand only
-    counts = count_accesses(cl, loops, keep, fill_counter, conv, own)
+    counts = count_accesses(cl, loops, keep, fill_counter, conv, own, acc.physical_groups())
     if not conv.operand_word_bits:
         counts = level_word_bits(counts, acc)
     if not conv.psum_width_by_level:
