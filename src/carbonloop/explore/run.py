@@ -4,6 +4,7 @@ result the moment it arrives, show progress, and stop cleanly on request (Ctrl-C
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from carbonloop.explore.point import base_record, evaluate_point
 from carbonloop.explore.progress import make_progress
 from carbonloop.explore.space import DesignSpace, Point
 from carbonloop.explore.store import HEARTBEAT_S, ResultStore, new_owner
+from carbonloop.mapper.reuse import sweep_reuse
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,13 @@ class RunSummary:
 def select_points(space: DesignSpace, limit: int | None = None) -> list[Point]:
     pts = list(space.points())
     return pts[:limit] if limit is not None else pts
+
+
+def reusing_mappings(fn: Callable[[Point], dict[str, Any]], point: Point) -> dict[str, Any]:
+    """``fn(point)`` with the mapper's per-process reuse on (a top-level function: it pickles by name to
+    pool and Dask workers)."""
+    with sweep_reuse():
+        return fn(point)
 
 
 def lost_record(point: Point, message: str) -> dict[str, Any]:
@@ -101,12 +110,17 @@ def run_space(
     fn: Callable[[Point], dict[str, Any]] = evaluate_point,
     stop: StopRequest | None = None,
     handle_interrupts: bool = False,
+    reuse: bool = True,
 ) -> RunSummary:
     """Evaluate every point of ``space`` not yet in ``store`` and store each result as it finishes.
 
     ``stop.set()`` (from another thread) ends the run within a fraction of a second with every finished
     point stored; ``handle_interrupts=True`` (the CLI) makes Ctrl-C do that, and a second Ctrl-C exit the
-    process at once (see interrupts.py). The summary says whether the run was interrupted."""
+    process at once (see interrupts.py). The summary says whether the run was interrupted.
+
+    ``reuse``: each worker process remembers the best mapping of every layer shape it searched and starts
+    the same shape's search on a design of the same structure from that mapping's value as a ceiling
+    (:mod:`carbonloop.mapper.reuse`): fewer mappings scored, the same results whatever the order."""
     own_store = not isinstance(store, ResultStore)
     st = ResultStore(store) if not isinstance(store, ResultStore) else store
     stop = stop or StopRequest()
@@ -129,6 +143,7 @@ def run_space(
             },
         )
         ex = executor or make_executor(workers, dask)
+        task = functools.partial(reusing_mappings, fn) if reuse else fn
         by_key = {p.key: p for p in todo}
         not_claimed: list[Point] = []
 
@@ -155,7 +170,7 @@ def run_space(
         interrupts = graceful_sigint(stop, busy_here=busy_here, second_message=second_message)
         with _Heartbeat(st.path, owner), bar, interrupts if handle_interrupts else nullcontext():
             results: Iterator[dict[str, Any]] = (
-                ex.run(fn, claimed(), stop=stop, on_lost=lost_record) if todo else iter(())
+                ex.run(task, claimed(), stop=stop, on_lost=lost_record) if todo else iter(())
             )
             try:
                 for rec in results:

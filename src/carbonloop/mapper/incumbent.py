@@ -14,6 +14,9 @@ import numpy as np
 from carbonloop.mapper.objectives import Objective
 
 REL_TOL = 1e-9
+CEILING_TOL = 4 * REL_TOL
+"""A bound prunes against the ceiling only when above it by this much: every point the search without a
+ceiling could return (within REL_TOL of the optimum) stays."""
 
 
 class Incumbent:
@@ -24,17 +27,22 @@ class Incumbent:
         obj: Objective,
         mode: Literal["objective", "hull"],
         lam_range: tuple[float, float] = (0.0, math.inf),
+        ceiling: float | None = None,
     ):
         self.obj, self.mode, self.lam_range = obj, mode, lam_range
+        # objective mode: a value some mapping is known to reach (never a result). Only what is above it
+        # by more than the tolerance is pruned, so whatever the search alone would keep is still scored
+        self.ceiling = math.inf if ceiling is None or mode != "objective" else float(ceiling)
         self.best = math.inf
         self.best_ref: tuple | None = None
         self.points: list[tuple[float, float, tuple]] = []  # (energy, latency, ref), kept non-dominated
 
     def prunable(self, e: np.ndarray, lat: np.ndarray) -> np.ndarray:
         if self.mode == "objective":
-            if not math.isfinite(self.best):
+            if not math.isfinite(self.best) and not math.isfinite(self.ceiling):
                 return np.zeros(e.shape, dtype=bool)
-            return self.obj.value(e, lat) >= self.best * (1 - REL_TOL)
+            v = self.obj.value(e, lat)
+            return (v >= self.best * (1 - REL_TOL)) | (v > self.ceiling * (1 + CEILING_TOL))
         hull = self.hull()
         if not hull:
             return np.zeros(e.shape, dtype=bool)
@@ -61,6 +69,10 @@ class Incumbent:
             h = float((he + lam * hl).min())
             ok &= (e + lam * lat) >= h * (1 - REL_TOL)
         return ok
+
+    def reached_ceiling(self) -> bool:
+        """Whether a scored point reaches the ceiling (else it was below the optimum: not a valid bound)."""
+        return self.best_ref is not None and self.best <= self.ceiling * (1 + CEILING_TOL)
 
     def hull(self) -> list[tuple[float, float, tuple]]:
         pts = sorted(self.points, key=lambda p: (p[0], p[1]))

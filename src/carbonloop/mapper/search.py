@@ -19,6 +19,7 @@ import numpy as np
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper import reuse
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
@@ -217,6 +218,7 @@ def search_layer(
     lam_range: tuple[float, float] = (0.0, math.inf),
     seed: tuple[FrontPoint, ...] = (),
     max_memory_bytes: int | None = None,
+    ceiling: float | None = None,
 ) -> SearchResult:
     """Best mapping of ``layer`` on ``acc`` for ``objective`` (see :mod:`carbonloop.mapper.objectives`).
 
@@ -229,7 +231,63 @@ def search_layer(
     enumerating and bounding tilings too. ``max_memory_bytes``: a ceiling for the search's arrays
     (default: a quarter of physical memory); a lower one makes the search work in smaller chunks, with
     the same result.
+
+    ``ceiling`` (objective mode, exact search): an objective value some mapping of the mapspace is known
+    to reach (e.g. a neighbouring design's best mapping scored on ``acc``). Everything whose bound is above
+    it is pruned; it is never returned, so the result is the one found without it, with fewer mappings
+    scored (docs/mapper.md, "Reuse across a sweep"). If nothing scored reaches it (it came from outside
+    the mapspace) the search runs again without it. Inside :func:`carbonloop.mapper.reuse.sweep_reuse`
+    the ceiling comes from the best mappings of earlier searches of the same layer shape and structure.
     """
+    bud = _as_budget(budget)
+    exact = bud.evaluations is None and bud.seconds is None
+    key = None
+    if mode == "objective" and exact and reuse.active():
+        key = reuse.structure_key(layer, acc, (constraints, imperfect))
+        if ceiling is None:
+            ceiling = reuse.ceiling(key, layer, acc, get_objective(objective))
+    usable = ceiling if mode == "objective" and exact else None
+
+    def run(limit: float | None) -> SearchResult | None:
+        return _search_layer(
+            layer,
+            acc,
+            objective,
+            constraints=constraints,
+            budget=budget,
+            imperfect=imperfect,
+            mode=mode,
+            lam_range=lam_range,
+            seed=seed,
+            max_memory_bytes=max_memory_bytes,
+            ceiling=limit,
+        )
+
+    res = run(usable)
+    if res is None:  # the ceiling was below this mapspace's optimum: not a bound, search without it
+        res = run(None)
+        assert res is not None
+    if key is not None:
+        reuse.remember(key, res.mapping)
+    return res
+
+
+def _search_layer(
+    layer: Layer,
+    acc: Accelerator,
+    objective: str | Objective,
+    *,
+    constraints: Constraints | None,
+    budget: Budget | int | float | None,
+    imperfect: bool,
+    mode: Literal["objective", "hull"],
+    lam_range: tuple[float, float],
+    seed: tuple[FrontPoint, ...],
+    max_memory_bytes: int | None,
+    ceiling: float | None,
+) -> SearchResult | None:
+    """:func:`search_layer` with an explicit ``ceiling``; None when the ceiling pruned every mapping that
+    reaches it (it was below the optimum)."""
     t0 = time.perf_counter()
     obj = get_objective(objective)
     constraints = constraints or Constraints()
@@ -241,7 +299,7 @@ def search_layer(
     cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
     keeps = keep_patterns(acc, constraints)
     first = select_first(cands, constraints)
-    inc = Incumbent(obj, mode, lam_range)
+    inc = Incumbent(obj, mode, lam_range, ceiling=ceiling)
     if seed:
         pts = sorted(seed, key=lambda p: (p.energy_pj, p.latency_cycles))
         inc.offer(
@@ -302,6 +360,8 @@ def search_layer(
             floor[0], floor[1] = min(floor[0], pool.e_floor), min(floor[1], pool.l_floor)
             searched += pool.searched
     e_floor, l_floor = floor
+    if ceiling is not None and not inc.reached_ceiling():
+        return None
     if inc.best_ref is None:
         raise SpecError(
             "<mapper>",
