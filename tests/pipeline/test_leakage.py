@@ -111,3 +111,18 @@ def test_the_mapper_still_finds_the_brute_force_optimum_with_leakage(objective):
     # every mapping of the mapspace pays exactly 5 mW x 1 ns x its cycles more than without leakage
     e0, _, _ = brute_force(layer, two_level(0.0, clock_ns=1.0))
     assert np.allclose(e - e0, 5.0 * 1.0 * lat, rtol=1e-12)
+
+
+def test_the_cli_table_prints_the_leakage_entry(tmp_path, capsys):
+    from carbonloop.cli import run
+
+    spec = yaml.safe_load((ROOT / "src/carbonloop/hardware/presets/two_level.yaml").read_text())
+    spec["clock_ns"], spec["memories"][1]["leakage_mw"] = 2.0, 0.25
+    acc = tmp_path / "leaky.yaml"
+    acc.write_text(yaml.safe_dump(spec))
+    assert run(["evaluate", "-w", LAYER, "-a", str(acc), "--mapping", WS]) == 0
+    out = capsys.readouterr().out
+    # 827.5 pJ of leakage (0.25 mW x 2 ns x 1655 cycles) in an energy of 9050.6 pJ: 9.143 %
+    assert "leakage 827.5 pJ (9.143% of the energy): buffer 827.5" in out
+    assert run(["evaluate", "-w", LAYER, "-a", str(acc), "--mapping", WS, "--conventions", "zigzag"]) == 0
+    assert "leakage: left out of the energy under the 'zigzag' conventions" in capsys.readouterr().out

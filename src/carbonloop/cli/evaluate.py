@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carbonloop import pipeline
@@ -20,6 +21,25 @@ from carbonloop.errors import SpecError
 from carbonloop.pipeline import CARBON_OBJECTIVES
 from carbonloop.specio import dump_yaml
 from carbonloop.workload.load import load_workload
+
+
+def print_leakage(result: pipeline.WorkloadResult, console: Console) -> None:
+    """The leakage entry of the energy (total and per level) and, with carbon, PA's idle leakage."""
+    if not result.accelerator.conventions.leakage_in_energy:
+        console.print(f"  leakage: left out of the energy under the {result.conventions!r} conventions")
+        return
+    share = result.leakage_pj / result.energy_pj if result.energy_pj > 0 else 0.0
+    parts = ", ".join(f"{k} {v:,.6g}" for k, v in result.leakage_breakdown_pj.items() if v)
+    console.print(
+        f"  leakage {result.leakage_pj:,.6g} pJ ({share:.3%} of the energy){': ' if parts else ''}{parts}"
+    )
+    if result.carbon is not None:
+        c = result.carbon.result
+        console.print(
+            f"  PA idle leakage between frames: {c.idle_power_mw:.4g} mW x idle_power_fraction "
+            f"{result.carbon.parameters.idle_power_fraction:g} -> {float(c.idle_energy_pj):,.6g} pJ, "
+            f"{float(c.breakdown['pa']['idle_leakage']):.4g} g"
+        )
 
 
 @contextmanager
@@ -164,4 +184,6 @@ def evaluate_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
     else:
-        print_table(result, table_console())
+        console = table_console()
+        print_table(result, console)
+        print_leakage(result, console)
