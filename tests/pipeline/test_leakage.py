@@ -3,6 +3,7 @@ entries, and the mapper's optimum with it (issue 15, item 6)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -126,3 +127,60 @@ def test_the_cli_table_prints_the_leakage_entry(tmp_path, capsys):
     assert "leakage 827.5 pJ (9.143% of the energy): buffer 827.5" in out
     assert run(["evaluate", "-w", LAYER, "-a", str(acc), "--mapping", WS, "--conventions", "zigzag"]) == 0
     assert "leakage: left out of the energy under the 'zigzag' conventions" in capsys.readouterr().out
+
+
+def array_4x4_leaky():
+    """DRAM -> shared buffer -> 16 per-PE registers on a 4x4 array (tests/mapper's ``array_4x4``), with the
+    buffer and every register leaking: 16 register instances leak whether the mapping uses them or not."""
+    return accelerator_from_dict(
+        {
+            "name": "array_4x4_leaky",
+            "clock_ns": 1.0,
+            "array": {"axes": {"X": 4, "Y": 4}, "mac_pj": 0.3},
+            "memories": [
+                {"name": "dram", "width_bits": 32, "read_pj": 100.0, "write_pj": 110.0, "shared_ports": True},
+                {
+                    "name": "buffer",
+                    "size_bits": 2048,
+                    "width_bits": 32,
+                    "read_pj": 6.0,
+                    "write_pj": 7.0,
+                    "read_ports": 2,
+                    "write_ports": 1,
+                    "spans": ["X", "Y"],
+                    "leakage_mw": 2.0,
+                },
+                {
+                    "name": "regs",
+                    "size_bits": 64,
+                    "width_bits": 8,
+                    "read_pj": 0.1,
+                    "write_pj": 0.12,
+                    "read_ports": 4,
+                    "write_ports": 2,
+                    "spans": [],
+                    "leakage_mw": 0.5,
+                },
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize("objective", ["energy", "edp", "weighted:a=1,b=0.5"])
+def test_the_mapper_optimum_with_leakage_on_a_spatial_array(objective):
+    from carbonloop.workload.builders import conv2d
+
+    layer = conv2d("cv", K=4, C=2, OY=3, OX=1, FY=2)
+    acc = array_4x4_leaky()
+    e, lat, _ = brute_force(layer, acc)
+    # every mapping pays (2 mW x 1 buffer + 0.5 mW x 16 registers) x 1 ns = 10 pJ per cycle
+    e0, _, _ = brute_force(
+        layer,
+        dataclasses.replace(
+            acc, memories=tuple(dataclasses.replace(m, leakage_mw=0.0) for m in acc.memories)
+        ),
+    )
+    assert np.allclose(e - e0, 10.0 * lat, rtol=1e-12)
+    best = float(get_objective(objective).value(e, lat).min())
+    res = search_layer(layer, acc, objective)
+    assert res.optimal and res.value == pytest.approx(best, rel=1e-9)
