@@ -4,8 +4,10 @@ physical memory (``physical``), and the one-line errors that guard them."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 import carbonloop
+from carbonloop.cli import run
 from carbonloop.errors import SpecError
 from carbonloop.hardware import accelerator_from_dict, load_preset
 from carbonloop.hardware.accelerator import Accelerator
@@ -124,3 +126,16 @@ def test_the_pipeline_refuses_to_search_per_operand_memories_but_scores_a_given_
     )
     result = carbonloop.evaluate(layer, acc, mapping=mapping, interlayer=False)
     assert result.layers[0].cost.macs == 8
+
+
+def test_the_cli_refuses_to_search_per_operand_memories_in_one_line(tmp_path, capsys):
+    path = tmp_path / "os.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"name": "os", "array": {"axes": {"D1": 2, "D2": 2}, "mac_pj": 0.5}, "memories": _os()}
+        )
+    )
+    code = run(["evaluate", "--accelerator", str(path), "--workload", "resnet8"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error: <accelerator os>: memories: per-operand memories")
+    assert "\n" not in err
