@@ -98,3 +98,55 @@ def test_network_search_in_a_sweep_equals_the_fresh_one():
 
 
 EVALUATED_ALONE, EVALUATED_SEEDED = 225, 9
+
+
+def _hull(layer, acc, phantoms):
+    from carbonloop.mapper.search import _search_layer
+
+    return _search_layer(
+        layer,
+        acc,
+        "edp",
+        constraints=None,
+        budget=None,
+        imperfect=False,
+        mode="hull",
+        lam_range=(0.0, float("inf")),
+        seed=(),
+        max_memory_bytes=None,
+        ceiling=None,
+        phantoms=phantoms,
+    )
+
+
+def test_hull_phantoms_from_a_neighbour_prune_and_keep_the_exact_hull():
+    small, large = array_4x4(buf_bits=1024), array_4x4(buf_bits=2048)
+    alone = _hull(LAYER, large, ())
+    neighbour = _hull(LAYER, small, ())
+    pts = []
+    for p in neighbour.front:
+        c = evaluate(LAYER, large, p.mapping)
+        pts.append((c.energy_pj, float(c.latency_cycles)))
+    seeded = _hull(LAYER, large, tuple(pts))
+    assert [(p.energy_pj, p.latency_cycles, p.mapping) for p in seeded.front] == [
+        (p.energy_pj, p.latency_cycles, p.mapping) for p in alone.front
+    ]
+    assert seeded.evaluated < alone.evaluated
+    # a phantom no mapping reaches (below the hull) is caught: the search reports it instead of a result
+    assert _hull(LAYER, large, ((1.0, 1.0),)) is None
+
+
+@settings(max_examples=6, deadline=None)
+@given(order=st.permutations(range(len(BUFFERS))), li=st.integers(0, len(LAYERS) - 1))
+def test_hull_sweep_with_reuse_gives_the_fresh_fronts_in_any_order(order, li):
+    layer = LAYERS[li]
+    reuse.forget()
+    fresh = {b: search_layer(layer, array_4x4(buf_bits=b), "edp", mode="hull") for b in BUFFERS}
+    with reuse.sweep_reuse():
+        swept = {
+            BUFFERS[i]: search_layer(layer, array_4x4(buf_bits=BUFFERS[i]), "edp", mode="hull") for i in order
+        }
+    for b in BUFFERS:
+        assert [(p.energy_pj, p.latency_cycles, p.mapping) for p in swept[b].front] == [
+            (p.energy_pj, p.latency_cycles, p.mapping) for p in fresh[b].front
+        ]

@@ -20,6 +20,7 @@ from carbonloop.explore.point import base_record, evaluate_point
 from carbonloop.explore.progress import make_progress
 from carbonloop.explore.space import DesignSpace, Point
 from carbonloop.explore.store import HEARTBEAT_S, ResultStore, new_owner
+from carbonloop.mapper.reuse import forget as forget_mappings
 from carbonloop.mapper.reuse import sweep_reuse
 
 
@@ -144,6 +145,7 @@ def run_space(
         )
         ex = executor or make_executor(workers, dask)
         task = functools.partial(reusing_mappings, fn) if reuse else fn
+        forget_mappings()  # a run starts with this process's memory empty (its `evaluated` counts its own)
         by_key = {p.key: p for p in todo}
         not_claimed: list[Point] = []
 

@@ -28,11 +28,15 @@ class Incumbent:
         mode: Literal["objective", "hull"],
         lam_range: tuple[float, float] = (0.0, math.inf),
         ceiling: float | None = None,
+        phantoms: tuple[tuple[float, float], ...] = (),
     ):
         self.obj, self.mode, self.lam_range = obj, mode, lam_range
         # objective mode: a value some mapping is known to reach (never a result). Only what is above it
         # by more than the tolerance is pruned, so whatever the search alone would keep is still scored
         self.ceiling = math.inf if ceiling is None or mode != "objective" else float(ceiling)
+        # hull mode: (energy, latency) points some mappings are known to reach (never in the result);
+        # their hull prunes only what lies above it by more than the tolerance at every weight of the range
+        self.phantoms = _lower_hull(list(phantoms)) if mode == "hull" else []
         self.best = math.inf
         self.best_ref: tuple | None = None
         self.points: list[tuple[float, float, tuple]] = []  # (energy, latency, ref), kept non-dominated
@@ -43,6 +47,23 @@ class Incumbent:
                 return np.zeros(e.shape, dtype=bool)
             v = self.obj.value(e, lat)
             return (v >= self.best * (1 - REL_TOL)) | (v > self.ceiling * (1 + CEILING_TOL))
+        real = self._prunable_hull(e, lat)
+        if not self.phantoms:
+            return real
+        return real | _above_hull(self.phantoms, self.lam_range, e, lat)
+
+    def phantoms_reached(self) -> bool:
+        """Whether the scored points' hull reaches every phantom point within the range (else a phantom
+        came from outside the mapspace, below its hull: not a valid bound)."""
+        if not self.phantoms:
+            return True
+        if not self.points:
+            return False
+        pe = np.array([p[0] for p in self.phantoms])
+        pl = np.array([p[1] for p in self.phantoms])
+        return bool(np.all(self._prunable_hull(pe, pl)))
+
+    def _prunable_hull(self, e: np.ndarray, lat: np.ndarray) -> np.ndarray:
         hull = self.hull()
         if not hull:
             return np.zeros(e.shape, dtype=bool)
@@ -75,20 +96,7 @@ class Incumbent:
         return self.best_ref is not None and self.best <= self.ceiling * (1 + CEILING_TOL)
 
     def hull(self) -> list[tuple[float, float, tuple]]:
-        pts = sorted(self.points, key=lambda p: (p[0], p[1]))
-        hull: list[tuple[float, float, tuple]] = []
-        for p in pts:
-            if hull and p[1] >= hull[-1][1]:
-                continue  # dominated (same or more latency at more energy)
-            while len(hull) >= 2:
-                (x1, y1, _), (x2, y2, _) = hull[-2], hull[-1]
-                # drop the middle point when it is on or above the segment from hull[-2] to p
-                if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) <= 0:
-                    hull.pop()
-                else:
-                    break
-            hull.append(p)
-        return hull
+        return _lower_hull(self.points)
 
     def offer(self, e: np.ndarray, lat: np.ndarray, make_ref) -> None:
         """Scored points ``e``, ``lat`` (rows of one batch, in stable order); ``make_ref(j)`` names row j."""
@@ -116,3 +124,42 @@ class Incumbent:
         self.points = keep
         if self.mode == "hull":
             self.points = self.hull()
+
+
+def _lower_hull(points: list) -> list:
+    """The lower convex hull of (energy, latency, ...) tuples, by energy (ties: the earlier kept)."""
+    pts = sorted(points, key=lambda p: (p[0], p[1]))
+    hull: list = []
+    for p in pts:
+        if hull and p[1] >= hull[-1][1]:
+            continue  # dominated (same or more latency at more energy)
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2][:2], hull[-1][:2]
+            # drop the middle point when it is on or above the segment from hull[-2] to p
+            if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) <= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    return hull
+
+
+def _above_hull(hull: list, lam_range: tuple[float, float], e: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each (e, lat) bound is above the hull by more than CEILING_TOL at every weight lambda of
+    the range: at the ends and the hull's breakpoints inside it (the difference is convex in lambda)."""
+    lo, hi = lam_range
+    lams = {lo, hi}
+    for a, b in zip(hull, hull[1:], strict=False):
+        lam = (b[0] - a[0]) / (a[1] - b[1])
+        if lo < lam < hi:
+            lams.add(lam)
+    he = np.array([p[0] for p in hull])
+    hl = np.array([p[1] for p in hull])
+    out = np.ones(e.shape, dtype=bool)
+    for lam in sorted(lams):
+        if lam == math.inf:
+            out &= lat > hl.min() * (1 + CEILING_TOL)
+            continue
+        h = float((he + lam * hl).min())
+        out &= (e + lam * lat) > h * (1 + CEILING_TOL)
+    return out

@@ -6,12 +6,13 @@ array size ...). Where two designs share their structure (the array's axes and s
 names, operands and fan-outs; capacities, energies and bandwidths may differ), a mapping of one is a
 mapping of the other's mapspace. Scored on the new design by the exact model, a remembered mapping that
 fits gives a value the new design's optimum cannot exceed: a *ceiling* (:func:`search_layer`'s
-``ceiling``) that prunes every tiling, order group and spatial candidate whose bound is above it. The
-ceiling is never returned: the search still finds, scores and returns the mapping it would have found
+``ceiling``) that prunes every tiling, order group and spatial candidate whose bound is above it. In hull
+mode (network EDP's second pass) the remembered front's (energy, latency) points play that part: a node
+is pruned when its bound is above their hull at every weight of the range. Neither is ever returned: the search still finds, scores and returns the mapping it would have found
 alone, so results do not depend on which design ran first (only the number of mappings scored does).
 A remembered mapping that does not fit is skipped; one that fits but lies outside the new mapspace can
-only make the ceiling too low, which the search detects (nothing it scored reaches the ceiling) and then
-searches again without it.
+only make the ceiling too low, which the search detects (nothing it scored reaches the ceiling, or the
+scored hull does not reach a phantom point) and then searches again without it.
 
 The memory is per process (each worker of a pool or of a Dask cluster keeps its own), holds a few
 mappings per (layer shape, structure) key, and is on only inside :func:`sweep_reuse` (explore turns it on
@@ -82,8 +83,23 @@ def ceiling(key: tuple[object, ...], layer: Layer, acc: Accelerator, obj: Object
     return best
 
 
-def remember(key: tuple[object, ...], mapping: Mapping) -> None:
-    kept = [m for m in _memory.pop(key, []) if m != mapping]
-    _memory[key] = [mapping, *kept][:PER_KEY]
+def points(key: tuple[object, ...], layer: Layer, acc: Accelerator) -> tuple[tuple[float, float], ...]:
+    """(energy, latency) on ``acc`` of the remembered mappings of ``key`` that fit it (hull mode's
+    phantom points)."""
+    out = []
+    for mapping in _memory.get(key, ()):
+        try:
+            cost = evaluate(layer, acc, mapping)
+        except SpecError:
+            continue
+        out.append((float(cost.energy_pj), float(cost.latency_cycles)))
+    return tuple(out)
+
+
+def remember(key: tuple[object, ...], *mappings: Mapping, keep: int = PER_KEY) -> None:
+    """Remember ``mappings`` (best first) for ``key``, ahead of what it held; at most ``keep``."""
+    new = list(dict.fromkeys(mappings))
+    kept = [m for m in _memory.pop(key, []) if m not in new]
+    _memory[key] = [*new, *kept][: max(keep, len(new))]
     while len(_memory) > MAX_KEYS:
         _memory.popitem(last=False)

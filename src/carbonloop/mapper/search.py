@@ -237,18 +237,22 @@ def search_layer(
     it is pruned; it is never returned, so the result is the one found without it, with fewer mappings
     scored (docs/mapper.md, "Reuse across a sweep"). If nothing scored reaches it (it came from outside
     the mapspace) the search runs again without it. Inside :func:`carbonloop.mapper.reuse.sweep_reuse`
-    the ceiling comes from the best mappings of earlier searches of the same layer shape and structure.
+    the ceiling comes from the best mappings of earlier searches of the same layer shape and structure,
+    and in hull mode the fronts of earlier hull searches give phantom points that prune the same way.
     """
     bud = _as_budget(budget)
     exact = bud.evaluations is None and bud.seconds is None
     key = None
-    if mode == "objective" and exact and reuse.active():
-        key = reuse.structure_key(layer, acc, (constraints, imperfect))
-        if ceiling is None:
+    phantoms: tuple[tuple[float, float], ...] = ()
+    if exact and reuse.active():
+        key = reuse.structure_key(layer, acc, (constraints, imperfect, mode))
+        if mode == "objective" and ceiling is None:
             ceiling = reuse.ceiling(key, layer, acc, get_objective(objective))
+        if mode == "hull":
+            phantoms = reuse.points(key, layer, acc)
     usable = ceiling if mode == "objective" and exact else None
 
-    def run(limit: float | None) -> SearchResult | None:
+    def run(limit: float | None, known: tuple[tuple[float, float], ...] = ()) -> SearchResult | None:
         return _search_layer(
             layer,
             acc,
@@ -261,14 +265,18 @@ def search_layer(
             seed=seed,
             max_memory_bytes=max_memory_bytes,
             ceiling=limit,
+            phantoms=known,
         )
 
-    res = run(usable)
+    res = run(usable, phantoms)
     if res is None:  # the ceiling was below this mapspace's optimum: not a bound, search without it
         res = run(None)
         assert res is not None
     if key is not None:
-        reuse.remember(key, res.mapping)
+        if mode == "hull":
+            reuse.remember(key, *(p.mapping for p in res.front), keep=0)
+        else:
+            reuse.remember(key, res.mapping)
     return res
 
 
@@ -285,6 +293,7 @@ def _search_layer(
     seed: tuple[FrontPoint, ...],
     max_memory_bytes: int | None,
     ceiling: float | None,
+    phantoms: tuple[tuple[float, float], ...] = (),
 ) -> SearchResult | None:
     """:func:`search_layer` with an explicit ``ceiling``; None when the ceiling pruned every mapping that
     reaches it (it was below the optimum)."""
@@ -299,7 +308,7 @@ def _search_layer(
     cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
     keeps = keep_patterns(acc, constraints)
     first = select_first(cands, constraints)
-    inc = Incumbent(obj, mode, lam_range, ceiling=ceiling)
+    inc = Incumbent(obj, mode, lam_range, ceiling=ceiling, phantoms=phantoms)
     if seed:
         pts = sorted(seed, key=lambda p: (p.energy_pj, p.latency_cycles))
         inc.offer(
@@ -360,7 +369,7 @@ def _search_layer(
             floor[0], floor[1] = min(floor[0], pool.e_floor), min(floor[1], pool.l_floor)
             searched += pool.searched
     e_floor, l_floor = floor
-    if ceiling is not None and not inc.reached_ceiling():
+    if (ceiling is not None and not inc.reached_ceiling()) or not inc.phantoms_reached():
         return None
     if inc.best_ref is None:
         raise SpecError(
