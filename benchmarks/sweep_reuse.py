@@ -1,5 +1,6 @@
 """Reuse across a sweep, before/after: a design space run with the mapper's reuse off and on, interleaved,
-in this process (serial executor, so CPU seconds are this process's), the exported result tables compared.
+in this process (serial executor, CPU seconds measured) or a local pool (``--workers N``, wall seconds
+only), the exported result tables compared.
 
     python benchmarks/sweep_reuse.py --space quick --rounds 2
     python benchmarks/sweep_reuse.py --space benchmarks/spaces/sram_sweep.yaml --rounds 2
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -27,13 +29,17 @@ RUN_COLUMNS = {"seconds", "search_seconds", "slowest_layer_seconds", "evaluated"
 
 
 def one_run(
-    space_spec: str, with_reuse: bool, folder: Path
+    space_spec: str, with_reuse: bool, folder: Path, workers: int
 ) -> tuple[float, float, int, list[dict[str, str]]]:
     reuse.forget()
     store = folder / f"{'on' if with_reuse else 'off'}-{time.monotonic_ns()}.sqlite"
     w0, c0 = time.perf_counter(), time.process_time()
-    run_space(load_space(space_spec), store, executor=SerialExecutor(), progress=False, reuse=with_reuse)
-    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    executor = SerialExecutor() if workers == 1 else None
+    run_space(
+        load_space(space_spec), store, executor=executor, workers=workers, progress=False, reuse=with_reuse
+    )
+    # pool workers are not this process's children (forkserver): their CPU is not measured here
+    wall, cpu = time.perf_counter() - w0, (time.process_time() - c0 if workers == 1 else math.nan)
     out = store.with_suffix(".csv")
     export(store, out)
     with out.open() as fh:
@@ -50,6 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--space", default="quick")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1, help="1: serial in this process; N: a local pool")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tables = {}
@@ -57,7 +64,7 @@ def main() -> None:
         print("|---|---|---:|---:|---:|")
         for r in range(args.rounds):
             for on in (False, True):
-                wall, cpu, scored, rows = one_run(args.space, on, Path(tmp))
+                wall, cpu, scored, rows = one_run(args.space, on, Path(tmp), args.workers)
                 tables.setdefault(on, comparable(rows))
                 assert tables[on] == comparable(rows), "a rerun changed the table"
                 print(
