@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-COMPONENTS = ("operational", "epa", "gpa", "mpa", "dram", "package")
+COMPONENTS = ("operational", "idle_leakage", "epa", "gpa", "mpa", "dram", "package")
 
 
 def synthetic_records() -> list[dict]:
@@ -58,7 +58,7 @@ def synthetic_records() -> list[dict]:
                     for scen in ("ca", "pa"):
                         total = r[f"carbon_{scen}_ex_package_g"]
                         for i, comp in enumerate(COMPONENTS):
-                            r[f"{scen}_{comp}_g"] = total * (i + 1) / 15
+                            r[f"{scen}_{comp}_g"] = total * (i + 1) / 20
                         r[f"carbon_{scen}_g"] = total * 1.4
                     recs.append(r)
     recs.append(

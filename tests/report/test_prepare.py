@@ -113,7 +113,7 @@ def test_breakdown_stacks_the_components_of_the_best_design(sweep: pd.DataFrame)
     )
     best_dimc = min((d for d in geo.index if d.startswith("dimc")), key=lambda d: (geo[d], d))
     column = ca.series[0].x.index(best_dimc)
-    # conftest: component i of a point is total * (i + 1) / 15, so the stack is total * 21 / 15 = 1.4 total
+    # conftest: component i of a point is total * (i + 1) / 20, so the stack is total * 28 / 20 = 1.4 total
     stack = sum(s.y[column] for s in ca.series)
     assert stack == pytest.approx(1.4 * geo[best_dimc], rel=1e-12)
 

@@ -247,6 +247,13 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "leakage_in_energy",
+        "conventions",
+        "no leakage (ZigZag sums access and MAC energies only)",
+        "every memory's leakage over the run time in the energy; PA idle leakage between frames",
+        ALL_TYPES,
+    ),
+    Assumption(
         "weights_from_dram",
         "conventions",
         "weights resident on chip when the network's fit the SRAM (WS, IMC)",

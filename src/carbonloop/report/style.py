@@ -13,6 +13,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 TYPE_COLOURS = {"digital_os": PALETTE[0], "digital_ws": PALETTE[1], "aimc": PALETTE[2], "dimc": PALETTE[3]}
 COMPONENT_COLOURS = {
     "operational": "#4C72B0",
+    "idle_leakage": "#64B5CD",  # PA only: the chip idling between frames
     "epa": "#DD8452",
     "gpa": "#55A868",
     "mpa": "#C44E52",
