@@ -62,11 +62,13 @@ def forget() -> None:
 
 def structure_key(layer: Layer, acc: Accelerator, extra: object) -> tuple[object, ...]:
     """What a remembered mapping needs to be a mapping of this search's mapspace: the layer's shape, the
-    array's axes and kind, each level's name, operands and fan-out (not its capacity or costs), and the
-    search's constraints and mode (``extra``)."""
+    array's axes and kind, its spatial hints, each level's name, operands and fan-out (not its capacity or
+    costs), and the search's constraints and mode (``extra``)."""
     levels = tuple((m.name, tuple(sorted(m.operands)), tuple(m.spans)) for m in acc.memories)
     array = (acc.array.axes, acc.array.kind, acc.array.imc is not None)
-    return (layer.shape_key, array, levels, repr(extra))
+    # the spatial hints (a dataflow) shape the mapspace too: an output- and a weight-stationary array of
+    # one size do not share their memory
+    return (layer.shape_key, array, levels, repr(acc.hints), repr(extra))
 
 
 def ceiling(key: tuple[object, ...], layer: Layer, acc: Accelerator, obj: Objective) -> float | None:
