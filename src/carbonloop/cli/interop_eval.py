@@ -106,7 +106,7 @@ def complete_zigzag_mappings(
                     constraints=Constraints(spatial=spatial, hints=hints or None),
                     budget=budget,
                     seed=seed,
-                    imperfect=any(layer.sizes[d] % f for pairs in spatial.values() for d, f in pairs),
+                    imperfect=_fixed_spatial_pads(layer.sizes, spatial),
                 )
             searched[layer.name] = done[key]
             out[layer.name] = done[key].mapping
@@ -182,3 +182,14 @@ def evaluate_zigzag(
 
         print_table(result, table_console(min_width=160))
     return 0
+
+
+def _fixed_spatial_pads(sizes: dict[str, int], spatial: dict[str, list[tuple[str, int]]]) -> bool:
+    """Whether the fixed spatial loops pad some dimension: their product per dimension (over every axis)
+    does not divide its size. Each factor dividing the size alone is not enough (OX 2 on two axes over
+    OX = 14 unrolls 4, which does not divide 14)."""
+    unrolled: dict[str, int] = {}
+    for pairs in spatial.values():
+        for dim, factor in pairs:
+            unrolled[dim] = unrolled.get(dim, 1) * factor
+    return any(sizes[dim] % f for dim, f in unrolled.items())
