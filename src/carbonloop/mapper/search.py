@@ -27,7 +27,7 @@ from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
 from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
-from carbonloop.model.evaluate import LayerCost, compute_energy, evaluate
+from carbonloop.model.evaluate import LayerCost, capacity_bits, compute_energy, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer
 from carbonloop.workload.layer import Layer
@@ -280,6 +280,21 @@ def search_layer(
     return res
 
 
+def _element_overflows(layer: Layer, acc: Accelerator) -> str:
+    """Why nothing fits when some level cannot hold even one element of an operand it keeps (e.g. a CiM
+    macro's 4-bit cells under a layer's 8-bit weights): the tile of such a level is at least one element,
+    so the cause is the precision, not the mapping. Empty when every level holds one element of each."""
+    capacity = capacity_bits(acc)
+    for x, mem in enumerate(acc.memories):
+        for operand in layer.operands:
+            if mem.keeps(operand.role) and operand.bits > capacity[x]:
+                return (
+                    f": level {mem.name!r} holds {capacity[x]:g} bits per instance but one {operand.name} element"
+                    f" of {layer.name} is {operand.bits} bits (the layer's precision exceeds the hardware's)"
+                )
+    return ""
+
+
 def _search_layer(
     layer: Layer,
     acc: Accelerator,
@@ -375,7 +390,7 @@ def _search_layer(
         raise SpecError(
             "<mapper>",
             f"layers.{layer.name}",
-            f"no mapping of {layer.name} fits {acc.name} (every tile overflows)",
+            f"no mapping of {layer.name} fits {acc.name} (every tile overflows){_element_overflows(layer, acc)}",
         )
 
     def build(ref: tuple) -> Mapping:
