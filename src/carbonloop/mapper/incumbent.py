@@ -75,15 +75,9 @@ class Incumbent:
             return lat >= bound * (1 - REL_TOL) - 1e-9
         # only weights lambda in [lo, hi] matter: prune when the node's best E + lambda*L cannot beat the
         # hull's at any of them (a convex function of lambda: check the ends and the hull's breakpoints)
-        lams = {lo, hi}
-        for a, b in zip(hull, hull[1:], strict=False):
-            lam = (b[0] - a[0]) / (a[1] - b[1])
-            if lo < lam < hi:
-                lams.add(lam)
-        he = np.array([p[0] for p in hull])
-        hl = np.array([p[1] for p in hull])
+        lams, he, hl = _hull_weights(hull, self.lam_range)
         ok = np.ones(e.shape, dtype=bool)
-        for lam in sorted(lams):
+        for lam in lams:
             if lam == math.inf:
                 ok &= lat >= hl.min() * (1 - REL_TOL)
                 continue
@@ -144,19 +138,25 @@ def _lower_hull(points: list) -> list:
     return hull
 
 
-def _above_hull(hull: list, lam_range: tuple[float, float], e: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Whether each (e, lat) bound is above the hull by more than CEILING_TOL at every weight lambda of
-    the range: at the ends and the hull's breakpoints inside it (the difference is convex in lambda)."""
+def _hull_weights(hull: list, lam_range: tuple[float, float]) -> tuple[list[float], np.ndarray, np.ndarray]:
+    """The weights lambda at which a comparison with the hull must hold (the range's ends and the hull's
+    breakpoints inside it: E + lambda*L against the hull's minimum is convex in lambda, so these suffice),
+    and the hull's energies and latencies."""
     lo, hi = lam_range
     lams = {lo, hi}
     for a, b in zip(hull, hull[1:], strict=False):
         lam = (b[0] - a[0]) / (a[1] - b[1])
         if lo < lam < hi:
             lams.add(lam)
-    he = np.array([p[0] for p in hull])
-    hl = np.array([p[1] for p in hull])
+    return sorted(lams), np.array([p[0] for p in hull]), np.array([p[1] for p in hull])
+
+
+def _above_hull(hull: list, lam_range: tuple[float, float], e: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each (e, lat) bound is above the hull by more than CEILING_TOL at every weight lambda of
+    the range: at the ends and the hull's breakpoints inside it (the difference is convex in lambda)."""
+    lams, he, hl = _hull_weights(hull, lam_range)
     out = np.ones(e.shape, dtype=bool)
-    for lam in sorted(lams):
+    for lam in lams:
         if lam == math.inf:
             out &= lat > hl.min() * (1 + CEILING_TOL)
             continue
