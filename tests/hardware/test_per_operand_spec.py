@@ -128,6 +128,20 @@ def test_the_pipeline_refuses_to_search_per_operand_memories_but_scores_a_given_
     assert result.layers[0].cost.macs == 8
 
 
+def test_the_mappers_own_entry_points_refuse_too():
+    # the refusal sits in search_layer, so a Python caller of the mapper cannot get a wrong "proven" optimum
+    from carbonloop.mapper import search_layer, search_network
+    from carbonloop.workload.network import Network
+
+    layer = conv2d("l", K=2, C=2, OY=1, OX=2, FY=1, FX=1)
+    for call in (
+        lambda: search_layer(layer, _acc(_os()), "edp"),
+        lambda: search_network(Network("n", (layer,)), _acc(_os()), "edp"),
+    ):
+        with pytest.raises(SpecError, match="per-operand memories: evaluation of a given mapping only"):
+            call()
+
+
 def test_the_cli_refuses_to_search_per_operand_memories_in_one_line(tmp_path, capsys):
     path = tmp_path / "os.yaml"
     path.write_text(

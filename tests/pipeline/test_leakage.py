@@ -22,6 +22,7 @@ from carbonloop.workload.builders import conv1d
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mapper"))
 from bruteforce import brute_force  # noqa: E402  (the mapper tests' independent brute force)
+from test_optimality import array_4x4  # noqa: E402  (the mapper tests' 4x4 array)
 
 ROOT = Path(__file__).resolve().parents[2]
 WS = str(ROOT / "examples" / "conv1d_ws.yaml")
@@ -130,39 +131,15 @@ def test_the_cli_table_prints_the_leakage_entry(tmp_path, capsys):
 
 
 def array_4x4_leaky():
-    """DRAM -> shared buffer -> 16 per-PE registers on a 4x4 array (tests/mapper's ``array_4x4``), with the
-    buffer and every register leaking: 16 register instances leak whether the mapping uses them or not."""
-    return accelerator_from_dict(
-        {
-            "name": "array_4x4_leaky",
-            "clock_ns": 1.0,
-            "array": {"axes": {"X": 4, "Y": 4}, "mac_pj": 0.3},
-            "memories": [
-                {"name": "dram", "width_bits": 32, "read_pj": 100.0, "write_pj": 110.0, "shared_ports": True},
-                {
-                    "name": "buffer",
-                    "size_bits": 2048,
-                    "width_bits": 32,
-                    "read_pj": 6.0,
-                    "write_pj": 7.0,
-                    "read_ports": 2,
-                    "write_ports": 1,
-                    "spans": ["X", "Y"],
-                    "leakage_mw": 2.0,
-                },
-                {
-                    "name": "regs",
-                    "size_bits": 64,
-                    "width_bits": 8,
-                    "read_pj": 0.1,
-                    "write_pj": 0.12,
-                    "read_ports": 4,
-                    "write_ports": 2,
-                    "spans": [],
-                    "leakage_mw": 0.5,
-                },
-            ],
-        }
+    """tests/mapper's ``array_4x4`` (DRAM -> shared buffer -> 16 per-PE registers on a 4x4 array) with the
+    buffer (2 mW) and every register (0.5 mW) leaking: 16 register instances leak whether the mapping uses
+    them or not."""
+    base = array_4x4()
+    leak_mw = {"buffer": 2.0, "regs": 0.5}
+    return dataclasses.replace(
+        base,
+        name="array_4x4_leaky",
+        memories=tuple(dataclasses.replace(m, leakage_mw=leak_mw.get(m.name, 0.0)) for m in base.memories),
     )
 
 

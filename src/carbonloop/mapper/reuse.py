@@ -74,15 +74,7 @@ def structure_key(layer: Layer, acc: Accelerator, extra: object) -> tuple[object
 def ceiling(key: tuple[object, ...], layer: Layer, acc: Accelerator, obj: Objective) -> float | None:
     """The least objective value of the remembered mappings of ``key`` that fit ``acc`` (scored by the
     model on ``acc``), or None."""
-    best = None
-    for mapping in _memory.get(key, ()):
-        try:
-            cost = evaluate(layer, acc, mapping)
-        except SpecError:  # overflows this design's memories, or names what it lacks
-            continue
-        value = float(obj.value(cost.energy_pj, cost.latency_cycles))
-        best = value if best is None else min(best, value)
-    return best
+    return min((float(obj.value(e, lat)) for e, lat in points(key, layer, acc)), default=None)
 
 
 def points(key: tuple[object, ...], layer: Layer, acc: Accelerator) -> tuple[tuple[float, float], ...]:

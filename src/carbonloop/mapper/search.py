@@ -24,6 +24,7 @@ from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective, get_objective
+from carbonloop.mapper.per_operand import require_searchable
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
 from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
@@ -240,6 +241,7 @@ def search_layer(
     the ceiling comes from the best mappings of earlier searches of the same layer shape and structure,
     and in hull mode the fronts of earlier hull searches give phantom points that prune the same way.
     """
+    require_searchable(acc)
     bud = _as_budget(budget)
     exact = bud.evaluations is None and bud.seconds is None
     key = None

@@ -27,7 +27,6 @@ from carbonloop.pipeline.inputs import (
     with_conventions,
 )
 from carbonloop.pipeline.leakage import chip_leakage_mw
-from carbonloop.pipeline.per_operand import require_searchable
 from carbonloop.pipeline.result import InterLayer, LayerResult, NetworkSearch, SearchRecord, WorkloadResult
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
@@ -155,7 +154,6 @@ def _search(
     """The best mapping of every layer for the network-level objective, with each layer's search record."""
     from carbonloop.mapper.network import search_network
 
-    require_searchable(acc)
     found = search_network(
         network, acc, goal, budget=budget, max_memory_bytes=max_memory_bytes, on_layer_done=on_layer_done
     )

@@ -1,10 +1,11 @@
-"""The search's limit on per-operand memories: evaluation of a given mapping only, this release.
+"""The mapper's limit on per-operand memories: evaluation of a given mapping only, this release.
 
-The mapper (carbonloop.mapper) enumerates one spatial placement shared by every operand (each axis
+The mapper enumerates one spatial placement shared by every operand (each axis
 unrolled at the innermost level spanning it), sizes a level's tile from every loop below it, checks each
 level's capacity on its own and never enumerates the order of virtual levels. On an accelerator whose
 spans nest only per operand, or that splits a memory into virtual levels, those tiles and capacities
-would be wrong, so its "proven optimum" would be wrong too: the pipeline refuses to search there.
+would be wrong, so its "proven optimum" would be wrong too: :func:`search_layer` refuses to search
+there (and so every caller: the pipeline, the network search, the exploration).
 """
 
 from __future__ import annotations
