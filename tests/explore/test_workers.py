@@ -91,10 +91,14 @@ next(LocalExecutor(2).run(pid_then_sleep, range(4)), None)  # never returns: the
 
 
 def _alive(pid: int) -> bool:
-    """Running (a zombie waiting for its parent to read its status has exited)."""
+    """Running (a zombie waiting for its parent to read its status has exited).
+
+    A process that exits between opening its stat file and reading it raises ProcessLookupError
+    (ESRCH) on the read, not FileNotFoundError on the open: both mean it is gone.
+    """
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
