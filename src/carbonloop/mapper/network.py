@@ -20,7 +20,7 @@ from typing import Literal
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.objectives import Objective, get_objective
-from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
+from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, SpaceMemo, search_layer
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import Mapping
 from carbonloop.workload.layer import Layer
@@ -150,6 +150,7 @@ def search_network(
     # if the sum then misses the period, which the joint pass below handles
     first = Objective(f"{obj.name} (energy pass)", "weighted", obj.a, 0.0) if obj.kind == "deadline" else obj
     same_shape = _ShapeCache()
+    memo = SpaceMemo()  # the energy and hull passes of a layer shape search the same spaces
 
     def alone(layer: Layer) -> SearchResult:
         return search_layer(
@@ -160,6 +161,7 @@ def search_network(
             budget=budget,
             imperfect=imperfect,
             max_memory_bytes=max_memory_bytes,
+            memo=memo,
         )
 
     for i, layer in enumerate(network.layers):
@@ -208,6 +210,7 @@ def search_network(
                     lam_range=lam_range,
                     seed=seed,
                     max_memory_bytes=max_memory_bytes,
+                    memo=memo,
                 )
 
             hulls.append(same_shape.get(layer, hull))

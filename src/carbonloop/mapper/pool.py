@@ -82,6 +82,12 @@ class Selection:
     beyond_lb: float  # least objective bound of the tilings left out (inf: none)
 
 
+def _batch(parts: list[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One (space of each row, tilings) batch from (space, tilings) parts in order."""
+    sid = np.concatenate([np.full(F.shape[0], s, dtype=np.int64) for s, F in parts])
+    return sid, np.concatenate([F for _, F in parts])
+
+
 class _Best:
     """The ``limit`` smallest (value, index) of tilings offered in chunks; trims at twice the limit."""
 
@@ -168,19 +174,41 @@ class Pool:
         self.l_floor = math.inf
         self.searched = 0  # spaces with at least one fitting tiling
 
-    def _chunks(self) -> Iterator[tuple[int, np.ndarray]]:
+    def _chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The pool's tilings in enumeration order (space by space), as (space of each row, tilings)
+        batches of at most one model call's rows: the tilings of consecutive spaces share a call, so a
+        pool of many small spaces (depthwise layers, hull passes) costs few calls, not one per space."""
+        spatial = max(len(space.spatial_loops) for space in self.spaces)
+        rows = self.limits.rows_per_call(self.spaces[0].L * self.cl.D + spatial)
+        parts: list[tuple[int, np.ndarray]] = []
+        held = 0
         for s, space in enumerate(self.spaces):
-            rows = self.limits.rows_per_call(space.L * self.cl.D + len(space.spatial_loops))
             for F in iter_tilings(space, rows):
-                yield s, F
+                if held and held + F.shape[0] > rows:
+                    yield _batch(parts)
+                    parts, held = [], 0
+                parts.append((s, F))
+                held += F.shape[0]
+        if parts:
+            yield _batch(parts)
 
-    def _bound(self, s: int, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        space = self.spaces[s]
-        loops = space.with_axes(tiling_loops(space, F))
-        res = evaluate_batch(self.cl, self.acc, loops, space.keep, order_free_fills(self.cl, loops.dim.T))
+    def _bound(self, sid: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Order-free energy and latency bounds and capacity fits of tilings ``F`` of the spaces ``sid``,
+        in one model call."""
+        loops, tiling = compact_rows(self.spaces, F, sid)
+        res = evaluate_batch(
+            self.cl, self.acc, loops, self.spaces[0].keep, order_free_fills(self.cl, loops.dim.T)
+        )
+        n = F.shape[0]
+        e, lat, fits = np.empty(n), np.empty(n, dtype=res.latency_cycles.dtype), np.empty(n, dtype=bool)
+        e[tiling], lat[tiling], fits[tiling] = res.energy_pj, res.latency_cycles, res.fits
+        word_bits = np.empty_like(res.counts.word_bits)
+        word_bits[tiling] = res.counts.word_bits
         # each operand's best order alone, plus what no order can save on two operands together
-        e = res.energy_pj + pair_refill_energy(space, F, res.counts.word_bits, self.classes)
-        return e, res.latency_cycles, res.fits
+        for s in np.unique(sid):
+            rows = np.flatnonzero(sid == s)
+            e[rows] += pair_refill_energy(self.spaces[int(s)], F[rows], word_bits[rows], self.classes)
+        return e, lat, fits
 
     def select(self, run: Run, after: tuple[float, int] | None) -> Selection:
         """The first ``keep_rows`` tilings in visit order that the incumbent cannot rule out and that
@@ -204,7 +232,8 @@ class Pool:
             last = todo[-1]
         seen: set[int] = set()
         offset = 0
-        for k, (s, F) in enumerate(self._chunks()):
+        for k, (sid_all, F) in enumerate(self._chunks()):
+            s = int(sid_all[0])  # the batch's first space: every later row is of this space or a later one
             if not first:
                 if k > last:
                     break
@@ -225,15 +254,14 @@ class Pool:
                     rest = [obj.value(summaries[j].e_min, summaries[j].l_min) for j in todo if j >= k]
                 run.pending_lb.append(float(min(rest)))
                 break
-            e, lat, fits = self._bound(s, F)
-            F, e, lat = F[fits], e[fits], lat[fits]
+            e, lat, fits = self._bound(sid_all, F)
+            F, e, lat, sid = F[fits], e[fits], lat[fits], sid_all[fits]
             n = int(e.size)
             index = np.arange(offset, offset + n, dtype=np.int64)
             offset += n
             value = obj.value(e, lat)
             if first:
-                if n:
-                    seen.add(s)
+                seen.update(int(x) for x in np.unique(sid))
                 summaries.append(
                     _Summary(n, float(e.min()), float(lat.min()), float(value.max()))
                     if n
@@ -247,7 +275,6 @@ class Pool:
             alive = ~inc.prunable(e, lat)
             if after is not None:
                 alive &= (value > after[0]) | ((value == after[0]) & (index > after[1]))
-            sid = np.full(n, s, dtype=np.int64)
             best.add(F[alive], sid[alive], e[alive], lat[alive], value[alive], index[alive])
         else:
             if first:

@@ -207,6 +207,52 @@ def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:
     return e, float(T[0] * acc.array.cycles_per_mac)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What a search of one layer shape on one accelerator builds before any tiling is visited: its
+    spatial candidates, keep patterns, spaces (candidate x pattern) and each space's cheap bound."""
+
+    cands: list[SpatialCandidate]
+    keeps: list[tuple[frozenset[str], ...]]
+    spaces: list[tuple[int, int, Space]]
+    cheap: list[tuple[float, float]]
+
+
+class SpaceMemo:
+    """:class:`Prepared` by layer shape, for the searches of one network on one accelerator with one set
+    of constraints: its energy pass and its hull pass search the same mapspaces, whose cheap bounds
+    (``candidate_extra_energy``, the costliest part) depend on neither the objective nor the mode."""
+
+    def __init__(self) -> None:
+        self._by_shape: dict[tuple, tuple[Accelerator, Constraints, Prepared]] = {}
+
+    def get(
+        self, layer: Layer, acc: Accelerator, constraints: Constraints, imperfect: bool, cl: CompiledLayer
+    ) -> Prepared:
+        """The layer shape's :class:`Prepared`, built on first use (or when ``acc`` or ``constraints``
+        differ from the memo's: it then serves the new ones)."""
+        key = (layer.shape_key, imperfect)
+        hit = self._by_shape.get(key)
+        if hit is not None and hit[0] is acc and hit[1] == constraints:
+            return hit[2]
+        prepared = prepare(layer, acc, constraints, imperfect, cl)
+        self._by_shape[key] = (acc, constraints, prepared)
+        return prepared
+
+
+def prepare(
+    layer: Layer, acc: Accelerator, constraints: Constraints, imperfect: bool, cl: CompiledLayer
+) -> Prepared:
+    cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
+    keeps = keep_patterns(acc, constraints)
+    spaces = [
+        (ci, ki, make_space(cl, acc, c, k, imperfect))
+        for ci, c in enumerate(cands)
+        for ki, k in enumerate(keeps)
+    ]
+    return Prepared(cands, keeps, spaces, [_cheap_bound(s, layer) for _, _, s in spaces])
+
+
 def search_layer(
     layer: Layer,
     acc: Accelerator,
@@ -220,6 +266,7 @@ def search_layer(
     seed: tuple[FrontPoint, ...] = (),
     max_memory_bytes: int | None = None,
     ceiling: float | None = None,
+    memo: SpaceMemo | None = None,
 ) -> SearchResult:
     """Best mapping of ``layer`` on ``acc`` for ``objective`` (see :mod:`carbonloop.mapper.objectives`).
 
@@ -240,6 +287,9 @@ def search_layer(
     the mapspace) the search runs again without it. Inside :func:`carbonloop.mapper.reuse.sweep_reuse`
     the ceiling comes from the best mappings of earlier searches of the same layer shape and structure,
     and in hull mode the fronts of earlier hull searches give phantom points that prune the same way.
+
+    ``memo``: shared by searches of layers on the same ``acc`` with the same ``constraints`` (a network's
+    passes), so each layer shape's spaces and cheap bounds are built once; results are unchanged.
     """
     require_searchable(acc)
     bud = _as_budget(budget)
@@ -268,6 +318,7 @@ def search_layer(
             max_memory_bytes=max_memory_bytes,
             ceiling=limit,
             phantoms=known,
+            memo=memo,
         )
 
     res = run(usable, phantoms)
@@ -311,6 +362,7 @@ def _search_layer(
     max_memory_bytes: int | None,
     ceiling: float | None,
     phantoms: tuple[tuple[float, float], ...] = (),
+    memo: SpaceMemo | None = None,
 ) -> SearchResult | None:
     """:func:`search_layer` with an explicit ``ceiling``; None when the ceiling pruned every mapping that
     reaches it (it was below the optimum)."""
@@ -322,8 +374,8 @@ def _search_layer(
     limits = limits_for(_as_memory(max_memory_bytes), len(acc.memories), len(layer.dims))
     cl = compile_layer(layer)
     classes = operand_classes(cl)
-    cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
-    keeps = keep_patterns(acc, constraints)
+    prepared = (memo or SpaceMemo()).get(layer, acc, constraints, imperfect, cl)
+    cands, keeps, spaces, cheap = prepared.cands, prepared.keeps, prepared.spaces, prepared.cheap
     first = select_first(cands, constraints)
     inc = Incumbent(obj, mode, lam_range, ceiling=ceiling, phantoms=phantoms)
     if seed:
@@ -334,12 +386,6 @@ def _search_layer(
             lambda j: ("mapping", pts[j].mapping),
         )
     run = Run(inc, obj, cl, acc, classes, bud.evaluations, bud.seconds, t0)
-    spaces: list[tuple[int, int, Space]] = [
-        (ci, ki, make_space(cl, acc, c, k, imperfect))
-        for ci, c in enumerate(cands)
-        for ki, k in enumerate(keeps)
-    ]
-    cheap = [_cheap_bound(s, layer) for _, _, s in spaces]
     # floors: energy and latency no mapping of the layer can beat, whatever the objective (each space
     # gives the least of its tilings' bounds when they are computed, else its cheap bound)
     floor = [math.inf, math.inf]
