@@ -139,3 +139,21 @@ def test_numeric_grid_at_the_limits_is_used(capsys):
     assert top["breakdown"]["ca"]["operational"] == pytest.approx(1e6 * 1e4 / 3.6e18, rel=1e-12)
     zero = carbon_json(capsys, "--grid", "0")
     assert zero["breakdown"]["ca"]["operational"] == 0.0
+
+
+def test_idle_power_is_charged_between_frames_under_pa_only(capsys):
+    # 2 mW leaking for the 40 ms period (25 fps) minus the 1e4 ns inference, idle_power_fraction 1
+    # (carbonspot's default): 2 x (4e7 - 1e4) ns = 79 980 000 pJ, at 301 g/kWh over 3.6e18 pJ/kWh
+    plain = carbon_json(capsys, "--fps", "25")
+    data = carbon_json(capsys, "--fps", "25", "--idle-power-mw", "2")
+    idle_g = 301 * 2 * (4e7 - 1e4) / 3.6e18
+    assert data["breakdown"]["pa"]["idle_leakage"] == pytest.approx(idle_g, rel=1e-12)
+    assert data["pa_g"] - plain["pa_g"] == pytest.approx(idle_g, rel=1e-9)
+    assert data["breakdown"]["ca"]["idle_leakage"] == 0.0 and data["ca_g"] == plain["ca_g"]
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_a_bad_idle_power_is_one_line_exit_2(capsys, value):
+    rc = run([*BASE, "--idle-power-mw", value])
+    _, err = capsys.readouterr()
+    assert rc == 2 and err.count("\n") == 1 and "--idle-power-mw" in err, err

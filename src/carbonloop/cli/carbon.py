@@ -88,6 +88,14 @@ def carbon_command(
     area_mm2: Annotated[float, typer.Option("--area-mm2", help="Die area, mm2.")],
     dram_gb: Annotated[float, typer.Option("--dram-gb", help="Off-chip DRAM capacity, GB.")] = 0.0,
     fps: FpsOpt = None,
+    idle_power_mw: Annotated[
+        float,
+        typer.Option(
+            "--idle-power-mw",
+            help="The chip's leakage power, mW: drawn between frames under PA, times the set's "
+            "idle_power_fraction (`evaluate --carbon` takes it from the accelerator).",
+        ),
+    ] = 0.0,
     node_nm: Annotated[
         int | None, typer.Option("--node-nm", help="Technology node (default: the set's, 28).")
     ] = None,
@@ -108,7 +116,9 @@ def carbon_command(
         command="carbon",
     )
     try:
-        out = carbon_report(energy_pj, latency_ns, area_mm2, dram_gb, fps, params).to_dict()
+        out = carbon_report(
+            energy_pj, latency_ns, area_mm2, dram_gb, fps, params, idle_power_mw=idle_power_mw
+        ).to_dict()
     except SpecError as err:  # name the option the user typed, not the function argument
         if err.source != "<input>":
             raise
