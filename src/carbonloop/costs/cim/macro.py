@@ -36,6 +36,11 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
 5. Digital side: shift-and-add of weight-slice columns (one add per extra column conversion) and an
    accumulator across input slices, at random-data activity; a digital macro (no ADC) reads each column
    through an adder tree whose nodes toggle with probability 2p(1-p) of the product bits.
+6. A layer wider than the macro (``layer_weight_bits`` > ``weight_bits``, ``layer_input_bits`` >
+   ``input_bits``; ``slicing.py``): its weight takes ceil(Bw_layer / Bw) weight slots of the macro's
+   columns, so a row holds cols // slots layer weights, and its input ceil(Bi_layer / Bi) passes of the
+   macro's input slicing; every slot's conversions are shift-added digitally and every pass accumulated.
+   A layer at or below the macro's precision is the macro unchanged.
 
 Data values enter only through expected slice values (``distributions.bit_statistics``): computed once
 per spec, so mapping search costs nothing extra.
@@ -44,7 +49,7 @@ per spec, so mapping search costs nothing extra.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
@@ -74,6 +79,7 @@ from carbonloop.costs.cim.peripherals import (
     voltage_dac_energy_fj,
     wordline_cap_per_cell_ff,
 )
+from carbonloop.costs.cim import slicing
 from carbonloop.costs.imc import adc_delay_ns, adder_tree_full_adders
 from carbonloop.errors import SpecError
 
@@ -153,6 +159,8 @@ class CimMacroSpec:
     input_distribution: DistributionSpec = "uniform"
     weight_distribution: DistributionSpec = "gaussian"
     custom_cell: Cell | None = None
+    layer_weight_bits: int | None = None
+    layer_input_bits: int | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -164,6 +172,40 @@ class CimMacroSpec:
     @property
     def cell_bits(self) -> int:
         return self.bits_per_cell if self.bits_per_cell is not None else self.cell.bits_per_cell
+
+    @property
+    def weight_slots(self) -> int:
+        """Weight slots (a macro weight's columns) one layer weight occupies (rule 6)."""
+        return slicing.slices_needed(self.layer_weight_bits or self.weight_bits, self.weight_bits)
+
+    @property
+    def input_passes(self) -> int:
+        """Passes of the macro's input slicing one layer input takes (rule 6)."""
+        return slicing.slices_needed(self.layer_input_bits or self.input_bits, self.input_bits)
+
+    @property
+    def weights_per_row(self) -> int:
+        """Layer weights per row (the wordline axis D1 the mapper unrolls): ``cols`` slots / slots each."""
+        return slicing.weights_per_row(self.cols, self.weight_slots)
+
+    @property
+    def stored_weight_bits(self) -> int:
+        """Bits of cells one layer weight occupies: its slots at the macro's width."""
+        return self.weight_bits * self.weight_slots
+
+    @property
+    def served_input_bits(self) -> int:
+        """Input bits a pass sequence streams: the macro's passes at its width."""
+        return self.input_bits * self.input_passes
+
+    def at_precision(self, weight_bits: int, input_bits: int) -> CimMacroSpec:
+        """This macro running a layer of ``weight_bits`` x ``input_bits`` (rule 6): sliced when the layer is
+        wider than the macro, this very spec when it is not (a narrower operand fills one slot or pass)."""
+        lw = weight_bits if weight_bits > self.weight_bits else None
+        li = input_bits if input_bits > self.input_bits else None
+        if (lw, li) == (self.layer_weight_bits, self.layer_input_bits):
+            return self
+        return replace(self, layer_weight_bits=lw, layer_input_bits=li)
 
     def pass_energy_pj(self, mapped_rows: int, mapped_cols: int) -> dict[str, float]:
         """The model's hook (``model.evaluate``): energy by component of one pass on part of the array."""
@@ -188,6 +230,11 @@ def _validate(s: CimMacroSpec) -> None:
             )
         if k * s.dac_bits > 16:
             raise bad("slices_per_conversion", f"{k} slices of {s.dac_bits} b exceed 16 integrated bits")
+    for name in ("layer_weight_bits", "layer_input_bits"):
+        v = getattr(s, name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 32):
+            raise bad(name, f"must be an integer in [1, 32] (or none: the macro's own precision), got {v!r}")
+    s.weights_per_row  # noqa: B018 - raises a SpecError when a row cannot hold one sliced weight
     if s.bits_per_cell is not None and (
         isinstance(s.bits_per_cell, bool)
         or not isinstance(s.bits_per_cell, int)
@@ -352,20 +399,28 @@ def _cycle_ns(s: CimMacroSpec, slices_pulses: int) -> float:
 
 @cache
 def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
-    """Expected energy of one full pass, area and timing of ``s`` (module docstring, rules 1-5)."""
+    """Expected energy of one full pass, area and timing of ``s`` (module docstring, rules 1-6).
+
+    A pass multiplies every row's layer input with every layer weight of a row: with rule 6's slicing a
+    layer weight spans ``weight_slots`` slots and a layer input ``input_passes`` passes of the macro's own
+    input slicing; the area is always the physical macro's (``cols`` slots)."""
     st = _statistics(s)
     c = s.cell
     g: Logic = logic(float(s.node_nm), float(s.vdd_v))
     v2 = s.vdd_v**2
     rows, m = s.rows, s.macros
-    w_slices = st.weights.slices * st.weights.copies  # columns per weight (differential: x2)
-    phys_cols = s.cols * w_slices
-    in_rounds = st.inputs.slices * st.inputs.copies  # input slices per pass
+    kw, ki, wpr = s.weight_slots, s.input_passes, s.weights_per_row  # rule 6
+    slots = wpr * kw  # weight slots holding layer weights (<= cols)
+    w_slices = st.weights.slices * st.weights.copies  # columns per slot (differential: x2)
+    phys_cols = s.cols * w_slices  # the physical array (wordline load, area)
+    used_cols = slots * w_slices  # columns holding layer weights
+    in_rounds = st.inputs.slices * st.inputs.copies * ki  # input slices per pass
     max_pulses = 2**s.dac_bits - 1 if s.dac_kind == "pulse" else 1
     cycle = _cycle_ns(s, max_pulses)
     # a differential pair is read as one current difference: its two columns share one conversion
-    conv_cols = s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices
-    conv_rounds = 1 if s.input_accumulation == "analog" else in_rounds
+    conv_cols = slots if s.weight_combine == "analog" else slots * st.weights.slices
+    adc_cols = s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices  # physical
+    conv_rounds = ki if s.input_accumulation == "analog" else in_rounds
     cycles_per_pass = in_rounds * (s.columns_per_adc if s.adc_bits is not None else 1)
     if s.slices_per_conversion is not None:
         # rule 4b: the neuron integrates a phase's slices, slice j weighted 2^(j dac_bits) by repeated
@@ -373,7 +428,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         # integration steps of one pulse period, then one conversion
         phases = [
             size
-            for _ in range(st.inputs.copies)
+            for _ in range(st.inputs.copies * ki)
             for size in phase_slices(st.inputs.slices, s.slices_per_conversion)
         ]
         conv_rounds = len(phases)
@@ -381,7 +436,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         pass_ns = share * sum(_cycle_ns(s, 2 ** (k * s.dac_bits) - 1) for k in phases)
         cycles_per_pass = conv_rounds * share
         cycle = pass_ns / cycles_per_pass
-    n_adc = math.ceil(conv_cols / s.columns_per_adc) if s.adc_bits is not None else 0
+    n_adc = math.ceil(adc_cols / s.columns_per_adc) if s.adc_bits is not None else 0
     c_bar = st.weights.mean_value  # mean stored slice value (zero copy of a differential pair included)
 
     # Row side: (1 - P0) x non-zero statistics if zero inputs are gated, else all inputs.
@@ -389,7 +444,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     slice_v = [v * row_frac for v in row_stats.slice_values]
     slice_v2 = [v * row_frac for v in row_stats.slice_squares]
     pulses = [v * max_pulses for v in slice_v]  # mean pulses (or charge fraction) per row per slice
-    copies = st.inputs.copies
+    copies = st.inputs.copies * ki  # the macro's input slicing, once per copy and per pass (rule 6)
 
     pitch_um = math.sqrt(c.cell_area_f2) * s.node_nm * 1e-3
     e: dict[str, float] = dict.fromkeys(ENERGY_COMPONENTS, 0.0)  # fJ per macro until the end
@@ -425,7 +480,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         e["dac"] = rows * pulse_counter_energy_fj(g, s.dac_bits, slots) * len(pulses) * copies
         a["dac"] = rows * s.dac_bits * g.dff_area_um2
 
-    cells = rows * phys_cols
+    cells = rows * used_cols
     if c.is_nonvolatile:
         per_pulse_fj = c.read_energy_fj(rows, phys_cols, s.read_pulse_ns, c_bar)
         activity = sum(slice_v2) if s.dac_kind in ("voltage", "r2r") else sum(pulses)
@@ -439,7 +494,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
             # column's result, full swing V_dd at full scale (the ADC's range), however many pulses
             # built it: C_bl V_dd^2 x (mean slice value x mean cell value) per column and round
             e["cells"] = cells * g.sram_bl_cap_ff * v2 * sum(slice_v) * c_bar * copies
-    a["cells"] = cells * c.area_um2(s.node_nm)
+    a["cells"] = rows * phys_cols * c.area_um2(s.node_nm)
 
     if s.weight_combine == "analog" and w_slices > 1 and s.combine_scheme == "c2c_unit":
         # rule 3b: a C-2C ladder in every MAC unit (n shunt caps of 2C, n series caps of C, n = weight
@@ -447,14 +502,14 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         # 2C V_dd (v V_dd) from the supply; the series caps only redistribute that charge
         n_bits = w_slices * s.cell_bits
         per_unit_ff = 2.0 * s.combine_unit_cap_ff * n_bits * c_bar
-        e["combine_caps"] = rows * s.cols * per_unit_ff * v2 * sum(slice_v) * copies
+        e["combine_caps"] = rows * slots * per_unit_ff * v2 * sum(slice_v) * copies
         a["combine_caps"] = (
             rows * s.cols * capacitor_area_um2(3.0 * n_bits * s.combine_unit_cap_ff, s.node_nm)
         )
     elif s.weight_combine == "analog" and w_slices > 1:
         # binary-weighted capacitors (unit C x 2^k per slice column) charge-share each weight's product
         cap_w = s.combine_unit_cap_ff * (2 ** (w_slices * s.cell_bits) - 1)
-        e["combine_caps"] = s.cols * cap_w * v2 * sum(slice_v) * c_bar * copies
+        e["combine_caps"] = slots * cap_w * v2 * sum(slice_v) * c_bar * copies
         a["combine_caps"] = s.cols * capacitor_area_um2(cap_w, s.node_nm)
 
     conversions = conv_cols * conv_rounds
@@ -479,31 +534,41 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         # digital readout: a 1-b-product adder tree per physical column, nodes toggling 2p(1-p)
         p = st.inputs.mean_value * c_bar
         fas = adder_tree_full_adders(rows, 1)
-        e["adder_trees"] = phys_cols * in_rounds * fas * g.fa_energy_fj * 2 * p * (1 - p)
+        e["adder_trees"] = used_cols * in_rounds * fas * g.fa_energy_fj * 2 * p * (1 - p)
         a["adder_trees"] = phys_cols * fas * g.fa_area_um2
         out_bits = 1 + math.ceil(math.log2(rows)) if rows > 1 else 1.0
 
-    if s.weight_combine == "digital" and st.weights.slices > 1:
-        width = out_bits + (st.weights.slices - 1) * s.cell_bits
-        extra = s.cols * (st.weights.slices - 1)
+    # conversions per layer weight, each a shift-and-add into the weight's result: one per slot of an
+    # analog-combined macro (the slot's columns are combined in the capacitors), one per column otherwise
+    analog_combine = s.weight_combine == "analog"
+    per_weight = kw * (1 if analog_combine else st.weights.slices)
+    if per_weight > 1:
+        shift = s.weight_bits if analog_combine else s.cell_bits  # bits between consecutive conversions
+        width = out_bits + (per_weight - 1) * shift
+        extra = wpr * (per_weight - 1)
         e["shift_add"] = extra * conv_rounds * add_energy_fj(g, width)
         a["shift_add"] = extra * add_area_um2(g, width)
     if conv_rounds > 1:
-        acc = accumulator_bits(s.input_bits, s.weight_bits, rows)
-        e["accumulators"] = s.cols * conv_rounds * add_energy_fj(g, acc)
-        a["accumulators"] = s.cols * add_area_um2(g, acc)
+        layer_bi = s.layer_input_bits or s.input_bits
+        layer_bw = s.layer_weight_bits or s.weight_bits
+        acc = accumulator_bits(layer_bi, layer_bw, rows)
+        e["accumulators"] = wpr * conv_rounds * add_energy_fj(g, acc)
+        a["accumulators"] = wpr * add_area_um2(g, acc)
 
-    write_fj = w_slices * c.write_energy_fj(rows, phys_cols, c_bar) if c.is_nonvolatile else 0.0
+    write_fj = kw * w_slices * c.write_energy_fj(rows, phys_cols, c_bar) if c.is_nonvolatile else 0.0
     return CimMacroCost(
         spec=s,
         energy_per_pass_pj={k: v * m / 1000.0 for k, v in e.items()},
         area_mm2={k: v * m * 1e-6 for k, v in a.items()},
         cycle_ns=cycle,
         cycles_per_pass=cycles_per_pass,
-        macs_per_pass=rows * s.cols * m,
+        macs_per_pass=rows * wpr * m,
         weight_write_energy_pj=write_fj / 1000.0,
         counts={
             "input_slices": float(in_rounds),
+            "weight_slots": float(kw),
+            "input_passes": float(ki),
+            "weights_per_row": float(wpr),
             "columns_per_weight": float(w_slices),
             "physical_columns": float(phys_cols),
             "adcs": float(n_adc * m),
@@ -520,10 +585,10 @@ def cim_pass_energy_pj(spec: CimMacroSpec, mapped_rows: int, mapped_cols: int) -
     column side (ADC, adders) with the columns (unused columns are neither converted nor added)."""
     if not 1 <= mapped_rows <= spec.rows:
         raise SpecError(_SOURCE, "mapped_rows", f"must be in [1, {spec.rows}], got {mapped_rows}")
-    if not 1 <= mapped_cols <= spec.cols:
-        raise SpecError(_SOURCE, "mapped_cols", f"must be in [1, {spec.cols}], got {mapped_cols}")
+    if not 1 <= mapped_cols <= spec.weights_per_row:
+        raise SpecError(_SOURCE, "mapped_cols", f"must be in [1, {spec.weights_per_row}], got {mapped_cols}")
     cost = cim_macro_cost(spec)
-    r, c = mapped_rows / spec.rows, mapped_cols / spec.cols
+    r, c = mapped_rows / spec.rows, mapped_cols / spec.weights_per_row
     per_unit = {"cells", "combine_caps"} if spec.combine_scheme == "c2c_unit" else {"cells"}
     return {
         k: v * (r if k in ROW_SIDE else r * c if k in per_unit else c)
