@@ -53,6 +53,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
+from carbonloop.costs.cim import slicing
 from carbonloop.costs.cim.adc import adc_area_um2, adc_energy_pj
 from carbonloop.costs.cim.adc_typical import typical_adc_area_um2, typical_adc_energy_pj
 from carbonloop.costs.cim.cells import Cell, cell
@@ -79,7 +80,6 @@ from carbonloop.costs.cim.peripherals import (
     voltage_dac_energy_fj,
     wordline_cap_per_cell_ff,
 )
-from carbonloop.costs.cim import slicing
 from carbonloop.costs.imc import adc_delay_ns, adder_tree_full_adders
 from carbonloop.errors import SpecError
 
