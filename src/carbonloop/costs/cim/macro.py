@@ -410,15 +410,15 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     v2 = s.vdd_v**2
     rows, m = s.rows, s.macros
     kw, ki, wpr = s.weight_slots, s.input_passes, s.weights_per_row  # rule 6
-    slots = wpr * kw  # weight slots holding layer weights (<= cols)
+    used_slots = wpr * kw  # weight slots holding layer weights (<= cols)
     w_slices = st.weights.slices * st.weights.copies  # columns per slot (differential: x2)
     phys_cols = s.cols * w_slices  # the physical array (wordline load, area)
-    used_cols = slots * w_slices  # columns holding layer weights
+    used_cols = used_slots * w_slices  # columns holding layer weights
     in_rounds = st.inputs.slices * st.inputs.copies * ki  # input slices per pass
     max_pulses = 2**s.dac_bits - 1 if s.dac_kind == "pulse" else 1
     cycle = _cycle_ns(s, max_pulses)
     # a differential pair is read as one current difference: its two columns share one conversion
-    conv_cols = slots if s.weight_combine == "analog" else slots * st.weights.slices
+    conv_cols = used_slots if s.weight_combine == "analog" else used_slots * st.weights.slices
     adc_cols = s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices  # physical
     conv_rounds = ki if s.input_accumulation == "analog" else in_rounds
     cycles_per_pass = in_rounds * (s.columns_per_adc if s.adc_bits is not None else 1)
@@ -502,14 +502,14 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
         # 2C V_dd (v V_dd) from the supply; the series caps only redistribute that charge
         n_bits = w_slices * s.cell_bits
         per_unit_ff = 2.0 * s.combine_unit_cap_ff * n_bits * c_bar
-        e["combine_caps"] = rows * slots * per_unit_ff * v2 * sum(slice_v) * copies
+        e["combine_caps"] = rows * used_slots * per_unit_ff * v2 * sum(slice_v) * copies
         a["combine_caps"] = (
             rows * s.cols * capacitor_area_um2(3.0 * n_bits * s.combine_unit_cap_ff, s.node_nm)
         )
     elif s.weight_combine == "analog" and w_slices > 1:
         # binary-weighted capacitors (unit C x 2^k per slice column) charge-share each weight's product
         cap_w = s.combine_unit_cap_ff * (2 ** (w_slices * s.cell_bits) - 1)
-        e["combine_caps"] = slots * cap_w * v2 * sum(slice_v) * c_bar * copies
+        e["combine_caps"] = used_slots * cap_w * v2 * sum(slice_v) * c_bar * copies
         a["combine_caps"] = s.cols * capacitor_area_um2(cap_w, s.node_nm)
 
     conversions = conv_cols * conv_rounds
