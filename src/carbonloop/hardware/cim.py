@@ -6,12 +6,19 @@ stay in the cells (a memory level keeping only ``W``, written one row per cycle 
 energy: a ReRAM reload is expensive and the mapper sees it). The compute energy of a pass comes from the CiM
 macro model (``carbonloop.costs.cim``), expected over the operand distributions the template names.
 
+A layer wider than the macro runs sliced (rule 6 of ``carbonloop.costs.cim.macro``, ``costs/cim/slicing.py``):
+``layer_weight_bits`` / ``layer_input_bits`` build the accelerator for that precision (the wordline axis D1
+holds ``cols // weight_slots`` layer weights, a cell-level instance one layer weight, a pass takes
+``input_passes`` times the macro's cycles), and :func:`at_layer_precision` re-slices a built accelerator
+for one layer's precision (the memories above the cells unchanged).
+
 ``cim(...)`` takes strings for every argument (a template call is text) and converts them.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from carbonloop.costs.cim.cells import cell
@@ -30,18 +37,71 @@ def cim_array(spec: CimMacroSpec) -> ComputeArray:
     cost = cim_macro_cost(spec)
     per_mac = {k: v / cost.macs_per_pass for k, v in cost.energy_per_pass_pj.items()}
     return ComputeArray(
-        axes=(("D1", spec.cols), ("D2", spec.rows), ("M", spec.macros)),
+        axes=(("D1", spec.weights_per_row), ("D2", spec.rows), ("M", spec.macros)),
         mac_pj=cost.energy_per_mac_fj / 1000.0,
         mac_area_mm2=0.0,
         extra_area_mm2=cost.total_area_mm2,
         kind="imc",
         cycles_per_mac=cost.cycles_per_pass,
-        precision_bits={"W": spec.weight_bits, "I": spec.input_bits},
+        precision_bits={"W": _layer_weight_bits(spec), "I": _layer_input_bits(spec)},
         energy_breakdown_pj_per_mac=per_mac,
         area_breakdown_mm2=dict(cost.area_mm2),
-        source=f"CiM macro model ({spec.device}, {spec.rows}x{spec.cols}x{spec.macros}, {spec.node_nm:g} nm)",
+        source=f"CiM macro model ({spec.device}, {spec.rows}x{spec.cols}x{spec.macros}, {spec.node_nm:g} nm"
+        + (
+            f"; {_layer_weight_bits(spec)}-b weights over {spec.weight_slots} slots,"
+            f" {_layer_input_bits(spec)}-b inputs over {spec.input_passes} passes)"
+            if (spec.weight_slots, spec.input_passes) != (1, 1)
+            else ")"
+        ),
         imc=spec,
     )
+
+
+def _layer_weight_bits(spec: CimMacroSpec) -> int:
+    return spec.layer_weight_bits or spec.weight_bits
+
+
+def _layer_input_bits(spec: CimMacroSpec) -> int:
+    return spec.layer_input_bits or spec.input_bits
+
+
+def cells_level(spec: CimMacroSpec) -> MemoryLevel:
+    """The weight cells: one instance per layer weight (its ``weight_slots`` slots), written one row of the
+    macro per programming pulse at the cell model's energy."""
+    cost = cim_macro_cost(spec)
+    bw = _layer_weight_bits(spec)
+    # a row of cells is programmed in one SET pulse (a non-volatile cell's pulse may span several cycles)
+    row_write_cycles = (
+        max(1, math.ceil(spec.cell.set_pulse_ns / cost.cycle_ns)) if spec.cell.is_nonvolatile else 1
+    )
+    return MemoryLevel(
+        name="cells",
+        size_bits=bw,
+        width_bits=bw,
+        read_pj=0.0,  # reading a weight is part of the pass energy
+        write_pj=cost.weight_write_energy_pj,
+        update_pj=cost.weight_write_energy_pj,
+        read_bw_bits=float(bw),
+        write_bw_bits=bw / spec.rows / row_write_cycles,
+        operands=frozenset({"W"}),
+        spans=(),
+        double_buffered=False,
+        source=f"CiM cells ({spec.device}; programming energy from the cell model)",
+    )
+
+
+def at_layer_precision(acc: Accelerator, weight_bits: int, input_bits: int) -> Accelerator:
+    """``acc`` running a layer of ``weight_bits`` x ``input_bits`` on its CiM macros: sliced (rule 6) when
+    the layer is wider than the macro, the macro itself when it is not; the array, the cell level and the
+    clock follow, the memories above the cells stay as built. Any other accelerator is returned as is."""
+    spec = acc.array.imc
+    if not isinstance(spec, CimMacroSpec):
+        return acc
+    sliced = spec.at_precision(weight_bits, input_bits)
+    if sliced == spec:
+        return acc
+    levels = tuple(cells_level(sliced) if m.name == "cells" else m for m in acc.memories)
+    return replace(acc, array=cim_array(sliced), memories=levels, clock_ns=cim_macro_cost(sliced).cycle_ns)
 
 
 def cim_accelerator(
@@ -51,8 +111,9 @@ def cim_accelerator(
     if sram_bytes < 1 or dram_bytes < 1:
         raise SpecError(_SOURCE, "sram_bytes", f"sizes must be positive (got {sram_bytes}, {dram_bytes})")
     cost = cim_macro_cost(spec)
-    bi, bw = spec.input_bits, spec.weight_bits
-    sram_width = max(spec.rows * bi * spec.macros, spec.cols * (bi + bw) * spec.macros)
+    bi, bw = _layer_input_bits(spec), _layer_weight_bits(spec)
+    d1 = spec.weights_per_row
+    sram_width = max(spec.rows * bi * spec.macros, d1 * (bi + bw) * spec.macros)
     sram_depth = max(1, (sram_bytes * 8) // sram_width)
     if sram_depth < 32:
         raise SpecError(
@@ -61,37 +122,16 @@ def cim_accelerator(
             f"{sram_bytes} B gives {sram_depth} rows of {sram_width} b; the SRAM model needs >= 32 rows",
         )
     node = int(round(spec.node_nm))
-    # a row of cells is programmed in one SET pulse (a non-volatile cell's pulse may span several cycles)
-    row_write_cycles = (
-        max(1, math.ceil(spec.cell.set_pulse_ns / cost.cycle_ns)) if spec.cell.is_nonvolatile else 1
-    )
     sram = resolve_memory("sram", node_nm=node, width_bits=sram_width, depth=sram_depth)
     dram, shared = dram_and_sram_levels(
         axes=CIM_AXES,
         dram_bytes=dram_bytes,
-        dram_width_bits=spec.cols * bw * spec.macros,
+        dram_width_bits=d1 * bw * spec.macros,
         sram_bytes=sram_bytes,
         sram_width_bits=sram_width,
         sram=SramCost(sram.read_pj, sram.write_pj, sram.area_mm2, sram.leakage_mw, sram.source),
     )
-    levels = (
-        dram,
-        shared,
-        MemoryLevel(
-            name="cells",
-            size_bits=bw,
-            width_bits=bw,
-            read_pj=0.0,  # reading a weight is part of the pass energy
-            write_pj=cost.weight_write_energy_pj,
-            update_pj=cost.weight_write_energy_pj,
-            read_bw_bits=float(bw),
-            write_bw_bits=bw / spec.rows / row_write_cycles,
-            operands=frozenset({"W"}),
-            spans=(),
-            double_buffered=False,
-            source=f"CiM cells ({spec.device}; programming energy from the cell model)",
-        ),
-    )
+    levels = (dram, shared, cells_level(spec))
     label = name or f"cim_{spec.device}_{spec.rows}x{spec.cols}x{spec.macros}_{sram_bytes}B"
     return Accelerator(
         label,
@@ -111,6 +151,10 @@ def _int(name: str, value: Any) -> int:
     except ValueError:
         raise SpecError(_SOURCE, name, f"must be an integer, got {value!r}") from None
     return out
+
+
+def _optional_int(name: str, value: Any) -> int | None:
+    return None if value is None or str(value).lower() == "none" else _int(name, value)
 
 
 def _float(name: str, value: Any) -> float:
@@ -155,6 +199,8 @@ def cim(
     macros: int | str = 1,
     input_bits: int | str = 8,
     weight_bits: int | str = 8,
+    layer_input_bits: int | str | None = None,
+    layer_weight_bits: int | str | None = None,
     bits_per_cell: int | str | None = None,
     dac_bits: int | str = 1,
     dac_kind: str = "pulse",
@@ -185,7 +231,9 @@ def cim(
 
     ``device`` names a cell of the cell library; ``adc_bits=none`` makes a digital macro (adder-tree
     readout); ``adc_estimate`` picks the survey's typical converter (default) or its best-case envelope
-    (``envelope``) when no measured ``adc_energy_pj`` is given; distributions are default names (uniform, uniform_signed, gaussian, post_relu), a fixed
+    (``envelope``) when no measured ``adc_energy_pj`` is given; ``input_bits``/``weight_bits`` are the
+    macro's own precision, ``layer_input_bits``/``layer_weight_bits`` (default: the same) the precision it
+    runs, sliced over passes and weight slots when wider (rule 6); distributions are default names (uniform, uniform_signed, gaussian, post_relu), a fixed
     pattern ``mean=<v>`` or a histogram in a YAML file, ``file.yaml#name``. The supply
     defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
     """
@@ -208,6 +256,8 @@ def cim(
         macros=_int("macros", macros),
         input_bits=_int("input_bits", input_bits),
         weight_bits=_int("weight_bits", weight_bits),
+        layer_input_bits=_optional_int("layer_input_bits", layer_input_bits),
+        layer_weight_bits=_optional_int("layer_weight_bits", layer_weight_bits),
         bits_per_cell=None if bits_per_cell is None else _int("bits_per_cell", bits_per_cell),
         dac_bits=_int("dac_bits", dac_bits),
         dac_kind=str(dac_kind),  # type: ignore[arg-type]

@@ -164,6 +164,11 @@ class CimMacroSpec:
 
     def __post_init__(self) -> None:
         _validate(self)
+        # a layer at or below the macro's precision is the macro itself (rule 6): one spec, one cost
+        for name, own in (("layer_weight_bits", self.weight_bits), ("layer_input_bits", self.input_bits)):
+            v = getattr(self, name)
+            if v is not None and v <= own:
+                object.__setattr__(self, name, None)
 
     @property
     def cell(self) -> Cell:
@@ -201,11 +206,8 @@ class CimMacroSpec:
     def at_precision(self, weight_bits: int, input_bits: int) -> CimMacroSpec:
         """This macro running a layer of ``weight_bits`` x ``input_bits`` (rule 6): sliced when the layer is
         wider than the macro, this very spec when it is not (a narrower operand fills one slot or pass)."""
-        lw = weight_bits if weight_bits > self.weight_bits else None
-        li = input_bits if input_bits > self.input_bits else None
-        if (lw, li) == (self.layer_weight_bits, self.layer_input_bits):
-            return self
-        return replace(self, layer_weight_bits=lw, layer_input_bits=li)
+        sliced = replace(self, layer_weight_bits=weight_bits, layer_input_bits=input_bits)
+        return self if sliced == self else sliced
 
     def pass_energy_pj(self, mapped_rows: int, mapped_cols: int) -> dict[str, float]:
         """The model's hook (``model.evaluate``): energy by component of one pass on part of the array."""
@@ -569,7 +571,7 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
             "weight_slots": float(kw),
             "input_passes": float(ki),
             "weights_per_row": float(wpr),
-            "columns_per_weight": float(w_slices),
+            "columns_per_weight": float(kw * w_slices),
             "physical_columns": float(phys_cols),
             "adcs": float(n_adc * m),
             "conversions": float(conversions * m),
