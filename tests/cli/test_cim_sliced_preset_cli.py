@@ -1,5 +1,5 @@
 """``carbonloop evaluate -w resnet8 -a cim_sinangil_7nm``: Sinangil's 4-b macro (IEEE JSSC 56(1), 2021) runs
-the zoo's 8-b ResNet-8 sliced (rule 6 of the CiM macro model: 2 weight slots, 2 input passes)."""
+the zoo's 8-b ResNet-8 sliced (the slicing rule of costs/cim/slicing.py: 2 weight slots, 2 input passes)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Rule 6 of the CiM macro model: a layer wider than the macro runs sliced across weight slots and input
-passes (costs/cim/slicing.py; CiMLoop, Andrulis et al., ISPASS 2024, Sec. III-C; ISAAC, Shafiee et al.,
-ISCA 2016, Sec. IV), and the accelerator the mapper sees follows (hardware/cim.py)."""
+"""The slicing rule of the CiM macro model (rule 6 of costs/cim/macro.py, rule 9 of docs/cim.md): a layer
+wider than the macro runs sliced across weight slots and input passes (costs/cim/slicing.py; CiMLoop,
+Andrulis et al., ISPASS 2024, Sec. III-C; ISAAC, Shafiee et al., ISCA 2016, Sec. IV), and the accelerator
+the mapper sees follows (hardware/cim.py)."""
 
 from __future__ import annotations
 
@@ -258,7 +259,7 @@ def test_an_8_bit_layer_maps_onto_the_sliced_sinangil_preset_with_the_macro_ener
 
 
 def test_the_presets_wider_than_the_zoo_are_unchanged_by_the_rule() -> None:
-    # every other CiM preset computes at 8 b or more: rule 6 leaves them as they were
+    # every other CiM preset computes at 8 b or more: the slicing rule leaves them as they were
     for name in ("cim_rram_22nm", "cim_sram_22nm", "cim_jia_65nm", "cim_wang_22nm"):
         spec = load_accelerator(name).array.imc
         assert (spec.layer_weight_bits, spec.layer_input_bits) == (None, None)

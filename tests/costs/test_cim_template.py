@@ -37,7 +37,7 @@ def test_every_cim_preset_builds_from_its_template_call(name: str) -> None:
     assert acc.array.cycles_per_mac == cost.cycles_per_pass
     assert acc.array.extra_area_mm2 == pytest.approx(cost.total_area_mm2)
     # the wordline axis holds layer weights: every slot (cols) unless the preset runs a wider layer
-    # sliced (cim_sinangil_7nm: 16 4-b slots hold 8 8-b weights; rule 6, tests/costs/test_cim_slicing.py)
+    # sliced (cim_sinangil_7nm: 16 4-b slots hold 8 8-b weights; the slicing rule, tests/costs/test_cim_slicing.py)
     assert dict(acc.array.axes) == {"D1": spec.cols // spec.weight_slots, "D2": spec.rows, "M": spec.macros}
 
 

@@ -6,8 +6,8 @@ stay in the cells (a memory level keeping only ``W``, written one row per cycle 
 energy: a ReRAM reload is expensive and the mapper sees it). The compute energy of a pass comes from the CiM
 macro model (``carbonloop.costs.cim``), expected over the operand distributions the template names.
 
-A layer wider than the macro runs sliced (rule 6 of ``carbonloop.costs.cim.macro``, ``costs/cim/slicing.py``):
-``layer_weight_bits`` / ``layer_input_bits`` build the accelerator for that precision (the wordline axis D1
+A layer wider than the macro runs sliced (the slicing rule: ``carbonloop.costs.cim.slicing``, rule 6 of
+``costs.cim.macro``): ``layer_weight_bits`` / ``layer_input_bits`` build the accelerator for that precision (the wordline axis D1
 holds ``cols // weight_slots`` layer weights, a cell-level instance one layer weight, a pass takes
 ``input_passes`` times the macro's cycles), and :func:`at_layer_precision` re-slices a built accelerator
 for one layer's precision (the memories above the cells unchanged).
@@ -91,9 +91,10 @@ def cells_level(spec: CimMacroSpec) -> MemoryLevel:
 
 
 def at_layer_precision(acc: Accelerator, weight_bits: int, input_bits: int) -> Accelerator:
-    """``acc`` running a layer of ``weight_bits`` x ``input_bits`` on its CiM macros: sliced (rule 6) when
-    the layer is wider than the macro, the macro itself when it is not; the array, the cell level and the
-    clock follow, the memories above the cells stay as built. Any other accelerator is returned as is."""
+    """``acc`` running a layer of ``weight_bits`` x ``input_bits`` on its CiM macros: sliced (the slicing
+    rule) when the layer is wider than the macro, the macro itself when it is not; the array, the cell level
+    and the clock follow, the memories above the cells stay as built. Any other accelerator is returned as
+    is."""
     spec = acc.array.imc
     if not isinstance(spec, CimMacroSpec):
         return acc
@@ -233,9 +234,9 @@ def cim(
     readout); ``adc_estimate`` picks the survey's typical converter (default) or its best-case envelope
     (``envelope``) when no measured ``adc_energy_pj`` is given; ``input_bits``/``weight_bits`` are the
     macro's own precision, ``layer_input_bits``/``layer_weight_bits`` (default: the same) the precision it
-    runs, sliced over passes and weight slots when wider (rule 6); distributions are default names (uniform, uniform_signed, gaussian, post_relu), a fixed
-    pattern ``mean=<v>`` or a histogram in a YAML file, ``file.yaml#name``. The supply
-    defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
+    runs, sliced over passes and weight slots when wider (``costs/cim/slicing.py``); distributions are
+    default names (uniform, uniform_signed, gaussian, post_relu), a fixed pattern ``mean=<v>`` or a
+    histogram in a YAML file, ``file.yaml#name``. The supply defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
     """
     node = _int("node_nm", node_nm)
     if vdd_v is None:
