@@ -7,9 +7,9 @@ energy: a ReRAM reload is expensive and the mapper sees it). The compute energy 
 macro model (``carbonloop.costs.cim``), expected over the operand distributions the template names.
 
 A layer wider than the macro runs sliced (the slicing rule: ``carbonloop.costs.cim.slicing``, rule 6 of
-``costs.cim.macro``): ``layer_weight_bits`` / ``layer_input_bits`` build the accelerator for that precision (the wordline axis D1
-holds ``cols // weight_slots`` layer weights, a cell-level instance one layer weight, a pass takes
-``input_passes`` times the macro's cycles), and :func:`at_layer_precision` re-slices a built accelerator
+``costs.cim.macro``): ``layer_weight_bits`` / ``layer_input_bits`` build the accelerator for that
+precision (the wordline axis D1 holds ``cols // weight_slots`` layer weights, a cell-level instance one
+layer weight, a pass takes ``input_passes`` times the macro's cycles), and :func:`at_layer_precision` re-slices a built accelerator
 for one layer's precision (the memories above the cells unchanged).
 
 ``cim(...)`` takes strings for every argument (a template call is text) and converts them.
@@ -236,7 +236,8 @@ def cim(
     macro's own precision, ``layer_input_bits``/``layer_weight_bits`` (default: the same) the precision it
     runs, sliced over passes and weight slots when wider (``costs/cim/slicing.py``); distributions are
     default names (uniform, uniform_signed, gaussian, post_relu), a fixed pattern ``mean=<v>`` or a
-    histogram in a YAML file, ``file.yaml#name``. The supply defaults to the node's nominal one (``carbonloop.costs.technology``; 0.9 V outside its table).
+    histogram in a YAML file, ``file.yaml#name``. The supply defaults to the node's nominal one
+    (``carbonloop.costs.technology``; 0.9 V outside its table).
     """
     node = _int("node_nm", node_nm)
     if vdd_v is None:
