@@ -9,8 +9,8 @@ macro model (``carbonloop.costs.cim``), expected over the operand distributions 
 A layer wider than the macro runs sliced (the slicing rule: ``carbonloop.costs.cim.slicing``, rule 6 of
 ``costs.cim.macro``): ``layer_weight_bits`` / ``layer_input_bits`` build the accelerator for that
 precision (the wordline axis D1 holds ``cols // weight_slots`` layer weights, a cell-level instance one
-layer weight, a pass takes ``input_passes`` times the macro's cycles), and :func:`at_layer_precision` re-slices a built accelerator
-for one layer's precision (the memories above the cells unchanged).
+layer weight, a pass takes ``input_passes`` times the macro's cycles), and :func:`at_layer_precision`
+re-slices a built accelerator for one layer's precision (the memories above the cells unchanged).
 
 ``cim(...)`` takes strings for every argument (a template call is text) and converts them.
 """
