@@ -267,3 +267,30 @@ def test_the_presets_wider_than_the_zoo_are_unchanged_by_the_rule() -> None:
         assert spec.weights_per_row == spec.cols
         assert dataclasses.replace(spec).at_precision(8, 8) == spec
         assert math.isfinite(cim_macro_cost(spec).energy_per_mac_fj)
+
+
+def test_a_16_bit_layer_on_the_reram_preset_is_its_bits_per_cell_rule_at_16_bits() -> None:
+    # cim_rram_22nm: 128 x 128 8-b weights at 2 b/cell (4 columns each, 512 columns), bit-serial 8-b inputs,
+    # 5-b ADCs shared by 8 columns, 16 macros. A 16-b layer takes 2 slots = 8 columns per weight, so a row
+    # holds 512 / 8 = 64 weights, and 2 passes of 8 input bits = 16 slices, each 8 ADC rounds: 128 cycles
+    # per pass (64 for the 8-b macro). A digitally combined slot is one more set of columns: the sliced
+    # macro is the bits-per-cell rule at 16 b on the same 512 columns, component for component
+    acc = load_accelerator("cim_rram_22nm")
+    spec = dataclasses.replace(acc.array.imc, input_distribution="mean=0.5", weight_distribution="mean=0.5")
+    sliced = spec.at_precision(16, 16)
+    wide = dataclasses.replace(spec, cols=64, weight_bits=16, input_bits=16)
+    a, b = cim_macro_cost(sliced), cim_macro_cost(wide)
+    assert (sliced.weight_slots, sliced.input_passes, sliced.weights_per_row) == (2, 2, 64)
+    assert a.cycles_per_pass == 16 * 8 == 128
+    assert cim_macro_cost(spec).cycles_per_pass == 64
+    # 64 weights x 8 columns x 16 slices x 16 macros
+    assert a.counts["conversions"] == 64 * 8 * 16 * 16 == 131072
+    assert a.energy_per_pass_pj == b.energy_per_pass_pj
+    assert a.area_mm2 == b.area_mm2
+    assert a.weight_write_energy_pj == pytest.approx(2 * cim_macro_cost(spec).weight_write_energy_pj)
+    # what the mapper sees: 64 weights per row, a 16-b weight per cell instance, 2x the cycles per MAC
+    acc16 = at_layer_precision(acc, 16, 16)
+    assert dict(acc16.array.axes) == {"D1": 64, "D2": 128, "M": 16}
+    assert acc16.memories[-1].size_bits == 16
+    assert acc16.array.cycles_per_mac == 2 * acc.array.cycles_per_mac
+    assert acc16.memories[:-1] == acc.memories[:-1]  # DRAM and SRAM as built
