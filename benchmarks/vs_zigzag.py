@@ -183,18 +183,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-timing", action="store_true", help="skip the CLI timing and network searches")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--cli-runs", type=int, default=3)
+    ap.add_argument(
+        "--peer-json",
+        help="folder of ZigZag's results, one JSON per network and objective: read when present, else "
+        "written after the ZigZag run (a rerun of carbonloop's side needs no ZigZag run)",
+    )
+    ap.add_argument(
+        "--nests-only",
+        action="store_true",
+        help="only score ZigZag's own loop nests in carbonloop (no carbonloop search, no timing): the table "
+        "of docs/validation-zigzag.md",
+    )
     args = ap.parse_args(argv)
     acc = dataclasses.replace(load_accelerator("tpu_like"), conventions=get_conventions(args.conventions))
     for objective in args.objectives.split(","):
         obj = get_objective(objective)
         for name in args.networks.split(","):
             layers = unique_mac_layers(name)
+            peer = [] if args.no_peer else peer_results(layers, args, name, objective)
+            if args.nests_only:
+                nest_table(name, layers, peer, acc)
+                continue
             ours = [search_layer(layer, acc, objective) for layer in layers]
-            peer: list[dict] = []
-            if not args.no_peer:
-                with tempfile.TemporaryDirectory() as tmp:
-                    peer = run_peer(layers, args.peer_python, Path(tmp), PEER_OPT[objective])
             report(name, objective, obj, layers, ours, peer, acc)
+    if args.nests_only:
+        return 0
     if args.no_timing:
         return 0
     cli_timing(args.cli_runs)
@@ -213,6 +226,36 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     return 0
+
+
+def peer_results(layers: list[Layer], args: argparse.Namespace, name: str, objective: str) -> list[dict]:
+    """ZigZag's result per layer: from ``--peer-json`` when recorded there, else from a ZigZag run (saved
+    there when the option is given)."""
+    saved = Path(args.peer_json) / f"{name}.{objective}.json" if args.peer_json else None
+    if saved is not None and saved.exists():
+        return list(json.loads(saved.read_text()))
+    with tempfile.TemporaryDirectory() as tmp:
+        peer = run_peer(layers, args.peer_python, Path(tmp), PEER_OPT[objective])
+    if saved is not None:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(peer))
+    return peer
+
+
+def nest_table(name: str, layers: list[Layer], peer: list[dict], acc: Accelerator) -> None:
+    """ZigZag's own loop nest of every layer scored in carbonloop, against ZigZag's own numbers."""
+    print(f"\n## {name}: ZigZag's loop nests scored in carbonloop ({acc.conventions.name} conventions)\n")
+    print(
+        "| network | layer | per-operand SRAM cuts | energy ours/ZigZag | latency ours/ZigZag "
+        "| latency ours | latency ZigZag |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|")
+    for layer, z in zip(layers, peer, strict=True):
+        zc, per_operand = score_in_carbonloop(z, layer, acc)
+        print(
+            f"| {name} | {layer.name} | {'yes' if per_operand else 'no'} | {zc.energy_pj / z['energy_pj']:.4f} "
+            f"| {zc.latency_cycles / z['latency_cycles']:.4f} | {zc.latency_cycles} | {z['latency_cycles']:.0f} |"
+        )
 
 
 def cli_timing(runs: int) -> None:

@@ -14,6 +14,48 @@ import time
 from zigzag.api import get_hardware_performance_zigzag
 
 
+def level_detail(cme) -> dict:
+    """Per operand, per memory level (innermost first): ZigZag's word accesses and energies in each of its
+    four directions, and the element moves behind them (amount per period, precision, period count), so a
+    difference from carbonloop can be found at its level (``zigzag/cost_model/cost_model.py``,
+    ``calc_memory_word_access``; ``zigzag/mapping/mapping.py``, ``unit_mem_data_movement``)."""
+    out = {}
+    for op, accesses in cme.memory_word_access.items():
+        rows = []
+        for lv, acc in enumerate(accesses):
+            move = cme.mapping.unit_mem_data_movement[op][lv]
+            row = {
+                "words": acc.__jsonrepr__(),
+                "energy_pj": cme.mem_energy_breakdown_further[op][lv].__jsonrepr__(),
+            }
+            for attr in ("data_trans_amount_per_period", "data_precision", "data_trans_period_count"):
+                row[attr] = move.get_attribute(attr).__jsonrepr__()
+            row["unit_count"] = float(cme.mapping.spatial_mapping.unit_count[op][lv + 1])
+            rows.append(row)
+        out[str(op)] = rows
+    return out
+
+
+def port_detail(cme) -> list[dict]:
+    """Every port's periodic transfers and its stall (+) or slack (-): where ZigZag's latency comes from
+    (``CostModelEvaluation.combine_data_transfer_rate_per_physical_port``)."""
+    out = []
+    for lv, ports in enumerate(cme.port_activity_collect):
+        for name, acts in ports.items():
+            out.append(
+                {
+                    "memory_level": lv,
+                    "port": name,
+                    "stall_slack": float(cme.stall_slack_comb_collect[lv][name]),
+                    "moves": [
+                        [str(a.served_op_lv_dir), a.period, a.period_count, a.real_cycle, a.allowed_cycle]
+                        for a in acts
+                    ],
+                }
+            )
+    return out
+
+
 def main() -> None:
     with open(sys.argv[1]) as fh:
         job = json.load(fh)
@@ -45,6 +87,18 @@ def main() -> None:
                     str(oa): [[str(d), float(f)] for d, f in unroll.items()]
                     for oa, unroll in cme.layer.spatial_mapping.items()
                 },
+                "levels": level_detail(cme),
+                "latency_parts": {
+                    k: float(getattr(cme, k, 0.0))
+                    for k in (
+                        "ideal_temporal_cycle",
+                        "stall_slack_comb",
+                        "data_onloading_cycle",
+                        "data_offloading_cycle",
+                        "systolic_drain_cycle",
+                    )
+                },
+                "ports": port_detail(cme),
                 "temporal": {
                     str(op): [[[str(d), float(f)] for d, f in level] for level in levels]
                     for op, levels in cme.temporal_mapping.mapping_dic_origin.items()

@@ -385,6 +385,12 @@ class Counts:
     instances: np.ndarray  # [N, L] instances of each level in use
     first_tile_bits: np.ndarray  # [N, L] bits of W/I a level must receive before compute starts
     last_tile_bits: np.ndarray  # [N, L] bits of O a level must send up after compute ends
+    drain_reads: np.ndarray | None = None
+    """[N, L, O] the part of ``reads`` that sends sums up to the parent (0 for inputs and without
+    ``drain_reads``); the rest goes down to the child or the compute."""
+    first_outputs: np.ndarray | None = None
+    """[N, L] output elements the instances of each level receive for the first time (the updates that
+    need no read: ``reads`` of outputs leave them out)."""
 
 
 FillCounter = Callable[[CompiledOperand, np.ndarray, NestGeometry, int], np.ndarray]
@@ -446,6 +452,8 @@ def count_accesses(
     op_tile_bits = np.zeros((N, L, O), dtype=np.int64)
     first_bits = np.zeros((N, L), dtype=np.int64)
     last_bits = np.zeros((N, L), dtype=np.int64)
+    drain = np.zeros((N, L, O), dtype=np.int64)
+    first_out = np.zeros((N, L), dtype=np.int64)
     inst = base.inst.copy()  # a level kept by a relocated operand takes its instances from that view
 
     sp = base.g.spatial
@@ -496,6 +504,7 @@ def count_accesses(
                 fill[:, c, oi] += o_inst[:, c] * f_child - first_c
                 if conventions.drain_reads:
                     reads[:, c, oi] += o_inst[:, c] * f_child
+                    drain[:, c, oi] += o_inst[:, c] * f_child
                 upd[:, p, oi] += o_inst[:, p] * f_union
                 reads[:, p, oi] += o_inst[:, p] * f_union - first_p
                 last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
@@ -512,6 +521,8 @@ def count_accesses(
         if is_out:
             upd[:, last, oi] += n
             reads[:, last, oi] += n - o_inst[:, last] * footprint(op, seen_ext[last])
+            for x in chain:
+                first_out[:, x] = o_inst[:, x] * footprint(op, seen_ext[x])
         else:
             reads[:, last, oi] += n
     return Counts(
@@ -526,4 +537,6 @@ def count_accesses(
         inst,
         first_bits,
         last_bits,
+        drain,
+        first_out,
     )

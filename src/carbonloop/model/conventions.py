@@ -14,8 +14,10 @@ Named sets:
   (Accelergy-Project/timeloop-accelergy-exercises at 2d5510807128e9bd5f1cad0705cdf2ec4612fd4e). See
   docs/model.md for the size of each difference on a real layer.
 - ``zigzag``: ZigZag 3.9.1's rules (partial-sum precision after its stationary merge-down, its per-port
-  latency model, no leakage); ``carbonspot`` adds what CarbonSpot's
-  study did on top (latency without loading, weights on chip when the network's fit the SRAM).
+  latency model, no leakage, its periodic counts: stationary register reads, mirrored partial-sum
+  transfers, sums sent up at the parent's precision, word totals truncated); ``carbonspot`` is the ZigZag
+  v2 that CarbonSpot's study ran (word totals kept fractional) with what the study did on top (latency
+  without loading, weights on chip when the network's fit the SRAM).
 
 Not yet a switch (docs/model.md lists it): Timeloop reads a spatial fan-out that feeds the MACs directly
 once per fill. It occurs in none of the 17 validation cases.
@@ -79,7 +81,13 @@ class Conventions:
     fan-out share the overlap. Timeloop merges only children whose new data is identical (NVlabs/timeloop
     ``src/loop-analysis/nest-analysis.cpp``, ComputeAccurateMulticastedAccesses compares the children's
     deltas for equality), one spatial stage at a time (a stage: one array axis of one level); overlapping
-    windows are each read in full."""
+    windows are each read in full. ZigZag does not merge them either: a level sends each child its tile
+    times the children holding distinct data (``mem_bw_boost``, from the relevant part of the spatial
+    unrolling: ``unit_unique`` in ``zigzag/mapping/spatial_mapping_internal.py``, used in
+    ``zigzag/mapping/mapping.py`` ``calc_req_mem_bw_and_data_transfer_rate``; zigzag-imc @ 49b125a the same).
+    ZigZag merges the overlap of a sliding window whose two dims are unrolled at one memory level
+    (``decouple_pr_loop``), which this rule matches when both are on one array axis; ResNet-18's conv1 (FX
+    unrolled 7 over a stride-2 OX loop in time): SRAM input reads 7 a cycle, not the window's 2 new ones."""
 
     refill_stalls: bool = True
     """A single-buffered level stalls compute while it refills, and the first tiles load and the last
@@ -96,6 +104,49 @@ class Conventions:
     """Latency from each level's traffic over its bandwidth with refills (``refill_stalls``). Without it,
     ZigZag's per-port model (``carbonloop.model.zigzag_latency``): transfer windows per operand and port,
     stall or slack per port, the worst port stalls the layer, plus on-loading and off-loading."""
+
+    read_per_mac: bool = True
+    """The innermost memory of an input operand is read for every MAC it feeds. ZigZag reads it once per
+    run of the innermost temporal loops irrelevant to the operand (the word stays at the memory's output
+    pins: ``mac_level_data_stationary_cycle``, KULeuven-MICAS/zigzag 3.9.1 ``zigzag/mapping/temporal_mapping.py``
+    ``innermost_stationary_loop_merge_down``, the period of ``rd_out_to_low`` in ``zigzag/mapping/mapping.py``
+    ``Mapping.calc_req_mem_bw_and_data_transfer_rate``; the same in the ZigZag v2 that CarbonSpot ran,
+    KULeuven-MICAS/zigzag-imc @ 49b125a ``zigzag/classes/mapping/combined_mapping.py``)
+    (:mod:`carbonloop.model.zigzag_counts`)."""
+
+    first_update_needs_no_read: bool = True
+    """The first sum a level receives for an output is written without reading anything back, and a child
+    is sent nothing before its first sum. ZigZag mirrors the transfers of a level that holds partial sums
+    (its ``psum_flag``): it reads a sum back for every update, the first included, and a child whose parent
+    holds partial sums receives one for every sum it sends up (``zigzag/mapping/mapping.py``,
+    ``calc_req_mem_bw_and_data_transfer_rate``: ``rd_out_to_low`` copies ``wr_in_by_low``, ``wr_in_by_high``
+    copies ``rd_out_to_high``; zigzag-imc @ 49b125a the same). With a spatial reduction above a register that
+    is a read and a write of the register every cycle (:mod:`carbonloop.model.zigzag_counts`)."""
+
+    drain_reads_at_level_bits: bool = True
+    """A read that sends sums up to the parent costs the level's own word (the partial sum's width where
+    the level holds partial sums). ZigZag charges it at the precision the parent holds: final where no
+    reduction is left at or above the parent (``zigzag/mapping/mapping.py``, ``calc_data_access``:
+    ``rd_out_to_high`` precision; zigzag-imc @ 49b125a the same)."""
+
+    fractional_word_totals: bool = True
+    """Word counts are bits moved over the level's width, fractions kept. ZigZag 3.9.1 truncates each
+    operand's, level's and direction's total to a whole number (``zigzag/cost_model/cost_model.py``,
+    ``CostModelEvaluation._calc_memory_access``: ``int(...)``): a layer's 10 outputs of 8 b written to a
+    512 b SRAM cost 0 words. The ZigZag v2 that CarbonSpot ran keeps the fraction (KULeuven-MICAS/carbonspot
+    @ f514704, ``zigzag/classes/cost_model/cost_model.py``, ``calc_memory_word_access``), so the
+    ``carbonspot`` set leaves this on."""
+
+    padded_units_move_data: bool = True
+    """A spatial loop padded past its dimension (ResNet-18's fc: K = 1000 as 16 units x 63 steps) moves
+    its padded units' tiles too, so transfers and their latency are the padded ones. ZigZag 3.9.1 sizes
+    the transfers that set its latency by the units holding real data, ``int(1000 / 63) = 15``
+    (``zigzag/stages/mapping/spatial_mapping_conversion.py``, ``generate_limited_user_spatial_mapping``
+    with ``allow_decimal_sm_loop_size`` off; applied in :mod:`carbonloop.model.zigzag_latency`). Its
+    energy takes the fraction, 1000 / 63 = 15.87 units, which carbonloop does not model (it counts the
+    padded accesses: +0.8 % on that fc). The ZigZag v2 that CarbonSpot ran rounds up instead
+    (KULeuven-MICAS/carbonspot @ f514704 ``zigzag/classes/stages/SpatialMappingConversionStage.py``:
+    ``int(np.ceil(...))``), as carbonloop does, so ``carbonspot`` leaves this on."""
 
     loading_in_latency: bool = True
     """Count loading the first tiles and draining the last in the latency. CarbonSpot reads ZigZag's
@@ -129,16 +180,26 @@ TIMELOOP = Conventions(
 
 ZIGZAG = Conventions(
     name="zigzag",
+    merge_overlapping_multicast=False,
     leakage_in_energy=False,
     psum_width_by_level=False,
     level_roofline_latency=False,
+    read_per_mac=False,
+    first_update_needs_no_read=False,
+    drain_reads_at_level_bits=False,
+    fractional_word_totals=False,
+    padded_units_move_data=False,
 )
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
     name="carbonspot",
+    merge_overlapping_multicast=False,
     leakage_in_energy=False,
     psum_width_by_level=False,
     level_roofline_latency=False,
+    read_per_mac=False,
+    first_update_needs_no_read=False,
+    drain_reads_at_level_bits=False,
     loading_in_latency=False,
     weights_from_dram=False,
 )

@@ -25,6 +25,7 @@ from carbonloop.model.nest import (
     mapping_arrays,
     operand_loop_arrays,
 )
+from carbonloop.model.zigzag_counts import drain_word_bits, partial_levels, zigzag_counts
 from carbonloop.model.zigzag_latency import zigzag_latency_cycles
 from carbonloop.workload.layer import Layer
 
@@ -145,7 +146,10 @@ def evaluate_batch(
         counts = level_word_bits(counts, acc)
     if not conv.psum_width_by_level:
         counts = merged_psum_word_bits(cl, own.get("O", loops), keep, counts)
-    level_energy = access_energy(counts, acc)
+    bound = fill_counter is not None
+    counts = zigzag_counts(cl, own.get("O", loops), keep, counts, conv, bound)
+    drain_bits = None if conv.drain_reads_at_level_bits else drain_word_bits(cl, keep, counts, bound)
+    level_energy = access_energy(counts, acc, drain_bits)
     macs_exec = counts.temporal_iterations * counts.spatial_used
     fits = fits_capacity(counts.tile_bits, acc)
     compute, components, rows_fit = compute_energy(
@@ -186,26 +190,12 @@ def merged_psum_word_bits(
     above, or a spatial reduction fans out above it, and final outputs otherwise."""
     out_i = next(i for i, o in enumerate(cl.operands) if o.role == "O")
     op = cl.operands[out_i]
-    L = len(keep)
-    chain = [x for x in range(L) if "O" in keep[x]]
-    owner = np.array([max(c for c in chain if c <= lv) for lv in range(L)])
-    relevant = np.isin(loops.dim, np.array(op.relevant_dims, dtype=np.int64))
-    stepping = loops.factor > 1
-    N, K = loops.dim.shape
-    nearest = np.full(N, chain[-1])  # owner of the nearest relevant temporal loop inside, innermost first
-    lowest = np.full(N, L)  # outermost level at which a reduction ends (L: none)
-    for k in range(K - 1, -1, -1):
-        temporal = ~loops.spatial[:, k] & stepping[:, k]
-        rel = relevant[:, k]
-        red_t = temporal & ~rel
-        lowest = np.where(red_t, np.minimum(lowest, nearest), lowest)
-        red_s = loops.spatial[:, k] & stepping[:, k] & ~rel
-        lowest = np.where(red_s, np.minimum(lowest, loops.level[:, k] + 1), lowest)
-        nearest = np.where(temporal & rel, owner[loops.level[:, k]], nearest)
+    chain = [x for x in range(len(keep)) if "O" in keep[x]]
+    partial = partial_levels(cl, loops, keep)
     bits = counts.word_bits.copy()
     tiles = counts.operand_tile_bits.copy()
     for x in chain:
-        new = np.where(lowest <= x, op.partial_bits, op.bits)
+        new = np.where(partial[:, x], op.partial_bits, op.bits)
         old = np.maximum(bits[:, x, out_i], 1)
         tiles[:, x, out_i] = tiles[:, x, out_i] // old * new
         bits[:, x, out_i] = new
@@ -222,21 +212,37 @@ def level_word_bits(counts: Counts, acc: Accelerator) -> Counts:
     return replace(counts, word_bits=bits)
 
 
-def access_energy(counts: Counts, acc: Accelerator) -> np.ndarray:
+def access_energy(counts: Counts, acc: Accelerator, drain_bits: np.ndarray | None = None) -> np.ndarray:
     """Energy of the reads, fills and updates [N, L, O].
 
-    ``fractional_words``: accesses cost their bits over the level's width. Otherwise (Timeloop,
-    ``src/model/buffer.cpp``): per instance, action and operand, ``ceil(accesses / block_size)`` vector
-    accesses of ``block_elements`` elements, paid by ``paying_instances`` (one per utilized cluster unless
-    ``ignore_cluster_size``)."""
+    ``fractional_words``: accesses cost their bits over the level's width; ``drain_bits`` [N, L, O] prices
+    the reads that send sums up (``counts.drain_reads``) at other bits than the level's words
+    (``drain_reads_at_level_bits`` off); without ``fractional_word_totals`` each direction's total of words
+    is truncated to a whole number (ZigZag 3.9.1). Otherwise (Timeloop, ``src/model/buffer.cpp``): per
+    instance, action and operand, ``ceil(accesses / block_size)`` vector accesses of ``block_elements``
+    elements, paid by ``paying_instances`` (one per utilized cluster unless ``ignore_cluster_size``)."""
     conv = acc.conventions
     width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
     e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
     e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
     e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
-    if conv.fractional_words:
+    if conv.fractional_words and conv.fractional_word_totals and drain_bits is None:
         words = counts.word_bits / width
         return words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
+    if conv.fractional_words:
+        drain = counts.drain_reads if counts.drain_reads is not None else np.zeros_like(counts.reads)
+        up_bits = counts.word_bits if drain_bits is None else drain_bits
+
+        def words(n: np.ndarray, bits: np.ndarray) -> np.ndarray:
+            if conv.fractional_word_totals:
+                return n * bits / width
+            return np.floor_divide(n * bits, width)  # ZigZag's int() of a total: exact on integer bits
+
+        return (
+            (words(counts.reads - drain, counts.word_bits) + words(drain, up_bits)) * e_read
+            + words(counts.fills, counts.word_bits) * e_write
+            + words(counts.updates, counts.word_bits) * e_upd
+        )
     inst = np.maximum(counts.instances, 1)[:, :, None]  # [N, L, 1] instances in use
     block = block_elements(counts, acc)
 

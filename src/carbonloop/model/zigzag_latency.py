@@ -115,6 +115,8 @@ class _Row:
         self.temporal = [k for k in range(K) if not self.spatial[k] and self.factor[k] > 1]
         self.T = math.prod(self.factor[k] for k in self.temporal)
         self.cl, self.acc, self.keep = cl, acc, keep
+        if not acc.conventions.padded_units_move_data:
+            self.factor = unpadded_spatial_factors(self.dim, self.factor, self.spatial, cl)
 
     def chain(self, op: int) -> list[int]:
         role = self.cl.operands[op].role
@@ -143,6 +145,27 @@ class _Row:
                 if not seen_relevant:
                     mac_st *= self.factor[k]
         return final, mac_st
+
+
+def unpadded_spatial_factors(
+    dim: list[int], factor: list[int], spatial: list[bool], cl: CompiledLayer
+) -> list[int]:
+    """The loop factors with the innermost spatial loop of each padded dimension (its loops' product
+    exceeds its size: K = 1000 as 16 x 63) cut to the units that hold real data, ``size // (product of
+    the dim's other loops)`` (1000 // 63 = 15): the integer spatial mapping ZigZag 3.9.1 takes for its
+    transfer sizes and so its latency (``zigzag/stages/mapping/spatial_mapping_conversion.py``,
+    ``generate_limited_user_spatial_mapping`` with ``allow_decimal_sm_loop_size`` off: ``int()`` of
+    size / temporal remainder; ``padded_units_move_data`` off)."""
+    out = list(factor)
+    for d in set(dim):
+        on_d = [k for k in range(len(dim)) if dim[k] == d]
+        total = math.prod(factor[k] for k in on_d)
+        size = int(cl.sizes[d])
+        padded = [k for k in on_d if spatial[k] and factor[k] > 1]
+        if total > size and padded:
+            k = padded[-1]
+            out[k] = max(1, size // (total // factor[k]))
+    return out
 
 
 def _instances(row: _Row, x: int) -> int:
