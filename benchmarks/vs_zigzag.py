@@ -10,6 +10,11 @@ so this process never imports it.
 ``--conventions zigzag`` scores every layer (our search and ZigZag's own loop nest) under carbonloop's
 ``zigzag`` convention set (src/carbonloop/model/conventions.py), so that the last two columns compare the two
 models on the same mapping under the same rules.
+
+``--peer-json DIR`` keeps ZigZag's results (its loop nests, energies, latencies and, from
+``peers/run_zigzag.py``, its word counts per operand, level and direction and its port activities) in
+``DIR/<network>.<objective>.json``, read instead of rerunning ZigZag when present. ``--nests-only`` prints
+only ZigZag's own nests scored in carbonloop, the table of docs/validation-zigzag.md.
 """
 
 from __future__ import annotations
