@@ -1,5 +1,7 @@
 """A level that cannot hold one element of an operand it keeps is named in the 'nothing fits' error."""
 
+import dataclasses
+
 import pytest
 
 from carbonloop.errors import SpecError
@@ -8,10 +10,15 @@ from carbonloop.mapper.search import search_layer
 from carbonloop.workload import zoo
 
 
-def test_four_bit_cells_under_eight_bit_weights_say_so():
-    # Sinangil's macro (JSSC 2021) stores 4-bit weights, one per cell level instance (4 bits); the zoo's
-    # conv1d has ZigZag's default 8-bit weights, so no tile of the cells fits: 8 > 4
+def test_a_buffer_narrower_than_one_weight_says_so():
+    # A 4-bit cell under 8-bit weights (as a 4-bit CiM macro's cells under ZigZag's default 8-bit conv1d):
+    # two_level's buffer cut to 4 bits cannot hold one 8-bit element of any operand, whatever the tiling
+    acc = load_accelerator("two_level")
+    small = dataclasses.replace(acc.memories[1], size_bits=4)
+    acc = dataclasses.replace(acc, memories=(acc.memories[0], small))
     layer = zoo.get("conv1d").layers[0]
+    assert all(op.bits == 8 for op in layer.operands)
     with pytest.raises(SpecError) as err:
-        search_layer(layer, load_accelerator("cim_sinangil_7nm"), "edp")
-    assert "level 'cells' holds 4 bits per instance but one W element of conv1d is 8 bits" in str(err.value)
+        search_layer(layer, acc, "edp")
+    assert "level 'buffer' holds 4 bits per instance but one" in str(err.value)
+    assert "element of conv1d is 8 bits" in str(err.value) and "\n" not in str(err.value)

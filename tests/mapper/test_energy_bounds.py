@@ -49,8 +49,10 @@ def _every_order(space, f: np.ndarray) -> LoopArrays | None:
     return space.with_axes(LoopArrays(dim, fac, lev, sp))
 
 
-def _bounds_and_exact(acc_name: str, layer, cand_index: int, limit: int, step: int = 1):
-    acc = load_accelerator(acc_name)
+def _bounds_and_exact(acc_name, layer, cand_index: int, limit: int, step: int = 1):
+    """Order-free bounds, pair extras and the exact least energy over every order of a sample of a
+    candidate's tilings. ``acc_name``: a preset name or an accelerator."""
+    acc = load_accelerator(acc_name) if isinstance(acc_name, str) else acc_name
     cl = compile_layer(layer)
     cands = spatial_candidates(layer, acc)
     space = make_space(
@@ -60,7 +62,8 @@ def _bounds_and_exact(acc_name: str, layer, cand_index: int, limit: int, step: i
     if F.shape[0] == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     loops = space.with_axes(tiling_loops(space, F))
-    res = evaluate_batch(cl, acc, loops, space.keep, order_free_fills(cl, loops.dim.T))
+    spatial = loops.spatial.T if space.relocates else None
+    res = evaluate_batch(cl, acc, loops, space.keep, order_free_fills(cl, loops.dim.T, spatial=spatial))
     extra = pair_refill_energy(space, F, res.counts.word_bits, operand_classes(cl))
     exact = np.full(F.shape[0], np.nan)
     for t in range(F.shape[0]):

@@ -142,7 +142,8 @@ def _check_group_bounds(acc, layer, *, cand_index: int, step: int, limit: int):
     pid, masks, _ = patterns(F)
 
     def bound(loops, fixed):
-        res = evaluate_batch(cl, acc, loops, space.keep, order_free_fills(cl, loops.dim.T, fixed.T))
+        spatial = loops.spatial.T if space.relocates else None  # per-operand spans: each operand's own nest
+        res = evaluate_batch(cl, acc, loops, space.keep, order_free_fills(cl, loops.dim.T, fixed.T, spatial))
         return res.energy_pj, res.latency_cycles
 
     # every order of every tiling, with the innermost loop of each of its levels

@@ -29,24 +29,21 @@ from carbonloop.mapper.temporal import OperandClass, Space
 from carbonloop.model.accesses import footprint
 
 
-def _refill_energy(space: Space, op_index: int, p: int, c: int, ext: np.ndarray, word_bits: np.ndarray):
+def _refill_energy(
+    space: Space, op_index: int, p: int, c: int, temporal_ext: np.ndarray, word_bits: np.ndarray
+):
     """Energy of one whole refill of an operand's tile below level ``c`` from its parent ``p`` [N]: the
     parent's reads of the union of its children's tiles (updates and reads for partial sums) and the
-    children's writes (and their drain reads), at the words the model charges."""
+    children's writes (and their drain reads), at the words the model charges. ``temporal_ext`` [N, D]:
+    the temporal loops inside the tile; the spatial ones, the fan-out between ``p`` and ``c`` and the
+    instances are the operand's own (:meth:`Space.operand_spatial_at`), as the model counts them."""
     acc, cl = space.acc, space.cl
     op = cl.operands[op_index]
     mp, mc = acc.memories[p], acc.memories[c]
-    between = np.ones(cl.D, dtype=np.int64)  # spatial fan-out from p down to c
-    above_p = np.ones(cl.D, dtype=np.int64)  # spatial loops above p (instances of p)
-    above_c = np.ones(cl.D, dtype=np.int64)
-    for d, f, lv in space.spatial_loops:
-        if p <= lv < c:
-            between[d] *= f
-        if lv < p:
-            above_p[d] *= f
-        if lv < c:
-            above_c[d] *= f
-    inst_p, inst_c = float(above_p.prod()), float(above_c.prod())
+    at_p, at_c = space.operand_spatial_at(op_index, p), space.operand_spatial_at(op_index, c)
+    between = at_p // at_c  # spatial fan-out from p down to c
+    inst_p, inst_c = space.operand_instances(op_index, p), space.operand_instances(op_index, c)
+    ext = temporal_ext * at_c[None, :]
     tile = footprint(op, ext).astype(float)
     union = footprint(op, ext * between[None, :]).astype(float)
     wp = word_bits[:, p, op_index] / mp.width_bits
@@ -92,7 +89,7 @@ def pair_refill_energy(
         above = temporal_above[:, c - 1, :]  # [N, D] temporal factors above c, per dim
         n = above.prod(axis=1) - 1  # transitions of the loops above c
         moving = above > 1
-        ext = inner[:, c, :] * space.spatial_at(c)[None, :]
+        ext = inner[:, c, :]  # temporal extents of the tile at c (each operand adds its spatial loops)
         best = np.zeros(N)
         for a, b in itertools.combinations(plain, 2):
             if c not in chain[a] or c not in chain[b] or chain[a][0] == c or chain[b][0] == c:
@@ -167,12 +164,12 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
         if last == 0:
             continue  # the cheap bound already charges level 0
         m = acc.memories[last]
-        inst = float(np.prod(space.spatial_at(0) // space.spatial_at(last)))
-        union = space.spatial_at(last)[None, :]
+        inst = space.operand_instances(oi, last)  # the operand's own placement (per-operand spans)
+        union = space.operand_spatial_at(oi, last)[None, :]
         n = inst * T * float(footprint(op, union)[0])
         words = bits[oi] / m.width_bits
         if op.role == "O":
-            seen = float(footprint(op, (space.temporal_sizes * space.spatial_at(last))[None, :])[0])
+            seen = float(footprint(op, space.temporal_sizes[None, :] * union)[0])
             # imperfect factors (or a padded fixed unrolling) pad T and the region seen alike; only the
             # updates are kept there
             reads = 0.0 if space.imperfect or space.padded else (n - inst * seen) * m.read_pj
@@ -213,7 +210,6 @@ def _level_refill_floor(
     if tiles.shape[0] == 0:
         return 0.0
     n_trans = T / tiles.prod(axis=1).astype(float) - 1  # imperfect: the factors above c cover ceil(T_d/E_d)
-    ext = tiles * space.spatial_at(c)[None, :]
     moving = tiles < space.temporal_sizes[None, :]  # [n, D] a loop above c on that dim
     wb = np.broadcast_to(bits[None, None, :], (tiles.shape[0], L, len(bits)))
     ops = sorted(parents)
@@ -222,16 +218,14 @@ def _level_refill_floor(
     atomic, energy = {}, {}
     for oi in ops:
         if windows[oi]:
-            fan = np.ones(D, dtype=np.int64)
-            for d, f, lv in space.spatial_loops:
-                if parents[oi] <= lv < c:
-                    fan[d] *= f
+            at_c = space.operand_spatial_at(oi, c)
+            fan = space.operand_spatial_at(oi, parents[oi]) // at_c  # the operand's own fan-out
             win_dims = sorted({d for dims in windows[oi] for d in dims})
-            one = footprint(cl.operands[oi], ext) == 1
+            one = footprint(cl.operands[oi], tiles * at_c[None, :]) == 1
             atomic[oi] = one & bool((fan[win_dims] == 1).all())
         else:
             atomic[oi] = np.ones(tiles.shape[0], dtype=bool)
-        energy[oi] = _refill_energy(space, oi, parents[oi], c, ext, wb)
+        energy[oi] = _refill_energy(space, oi, parents[oi], c, tiles, wb)
 
     def fixed_by(a: int, b: int) -> np.ndarray:
         """Dims [D] that cannot move while both ``a`` and ``b`` stay in place."""
@@ -281,12 +275,11 @@ def _fitting_tiles(space: Space, c: int) -> np.ndarray:
     if sum(sizes if space.imperfect else (len(divisors(t)) for t in sizes)) > 8 * MAX_TILE_SHAPES:
         return np.zeros((0, D), dtype=np.int64)
     values = [np.arange(1, t + 1) if space.imperfect else np.array(divisors(t)) for t in sizes]
-    spatial = space.spatial_at(c)[None, :]
     if np.isfinite(cap):
         alone = np.ones((sum(v.size for v in values), D), dtype=np.int64)
         owner = np.repeat(np.arange(D), [v.size for v in values])
         alone[np.arange(owner.size), owner] = np.concatenate(values)
-        ok = _tile_bits_lb(space, c, alone * spatial) <= cap
+        ok = _tile_bits_lb(space, c, alone) <= cap
         values = [np.concatenate(values)[ok & (owner == d)] for d in range(D)]
     E = np.ones((1, D), dtype=np.int64)
     for d in range(D):
@@ -300,7 +293,7 @@ def _fitting_tiles(space: Space, c: int) -> np.ndarray:
         E = np.repeat(E, values[d].size, axis=0)
         E[:, d] = np.tile(values[d], E.shape[0] // values[d].size)
         if np.isfinite(cap):
-            E = E[_tile_bits_lb(space, c, E * spatial) <= cap]
+            E = E[_tile_bits_lb(space, c, E) <= cap]
         if E.shape[0] > MAX_TILE_SHAPES:
             return np.zeros((0, D), dtype=np.int64)
     return E

@@ -169,6 +169,8 @@ class Pool:
             limits,
         )
         self.classes = operand_classes(cl)
+        # some operand counts on its own placement of the spatial loops (spans nested only per operand)
+        self.relocates = any(space.relocates for space in spaces)
         self.summaries: list[_Summary] | None = None
         self.e_floor = math.inf  # least order-free bounds over every fitting tiling (first pass)
         self.l_floor = math.inf
@@ -196,8 +198,13 @@ class Pool:
         """Order-free energy and latency bounds and capacity fits of tilings ``F`` of the spaces ``sid``,
         in one model call."""
         loops, tiling = compact_rows(self.spaces, F, sid)
+        spatial = loops.spatial.T if self.relocates else None
         res = evaluate_batch(
-            self.cl, self.acc, loops, self.spaces[0].keep, order_free_fills(self.cl, loops.dim.T)
+            self.cl,
+            self.acc,
+            loops,
+            self.spaces[0].keep,
+            order_free_fills(self.cl, loops.dim.T, spatial=spatial),
         )
         n = F.shape[0]
         e, lat, fits = np.empty(n), np.empty(n, dtype=res.latency_cycles.dtype), np.empty(n, dtype=bool)
@@ -567,7 +574,8 @@ class _Chunk:
         e_parts, l_parts = [], []
         for a in range(0, loops.N, step):
             part, fx = loops.take(np.arange(a, min(loops.N, a + step))), fixed[a : a + step]
-            counter = order_free_fills(run.cl, part.dim.T, fx.T)
+            spatial = part.spatial.T if self.pool.relocates else None
+            counter = order_free_fills(run.cl, part.dim.T, fx.T, spatial=spatial)
             res = evaluate_batch(run.cl, run.acc, part, self.pool.spaces[0].keep, counter)
             e_parts.append(res.energy_pj)
             l_parts.append(res.latency_cycles)

@@ -62,9 +62,9 @@ def forget() -> None:
 
 def structure_key(layer: Layer, acc: Accelerator, extra: object) -> tuple[object, ...]:
     """What a remembered mapping needs to be a mapping of this search's mapspace: the layer's shape, the
-    array's axes and kind, its spatial hints, each level's name, operands and fan-out (not its capacity or
-    costs), and the search's constraints and mode (``extra``)."""
-    levels = tuple((m.name, tuple(sorted(m.operands)), tuple(m.spans)) for m in acc.memories)
+    array's axes and kind, its spatial hints, each level's name, operands, fan-out and physical memory
+    (not its capacity or costs), and the search's constraints and mode (``extra``)."""
+    levels = tuple((m.name, tuple(sorted(m.operands)), tuple(m.spans), m.physical) for m in acc.memories)
     array = (acc.array.axes, acc.array.kind, acc.array.imc is not None)
     # the spatial hints (a dataflow) shape the mapspace too: an output- and a weight-stationary array of
     # one size do not share their memory

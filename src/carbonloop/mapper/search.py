@@ -24,7 +24,6 @@ from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective, get_objective
-from carbonloop.mapper.per_operand import require_searchable
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
 from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
@@ -291,7 +290,6 @@ def search_layer(
     ``memo``: shared by searches of layers on the same ``acc`` with the same ``constraints`` (a network's
     passes), so each layer shape's spaces and cheap bounds are built once; results are unchanged.
     """
-    require_searchable(acc)
     bud = _as_budget(budget)
     exact = bud.evaluations is None and bud.seconds is None
     key = None

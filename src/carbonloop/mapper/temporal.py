@@ -25,7 +25,7 @@ import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import FillCounter, axis_overlap, footprint
 from carbonloop.model.evaluate import capacity_bits, evaluate_batch
 from carbonloop.model.factors import divisors
-from carbonloop.model.nest import CompiledLayer, LoopArrays, stack_loops
+from carbonloop.model.nest import CompiledLayer, LoopArrays, relocated_axes, stack_loops
 from carbonloop.workload.footprint import axis_size
 
 # --- operand relevance -----------------------------------------------------------------------------
@@ -170,12 +170,63 @@ class Space:
                 s[d] *= f
         return s
 
+    @cached_property
+    def relocates(self) -> bool:
+        """Some operand counts on its own placement of the spatial loops (spans nested only per operand:
+        :func:`carbonloop.model.nest.relocated_axes`); False on every accelerator with nested spans."""
+        return bool(self.spatial_loops) and bool(relocated_axes(self.acc, self.keep))
 
-def _tile_bits_lb(space: Space, x: int, ext: np.ndarray) -> np.ndarray:
-    """Bits of the level-x tile with per-dim extents ``ext`` [N, D], outputs at their smaller precision."""
-    total = np.zeros(ext.shape[0], dtype=np.int64)
-    for op in space.cl.operands:
+    @cached_property
+    def operand_spatial_levels(self) -> tuple[tuple[int, ...], ...]:
+        """Per operand (``cl.operands`` order), the level each spatial loop belongs to for that operand:
+        the listed level, or the operand's own fan-out level where the model relocates the loop
+        (docs/model.md, "Per-operand memories"). The tile of an operand at level x holds exactly the
+        spatial loops whose level here is >= x, and its instances there are the product of the others."""
+        listed = tuple(lv for _, _, lv in self.spatial_loops)
+        if not self.relocates:
+            return tuple(listed for _ in self.cl.operands)
+        if len(self.spatial_axes) != len(self.spatial_loops):
+            raise ValueError("per-operand spatial placement needs the spatial loops' array axes")
+        moves = relocated_axes(self.acc, self.keep)
+        out = []
+        for op in self.cl.operands:
+            m = moves.get(op.role, {})
+            out.append(tuple(m.get(a, lv) for lv, a in zip(listed, self.spatial_axes, strict=True)))
+        return tuple(out)
+
+    @cached_property
+    def _operand_spatial_table(self) -> np.ndarray:
+        """[O, L + 1, D]: per operand and level, the per-dim product of its spatial loops at or below it."""
+        L, D = self.L, self.cl.D
+        out = np.ones((len(self.cl.operands), L + 1, D), dtype=np.int64)
+        for oi, levels in enumerate(self.operand_spatial_levels):
+            for (d, f, _), lv in zip(self.spatial_loops, levels, strict=True):
+                out[oi, : lv + 1, d] *= f
+        out.flags.writeable = False
+        return out
+
+    def operand_spatial_at(self, op_index: int, level: int) -> np.ndarray:
+        """Per dim [D], the spatial loops inside operand ``op_index``'s tile at ``level`` (its own
+        placement; :meth:`spatial_at` where no loop moves). ``level = 0``: every spatial loop."""
+        return self._operand_spatial_table[op_index, level]
+
+    def operand_instances(self, op_index: int, level: int) -> float:
+        """Copies of operand ``op_index``'s tile at ``level``: the product of its spatial loops above it."""
+        table = self._operand_spatial_table[op_index]
+        return float(np.prod(table[0] // table[level]))
+
+
+def _tile_bits_lb(space: Space, x: int, temporal_ext: np.ndarray) -> np.ndarray:
+    """Bits of the level-x tile whose temporal loops at or below x have per-dim extents ``temporal_ext``
+    [N, D], outputs at their smaller precision: each operand's tile holds the spatial loops that are
+    inside it for that operand (:meth:`Space.operand_spatial_at`). A lower bound of the model's tile
+    bits at x (exact but for the outputs' precision), so pruning on it alone drops only tilings the
+    model refuses; a physical memory's virtual levels are checked jointly by the model (its ``fits``)."""
+    total = np.zeros(temporal_ext.shape[0], dtype=np.int64)
+    shared = None if space.relocates else temporal_ext * space.spatial_at(x)[None, :]
+    for oi, op in enumerate(space.cl.operands):
         if op.role in space.keep[x]:
+            ext = temporal_ext * space.operand_spatial_at(oi, x)[None, :] if shared is None else shared
             total += footprint(op, ext) * min(op.bits, op.partial_bits)
     return total
 
@@ -248,7 +299,7 @@ def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarr
         E2[:, d] *= u
         F2[:, x, d] = u
         if np.isfinite(cap[x]):
-            ok = _tile_bits_lb(space, x, E2 * space.spatial_at(x)[None, :]) <= cap[x]
+            ok = _tile_bits_lb(space, x, E2) <= cap[x]
             E2, F2 = E2[ok], F2[ok]
         if E2.shape[0]:
             stack.append((step + 1, E2, F2, 0))
@@ -441,11 +492,19 @@ class _OwnMove:
         return np.where(self._dim == d, self._g.stride, 0)
 
 
-def order_free_fills(cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | None = None) -> FillCounter:
+def order_free_fills(
+    cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | None = None, spatial: np.ndarray | None = None
+) -> FillCounter:
     """A fill counter for the model that counts every fill at its minimum over loop orders
     (:func:`_lb_fills`); everything else (reads, updates, bits, tiles, energy, latency) is the model's
     own code, so the bound follows the model as it changes. ``dim`` is the loop-major [K, N] dim table,
-    ``fixed`` (same shape) the loops whose place in their level is decided (None: none)."""
+    ``fixed`` (same shape) the loops whose place in their level is decided (None: none).
+
+    ``spatial`` (the rows' loop-major spatial flags): give it when the model may count some operand on
+    its own nest (spans nested only per operand: :func:`carbonloop.model.nest.relocate_spatial`). That
+    nest holds the same loops with spatial ones moved, the temporal loops in the same order, so each
+    nest's dim and fixed tables are the rows' permuted alike (temporal loops matched in order); the
+    bound's argument is one about any loop nest and holds on each operand's own."""
     classes = operand_classes(cl)
     nw_of = {}
     for op, c in zip(cl.operands, classes, strict=True):
@@ -454,12 +513,35 @@ def order_free_fills(cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | Non
         nw_of[op.name] = m
 
     memo: dict = {}
-    loop_nw: dict[str, np.ndarray] = {}
+    loop_nw: dict[tuple[int, str], np.ndarray] = {}
+    tables: dict[int, tuple[object, np.ndarray, np.ndarray | None]] = {}
+
+    def own_tables(g) -> tuple[np.ndarray, np.ndarray | None]:
+        if spatial is None:
+            return dim, fixed
+        hit = tables.get(id(g))
+        if hit is None or hit[0] is not g:
+            src = np.argsort(spatial, axis=0, kind="stable")  # temporal loops first, in nest order
+            dst = np.argsort(g.spatial, axis=0, kind="stable")
+
+            def permute(a: np.ndarray) -> np.ndarray:
+                out = np.empty_like(a)
+                np.put_along_axis(out, dst, np.take_along_axis(a, src, axis=0), axis=0)
+                return out
+
+            g_dim = permute(dim)
+            for col in np.flatnonzero(g.spatial.any(axis=1)):  # spatial loops may change order: read them
+                g_dim[col] = np.where(g.spatial[col], g.onehot[:, col].argmax(axis=0), g_dim[col])
+            hit = (g, g_dim, None if fixed is None else permute(fixed))
+            tables[id(g)] = hit
+        return hit[1], hit[2]
 
     def counter(op, ext: np.ndarray, g, child_level: int) -> np.ndarray:
-        if op.name not in loop_nw:
-            loop_nw[op.name] = nw_of[op.name][dim]
-        return _lb_fills(op, ext, g, child_level, loop_nw[op.name], dim, fixed, memo)
+        g_dim, g_fixed = own_tables(g)
+        key = (id(g_dim), op.name)
+        if key not in loop_nw:
+            loop_nw[key] = nw_of[op.name][g_dim]
+        return _lb_fills(op, ext, g, child_level, loop_nw[key], g_dim, g_fixed, memo)
 
     return counter
 
@@ -467,7 +549,7 @@ def order_free_fills(cl: CompiledLayer, dim: np.ndarray, fixed: np.ndarray | Non
 def lower_bound_scores(space: Space, F: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per tiling: energy and latency lower bounds over all loop orders, and whether its tiles fit."""
     loops = tiling_loops(space, F)
-    counter = order_free_fills(space.cl, loops.dim.T)
+    counter = order_free_fills(space.cl, loops.dim.T, spatial=loops.spatial.T if space.relocates else None)
     res = evaluate_batch(space.cl, space.acc, space.with_axes(loops), space.keep, counter)
     return res.energy_pj, res.latency_cycles, res.fits
 
