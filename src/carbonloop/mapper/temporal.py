@@ -195,25 +195,30 @@ class Space:
         return tuple(out)
 
     @cached_property
-    def _operand_spatial_table(self) -> np.ndarray:
-        """[O, L + 1, D]: per operand and level, the per-dim product of its spatial loops at or below it."""
-        L, D = self.L, self.cl.D
-        out = np.ones((len(self.cl.operands), L + 1, D), dtype=np.int64)
-        for oi, levels in enumerate(self.operand_spatial_levels):
-            for (d, f, _), lv in zip(self.spatial_loops, levels, strict=True):
+    def _operand_spatial_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """[O, L + 1, D]: per operand and level, the per-dim product of its spatial loops at or below it;
+        and [O, L + 1] the product of its spatial loops above each level (its instances there)."""
+        L, D, O = self.L, self.cl.D, len(self.cl.operands)
+        levels = self.operand_spatial_levels
+        out = np.ones((O, L + 1, D), dtype=np.int64)
+        for oi in range(O) if self.relocates else range(1):
+            for (d, f, _), lv in zip(self.spatial_loops, levels[oi], strict=True):
                 out[oi, : lv + 1, d] *= f
-        out.flags.writeable = False
-        return out
+        if not self.relocates:
+            out[1:] = out[0]
+        inst = (out[:, :1, :] // out).prod(axis=2).astype(float)
+        for arr in (out, inst):
+            arr.flags.writeable = False
+        return out, inst
 
     def operand_spatial_at(self, op_index: int, level: int) -> np.ndarray:
         """Per dim [D], the spatial loops inside operand ``op_index``'s tile at ``level`` (its own
         placement; :meth:`spatial_at` where no loop moves). ``level = 0``: every spatial loop."""
-        return self._operand_spatial_table[op_index, level]
+        return self._operand_spatial_table[0][op_index, level]
 
     def operand_instances(self, op_index: int, level: int) -> float:
         """Copies of operand ``op_index``'s tile at ``level``: the product of its spatial loops above it."""
-        table = self._operand_spatial_table[op_index]
-        return float(np.prod(table[0] // table[level]))
+        return float(self._operand_spatial_table[1][op_index, level])
 
 
 def _tile_bits_lb(space: Space, x: int, temporal_ext: np.ndarray) -> np.ndarray:
