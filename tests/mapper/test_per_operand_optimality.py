@@ -382,3 +382,24 @@ def test_candidate_bound_never_exceeds_any_mapping_of_the_candidate_per_operand(
         if key in least:
             bound = _cheap_bound(make_space(cl, acc, cand, keep, imperfect), layer)[0]
             assert bound <= least[key] * (1 + 1e-12), (cand.label(), bound, least[key])
+
+
+def test_carbonspot_os_yaml_maps_a_full_array_with_one_word_per_register():
+    # tests/mapper/data/carbonspot_os_16x16.yaml: 16x16 OS array, W register per PE row shared along Y,
+    # I register per column shared along X, O private. K=16 fixed on X and OX=16 on Y use all 256 PEs:
+    # 16*2*16 = 512 MACs / 256 PEs = 2 cycles of compute; each W and I register holds one 8-bit word
+    # (16 bits double-buffered: 8 usable), so the C loop must sit above them. Sized from the shared nest,
+    # W's register would take in the K unrolling of X (16 words) and nothing would fit.
+    from pathlib import Path
+
+    from carbonloop.hardware.library import load_accelerator
+
+    acc = load_accelerator(str(Path(__file__).parent / "data" / "carbonspot_os_16x16.yaml"))
+    assert not acc.spans_nested
+    layer = conv2d("l", K=16, C=2, OY=1, OX=16, FY=1, FX=1)
+    full = Constraints(spatial={"X": [("K", 16)], "Y": [("OX", 16)]})
+    res = search_layer(layer, acc, "latency", constraints=full)
+    assert res.optimal
+    assert res.cost.latency_breakdown_cycles["compute"] == 2 and res.cost.spatial_utilization == 1.0
+    assert res.cost.tile_bits["w_reg"]["W"] == 8 and res.cost.tile_bits["i_reg"]["I"] == 8
+    assert res.cost.tile_bits["o_reg"]["O"] <= 16
