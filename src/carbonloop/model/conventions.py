@@ -203,7 +203,8 @@ CARBONSPOT = Conventions(
     loading_in_latency=False,
     weights_from_dram=False,
 )
-"""ZigZag's rules as CarbonSpot's study used them: latency without loading, weights resident when they fit."""
+"""The ZigZag v2 CarbonSpot's study ran (KULeuven-MICAS/carbonspot @ f514704: fractional word totals, a padded
+unrolling rounded up) with what the study did on top: latency without loading, weights resident when they fit."""
 
 NAMED: dict[str, Conventions] = {c.name: c for c in (CARBONLOOP, TIMELOOP, ZIGZAG, CARBONSPOT)}
 
