@@ -387,10 +387,12 @@ class Counts:
     last_tile_bits: np.ndarray  # [N, L] bits of O a level must send up after compute ends
     drain_reads: np.ndarray | None = None
     """[N, L, O] the part of ``reads`` that sends sums up to the parent (0 for inputs and without
-    ``drain_reads``); the rest goes down to the child or the compute."""
+    ``drain_reads``); the rest goes down to the child or the compute. Kept only under conventions that
+    price it apart (``drain_reads_at_level_bits`` or ``fractional_word_totals`` off), else None."""
     first_outputs: np.ndarray | None = None
     """[N, L] output elements the instances of each level receive for the first time (the updates that
-    need no read: ``reads`` of outputs leave them out)."""
+    need no read: ``reads`` of outputs leave them out). Kept only with ``first_update_needs_no_read``
+    off, else None."""
 
 
 FillCounter = Callable[[CompiledOperand, np.ndarray, NestGeometry, int], np.ndarray]
@@ -452,8 +454,11 @@ def count_accesses(
     op_tile_bits = np.zeros((N, L, O), dtype=np.int64)
     first_bits = np.zeros((N, L), dtype=np.int64)
     last_bits = np.zeros((N, L), dtype=np.int64)
-    drain = np.zeros((N, L, O), dtype=np.int64)
-    first_out = np.zeros((N, L), dtype=np.int64)
+    # kept apart only for the ZigZag rules that price or add to them (model/zigzag_counts.py)
+    want_drain = not (conventions.drain_reads_at_level_bits and conventions.fractional_word_totals)
+    want_first = not conventions.first_update_needs_no_read
+    drain = np.zeros((N, L, O), dtype=np.int64) if want_drain else None
+    first_out = np.zeros((N, L), dtype=np.int64) if want_first else None
     inst = base.inst.copy()  # a level kept by a relocated operand takes its instances from that view
 
     sp = base.g.spatial
@@ -504,7 +509,8 @@ def count_accesses(
                 fill[:, c, oi] += o_inst[:, c] * f_child - first_c
                 if conventions.drain_reads:
                     reads[:, c, oi] += o_inst[:, c] * f_child
-                    drain[:, c, oi] += o_inst[:, c] * f_child
+                    if drain is not None:
+                        drain[:, c, oi] += o_inst[:, c] * f_child
                 upd[:, p, oi] += o_inst[:, p] * f_union
                 reads[:, p, oi] += o_inst[:, p] * f_union - first_p
                 last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
@@ -521,8 +527,9 @@ def count_accesses(
         if is_out:
             upd[:, last, oi] += n
             reads[:, last, oi] += n - o_inst[:, last] * footprint(op, seen_ext[last])
-            for x in chain:
-                first_out[:, x] = o_inst[:, x] * footprint(op, seen_ext[x])
+            if first_out is not None:
+                for x in chain:
+                    first_out[:, x] = o_inst[:, x] * footprint(op, seen_ext[x])
         else:
             reads[:, last, oi] += n
     return Counts(
