@@ -19,6 +19,8 @@ The rules restated from ZigZag 3.9.1 (KULeuven-MICAS/zigzag, ``zigzag/mapping/te
   left after the irrelevant loops at its top. Moving the data takes ``ceil(bits / port bandwidth)`` cycles;
   a port's stall (or slack) is ``(real - allowed) x (periods - 1)``; several moves on one port add their
   stalls and use slack only where their windows do not overlap. The layer stalls for the worst port.
+- A spatial loop padded past its dimension moves only the units holding data (``padded_units_move_data``
+  off: :func:`unpadded_spatial_factors`); the compute cycles keep the padded temporal loops.
 - Before compute, the first tiles of the inputs load (once-per-layer moves may borrow the port's idle
   bandwidth during compute, down to one innermost tile); after it the last outputs drain up.
 
