@@ -101,8 +101,11 @@ def test_ws_clock_flip_scales_latency_by_the_clock_only():
 def test_register_area_flip_adds_every_pes_registers():
     sp = _space(digital={"dataflow": "os", "dim": 32, "sram_bytes": "32KiB"})
     study, flip = run_study(sp), run_study(sp, "register_area_once")
-    # 1024 PEs x 32 b x 3.684 um2 instead of 32 b x 3.684 um2 once: + 1023 x 117.888 um2 = 0.120599 mm2
-    assert flip.iloc[0]["area_mm2"] - study.iloc[0]["area_mm2"] == pytest.approx(1023 * 32 * DFF_AREA_MM2)
+    # per-operand registers: O 16 b in each of 1024 PEs, W 8 b in each of 32 rows, I 8 b in each of 32
+    # columns = 16 896 b instead of 32 b once: + 16 864 b x 3.684 um2 = 0.062127 mm2
+    assert flip.iloc[0]["area_mm2"] - study.iloc[0]["area_mm2"] == pytest.approx(
+        (1024 * 16 + 32 * 8 + 32 * 8 - 32) * DFF_AREA_MM2
+    )
     assert flip.iloc[0]["energy_pj"] == pytest.approx(study.iloc[0]["energy_pj"])
 
 

@@ -254,6 +254,34 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "merge_overlapping_multicast",
+        "conventions",
+        "a parent sends each child its own window; overlaps across a fan-out are not merged (ZigZag v2)",
+        "overlapping sliding windows across a spatial fan-out read once",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "read_per_mac",
+        "conventions",
+        "the innermost memory of an input is read once per run of irrelevant innermost loops (ZigZag)",
+        "read for every MAC it feeds",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "first_update_needs_no_read",
+        "conventions",
+        "every partial-sum update reads a sum back, the first included (ZigZag)",
+        "the first sum is written without a read",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "drain_reads_at_level_bits",
+        "conventions",
+        "sums sent up are charged at the parent's precision (ZigZag)",
+        "at the sending level's own word",
+        ALL_TYPES,
+    ),
+    Assumption(
         "weights_from_dram",
         "conventions",
         "weights resident on chip when the network's fit the SRAM (WS, IMC)",
@@ -294,6 +322,14 @@ ASSUMPTIONS = (
         "IMC SRAM with 4 read + 4 write ports",
         "1 read + 1 write port",
         IMC_TYPES,
+    ),
+    Assumption(
+        "per_operand_registers",
+        "hardware",
+        "one register per operand (W 8 b, I 8 b, O 16 b; IMC I and O under the cells) with its own sharing "
+        "and ports, read for free",
+        "one private 32-bit register per PE for W, I and O (IMC: none), read and write charged",
+        ALL_TYPES,
     ),
     Assumption(
         "imc_cell_area",

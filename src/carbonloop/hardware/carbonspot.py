@@ -23,6 +23,10 @@ SRAM_READ_PORTS = 4
 SRAM_WRITE_PORTS = 4
 SRAM_SUB_BANKS = 16
 """CarbonSpot's SRAM: 4 read and 4 write ports, minimum access granularity ``bw / 16``."""
+DFF_PJ_PER_BIT = 0.0021 * 0.9**2
+"""A flip-flop bit's write: ``dff_cap x vdd^2`` = 2.1 fF x 0.81 V^2 = 0.001701 pJ (``tech_param_28nm``)."""
+DFF_AREA_MM2_PER_BIT = 0.000003684
+"""A flip-flop bit's area, ``dff_area`` = 6 x 0.614 um2 (``tech_param_28nm``)."""
 PUBLISHED_WS_TREE_INPUT_BITS = 64
 """The WS adder tree's input width that CarbonSpot's published PE areas imply. Its notes state 16-bit
 partial sums, but the published weight-stationary minus output-stationary PE area of every Tiny array
@@ -51,6 +55,11 @@ class CarbonSpotRules:
     imc_cell_area: bool = True
     """IMC cell array area from CarbonSpot's CACTI rule for a ``rows x cols x Bw`` array read ``cols x Bw``
     at a time (ours: 0.25 um2 per bit closed form)."""
+    per_operand_registers: bool = True
+    """CarbonSpot's register file: one register per operand with its own sharing, ports and costs
+    (:func:`carbonspot_registers`; digital W 8 b, I 8 b, O 16 b; IMC I ``Bi`` and O ``Bi + Bw`` b under the
+    cells), read for free and written at ``dff_cap x vdd^2`` per bit. Ours (digital): one private 32-bit
+    register per PE holding W, I and O, read and written at that energy; IMC: no registers."""
 
     @property
     def name(self) -> str:
@@ -100,6 +109,70 @@ def sram_access_granularity_bits(width_bits: int) -> float:
     the model: carbonloop charges the bits moved over the width (``fractional_words``); rounding each
     transfer up to whole sub-banks needs a model switch (docs/validation.md, "What is left")."""
     return width_bits / SRAM_SUB_BANKS
+
+
+@dataclass(frozen=True)
+class OperandRegister:
+    """One of CarbonSpot's per-operand registers: ``bits`` wide and deep (one element), ``ports`` read and
+    ``ports`` write ports of ``bits`` each, shared (broadcast) along the array axes ``spans``."""
+
+    operand: str
+    bits: int
+    spans: tuple[str, ...]
+    ports: int
+
+
+REGISTER_FAMILIES = ("os", "ws", "imc")
+
+
+def carbonspot_registers(
+    family: str, input_bits: int = 8, weight_bits: int = 8
+) -> tuple[OperandRegister, ...]:
+    """CarbonSpot's per-operand registers of a hardware family, outermost level first.
+
+    Source: KULeuven-MICAS/carbonspot @ 0839b49, ``expr.py`` ``memory_hierarchy_dut_for_pdigital_os`` /
+    ``_ws`` / ``_imc``: ``reg_W1`` and ``rf_I1`` 8 b with 1 read + 1 write port, ``rf_O1`` 16 b (IMC:
+    ``Bi + Bw``) with 2 + 2 (one pair to the level below, one to the level above); served dimensions
+    OS: O none, W ``(0, 1, 0)`` = D2, I ``(1, 0, 0)`` = D1; WS: W none, I D1, O D2; IMC (below the weight
+    cells): I along the wordline D1, O along the bitline D2, each macro its own (not along D3 = ``M``).
+
+    The order is ours to choose (ZigZag has no level order; its mapper cuts each operand's chain at its
+    own loop). A register of one element holds a temporal loop only if the loop is irrelevant to it, and
+    a loop at a register level sits inside the tiles of every register level above it in the list. In a
+    convolution every dim is relevant to at least two of W, I and O (K: W, O; C, FX, FY: W, I; OX, OY, B:
+    I, O), so only the outermost register can hold a loop: the order names the stationary operand, and
+    the order of the two below it changes nothing. OS keeps O outermost (partial sums stay in the PE across
+    the reduction), WS keeps W outermost, IMC keeps W in the cells above both registers; the other orders
+    were measured on Tiny layers (docs/validation.md, "per_operand_registers")."""
+    if family == "os":
+        return (
+            OperandRegister("O", 16, (), 2),
+            OperandRegister("W", weight_bits, ("D2",), 1),
+            OperandRegister("I", input_bits, ("D1",), 1),
+        )
+    if family == "ws":
+        return (
+            OperandRegister("W", weight_bits, (), 1),
+            OperandRegister("I", input_bits, ("D1",), 1),
+            OperandRegister("O", 16, ("D2",), 2),
+        )
+    if family == "imc":
+        return (
+            OperandRegister("I", input_bits, ("D1",), 1),
+            OperandRegister("O", input_bits + weight_bits, ("D2",), 2),
+        )
+    raise SpecError(
+        "<template>", "dataflow", f"no CarbonSpot registers for {family!r} ({', '.join(REGISTER_FAMILIES)})"
+    )
+
+
+def register_instances(spans: tuple[str, ...], axes: dict[str, int]) -> int:
+    """How many copies of a register the array has: one per position along the axes it does not span."""
+    n = 1
+    for axis, size in axes.items():
+        if axis not in spans:
+            n *= size
+    return n
 
 
 def register_area_per_instance_mm2(bits: int, dff_area_mm2: float, instances: int, once: bool) -> float:

@@ -27,11 +27,16 @@ from carbonloop.costs.resolve import resolve_memory
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
 from carbonloop.hardware.carbonspot import (
+    DFF_AREA_MM2_PER_BIT,
+    DFF_PJ_PER_BIT,
     SRAM_READ_PORTS,
     SRAM_WRITE_PORTS,
     CarbonSpotRules,
+    carbonspot_registers,
     dram_width_bits,
     imc_sram_width_bits,
+    register_area_per_instance_mm2,
+    register_instances,
     rules_from_profile,
 )
 from carbonloop.hardware.macro_memories import SramCost, dram_and_sram_levels
@@ -46,6 +51,37 @@ def carbonspot_cell_area_mm2(spec: ImcMacroSpec) -> float:
     width = spec.cols * spec.weight_bits
     size = width * spec.rows * spec.group_depth
     return carbonspot_sram_cost(size, width).area_mm2 * spec.macros
+
+
+def imc_registers(spec: ImcMacroSpec, once: bool) -> tuple[MemoryLevel, ...]:
+    """CarbonSpot's I (``Bi`` b, shared along the wordline D1) and O (``Bi + Bw`` b, along the bitline D2)
+    registers below the weight cells, one pair per macro (:func:`carbonspot_registers`): read for free,
+    written at ``dff_cap x vdd^2`` per bit (``memory_hierarchy_dut_for_imc``, ``rf_I1`` and ``rf_O1``)."""
+    axes = {"D1": spec.cols, "D2": spec.rows, "M": spec.macros}
+    levels = []
+    for reg in carbonspot_registers("imc", spec.input_bits, spec.weight_bits):
+        write_pj = DFF_PJ_PER_BIT * reg.bits
+        instances = register_instances(reg.spans, axes)
+        levels.append(
+            MemoryLevel(
+                name=f"{reg.operand.lower()}_reg",
+                size_bits=reg.bits,
+                width_bits=reg.bits,
+                read_pj=0.0,
+                write_pj=write_pj,
+                update_pj=write_pj,
+                read_bw_bits=float(reg.bits),
+                write_bw_bits=float(reg.bits),
+                read_ports=reg.ports,
+                write_ports=reg.ports,
+                area_mm2=register_area_per_instance_mm2(reg.bits, DFF_AREA_MM2_PER_BIT, instances, once),
+                operands=frozenset({reg.operand}),
+                spans=reg.spans,
+                double_buffered=False,
+                source=f"CarbonSpot {reg.operand} register (expr.py memory_hierarchy_dut_for_imc, 0839b49)",
+            )
+        )
+    return tuple(levels)
 
 
 def imc_array(spec: ImcMacroSpec, rules: CarbonSpotRules | None = None) -> ComputeArray:
@@ -128,6 +164,8 @@ def imc_accelerator(
             source="IMC macro cells (weight write energy from the macro model)",
         ),
     )
+    if rules is not None and rules.per_operand_registers:
+        levels += imc_registers(spec, rules.register_area_once)
     label = name or f"{spec.kind}_{spec.rows}x{spec.cols}x{spec.macros}_{sram_bytes}B"
     if rules is not None and name is None:
         label += f"_{rules.name}"

@@ -39,17 +39,19 @@ from typing import Any
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.carbonspot import (
+    DFF_AREA_MM2_PER_BIT,
+    DFF_PJ_PER_BIT,
     PUBLISHED_WS_TREE_INPUT_BITS,
+    carbonspot_registers,
     digital_sram_width_bits,
     dram_width_bits,
     register_area_per_instance_mm2,
+    register_instances,
     rules_from_profile,
 )
 from carbonloop.hardware.cim import cim
 from carbonloop.hardware.yaml import accelerator_from_dict
 
-DFF_PJ_PER_BIT = 0.0021 * 0.9**2  # dff_cap_pF x vdd^2 (tech_28nm) = 0.001701 pJ/bit
-DFF_AREA_MM2_PER_BIT = 0.000003684  # dff_area_mm2 (tech_28nm)
 ND2_AREA_MM2 = 0.000000614
 XOR2_AREA_MM2 = 0.0000014736
 MAC_PJ = 0.25  # Envision via CarbonSpot digital_pe_template
@@ -70,6 +72,35 @@ def ws_adder_tree_area_mm2(rows: int, cols: int, input_bits: int = 16) -> float:
     b = input_bits
     per_tree = (3 * ND2_AREA_MM2 + 2 * XOR2_AREA_MM2) * (cols * (b + 1) - (b + math.log2(cols) + 1))
     return rows * max(per_tree, 0.0)
+
+
+def register_memories(
+    family: str, axes: dict[str, int], once: bool, input_bits: int = 8, weight_bits: int = 8
+) -> list[dict[str, Any]]:
+    """CarbonSpot's per-operand registers of ``family`` (os, ws, imc) as memory entries, outermost first
+    (:func:`carbonloop.hardware.carbonspot.carbonspot_registers` gives each one's bits, sharing, ports and
+    why the order): read for free, written at ``dff_cap x vdd^2`` per bit (CarbonSpot's ``r_cost=0``,
+    ``w_cost = dff_cap * vdd**2 * bits``), ``bits`` of flip-flops each (``once``: counted once per level)."""
+    out = []
+    for reg in carbonspot_registers(family, input_bits, weight_bits):
+        instances = register_instances(reg.spans, axes)
+        write_pj = DFF_PJ_PER_BIT * reg.bits
+        out.append(
+            {
+                "name": f"{reg.operand.lower()}_reg",
+                "size_bits": reg.bits,
+                "width_bits": reg.bits,
+                "read_pj": 0.0,
+                "write_pj": write_pj,
+                "update_pj": write_pj,
+                "area_mm2": register_area_per_instance_mm2(reg.bits, DFF_AREA_MM2_PER_BIT, instances, once),
+                "read_ports": reg.ports,
+                "write_ports": reg.ports,
+                "operands": [reg.operand],
+                "spans": list(reg.spans),
+            }
+        )
+    return out
 
 
 def digital_spec(
@@ -116,6 +147,22 @@ def digital_spec(
         clock_ns = ws_clock_ns(cols)
     once = rules is not None and rules.register_area_once
     reg_area = register_area_per_instance_mm2(32, DFF_AREA_MM2_PER_BIT, rows * cols, once)
+    registers: list[dict[str, Any]] = [
+        {
+            "name": "registers",
+            "size_bits": 32,
+            "width_bits": 8,
+            "read_pj": reg_word_pj,
+            "write_pj": reg_word_pj,
+            "area_mm2": reg_area,
+            "read_ports": 4,
+            "write_ports": 4,
+            "operands": ["W", "I", "O"],
+            "spans": [],
+        }
+    ]
+    if rules is not None and rules.per_operand_registers:
+        registers = register_memories(dataflow, {"D1": rows, "D2": cols}, once)
     suffix = "" if rules is None else f"_{rules.name}"
     return {
         "name": name or f"digital_{dataflow}_{rows}x{cols}_{sram_bytes}B_{node_nm}nm{suffix}",
@@ -152,18 +199,7 @@ def digital_spec(
                 "operands": ["W", "I", "O"],
                 "spans": ["D1", "D2"],
             },
-            {
-                "name": "registers",
-                "size_bits": 32,
-                "width_bits": 8,
-                "read_pj": reg_word_pj,
-                "write_pj": reg_word_pj,
-                "area_mm2": reg_area,
-                "read_ports": 4,
-                "write_ports": 4,
-                "operands": ["W", "I", "O"],
-                "spans": [],
-            },
+            *registers,
         ],
         "hints": {"dataflow": flow, "spatial": hints, "template": "digital"},
     }
