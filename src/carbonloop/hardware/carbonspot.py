@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from carbonloop.errors import SpecError
+from carbonloop.workload.layer import Role
 
 PROFILES = ("carbonloop", "carbonspot")
 
@@ -116,7 +117,7 @@ class OperandRegister:
     """One of CarbonSpot's per-operand registers: ``bits`` wide and deep (one element), ``ports`` read and
     ``ports`` write ports of ``bits`` each, shared (broadcast) along the array axes ``spans``."""
 
-    operand: str
+    operand: Role
     bits: int
     spans: tuple[str, ...]
     ports: int

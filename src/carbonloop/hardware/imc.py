@@ -146,7 +146,7 @@ def imc_accelerator(
         sram=SramCost(sram.read_pj, sram.write_pj, sram.area_mm2, sram.leakage_mw, sram_source),
         sram_ports=ports,
     )
-    levels = (
+    levels: tuple[MemoryLevel, ...] = (
         dram,
         shared,
         MemoryLevel(
