@@ -12,8 +12,9 @@ and get_imc_param_setting): SRAM bandwidth max(D2*Bi, D1*(Bi+Bw)) bits per cycle
 D1*Bw bits per cycle at 3.7 pJ/bit, SRAM energy and area from the CACTI-calibrated SRAM model.
 
 ``profile=carbonspot`` (:mod:`carbonloop.hardware.carbonspot`) builds it as CarbonSpot's study did: SRAM
-costed by CarbonSpot's 32-bit CACTI rule with 4 read + 4 write ports, and the cell array's area from the
-same CACTI rule; ``carbonspot-<rule>`` turns single rules back. The default profile is unchanged.
+costed by CarbonSpot's 32-bit CACTI rule with 4 read + 4 write ports, the cell array's area from the
+same CACTI rule, and CarbonSpot's I and O registers under the cells (:func:`imc_registers`);
+``carbonspot-<rule>`` turns single rules back. The default profile is unchanged.
 """
 
 from __future__ import annotations

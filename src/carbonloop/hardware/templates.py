@@ -26,7 +26,9 @@ the SRAM cost only); say so in a sweep's report.
 
 ``profile=carbonspot`` (:mod:`carbonloop.hardware.carbonspot`) builds the array as CarbonSpot's study did:
 SRAM costed by CarbonSpot's 32-bit CACTI rule, the WS clock with its adder tree's delay, the registers'
-area counted once; ``carbonspot-<rule>`` turns single rules back. The default profile is unchanged.
+area counted once, and the 32-bit register above replaced by CarbonSpot's per-operand registers
+(:func:`register_memories`: W, I, O each its own level with its own sharing and ports);
+``carbonspot-<rule>`` turns single rules back. The default profile is unchanged.
 """
 
 from __future__ import annotations
