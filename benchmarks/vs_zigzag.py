@@ -99,6 +99,43 @@ def run_peer(layers: list[Layer], python: str, tmp: Path, opt: str = "EDP") -> l
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+PEER_LEVELS = {
+    "w_reg": "registers",
+    "i_reg": "registers",
+    "o_reg": "registers",
+    "sram": "sram",
+    "dram": "dram",
+}
+"""carbonloop's ``tpu_like`` level of each memory of ``peers/tpu_like.zigzag.yaml``."""
+PEER_ROLES = {"I2": "W", "I1": "I", "O": "O"}
+
+
+def with_peer_min_access(acc: Accelerator) -> Accelerator:
+    """``acc`` with each level's smallest read and write per operand taken from the peer file's ports
+    (``bandwidth_min`` of the port allocated to the operand's reads, ``tl``/``th``, and writes, ``fh``/``fl``):
+    the same hardware in both tools. Only the outputs' 16 b register (``o_reg``) has a minimum above an
+    operand's 8 b; ZigZag 3.9.1 charges each transfer ``ceil(bits / bandwidth_min)`` of its minimum
+    (``zigzag/cost_model/cost_model.py``, ``_calc_memory_access``)."""
+    peer = yaml.safe_load((PEERS / "tpu_like.zigzag.yaml").read_text())
+    found: dict[str, dict[str, dict[str, int]]] = {}
+    for name, mem in peer["memories"].items():
+        level = found.setdefault(PEER_LEVELS[name], {"read": {}, "write": {}})
+        for port in mem["ports"]:
+            for alloc in port["allocation"]:
+                op, direction = (x.strip() for x in alloc.split(","))
+                kind = "read" if direction in ("tl", "th") else "write"
+                level[kind][PEER_ROLES[op]] = int(port["bandwidth_min"])
+    memories = tuple(
+        dataclasses.replace(
+            m,
+            min_read_bits=tuple(sorted(found[m.name]["read"].items())),
+            min_write_bits=tuple(sorted(found[m.name]["write"].items())),
+        )
+        for m in acc.memories
+    )
+    return dataclasses.replace(acc, memories=memories)
+
+
 def split_sram(acc: Accelerator, groups: list[tuple[str, ...]]) -> Accelerator:
     """``acc`` with its ``sram`` split into virtual levels, one per group of operands (outermost first):
     the same physical memory (joint capacity, area once), each group cutting the loop nest at its own
@@ -201,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     acc = dataclasses.replace(load_accelerator("tpu_like"), conventions=get_conventions(args.conventions))
+    acc = with_peer_min_access(acc)
     for objective in args.objectives.split(","):
         obj = get_objective(objective)
         for name in args.networks.split(","):

@@ -54,6 +54,27 @@ class MemoryLevel:
     """Name of the physical memory this level is a virtual level of (None: a memory of its own). Virtual
     levels of one memory share its capacity (the sum of their tiles must fit), area and leakage (counted
     once); each keeps its own operands and ports."""
+    min_read_bits: tuple[tuple[Role, int], ...] = ()
+    """The smallest read the memory can do, per operand (a sub-bank, a port's minimum bandwidth): a
+    transfer of b bits is charged as ``ceil(b / min) x min`` bits. Empty: any number of bits (the bits
+    moved are charged). CarbonSpot's SRAM has ``width / 16`` (16 sub-banks); ZigZag's ports
+    ``bandwidth_min`` (docs/model.md, "Minimum access granularity")."""
+    min_write_bits: tuple[tuple[Role, int], ...] = ()
+    """The smallest write (fills and updates), per operand, as :attr:`min_read_bits`."""
+
+    @property
+    def has_access_granularity(self) -> bool:
+        """Some operand has a minimum read or write (even of 1 bit: the model then takes its granular path,
+        which gives today's charge for 1 bit; without any, the model's path is unchanged)."""
+        return bool(self.min_read_bits or self.min_write_bits)
+
+    def read_granularity_bits(self, role: str) -> int:
+        """The smallest read of ``role`` in bits (1: no minimum)."""
+        return next((b for r, b in self.min_read_bits if r == role), 1)
+
+    def write_granularity_bits(self, role: str) -> int:
+        """The smallest write (fill or update) of ``role`` in bits (1: no minimum)."""
+        return next((b for r, b in self.min_write_bits if r == role), 1)
 
     @property
     def physical_name(self) -> str:
@@ -138,6 +159,7 @@ class Accelerator:
         if not (math.isfinite(self.clock_ns) and self.clock_ns > 0):
             raise SpecError(src, "clock_ns", f"must be a finite number > 0 (got {self.clock_ns})")
         _check_costs(self, src)
+        _check_granularity(self, src)
         axes = set(self.array.axis_names)
         for i, m in enumerate(self.memories):
             unknown = set(m.spans) - axes
@@ -154,6 +176,11 @@ class Accelerator:
             )
 
     # --- structure ------------------------------------------------------------------------------
+    @property
+    def has_access_granularity(self) -> bool:
+        """Some level has a minimum access (the model then rounds each transfer up to it)."""
+        return any(m.has_access_granularity for m in self.memories)
+
     @property
     def level_names(self) -> tuple[str, ...]:
         return tuple(m.name for m in self.memories)
@@ -337,3 +364,18 @@ def _check_costs(acc: Accelerator, source: str) -> None:
         for name, value in (("read_bw_bits", m.read_bw_bits), ("write_bw_bits", m.write_bw_bits)):
             if not value > 0:  # NaN and values <= 0 fail; inf is "no limit"
                 raise SpecError(source, f"memories[{i}].{name}", f"must be > 0 (got {value})")
+
+
+def _check_granularity(acc: Accelerator, source: str) -> None:
+    """A minimum access is a whole number of bits >= 1, for an operand the level keeps, named once."""
+    for i, m in enumerate(acc.memories):
+        for key, pairs in (("min_read_bits", m.min_read_bits), ("min_write_bits", m.min_write_bits)):
+            seen: set[str] = set()
+            for role, bits in pairs:
+                where = f"memories[{i}].{key}.{role}"
+                if role not in m.operands or role in seen:
+                    why = "named twice" if role in seen else f"not kept by {m.name!r}"
+                    raise SpecError(source, where, f"operand {role} is {why}")
+                if isinstance(bits, bool) or not isinstance(bits, int) or bits < 1:
+                    raise SpecError(source, where, f"must be a whole number of bits >= 1 (got {bits!r})")
+                seen.add(role)

@@ -87,6 +87,11 @@ class MemorySpec(_Strict):
     banks: int = Field(default=1, ge=1, le=MAX_WORD_BITS)
     physical: str | None = Field(default=None, min_length=1)
     """The physical memory this level is a virtual (per-operand) level of; docs/model.md."""
+    min_read_bits: Any = None
+    """The smallest read in bits, for every operand kept or per operand (``{O: 16}``); absent: none.
+    Checked by :func:`_granularity` (one message for every wrong shape)."""
+    min_write_bits: Any = None
+    """The smallest write (fills, updates) in bits, as ``min_read_bits``."""
 
 
 class AcceleratorSpec(_Strict):
@@ -161,6 +166,42 @@ def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str
         leakage_mw=leakage,
         source=source_note,
         physical=spec.physical,
+        min_read_bits=_granularity(spec.min_read_bits, spec.operands, source, f"{where}.min_read_bits"),
+        min_write_bits=_granularity(spec.min_write_bits, spec.operands, source, f"{where}.min_write_bits"),
+    )
+
+
+def _granularity_value(value: Any, source: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORD_BITS:
+        raise SpecError(
+            source, where, f"must be a whole number of bits from 1 to {MAX_WORD_BITS} (got {value!r})"
+        )
+    return value
+
+
+def _granularity(
+    value: Any, kept: list[OperandRole], source: str, where: str
+) -> tuple[tuple[OperandRole, int], ...]:
+    """``min_read_bits``/``min_write_bits`` as (operand, bits) pairs: one number applies to every operand the
+    level keeps; a mapping names operands (W, I, O), each of which the level must keep."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        bits = _granularity_value(value, source, where)
+        return tuple((role, bits) for role in _ALL_ROLES if role in kept)
+    for role in value:
+        if role not in _ALL_ROLES:
+            raise SpecError(
+                source, f"{where}.{role}", f"unknown operand (expected one of {list(_ALL_ROLES)})"
+            )
+        if role not in kept:
+            raise SpecError(
+                source, f"{where}.{role}", f"operand {role} is not kept by this level (operands: {kept})"
+            )
+    return tuple(
+        (role, _granularity_value(value[role], source, f"{where}.{role}"))
+        for role in _ALL_ROLES
+        if role in value
     )
 
 
@@ -248,6 +289,8 @@ def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
                 "datawidth_bits": m.datawidth_bits,
                 "cluster_size": m.cluster_size,
                 **({"physical": m.physical} if m.physical is not None else {}),
+                **({"min_read_bits": dict(m.min_read_bits)} if m.min_read_bits else {}),
+                **({"min_write_bits": dict(m.min_write_bits)} if m.min_write_bits else {}),
             }
             for m in acc.memories
         ],

@@ -393,6 +393,26 @@ class Counts:
     """[N, L] output elements the instances of each level receive for the first time (the updates that
     need no read: ``reads`` of outputs leave them out). Kept only with ``first_update_needs_no_read``
     off, else None."""
+    bursts: Bursts | None = None
+    """Elements per transfer of each direction, kept only for memories with a minimum access."""
+
+
+@dataclass(frozen=True)
+class Bursts:
+    """Elements one instance of a level moves in one transfer [N, L, O], per direction: what a minimum
+    access (``MemoryLevel.min_read_bits``) rounds up. A transfer is ZigZag's period (KULeuven-MICAS/zigzag
+    3.9.1 ``zigzag/cost_model/cost_model.py`` ``_calc_memory_access``: the ceiling is taken per period and
+    memory unit): a child's tile into the child (``fills``) or up from it (``drain``), the union of the
+    children's tiles out of the parent (``reads`` down, ``updates`` from below), and one cycle's operands
+    for the PEs below the innermost level. A sliding window moves its delta, a smaller transfer than its
+    tile; it is rounded as the same fraction of the tile's rounding (docs/model.md)."""
+
+    reads: np.ndarray
+    drain: np.ndarray
+    fills: np.ndarray
+    updates: np.ndarray
+    roles: tuple[str, ...]
+    """The role of each operand (the counts' last axis), to look up its minimum access."""
 
 
 FillCounter = Callable[[CompiledOperand, np.ndarray, NestGeometry, int], np.ndarray]
@@ -430,13 +450,15 @@ def count_accesses(
     conventions: Conventions = CARBONLOOP,
     operand_loops: dict[str, LoopArrays] | None = None,
     physical_groups: tuple[tuple[int, ...], ...] | None = None,
+    want_bursts: bool = False,
 ) -> Counts:
     """Counts of every operand at every level under ``conventions`` (``drain_reads``: the child's reads
     of the sums it sends up are counted; Timeloop leaves them out).
 
     ``operand_loops`` (role -> loop nest) gives an operand its own placement of the spatial loops
     (:func:`carbonloop.model.nest.relocate_spatial`, per-operand memories); the others use ``loops``.
-    ``physical_groups``: level indices per physical memory (virtual levels), for the outputs' precision."""
+    ``physical_groups``: level indices per physical memory (virtual levels), for the outputs' precision.
+    ``want_bursts``: also the elements per transfer (:class:`Bursts`), for memories with a minimum access."""
     N, L, O = loops.N, len(keep), len(cl.operands)
     views: dict[int, _NestView] = {}
 
@@ -455,10 +477,13 @@ def count_accesses(
     first_bits = np.zeros((N, L), dtype=np.int64)
     last_bits = np.zeros((N, L), dtype=np.int64)
     # kept apart only for the ZigZag rules that price or add to them (model/zigzag_counts.py)
-    want_drain = not (conventions.drain_reads_at_level_bits and conventions.fractional_word_totals)
+    want_drain = want_bursts or not (
+        conventions.drain_reads_at_level_bits and conventions.fractional_word_totals
+    )
     want_first = not conventions.first_update_needs_no_read
     drain = np.zeros((N, L, O), dtype=np.int64) if want_drain else None
     first_out = np.zeros((N, L), dtype=np.int64) if want_first else None
+    burst = [np.zeros((N, L, O), dtype=np.int64) for _ in range(4)] if want_bursts else None  # r, d, f, u
     inst = base.inst.copy()  # a level kept by a relocated operand takes its instances from that view
 
     sp = base.g.spatial
@@ -503,6 +528,19 @@ def count_accesses(
                 f_union = count(tile_ext[c] * between)
             else:  # Timeloop: only identical child tiles share a read
                 f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
+            if burst is not None:
+                child_tile = footprint(op, tile_ext[c])
+                if not (between > 1).any():
+                    union_tile = child_tile
+                elif conventions.merge_overlapping_multicast:
+                    union_tile = footprint(op, tile_ext[c] * between)
+                else:
+                    union_tile = distinct_child_tiles(op, g, axis, p, c) * child_tile
+                burst[0][:, p, oi] = union_tile
+                burst[2][:, c, oi] = child_tile
+                if is_out:
+                    burst[1][:, c, oi] = child_tile
+                    burst[3][:, p, oi] = union_tile
             if is_out:
                 first_c = o_inst[:, c] * footprint(op, seen_ext[c])
                 first_p = o_inst[:, p] * footprint(op, seen_ext[p])
@@ -521,9 +559,14 @@ def count_accesses(
         last = chain[-1]
         compute_union = sp_before[L] // sp_before[last]
         if conventions.merge_overlapping_multicast:
-            n = o_inst[:, last] * T * footprint(op, compute_union)
+            per_cycle = footprint(op, compute_union)
         else:
-            n = o_inst[:, last] * T * distinct_child_tiles(op, g, axis, last, L)
+            per_cycle = distinct_child_tiles(op, g, axis, last, L)
+        n = o_inst[:, last] * T * per_cycle
+        if burst is not None:
+            burst[0][:, last, oi] = per_cycle
+            if is_out:
+                burst[3][:, last, oi] = per_cycle
         if is_out:
             upd[:, last, oi] += n
             reads[:, last, oi] += n - o_inst[:, last] * footprint(op, seen_ext[last])
@@ -546,4 +589,5 @@ def count_accesses(
         last_bits,
         drain,
         first_out,
+        None if burst is None else Bursts(*burst, tuple(o.role for o in cl.operands)),
     )
