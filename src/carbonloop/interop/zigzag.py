@@ -118,6 +118,12 @@ class ZigZagConstraints:
 
 # --- accelerator -------------------------------------------------------------------------------------
 def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tuple[dict[str, Any], list[str]]:
+    """Widths, bandwidths and port counts of one memory, and each operand's smallest read and write: the
+    ``bandwidth_min`` of the port allocated to its reads (``tl``, ``th``) or writes (``fh``, ``fl``), the
+    larger where two ports carry one direction. ZigZag 3.9.1 charges every transfer
+    ``ceil(bits / bandwidth_min)`` minimum accesses (``zigzag/cost_model/cost_model.py``,
+    ``_calc_memory_access``), so a port with ``bandwidth_min == bandwidth_max`` moves whole words."""
+    min_bits: dict[str, dict[str, int]] = {"min_read_bits": {}, "min_write_bits": {}}
     reads: list[int] = []
     writes: list[int] = []
     rw: list[int] = []
@@ -133,8 +139,6 @@ def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tup
         bmin = positive_int(p.get("bandwidth_min", bmax), source, f"{w}.bandwidth_min")
         if bmin > bmax:
             raise SpecError(source, f"{w}.bandwidth_min", f"{bmin} exceeds bandwidth_max {bmax}")
-        if bmin != bmax:
-            notes.append(f"{where}.ports[{j}].bandwidth_min")
         for k, alloc in enumerate(as_list(p.get("allocation"), source, f"{w}.allocation")):
             m = re.fullmatch(r"\s*(I1|I2|O)\s*,\s*(fh|tl|fl|th)\s*", str(alloc))
             if not m:
@@ -149,6 +153,8 @@ def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tup
                 kind == "write" and m.group(2) in ("tl", "th")
             ):
                 raise SpecError(source, f"{w}.allocation[{k}]", f"a {kind} port cannot carry {m.group(2)}")
+            key = "min_read_bits" if m.group(2) in ("tl", "th") else "min_write_bits"
+            min_bits[key][m.group(1)] = max(min_bits[key].get(m.group(1), 1), bmin)
         {"read": reads, "write": writes, "read_write": rw}[kind].append(bmax)
     if not ports:
         raise SpecError(source, f"{where}.ports", "a memory needs at least one port")
@@ -164,6 +170,7 @@ def _ports(ports: list[Any], mem_ops: list[str], source: str, where: str) -> tup
         "read_ports": len(readers),
         "write_ports": len(writers),
         "shared_ports": bool(rw) and not reads and not writes,
+        **min_bits,
     }, notes
 
 
@@ -258,7 +265,15 @@ def _accelerator(data: Any, source: str, links: dict[str, str], common: bool = F
                 )
         if "latency" in m and bounded_int(m["latency"], source, f"{w}.latency", low=0, high=10**6) != 1:
             ignored.append(f"{w}.latency")
-        ignored += [f"{w}.{k}" for k in ("min_r_granularity", "min_w_granularity") if k in m]
+        for key, out in (("min_r_granularity", "min_read_bits"), ("min_w_granularity", "min_write_bits")):
+            # ZigZag 3.x before the ports' bandwidth_min (KULeuven-MICAS/zigzag @ 404fe49,
+            # zigzag/hardware/architecture/MemoryInstance.py: r_bw_min = min_r_granularity, else r_bw): the
+            # memory's smallest access for every operand; the coarser of it and a port's bandwidth_min holds
+            if key in m:
+                bits = positive_int(m[key], source, f"{w}.{key}")
+                ports[out] = {o: max(ports[out].get(o, 1), bits) for o in ops}
+        for key in ("min_read_bits", "min_write_bits"):  # ZigZag's memory operands -> carbonloop's roles
+            ports[key] = {role_of[o]: bits for o, bits in ports[key].items() if bits > 1}
         spec: dict[str, Any] = {
             "name": str(name),
             "size_bits": positive_int(m.get("size"), source, f"{w}.size"),
