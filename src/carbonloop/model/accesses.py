@@ -589,5 +589,7 @@ def count_accesses(
         last_bits,
         drain,
         first_out,
-        None if burst is None else Bursts(*burst, tuple(o.role for o in cl.operands)),
+        None
+        if burst is None
+        else Bursts(burst[0], burst[1], burst[2], burst[3], tuple(o.role for o in cl.operands)),
     )
