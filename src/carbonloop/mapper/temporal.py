@@ -197,19 +197,17 @@ class Space:
     @cached_property
     def _operand_spatial_table(self) -> tuple[np.ndarray, np.ndarray]:
         """[O, L + 1, D]: per operand and level, the per-dim product of its spatial loops at or below it;
-        and [O, L + 1] the product of its spatial loops above each level (its instances there)."""
+        and [O, L + 1] the product of its spatial loops above each level (its instances there). Where
+        nothing relocates every operand shares one table (read-only views)."""
         L, D, O = self.L, self.cl.D, len(self.cl.operands)
+        rows = range(O) if self.relocates else range(1)
         levels = self.operand_spatial_levels
-        out = np.ones((O, L + 1, D), dtype=np.int64)
-        for oi in range(O) if self.relocates else range(1):
+        out = np.ones((len(rows), L + 1, D), dtype=np.int64)
+        for oi in rows:
             for (d, f, _), lv in zip(self.spatial_loops, levels[oi], strict=True):
                 out[oi, : lv + 1, d] *= f
-        if not self.relocates:
-            out[1:] = out[0]
         inst = (out[:, :1, :] // out).prod(axis=2).astype(float)
-        for arr in (out, inst):
-            arr.flags.writeable = False
-        return out, inst
+        return np.broadcast_to(out, (O, L + 1, D)), np.broadcast_to(inst, (O, L + 1))
 
     def operand_spatial_at(self, op_index: int, level: int) -> np.ndarray:
         """Per dim [D], the spatial loops inside operand ``op_index``'s tile at ``level`` (its own
@@ -228,7 +226,7 @@ def _tile_bits_lb(space: Space, x: int, temporal_ext: np.ndarray) -> np.ndarray:
     bits at x (exact but for the outputs' precision), so pruning on it alone drops only tilings the
     model refuses; a physical memory's virtual levels are checked jointly by the model (its ``fits``)."""
     total = np.zeros(temporal_ext.shape[0], dtype=np.int64)
-    shared = None if space.relocates else temporal_ext * space.spatial_at(x)[None, :]
+    shared = None if space.relocates else temporal_ext * space.operand_spatial_at(0, x)[None, :]
     for oi, op in enumerate(space.cl.operands):
         if op.role in space.keep[x]:
             ext = temporal_ext * space.operand_spatial_at(oi, x)[None, :] if shared is None else shared
