@@ -367,15 +367,17 @@ def _check_costs(acc: Accelerator, source: str) -> None:
 
 
 def _check_granularity(acc: Accelerator, source: str) -> None:
-    """A minimum access is a whole number of bits >= 1, for an operand the level keeps, named once."""
+    """A minimum access is a whole number of bits >= 1 for an operand role, named once. An operand the level
+    does not keep may be named (a virtual level split from a physical memory inherits its sub-banks); it is
+    never read. The YAML loader refuses one in a file, where it is a mistake."""
     for i, m in enumerate(acc.memories):
         for key, pairs in (("min_read_bits", m.min_read_bits), ("min_write_bits", m.min_write_bits)):
             seen: set[str] = set()
             for role, bits in pairs:
                 where = f"memories[{i}].{key}.{role}"
-                if role not in m.operands or role in seen:
-                    why = "named twice" if role in seen else f"not kept by {m.name!r}"
-                    raise SpecError(source, where, f"operand {role} is {why}")
+                if role not in ROLES or role in seen:
+                    why = "named twice" if role in seen else "not an operand role (W, I, O)"
+                    raise SpecError(source, where, f"operand {role!r} is {why}")
                 if isinstance(bits, bool) or not isinstance(bits, int) or bits < 1:
                     raise SpecError(source, where, f"must be a whole number of bits >= 1 (got {bits!r})")
                 seen.add(role)
