@@ -215,3 +215,26 @@ def test_evaluate_zigzag_prints_counts_and_json(capsys):
     assert evaluate_zigzag(*args, as_json=True) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["layers"][0]["accesses"]["sram_8KB"]["I"] == {"reads": 96, "fills": 40, "updates": 0}
+
+
+def test_bandwidth_min_and_min_granularity_become_each_operands_minimum_access():
+    # ZigZag 3.9.1 charges each transfer ceil(bits / bandwidth_min) minimum accesses (cost_model.py,
+    # _calc_memory_access): the example's ports have bandwidth_min = bandwidth_max, so whole words
+    _, acc, _ = _load()
+    by_name = {m.name: m for m in acc.memories}
+    assert by_name["o_reg"].min_read_bits == (("O", 16),) and by_name["o_reg"].min_write_bits == (("O", 16),)
+    assert by_name["w_reg"].min_read_bits == (("W", 8),)
+    assert by_name["sram_8KB"].min_read_bits == (("W", 64), ("I", 64), ("O", 64))
+    assert by_name["dram"].min_write_bits == (("W", 64), ("I", 64), ("O", 64))
+    # ZigZag 3.x before ports (KULeuven-MICAS/zigzag @ 404fe49, MemoryInstance.py): a memory's
+    # min_r_granularity / min_w_granularity; the coarser of it and a port's bandwidth_min holds
+    acc_in = copy.deepcopy(ACC)
+    acc_in["memories"]["sram_8KB"]["min_r_granularity"] = 128
+    acc_in["memories"]["sram_8KB"]["min_w_granularity"] = 16
+    _, acc, _ = _load(acc=acc_in)
+    sram = next(m for m in acc.memories if m.name == "sram_8KB")
+    assert sram.min_read_bits == (("W", 128), ("I", 128), ("O", 128))
+    assert sram.min_write_bits == (("W", 64), ("I", 64), ("O", 64))
+    acc_in["memories"]["sram_8KB"]["min_r_granularity"] = 0
+    with pytest.raises(SpecError, match="min_r_granularity"):
+        _load(acc=acc_in)
