@@ -223,13 +223,13 @@ def access_energy(counts: Counts, acc: Accelerator, drain_bits: np.ndarray | Non
     is truncated to a whole number (ZigZag 3.9.1). Otherwise (Timeloop, ``src/model/buffer.cpp``): per
     instance, action and operand, ``ceil(accesses / block_size)`` vector accesses of ``block_elements``
     elements, paid by ``paying_instances`` (one per utilized cluster unless ``ignore_cluster_size``)."""
+    if counts.bursts is not None:  # some memory has a minimum access
+        return granular_access_energy(counts, acc, drain_bits)
     conv = acc.conventions
     width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
     e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
     e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
     e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
-    if counts.bursts is not None:
-        return granular_access_energy(counts, acc, drain_bits)
     if conv.fractional_words and conv.fractional_word_totals and drain_bits is None:
         words = counts.word_bits / width
         return words * (counts.reads * e_read + counts.fills * e_write + counts.updates * e_upd)
@@ -290,7 +290,8 @@ def granular_access_energy(
     b = counts.bursts
     assert b is not None
     g_read, g_write = granularity_bits(acc, b.roles)
-    width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
+    width_int = np.array([m.width_bits for m in acc.memories], dtype=np.int64)[None, :, None]
+    width = width_int.astype(float)
     e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
     e_write = np.array([m.write_pj for m in acc.memories])[None, :, None]
     e_upd = np.array([m.update_pj for m in acc.memories])[None, :, None]
@@ -300,8 +301,10 @@ def granular_access_energy(
 
         def words(n: np.ndarray, elements: np.ndarray, bits: np.ndarray, minimum: np.ndarray) -> np.ndarray:
             per = np.maximum(elements, 1)
-            total = n * charged_bits(per, bits, minimum).astype(float) / per / width
-            return total if conv.fractional_word_totals else np.floor(total)
+            charged = charged_bits(per, bits, minimum)
+            if conv.fractional_word_totals:
+                return n * charged.astype(float) / per / width
+            return np.floor_divide(n * charged, per * width_int)  # ZigZag's int() of a total, in integers
 
         return (
             (
