@@ -195,3 +195,28 @@ def test_every_assumption_names_a_switch_or_a_rule():
     # every switch CarbonSpot's set differs in, and every hardware rule, is attributed
     differing = {k for k, v in CARBONSPOT.describe().items() if v != getattr(CARBONLOOP, k)}
     assert differing | set(RULES) == {a.name for a in ASSUMPTIONS}
+
+
+def test_the_per_operand_registers_flip_builds_one_shared_register_on_every_type():
+    # The flip sets the templates back to carbonloop's register: digital arrays get the private 32-bit
+    # register of W, I and O again, IMC arrays no register under the cells; the study builds CarbonSpot's.
+    from carbonloop.hardware.library import load_accelerator
+
+    a = assumption_named("per_operand_registers")
+    assert a.kind == "hardware" and set(a.accel_types) == {"digital_os", "digital_ws", "aimc", "dimc"}
+    conv, profile = study_setting("per_operand_registers")
+    assert conv == CARBONSPOT and profile == "carbonspot-per_operand_registers"
+    digital_call = "digital(rows=4,cols=4,sram_bytes=8192,dataflow=ws,profile={})"
+    imc_call = "imc(kind=dimc,rows=32,cols=32,sram_bytes=8192,profile={})"
+    assert [m.name for m in load_accelerator(digital_call.format(profile)).memories][2:] == ["registers"]
+    assert [m.name for m in load_accelerator(imc_call.format(profile)).memories][2:] == ["cells"]
+    assert [m.name for m in load_accelerator(digital_call.format("carbonspot")).memories][2:] == [
+        "w_reg",
+        "i_reg",
+        "o_reg",
+    ]
+    assert [m.name for m in load_accelerator(imc_call.format("carbonspot")).memories][2:] == [
+        "cells",
+        "i_reg",
+        "o_reg",
+    ]
