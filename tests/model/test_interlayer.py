@@ -85,3 +85,23 @@ def test_a_shortcut_stays_live_across_the_block():
         memories=(fits.memories[0], dataclasses.replace(fits.memories[1], size_bits=2500), fits.memories[2]),
     )
     assert keep_activations_on_chip(net, tight, costs)[1].resident == ("a",)
+
+
+def test_resident_output_saves_the_fills_as_charged_with_a_minimum_access():
+    # the buffer writes at least 768 b at a time: layer b's 128 inputs (1024 b) arrive in one transfer,
+    # charged ceil(1024 / 768) x 768 = 1536 b = 12 buffer words; keeping them on chip saves that, not 8 words
+    net = two_layers()
+    at = ACC.level_index("global_buffer")
+    buffer = dataclasses.replace(ACC.memories[at], min_write_bits=(("I", 768),))
+    acc = dataclasses.replace(ACC, memories=ACC.memories[:at] + (buffer,) + ACC.memories[at + 1 :])
+    costs = [evaluate(lay, acc, whole_layer_in_buffer(lay)) for lay in net.layers]
+    assert costs[1].access_energy_pj["global_buffer"]["I"]["fills"] == pytest.approx(12 * 19.0988)
+    new, report = keep_activations_on_chip(net, acc, costs)
+    assert report.resident == ("a",)
+    expected = 256 * 29.6 + 12 * 19.0988
+    assert report.energy_saved_pj == pytest.approx(expected)
+    assert sum(c.energy_pj for c in costs) - sum(c.energy_pj for c in new) == pytest.approx(expected)
+    assert new[1].access_energy_pj["global_buffer"]["I"]["fills"] == 0.0
+    assert new[1].energy_breakdown_pj["global_buffer"]["I"] == pytest.approx(
+        costs[1].access_energy_pj["global_buffer"]["I"]["reads"]
+    )

@@ -43,6 +43,9 @@ class BatchResult:
     macs_executed: np.ndarray
     compute_components_pj: dict[str, np.ndarray] = field(default_factory=dict)
     leakage_pj: np.ndarray | None = None  # [N, L] leakage over the run
+    kind_energy_pj: dict[str, np.ndarray] | None = None
+    """[N, L, O] energy of the reads, fills and updates apart; kept only when some memory has a minimum
+    access (what an access costs then depends on its kind's transfers, not only on its bits)."""
 
     @property
     def latency_cycles(self) -> np.ndarray:
@@ -151,7 +154,11 @@ def evaluate_batch(
     bound = fill_counter is not None
     counts = zigzag_counts(cl, own.get("O", loops), keep, counts, conv, bound)
     drain_bits = None if conv.drain_reads_at_level_bits else drain_word_bits(cl, keep, counts, bound)
-    level_energy = access_energy(counts, acc, drain_bits)
+    kind_energy = None if counts.bursts is None else granular_access_parts(counts, acc, drain_bits)
+    if kind_energy is None:
+        level_energy = access_energy(counts, acc, drain_bits)
+    else:
+        level_energy = kind_energy["reads"] + kind_energy["fills"] + kind_energy["updates"]
     macs_exec = counts.temporal_iterations * counts.spatial_used
     fits = fits_capacity(counts.tile_bits, acc)
     compute, components, rows_fit = compute_energy(
@@ -178,7 +185,9 @@ def evaluate_batch(
     energy = level_energy.sum(axis=(1, 2)) + compute
     if conv.leakage_in_energy:
         energy = energy + leak.sum(axis=1)
-    return BatchResult(counts, energy, compute, level_energy, lat, fits, macs_exec, components, leak)
+    return BatchResult(
+        counts, energy, compute, level_energy, lat, fits, macs_exec, components, leak, kind_energy
+    )
 
 
 def merged_psum_word_bits(
@@ -276,7 +285,16 @@ def charged_bits(elements: np.ndarray, bits: np.ndarray, minimum: np.ndarray) ->
 def granular_access_energy(
     counts: Counts, acc: Accelerator, drain_bits: np.ndarray | None = None
 ) -> np.ndarray:
-    """:func:`access_energy` for an accelerator with minimum accesses (``min_read_bits``/``min_write_bits``).
+    """:func:`granular_access_parts` summed: the energy of each level and operand [N, L, O]."""
+    parts = granular_access_parts(counts, acc, drain_bits)
+    return parts["reads"] + parts["fills"] + parts["updates"]
+
+
+def granular_access_parts(
+    counts: Counts, acc: Accelerator, drain_bits: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """:func:`access_energy` for an accelerator with minimum accesses (``min_read_bits``/``min_write_bits``),
+    by kind of access (``reads``, ``fills``, ``updates``; [N, L, O] each).
 
     Each transfer (:class:`carbonloop.model.accesses.Bursts`: ``e`` elements of ``b`` bits) is charged
     ``ceil(e b / g) g`` bits instead of ``e b``, so ``n`` elements moved in such transfers cost
@@ -306,15 +324,15 @@ def granular_access_energy(
                 return n * charged.astype(float) / per / width
             return np.floor_divide(n * charged, per * width_int)  # ZigZag's int() of a total, in integers
 
-        return (
-            (
+        return {
+            "reads": (
                 words(counts.reads - drain, b.reads, counts.word_bits, g_read)
                 + words(drain, b.drain, up_bits, g_read)
             )
-            * e_read
-            + words(counts.fills, b.fills, counts.word_bits, g_write) * e_write
-            + words(counts.updates, b.updates, counts.word_bits, g_write) * e_upd
-        )
+            * e_read,
+            "fills": words(counts.fills, b.fills, counts.word_bits, g_write) * e_write,
+            "updates": words(counts.updates, b.updates, counts.word_bits, g_write) * e_upd,
+        }
     inst = np.maximum(counts.instances, 1)[:, :, None]
     block = block_elements(counts, acc)
 
@@ -324,12 +342,12 @@ def granular_access_energy(
         wider = np.maximum(charged_bits(block, counts.word_bits, minimum) / paid, 1.0)
         return np.ceil(n / inst / block) * wider
 
-    per_instance = (
-        vectors(counts.reads, g_read) * e_read
-        + vectors(counts.fills, g_write) * e_write
-        + vectors(counts.updates, g_write) * e_upd
-    )
-    return np.where(counts.word_bits > 0, per_instance * paying_instances(counts, acc), 0.0)
+    pay = np.where(counts.word_bits > 0, paying_instances(counts, acc), 0)
+    return {
+        "reads": vectors(counts.reads, g_read) * e_read * pay,
+        "fills": vectors(counts.fills, g_write) * e_write * pay,
+        "updates": vectors(counts.updates, g_write) * e_upd * pay,
+    }
 
 
 def leakage_energy(counts: Counts, acc: Accelerator, cycles: np.ndarray) -> np.ndarray:
@@ -364,6 +382,9 @@ class LayerCost:
     """Leakage of each level over the layer's run; part of ``energy_pj`` only under conventions with
     ``leakage_in_energy`` (Timeloop's)."""
     conventions: str = "carbonloop"
+    access_energy_pj: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    """Energy of each level's and operand's reads, fills and updates apart; filled only when some memory has
+    a minimum access (otherwise each kind costs its count x bits / width x energy per access)."""
 
     @property
     def latency_ns(self) -> float:
@@ -440,6 +461,16 @@ def layer_cost(layer: Layer, acc: Accelerator, mapping: Mapping, res: BatchResul
             if res.leakage_pj[row, x]
         },
         conventions=acc.conventions.name,
+        access_energy_pj={}
+        if res.kind_energy_pj is None
+        else {
+            m.name: {
+                name: {k: float(v[row, x, oi]) for k, v in res.kind_energy_pj.items()}
+                for oi, name in enumerate(names)
+                if name in accesses[m.name]
+            }
+            for x, m in enumerate(acc.memories)
+        },
     )
 
 

@@ -58,7 +58,11 @@ def _drop(
     mem = acc.memories[x]
     per_kind = {"reads": mem.read_pj, "fills": mem.write_pj, "updates": mem.update_pj}
     bits = cost.word_bits[level][op]  # an operand with accesses at a level has a word width there
-    energy = sum(counts[k] * bits / mem.width_bits * per_kind[k] for k in kinds)
+    priced = cost.access_energy_pj.get(level, {}).get(op)  # a memory with a minimum access: as charged
+    if priced is not None:
+        energy = sum(priced[k] for k in kinds)
+    else:
+        energy = sum(counts[k] * bits / mem.width_bits * per_kind[k] for k in kinds)
     moved_bits = sum(counts[k] * bits for k in kinds)
     for k in kinds:
         counts[k] = 0
@@ -66,8 +70,15 @@ def _drop(
     accesses[level][op] = counts
     breakdown = {k: (dict(v) if isinstance(v, dict) else v) for k, v in cost.energy_breakdown_pj.items()}
     breakdown[level][op] = max(0.0, breakdown[level].get(op, 0.0) - energy)
+    priced_after = {lv: dict(ops) for lv, ops in cost.access_energy_pj.items()}
+    if priced is not None:
+        priced_after[level][op] = {k: (0.0 if k in kinds else e) for k, e in priced.items()}
     new = dataclasses.replace(
-        cost, accesses=accesses, energy_breakdown_pj=breakdown, energy_pj=cost.energy_pj - energy
+        cost,
+        accesses=accesses,
+        energy_breakdown_pj=breakdown,
+        energy_pj=cost.energy_pj - energy,
+        access_energy_pj=priced_after,
     )
     return new, moved_bits, energy
 
