@@ -15,6 +15,10 @@ models on the same mapping under the same rules.
 ``peers/run_zigzag.py``, its word counts per operand, level and direction and its port activities) in
 ``DIR/<network>.<objective>.json``, read instead of rerunning ZigZag when present. ``--nests-only`` prints
 only ZigZag's own nests scored in carbonloop, the table of docs/validation-zigzag.md.
+
+carbonloop's ``tpu_like`` is given the peer file's minimum accesses (``with_peer_min_access``: each port's
+``bandwidth_min`` as the operand's ``min_read_bits``/``min_write_bits``), so both tools price the same
+hardware; the preset itself has none.
 """
 
 from __future__ import annotations
