@@ -16,7 +16,8 @@ independent (their transitions and their refills are different counts); pairs at
 counts, so the largest pair's extra is taken.
 
 Valid where energy is linear in the counts: words charged in fractions of a level's width
-(``fractional_words``); elsewhere the extra is 0 and the order-free bound stands alone.
+(``fractional_words``) and totals not truncated (``fractional_word_totals``, ZigZag's ``int()``);
+elsewhere the extra is 0 and the order-free bound stands alone.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def pair_refill_energy(
     N, L, D = F.shape
     extra = np.zeros(N)
     acc, cl = space.acc, space.cl
-    if not acc.conventions.fractional_words or N == 0:
+    if not acc.conventions.fractional_words or not acc.conventions.fractional_word_totals or N == 0:
         return extra
     wb = word_bits.astype(float).copy()
     for oi, op in enumerate(cl.operands):
@@ -146,11 +147,18 @@ def candidate_extra_energy(space: Space, classes: tuple[OperandClass, ...]) -> f
       refill one of the pair, ``V`` the temporal volume of the tile at ``c``, and each costs at least
       the cheaper refill; minimized over every tile of ``c`` that fits its capacity.
 
-    0 under conventions where energy is not linear in the counts (``fractional_words`` off) or where
-    the MACs' reads depend on the tiling (``merge_overlapping_multicast`` off)."""
+    0 under conventions where energy is not linear in the counts (``fractional_words`` or
+    ``fractional_word_totals`` off) or where the MACs' reads depend on the tiling
+    (``merge_overlapping_multicast`` off, ``read_per_mac`` off: a register read once per run of loops)."""
     acc, cl = space.acc, space.cl
     conv = acc.conventions
-    if not conv.fractional_words or not conv.operand_word_bits or not conv.merge_overlapping_multicast:
+    if (
+        not conv.fractional_words
+        or not conv.operand_word_bits
+        or not conv.merge_overlapping_multicast
+        or not conv.read_per_mac
+        or not conv.fractional_word_totals
+    ):
         return 0.0
     L = space.L
     T = int(np.prod(space.temporal_sizes))

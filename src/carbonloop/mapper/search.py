@@ -201,7 +201,10 @@ def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:
     for op in layer.operands:
         fp = layer.footprint(op)
         bits = op.bits if op.role != "O" else min(op.bits, op.psum_bits)
-        e += fp * bits / m0.width_bits * (m0.read_pj if op.role != "O" else m0.update_pj)
+        words = fp * bits / m0.width_bits
+        if not acc.conventions.fractional_word_totals:  # ZigZag truncates a total: int(T) >= floor(words)
+            words = math.floor(words)
+        e += words * (m0.read_pj if op.role != "O" else m0.update_pj)
     e += candidate_extra_energy(space, operand_classes(space.cl))
     return e, float(T[0] * acc.array.cycles_per_mac)
 
