@@ -174,3 +174,18 @@ def test_the_default_profile_is_the_default_template():
     for flow in ("os", "ws"):
         assert digital(64, 64, 131072, flow) == digital(64, 64, 131072, flow, profile="carbonloop")
     assert imc("aimc", 64, 64, 1, 131072) == imc("aimc", 64, 64, 1, 131072, profile="carbonloop")
+
+
+def test_the_profile_gives_the_sram_its_sub_bank_minimum_access_and_the_flip_removes_it():
+    # digital 32x32: SRAM width max(32 x 8, 32 x 16) = 512 b; 16 sub-banks: 512 // 16 = 32 b per access
+    sram = next(m for m in digital(32, 32, 8192, "os", profile="carbonspot").memories if m.name == "sram")
+    assert sram.width_bits == 512
+    assert {sram.read_granularity_bits(r) for r in ("W", "I", "O")} == {32}
+    assert dict(sram.min_write_bits) == {"W": 32, "I": 32, "O": 32}
+    # IMC 32x32 DIMC, 1 macro: max(32 rows x 8 b, 32 cols x (8 + 8) b) = 512 b -> 32 b
+    shared = imc("dimc", 32, 32, 1, 8192, profile="carbonspot").memories[1]
+    assert shared.width_bits == 512 and shared.write_granularity_bits("I") == 32
+    off = digital(32, 32, 8192, "os", profile="carbonspot-sram_granularity")
+    assert next(m for m in off.memories if m.name == "sram").min_read_bits == ()
+    default = digital(32, 32, 8192, "os")
+    assert next(m for m in default.memories if m.name == "sram").min_read_bits == ()

@@ -324,6 +324,13 @@ ASSUMPTIONS = (
         IMC_TYPES,
     ),
     Assumption(
+        "sram_granularity",
+        "hardware",
+        "SRAM accesses rounded up to width // 16 bits (16 sub-banks)",
+        "the bits moved are charged (no minimum access)",
+        ALL_TYPES,
+    ),
+    Assumption(
         "per_operand_registers",
         "hardware",
         "one register per operand (W 8 b, I 8 b, O 16 b; IMC I and O under the cells) with its own sharing "

@@ -56,6 +56,9 @@ class CarbonSpotRules:
     imc_cell_area: bool = True
     """IMC cell array area from CarbonSpot's CACTI rule for a ``rows x cols x Bw`` array read ``cols x Bw``
     at a time (ours: 0.25 um2 per bit closed form)."""
+    sram_granularity: bool = True
+    """SRAM accesses rounded up to ``width // 16`` bits, CarbonSpot's 16 sub-banks (``expr.py``
+    ``min_r_granularity = sram_bw // 16``; :func:`sram_access_granularity_bits`). Ours: no minimum."""
     per_operand_registers: bool = True
     """CarbonSpot's register file: one register per operand with its own sharing, ports and costs
     (:func:`carbonspot_registers`; digital W 8 b, I 8 b, O 16 b; IMC I ``Bi`` and O ``Bi + Bw`` b under the
@@ -105,11 +108,12 @@ def dram_width_bits(wordline: int, weight_bits: int = 8, macros: int = 1) -> int
     return wordline * weight_bits * macros
 
 
-def sram_access_granularity_bits(width_bits: int) -> float:
-    """The smallest SRAM access CarbonSpot charges: ``bw / 16`` (16 sub-banks). Recorded, not yet read by
-    the model: carbonloop charges the bits moved over the width (``fractional_words``); rounding each
-    transfer up to whole sub-banks needs a model switch (docs/validation.md, "What is left")."""
-    return width_bits / SRAM_SUB_BANKS
+def sram_access_granularity_bits(width_bits: int) -> int:
+    """The smallest SRAM access CarbonSpot charges: ``bw // 16`` bits (16 sub-banks; ``expr.py``
+    ``min_r_granularity = sram_bw // 16``), at least 1. Under the ``sram_granularity`` rule the templates
+    give the SRAM this minimum read and write (``min_read_bits``/``min_write_bits``): the model rounds each
+    transfer up to whole sub-banks (docs/model.md, "Minimum access")."""
+    return max(1, width_bits // SRAM_SUB_BANKS)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ same CACTI rule, and CarbonSpot's I and O registers under the cells (:func:`imc_
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -39,6 +40,7 @@ from carbonloop.hardware.carbonspot import (
     register_area_per_instance_mm2,
     register_instances,
     rules_from_profile,
+    sram_access_granularity_bits,
 )
 from carbonloop.hardware.macro_memories import SramCost, dram_and_sram_levels
 
@@ -147,6 +149,10 @@ def imc_accelerator(
         sram=SramCost(sram.read_pj, sram.write_pj, sram.area_mm2, sram.leakage_mw, sram_source),
         sram_ports=ports,
     )
+    if rules is not None and rules.sram_granularity:
+        g = sram_access_granularity_bits(sram_width)
+        pairs = tuple((r, g) for r in ("W", "I", "O") if r in shared.operands)
+        shared = dataclasses.replace(shared, min_read_bits=pairs, min_write_bits=pairs)
     levels: tuple[MemoryLevel, ...] = (
         dram,
         shared,

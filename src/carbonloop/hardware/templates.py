@@ -50,6 +50,7 @@ from carbonloop.hardware.carbonspot import (
     register_area_per_instance_mm2,
     register_instances,
     rules_from_profile,
+    sram_access_granularity_bits,
 )
 from carbonloop.hardware.cim import cim
 from carbonloop.hardware.yaml import accelerator_from_dict
@@ -200,6 +201,14 @@ def digital_spec(
                 "write_ports": 4,
                 "operands": ["W", "I", "O"],
                 "spans": ["D1", "D2"],
+                **(
+                    {
+                        "min_read_bits": sram_access_granularity_bits(sram_width),
+                        "min_write_bits": sram_access_granularity_bits(sram_width),
+                    }
+                    if rules is not None and rules.sram_granularity
+                    else {}
+                ),
             },
             *registers,
         ],
