@@ -148,6 +148,7 @@ class Accelerator:
     hints: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     conventions: Conventions = CARBONLOOP
     """What the model counts where tools disagree (model/conventions.py); the mapper searches under it."""
+    _physical_groups: tuple[tuple[int, ...], ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         src = f"<accelerator {self.name}>"
@@ -166,6 +167,8 @@ class Accelerator:
             if unknown:
                 raise SpecError(src, f"memories[{i}].spans", f"unknown array axes {sorted(unknown)}")
         _check_operand_spans(self, src)
+        # computed once: the latency models ask for it per level and mapping (frozen, so no later change)
+        object.__setattr__(self, "_physical_groups", _group_by_physical_memory(self.memories))
         _check_physical_groups(self, src)
         missing = set(ROLES) - set(self.memories[0].operands)
         if missing:
@@ -232,11 +235,9 @@ class Accelerator:
         return all(m.physical_name != name for m in self.memories[:level])
 
     def physical_groups(self) -> tuple[tuple[int, ...], ...]:
-        """Level indices grouped by physical memory, outermost first (singletons for ordinary levels)."""
-        groups: dict[str, list[int]] = {}
-        for i, m in enumerate(self.memories):
-            groups.setdefault(m.physical_name, []).append(i)
-        return tuple(tuple(g) for g in groups.values())
+        """Level indices grouped by physical memory, outermost first (singletons for ordinary levels);
+        built once in ``__post_init__``."""
+        return self._physical_groups
 
     @property
     def area_mm2(self) -> float:
@@ -258,6 +259,14 @@ class Accelerator:
     def dram_bits(self) -> int:
         """Capacity of the outermost level when it is off-chip (unbounded levels count as 0)."""
         return self.memories[0].size_bits or 0
+
+
+def _group_by_physical_memory(memories: tuple[MemoryLevel, ...]) -> tuple[tuple[int, ...], ...]:
+    """Level indices grouped by physical memory, outermost first."""
+    groups: dict[str, list[int]] = {}
+    for i, m in enumerate(memories):
+        groups.setdefault(m.physical_name, []).append(i)
+    return tuple(tuple(g) for g in groups.values())
 
 
 def _check_operand_spans(acc: Accelerator, source: str) -> None:

@@ -23,33 +23,53 @@ def _ceil_div(bits: np.ndarray, bw: float) -> np.ndarray:
     return np.ceil(bits / bw).astype(np.int64)
 
 
-def _parent_level(acc: Accelerator, x: int) -> int:
-    """The level that fills level ``x``: the nearest level above it keeping one of its operands (the level
-    just above, unless operands bypass it: per-operand registers, virtual levels); when its operands have
-    different parents, the one with the least read bandwidth (the slower feed sets the loading time).
-    Accelerators with nested spans and no virtual levels keep the level just above (as before: the presets'
-    numbers do not move with per-operand memories)."""
+def _parent_level(acc: Accelerator, group: tuple[int, ...]) -> int:
+    """The level that fills the memory of levels ``group`` (one level, or the virtual levels of one physical
+    memory): the nearest level above it keeping one of its operands (the level just above, unless operands
+    bypass it: per-operand registers, virtual levels); when its operands have different parents, the one
+    with the least read bandwidth (the slower feed sets the loading time). Accelerators with nested spans
+    and no virtual levels keep the level just above (as before: the presets' numbers do not move with
+    per-operand memories)."""
+    top = group[0]
     if acc.spans_nested and not acc.has_virtual_levels:
-        return x - 1
+        return top - 1
+    roles = {role for x in group for role in acc.memories[x].operands}
     parents = {
-        max((y for y in range(x) if role in acc.memories[y].operands), default=x - 1)
-        for role in acc.memories[x].operands
+        max((y for y in range(top) if role in acc.memories[y].operands), default=top - 1) for role in roles
     }
     return min(parents, key=lambda y: (acc.memories[y].read_bits_per_cycle, -y))
 
 
+def _per_instance_bits(bits: np.ndarray, inst: np.ndarray) -> np.ndarray:
+    """[N] bits one instance of a physical memory moves: ``bits`` [N, k] are the totals of its k levels
+    (virtual levels, or the one level), ``inst`` [N, k] the instances each uses. One instance carries
+    every level's share; when the levels use the same instances it is the total over them, floored once,
+    exactly as for the unsplit memory."""
+    same = (inst == inst[:, :1]).all(axis=1)
+    out: np.ndarray = np.where(same, bits.sum(axis=1) // inst[:, 0], (bits // inst).sum(axis=1))
+    return out
+
+
 def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
-    """Cycles [N] with the parts: ``compute``, ``stall``, ``onload``, ``offload``, ``total``."""
+    """Cycles [N] with the parts: ``compute``, ``stall``, ``onload``, ``offload``, ``total``.
+
+    The unit is the physical memory: the virtual levels of one memory (``Accelerator.physical_groups``)
+    move their transfers through that memory's ports together, as the operands of one level do, so
+    splitting a memory never adds bandwidth. The ports are those of its first virtual level."""
     compute = counts.temporal_iterations * acc.array.cycles_per_mac
     busiest = compute.copy()
     serial = np.zeros_like(compute)
     onload = np.zeros_like(compute)
     offload = np.zeros_like(compute)
-    for x, mem in enumerate(acc.memories):
-        inst = np.maximum(counts.instances[:, x], 1)
-        read_bits = (counts.reads[:, x, :] * counts.word_bits[:, x, :]).sum(axis=1) // inst
-        fill_bits = (counts.fills[:, x, :] * counts.word_bits[:, x, :]).sum(axis=1) // inst
-        upd_bits = (counts.updates[:, x, :] * counts.word_bits[:, x, :]).sum(axis=1) // inst
+    for group in acc.physical_groups():
+        x = group[0]
+        mem = acc.memories[x]
+        levels = list(group)
+        inst = np.maximum(counts.instances[:, levels], 1)
+        bits = counts.word_bits[:, levels, :]
+        read_bits = _per_instance_bits((counts.reads[:, levels, :] * bits).sum(axis=2), inst)
+        fill_bits = _per_instance_bits((counts.fills[:, levels, :] * bits).sum(axis=2), inst)
+        upd_bits = _per_instance_bits((counts.updates[:, levels, :] * bits).sum(axis=2), inst)
         if mem.shared_ports:
             bw = mem.read_bw_bits * max(mem.read_ports, mem.write_ports)
             busy = _ceil_div(read_bits + fill_bits + upd_bits, bw)
@@ -62,13 +82,15 @@ def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
         if x == 0 or not acc.conventions.refill_stalls:
             continue
         if mem.double_buffered:
-            parent = acc.memories[_parent_level(acc, x)]
+            parent = acc.memories[_parent_level(acc, group)]
+            first_bits = counts.first_tile_bits[:, levels].sum(axis=1)
+            sent_bits = (counts.first_tile_bits[:, levels] * inst).sum(axis=1)
             onload += np.maximum(
-                _ceil_div(counts.first_tile_bits[:, x], mem.write_bits_per_cycle),
-                _ceil_div(counts.first_tile_bits[:, x] * inst, parent.read_bits_per_cycle * 1.0)
+                _ceil_div(first_bits, mem.write_bits_per_cycle),
+                _ceil_div(sent_bits, parent.read_bits_per_cycle * 1.0)
                 // np.maximum(counts.instances[:, x - 1], 1),
             )
-            offload += _ceil_div(counts.last_tile_bits[:, x], mem.read_bits_per_cycle)
+            offload += _ceil_div(counts.last_tile_bits[:, levels].sum(axis=1), mem.read_bits_per_cycle)
         else:
             serial += _ceil_div(fill_bits, mem.write_bits_per_cycle)
     total = busiest + serial + onload + offload
