@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbonloop.hardware import accelerator_from_dict
+from carbonloop.hardware import accelerator_from_dict, load_preset, preset_names
+from carbonloop.mapper import cut_order_variants
 from carbonloop.model.evaluate import evaluate
 from carbonloop.model.mapping import LevelMapping, Mapping, mapping_from_data
 from carbonloop.workload import conv2d
@@ -183,4 +184,20 @@ def test_physical_groups_is_built_once_and_unchanged():
     assert dataclasses.replace(acc, name="again").physical_groups() == ((0,), (1, 2), (3,))
     assert acc == dataclasses.replace(acc)  # the cache takes no part in equality
     with pytest.raises(dataclasses.FrozenInstanceError):
-        acc._physical_groups = ()  # type: ignore[misc]
+        acc._physical_groups = ()
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_cached_physical_groups_equal_a_grouping_by_physical_name(name):
+    # Every caller reads the cache: it must be the levels grouped by physical memory, outermost first,
+    # on every preset and on each cut order of a preset's second level.
+    acc = load_preset(name)
+    variants = [acc]
+    if len(acc.memories) > 2 and len(acc.memories[1].operands) > 1:
+        variants += cut_order_variants(acc, [acc.memories[1].name])
+    for a in variants:
+        names = [m.physical or m.name for m in a.memories]
+        expected = tuple(
+            tuple(i for i, n in enumerate(names) if n == first) for first in dict.fromkeys(names)
+        )
+        assert a.physical_groups() == expected
