@@ -45,6 +45,9 @@ def _per_instance_bits(bits: np.ndarray, inst: np.ndarray) -> np.ndarray:
     (virtual levels, or the one level), ``inst`` [N, k] the instances each uses. One instance carries
     every level's share; when the levels use the same instances it is the total over them, floored once,
     exactly as for the unsplit memory."""
+    if inst.shape[1] == 1:
+        one: np.ndarray = bits[:, 0] // inst[:, 0]
+        return one
     same = (inst == inst[:, :1]).all(axis=1)
     out: np.ndarray = np.where(same, bits.sum(axis=1) // inst[:, 0], (bits // inst).sum(axis=1))
     return out
@@ -64,7 +67,7 @@ def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
     for group in acc.physical_groups():
         x = group[0]
         mem = acc.memories[x]
-        levels = list(group)
+        levels = slice(x, group[-1] + 1)  # virtual levels are adjacent (Accelerator checks it)
         inst = np.maximum(counts.instances[:, levels], 1)
         bits = counts.word_bits[:, levels, :]
         read_bits = _per_instance_bits((counts.reads[:, levels, :] * bits).sum(axis=2), inst)
