@@ -5,7 +5,9 @@ read bandwidth and its write traffic over its write bandwidth (the sum over one 
 ``shared_ports``), per instance. The layer takes as long as the slowest of compute and the busiest level
 (a double-buffered level overlaps refills with compute); a single-buffered level also stalls compute
 while it is refilled. Before the first MAC every double-buffered on-chip level loads its first tile of
-inputs and weights, and after the last MAC it drains its last output tile.
+inputs and weights, and after the last MAC it drains its last output tile. The virtual levels of one
+physical memory count as that one memory (docs/model.md, "Per-operand memories", rule 3): their transfers,
+refills, loading and draining all go through its ports.
 
 Under conventions without ``refill_stalls`` (Timeloop's) the layer takes the slowest of compute and the
 busiest level only: no refill stalls, no loading or draining outside the steady state.
