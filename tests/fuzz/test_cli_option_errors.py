@@ -80,6 +80,7 @@ def test_numeric_options_are_found_with_the_names_users_type():
         "area_mm2": "--area-mm2",
         "dram_gb": "--dram-gb",
         "fps": "--fps",
+        "idle_power_mw": "--idle-power-mw",
         "node_nm": "--node-nm",
         "lifetime_years": "--lifetime-years",
     }

@@ -53,7 +53,7 @@ class MemoryLevel:
     physical: str | None = None
     """Name of the physical memory this level is a virtual level of (None: a memory of its own). Virtual
     levels of one memory share its capacity (the sum of their tiles must fit), area and leakage (counted
-    once); each keeps its own operands and ports."""
+    once); each keeps its own operands; they share the memory's ports."""
     min_read_bits: tuple[tuple[Role, int], ...] = ()
     """The smallest read the memory can do, per operand (a sub-bank, a port's minimum bandwidth): a
     transfer of b bits is charged as ``ceil(b / min) x min`` bits. Empty: any number of bits (the bits
@@ -298,6 +298,11 @@ _SAME_IN_A_PHYSICAL_MEMORY = (
     "area_mm2",
     "leakage_mw",
     "spans",
+    "read_bw_bits",
+    "write_bw_bits",
+    "read_ports",
+    "write_ports",
+    "shared_ports",
     "double_buffered",
 )
 """What the virtual levels of one physical memory must agree on (they are one memory)."""
