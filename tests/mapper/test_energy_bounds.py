@@ -143,6 +143,16 @@ def test_candidate_bound_adds_the_macs_reads_of_the_innermost_level_by_hand():
     assert _cheap_bound(space, layer)[0] <= search_layer(layer, acc, "energy").value
 
 
+def least_energy_per_candidate(layer, acc, imperfect: bool) -> dict[tuple, float]:
+    """The brute force's least exact energy per spatial unrolling (:func:`_candidate_key`)."""
+    e, _, maps = brute_force(layer, acc, imperfect=imperfect)
+    least: dict[tuple, float] = {}
+    for energy, m in zip(e, maps, strict=True):
+        key = _candidate_key(m)
+        least[key] = min(least.get(key, np.inf), float(energy))
+    return least
+
+
 def _candidate_key(mapping) -> tuple:
     return tuple(
         sorted(
@@ -173,11 +183,7 @@ def test_candidate_bound_never_exceeds_any_mapping_of_the_candidate(
     brute force of tests/mapper/bruteforce.py, scored by the exact model)."""
     acc = load_accelerator(acc_name)
     layer = conv2d("r", K=K, C=C, OY=OY, OX=OX, FY=FY, FX=1, stride=stride)
-    e, _, maps = brute_force(layer, acc, imperfect=imperfect)
-    least: dict[tuple, float] = {}
-    for energy, m in zip(e, maps, strict=True):
-        key = _candidate_key(m)
-        least[key] = min(least.get(key, np.inf), float(energy))
+    least = least_energy_per_candidate(layer, acc, imperfect)
     cl = compile_layer(layer)
     keep = keep_patterns(acc, Constraints())[0]
     checked = 0

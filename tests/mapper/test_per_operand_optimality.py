@@ -366,15 +366,11 @@ def test_tiling_bound_with_the_pair_extra_holds_on_each_operands_own_nest(layer,
 def test_candidate_bound_never_exceeds_any_mapping_of_the_candidate_per_operand(layer, acc, imperfect):
     # the cheap bound (with the MACs' reads of each operand's innermost level from its own instances and
     # the refill floor of capacity-limited levels) against the brute force, candidate by candidate
-    from test_energy_bounds import _candidate_key
+    from test_energy_bounds import least_energy_per_candidate
 
     from carbonloop.mapper.search import _cheap_bound, keep_patterns
 
-    e, _, maps = brute_force(layer, acc, imperfect=imperfect)
-    least: dict[tuple, float] = {}
-    for energy, m in zip(e, maps, strict=True):
-        key = _candidate_key(m)
-        least[key] = min(least.get(key, np.inf), float(energy))
+    least = least_energy_per_candidate(layer, acc, imperfect)
     cl = compile_layer(layer)
     keep = keep_patterns(acc, Constraints())[0]
     for cand in spatial_candidates(layer, acc, imperfect=imperfect):

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from carbonloop.hardware import accelerator_from_dict, load_preset, preset_names
 from carbonloop.mapper import cut_order_variants
 from carbonloop.model.evaluate import evaluate
-from carbonloop.model.mapping import LevelMapping, Mapping, mapping_from_data
+from carbonloop.model.mapping import Mapping, mapping_from_data
 from carbonloop.workload import conv2d
 
 from .test_model_properties import TINY_ARRAY, mapped
+from .test_per_operand_memories import cut_gb_at_one_loop
 
 WIDE = {"read_bw_bits": 4096, "write_bw_bits": 4096}
 """DRAM and the output register move everything of the tiny layer in one cycle: only the SRAM stalls."""
@@ -136,19 +137,8 @@ def test_virtual_levels_cut_at_one_loop_take_the_unsplit_cycles(case, double_buf
     # same transfers, so the same cycles, part by part.
     layer, acc, mapping = case
     whole_acc, split_acc = _split_gb(acc, double_buffered)
-    gb = mapping.level("gb")
-    levels: list[LevelMapping] = []
-    for lm in mapping.levels:
-        if lm.level == "gb":
-            levels += [
-                LevelMapping("gb.O"),
-                LevelMapping("gb.I"),
-                LevelMapping("gb.W", gb.temporal, gb.spatial),
-            ]
-        else:
-            levels.append(lm)
     whole = evaluate(layer, whole_acc, mapping, check_capacity=False)
-    split = evaluate(layer, split_acc, Mapping(tuple(levels)), check_capacity=False)
+    split = evaluate(layer, split_acc, cut_gb_at_one_loop(mapping), check_capacity=False)
     assert split.latency_breakdown_cycles == whole.latency_breakdown_cycles
 
 
