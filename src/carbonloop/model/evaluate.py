@@ -233,7 +233,8 @@ def access_energy(counts: Counts, acc: Accelerator, drain_bits: np.ndarray | Non
     instance, action and operand, ``ceil(accesses / block_size)`` vector accesses of ``block_elements``
     elements, paid by ``paying_instances`` (one per utilized cluster unless ``ignore_cluster_size``)."""
     if counts.bursts is not None:  # some memory has a minimum access
-        return granular_access_energy(counts, acc, drain_bits)
+        parts = granular_access_parts(counts, acc, drain_bits)
+        return parts["reads"] + parts["fills"] + parts["updates"]
     conv = acc.conventions
     width = np.array([m.width_bits for m in acc.memories], dtype=float)[None, :, None]
     e_read = np.array([m.read_pj for m in acc.memories])[None, :, None]
@@ -247,9 +248,7 @@ def access_energy(counts: Counts, acc: Accelerator, drain_bits: np.ndarray | Non
         up_bits = counts.word_bits if drain_bits is None else drain_bits
 
         def words(n: np.ndarray, bits: np.ndarray) -> np.ndarray:
-            if conv.fractional_word_totals:
-                return n * bits / width
-            return np.floor_divide(n * bits, width)  # ZigZag's int() of a total: exact on integer bits
+            return total_words(n * bits, width, conv.fractional_word_totals)
 
         return (
             (words(counts.reads - drain, counts.word_bits) + words(drain, up_bits)) * e_read
@@ -268,6 +267,15 @@ def access_energy(counts: Counts, acc: Accelerator, drain_bits: np.ndarray | Non
     return np.where(counts.word_bits > 0, per_instance * paying_instances(counts, acc), 0.0)
 
 
+def total_words(bits: np.ndarray, width_bits: np.ndarray, fractional_totals: bool) -> np.ndarray:
+    """A total of ``bits`` [integer array] moved through a level ``width_bits`` wide, in words: fractional
+    (``fractional_word_totals``), or truncated to a whole number as ZigZag 3.9.1 does with ``int()`` (in
+    integers, so exact)."""
+    if fractional_totals:
+        return bits / width_bits
+    return np.floor_divide(bits, width_bits.astype(np.int64))
+
+
 def granularity_bits(acc: Accelerator, roles: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The smallest read and write of each level and operand in bits [1, L, O] (1: no minimum)."""
     read = [[m.read_granularity_bits(r) for r in roles] for m in acc.memories]
@@ -280,14 +288,6 @@ def charged_bits(elements: np.ndarray, bits: np.ndarray, minimum: np.ndarray) ->
     access is ``minimum`` bits: ``ceil(elements x bits / minimum) x minimum`` (exact integers)."""
     moved = elements * bits
     return -(-moved // minimum) * minimum
-
-
-def granular_access_energy(
-    counts: Counts, acc: Accelerator, drain_bits: np.ndarray | None = None
-) -> np.ndarray:
-    """:func:`granular_access_parts` summed: the energy of each level and operand [N, L, O]."""
-    parts = granular_access_parts(counts, acc, drain_bits)
-    return parts["reads"] + parts["fills"] + parts["updates"]
 
 
 def granular_access_parts(
@@ -322,7 +322,7 @@ def granular_access_parts(
             charged = charged_bits(per, bits, minimum)
             if conv.fractional_word_totals:
                 return n * charged.astype(float) / per / width
-            return np.floor_divide(n * charged, per * width_int)  # ZigZag's int() of a total, in integers
+            return total_words(n * charged, per * width_int, fractional_totals=False)
 
         return {
             "reads": (

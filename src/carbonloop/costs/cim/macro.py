@@ -193,16 +193,6 @@ class CimMacroSpec:
         """Layer weights per row (the wordline axis D1 the mapper unrolls): ``cols`` slots / slots each."""
         return slicing.weights_per_row(self.cols, self.weight_slots)
 
-    @property
-    def stored_weight_bits(self) -> int:
-        """Bits of cells one layer weight occupies: its slots at the macro's width."""
-        return self.weight_bits * self.weight_slots
-
-    @property
-    def served_input_bits(self) -> int:
-        """Input bits a pass sequence streams: the macro's passes at its width."""
-        return self.input_bits * self.input_passes
-
     def at_precision(self, weight_bits: int, input_bits: int) -> CimMacroSpec:
         """This macro running a layer of ``weight_bits`` x ``input_bits`` (rule 6): sliced when the layer is
         wider than the macro, this very spec when it is not (a narrower operand fills one slot or pass)."""
