@@ -339,6 +339,14 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "weight_diagonal_mapping",
+        "hardware",
+        "the WS and IMC input registers feed diagonals of PEs (ZigZag's weight diagonal mapping): OX/OY "
+        "may unroll along the input register's axis",
+        "an input register shared along an axis takes there only dims the input ignores (K)",
+        ("digital_ws", *IMC_TYPES),
+    ),
+    Assumption(
         "imc_cell_area",
         "hardware",
         "IMC cell array area from the CACTI rule",

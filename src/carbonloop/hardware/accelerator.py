@@ -61,6 +61,13 @@ class MemoryLevel:
     ``bandwidth_min`` (docs/model.md, "Minimum access granularity")."""
     min_write_bits: tuple[tuple[Role, int], ...] = ()
     """The smallest write (fills and updates), per operand, as :attr:`min_read_bits`."""
+    diagonal_inputs: bool = False
+    """An input (``I``) register shared along its ``spans`` that feeds diagonals of PEs (ZigZag's weight
+    diagonal mapping): output ``ox`` reads input ``ox + fx``, so the register of one row serves a
+    diagonal and the spans may unroll dims the input depends on and the weight ignores (OX, OY). For the
+    fit only, each instance holds one word per position of that unrolling (capacity x its product), and
+    the register array as a whole holds every distinct input of the array's unrolling once; energy,
+    area and leakage are the register's own (:mod:`carbonloop.model.capacity`; docs/model.md)."""
 
     @property
     def has_access_granularity(self) -> bool:
@@ -167,6 +174,7 @@ class Accelerator:
             if unknown:
                 raise SpecError(src, f"memories[{i}].spans", f"unknown array axes {sorted(unknown)}")
         _check_operand_spans(self, src)
+        _check_diagonal_inputs(self, src)
         # computed once: the latency models ask for it per level and mapping (frozen, so no later change)
         object.__setattr__(self, "_physical_groups", _group_by_physical_memory(self.memories))
         _check_physical_groups(self, src)
@@ -347,6 +355,29 @@ def _check_physical_groups(acc: Accelerator, source: str) -> None:
                         f"{getattr(m, key)!r} differs from {getattr(first, key)!r} of "
                         f"{first.name!r}: the virtual levels of {name!r} are one memory",
                     )
+
+
+def _check_diagonal_inputs(acc: Accelerator, source: str) -> None:
+    """A diagonal input register keeps the inputs (``I``) and is shared along some axis (the diagonal runs
+    along it); it is a memory of its own (the rule scales one register's capacity, not a shared one's)."""
+    for i, m in enumerate(acc.memories):
+        if not isinstance(m.diagonal_inputs, bool):
+            raise SpecError(
+                source, f"memories[{i}].diagonal_inputs", f"must be true or false (got {m.diagonal_inputs!r})"
+            )
+        if not m.diagonal_inputs:
+            continue
+        why = ""
+        if "I" not in m.operands:
+            why = f"the level does not keep the inputs I (keeps {sorted(m.operands)})"
+        elif not m.spans:
+            why = "the level spans no array axis (a diagonal runs along an axis it is shared along)"
+        elif i == 0:
+            why = "the outermost level holds whole tensors; only an inner register can feed diagonals"
+        elif m.physical is not None:
+            why = "a virtual level of a physical memory cannot feed diagonals (give it a memory of its own)"
+        if why:
+            raise SpecError(source, f"memories[{i}].diagonal_inputs", why)
 
 
 def _check_costs(acc: Accelerator, source: str) -> None:

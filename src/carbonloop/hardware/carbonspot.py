@@ -125,13 +125,16 @@ class OperandRegister:
     bits: int
     spans: tuple[str, ...]
     ports: int
+    diagonal_inputs: bool = False
+    """The register feeds diagonals of PEs (``MemoryLevel.diagonal_inputs``; the
+    ``weight_diagonal_mapping`` rule)."""
 
 
 REGISTER_FAMILIES = ("os", "ws", "imc")
 
 
 def carbonspot_registers(
-    family: str, input_bits: int = 8, weight_bits: int = 8
+    family: str, input_bits: int = 8, weight_bits: int = 8, diagonal: bool = False
 ) -> tuple[OperandRegister, ...]:
     """CarbonSpot's per-operand registers of a hardware family, outermost level first.
 
@@ -148,7 +151,16 @@ def carbonspot_registers(
     I, O), so only the outermost register can hold a loop: the order names the stationary operand, and
     the order of the two below it changes nothing. OS keeps O outermost (partial sums stay in the PE across
     the reduction), WS keeps W outermost, IMC keeps W in the cells above both registers; the other orders
-    were measured on Tiny layers (docs/validation.md, "per_operand_registers")."""
+    were measured on Tiny layers (docs/validation.md, "per_operand_registers").
+
+    ``diagonal`` (the ``weight_diagonal_mapping`` rule) makes the WS and IMC input registers feed diagonals
+    of PEs, as ZigZag 3.9.1 does when ``enable_weight_diagonal_mapping`` is on
+    (``zigzag/stages/mapping/spatial_mapping_generation.py``, ``add_input_pr_spatial_loop``): it needs the
+    activation's innermost memory to serve exactly one array dim (I along D1: WS, IMC and OS alike) and the
+    output's innermost memory to serve exactly one (O along D2: WS and IMC; OS keeps O private, served
+    dims empty, so ZigZag leaves OS unchanged). Physically the diagonal's products of one output column
+    are summed along the rows (the WS adder tree, the IMC bitline); OS has no such sum. So OS never gets
+    it."""
     if family == "os":
         return (
             OperandRegister("O", 16, (), 2),
@@ -158,12 +170,12 @@ def carbonspot_registers(
     if family == "ws":
         return (
             OperandRegister("W", weight_bits, (), 1),
-            OperandRegister("I", input_bits, ("D1",), 1),
+            OperandRegister("I", input_bits, ("D1",), 1, diagonal),
             OperandRegister("O", 16, ("D2",), 2),
         )
     if family == "imc":
         return (
-            OperandRegister("I", input_bits, ("D1",), 1),
+            OperandRegister("I", input_bits, ("D1",), 1, diagonal),
             OperandRegister("O", input_bits + weight_bits, ("D2",), 2),
         )
     raise SpecError(

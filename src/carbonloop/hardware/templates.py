@@ -78,14 +78,20 @@ def ws_adder_tree_area_mm2(rows: int, cols: int, input_bits: int = 16) -> float:
 
 
 def register_memories(
-    family: str, axes: dict[str, int], once: bool, input_bits: int = 8, weight_bits: int = 8
+    family: str,
+    axes: dict[str, int],
+    once: bool,
+    input_bits: int = 8,
+    weight_bits: int = 8,
+    diagonal: bool = False,
 ) -> list[dict[str, Any]]:
     """CarbonSpot's per-operand registers of ``family`` (os, ws, imc) as memory entries, outermost first
     (:func:`carbonloop.hardware.carbonspot.carbonspot_registers` gives each one's bits, sharing, ports and
     why the order): read for free, written at ``dff_cap x vdd^2`` per bit (CarbonSpot's ``r_cost=0``,
-    ``w_cost = dff_cap * vdd**2 * bits``), ``bits`` of flip-flops each (``once``: counted once per level)."""
+    ``w_cost = dff_cap * vdd**2 * bits``), ``bits`` of flip-flops each (``once``: counted once per level).
+    ``diagonal``: the ``weight_diagonal_mapping`` rule (the WS input register feeds diagonals of PEs)."""
     out = []
-    for reg in carbonspot_registers(family, input_bits, weight_bits):
+    for reg in carbonspot_registers(family, input_bits, weight_bits, diagonal):
         instances = register_instances(reg.spans, axes)
         write_pj = DFF_PJ_PER_BIT * reg.bits
         out.append(
@@ -101,6 +107,7 @@ def register_memories(
                 "write_ports": reg.ports,
                 "operands": [reg.operand],
                 "spans": list(reg.spans),
+                **({"diagonal_inputs": True} if reg.diagonal_inputs else {}),
             }
         )
     return out
@@ -165,7 +172,8 @@ def digital_spec(
         }
     ]
     if rules is not None and rules.per_operand_registers:
-        registers = register_memories(dataflow, {"D1": rows, "D2": cols}, once)
+        diagonal = rules.weight_diagonal_mapping
+        registers = register_memories(dataflow, {"D1": rows, "D2": cols}, once, diagonal=diagonal)
     suffix = "" if rules is None else f"_{rules.name}"
     return {
         "name": name or f"digital_{dataflow}_{rows}x{cols}_{sram_bytes}B_{node_nm}nm{suffix}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
@@ -92,6 +92,8 @@ class MemorySpec(_Strict):
     Checked by :func:`_granularity` (one message for every wrong shape)."""
     min_write_bits: Any = None
     """The smallest write (fills, updates) in bits, as ``min_read_bits``."""
+    diagonal_inputs: StrictBool = False
+    """An input register feeding diagonals of PEs (ZigZag's weight diagonal mapping; docs/model.md)."""
 
 
 class AcceleratorSpec(_Strict):
@@ -168,6 +170,7 @@ def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str
         physical=spec.physical,
         min_read_bits=_granularity(spec.min_read_bits, spec.operands, source, f"{where}.min_read_bits"),
         min_write_bits=_granularity(spec.min_write_bits, spec.operands, source, f"{where}.min_write_bits"),
+        diagonal_inputs=spec.diagonal_inputs,
     )
 
 
@@ -291,6 +294,7 @@ def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
                 **({"physical": m.physical} if m.physical is not None else {}),
                 **({"min_read_bits": dict(m.min_read_bits)} if m.min_read_bits else {}),
                 **({"min_write_bits": dict(m.min_write_bits)} if m.min_write_bits else {}),
+                **({"diagonal_inputs": True} if m.diagonal_inputs else {}),
             }
             for m in acc.memories
         ],

@@ -274,10 +274,9 @@ def _fitting_tiles(space: Space, c: int) -> np.ndarray:
     never fits: each dim's values are first checked alone (one call for all), and only the survivors are
     combined, dim by dim, each step pruned again."""
     from carbonloop.mapper.temporal import _tile_bits_lb
-    from carbonloop.model.evaluate import capacity_bits
     from carbonloop.model.factors import divisors
 
-    cap = capacity_bits(space.acc)[c]
+    cap = space.capacity_bits[c]  # the model's capacity for this unrolling (a diagonal register holds more)
     D = space.cl.D
     sizes = [int(t) for t in space.temporal_sizes]
     if sum(sizes if space.imperfect else (len(divisors(t)) for t in sizes)) > 8 * MAX_TILE_SHAPES:

@@ -27,7 +27,8 @@ from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
 from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
-from carbonloop.model.evaluate import LayerCost, capacity_bits, compute_energy, evaluate
+from carbonloop.model.capacity import capacity_bits, diagonal_rows_fit, has_diagonal_levels
+from carbonloop.model.evaluate import LayerCost, compute_energy, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer
 from carbonloop.workload.layer import Layer
@@ -252,6 +253,8 @@ def prepare(
         for ci, c in enumerate(cands)
         for ki, k in enumerate(keeps)
     ]
+    if has_diagonal_levels(acc):  # an unrolling whose diagonal lacks input rows fits no tiling: not searched
+        spaces = [t for t in spaces if diagonal_rows_fit(acc, cl, t[2].spatial_rows())[0]]
     return Prepared(cands, keeps, spaces, [_cheap_bound(s, layer) for _, _, s in spaces])
 
 
@@ -334,11 +337,14 @@ def search_layer(
     return res
 
 
-def _element_overflows(layer: Layer, acc: Accelerator) -> str:
+def _element_overflows(layer: Layer, acc: Accelerator, spaces: list[Space]) -> str:
     """Why nothing fits when some level cannot hold even one element of an operand it keeps (e.g. a CiM
     macro's 4-bit cells under a layer's 8-bit weights): the tile of such a level is at least one element,
-    so the cause is the precision, not the mapping. Empty when every level holds one element of each."""
+    so the cause is the precision, not the mapping. Empty when every level holds one element of each.
+    Capacity is the most any space's unrolling gives a level (the model's rule, ``Space.capacity_bits``)."""
     capacity = capacity_bits(acc)
+    if spaces:
+        capacity = np.max([s.capacity_bits for s in spaces], axis=0)
     for x, mem in enumerate(acc.memories):
         for operand in layer.operands:
             if mem.keeps(operand.role) and operand.bits > capacity[x]:
@@ -439,7 +445,7 @@ def _search_layer(
         raise SpecError(
             "<mapper>",
             f"layers.{layer.name}",
-            f"no mapping of {layer.name} fits {acc.name} (every tile overflows){_element_overflows(layer, acc)}",
+            f"no mapping of {layer.name} fits {acc.name} (every tile overflows){_element_overflows(layer, acc, [s for _, _, s in spaces])}",
         )
 
     def build(ref: tuple) -> Mapping:

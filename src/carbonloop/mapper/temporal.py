@@ -31,7 +31,8 @@ import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import FillCounter, axis_overlap, footprint
-from carbonloop.model.evaluate import capacity_bits, evaluate_batch
+from carbonloop.model.capacity import capacity_bits_for
+from carbonloop.model.evaluate import evaluate_batch
 from carbonloop.model.factors import divisors
 from carbonloop.model.nest import CompiledLayer, LoopArrays, relocated_axes, stack_loops
 from carbonloop.workload.footprint import axis_size
@@ -171,6 +172,13 @@ class Space:
         return s
 
     @cached_property
+    def capacity_bits(self) -> np.ndarray:
+        """Usable bits per instance of each level [L] under this space's unrolling: the model's own rule
+        (:func:`carbonloop.model.capacity.capacity_bits_for`; a diagonal input register holds more), so
+        the tilings enumerated, the bounds and the model's fit agree."""
+        return np.asarray(capacity_bits_for(self.acc, self.cl, self.spatial_rows())[0])
+
+    @cached_property
     def relocates(self) -> bool:
         """Some operand counts on its own placement of the spatial loops (spans nested only per operand:
         :func:`carbonloop.model.nest.relocated_axes`); False on every accelerator with nested spans."""
@@ -266,7 +274,7 @@ def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarr
     max_rows = max(1, int(max_rows))
     L, D = space.L, space.cl.D
     T = space.temporal_sizes
-    cap = capacity_bits(space.acc)
+    cap = space.capacity_bits
     steps = [(x, d) for x in range(L - 1, 0, -1) if space.keep[x] for d in range(D)]
     # a level keeping nothing holds no loops (docs/mapper.md)
     stack: list[tuple[int, np.ndarray, np.ndarray, int]] = [

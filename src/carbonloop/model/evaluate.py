@@ -15,6 +15,7 @@ import numpy as np
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footprint
+from carbonloop.model.capacity import capacity_bits, capacity_bits_for, diagonal_rows_fit
 from carbonloop.model.instance_costs import block_elements, leaking_instances, paying_instances
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
@@ -52,31 +53,19 @@ class BatchResult:
         return self.latency["total"]
 
 
-def fits_capacity(tile_bits: np.ndarray, acc: Accelerator) -> np.ndarray:
+def fits_capacity(tile_bits: np.ndarray, acc: Accelerator, cap: np.ndarray | None = None) -> np.ndarray:
     """[N] bool: every level's tile fits, the virtual levels of one physical memory together (the sum of
-    their tiles against the one memory's usable size)."""
-    cap = capacity_bits(acc)
+    their tiles against the one memory's usable size). ``cap``: usable bits per level [N, L] or [L]
+    (:func:`carbonloop.model.capacity.capacity_bits_for`; default: the sizes alone)."""
+    if cap is None:
+        cap = capacity_bits(acc)
+    cap2 = np.broadcast_to(cap, (tile_bits.shape[0], cap.shape[-1])) if cap.ndim == 1 else cap
     L = tile_bits.shape[1]
-    fits: np.ndarray = np.asarray((tile_bits <= cap[None, :L]).all(axis=1))
+    fits: np.ndarray = np.asarray((tile_bits <= cap2[:, :L]).all(axis=1))
     for group in acc.physical_groups():
         if len(group) > 1:
-            fits &= tile_bits[:, list(group)].sum(axis=1) <= cap[group[0]]
+            fits &= tile_bits[:, list(group)].sum(axis=1) <= cap2[:, group[0]]
     return fits
-
-
-def capacity_bits(acc: Accelerator) -> np.ndarray:
-    """Usable bits per instance of each level (half when double-buffered); inf when unbounded.
-
-    The outermost level is the backing store of whole tensors: its size (the DRAM capacity the carbon
-    model charges) does not limit tiles.
-    """
-    out = []
-    for i, m in enumerate(acc.memories):
-        if m.size_bits is None or i == 0:
-            out.append(np.inf)
-        else:
-            out.append(m.size_bits / (2 if m.double_buffered else 1))
-    return np.array(out, dtype=float)
 
 
 @lru_cache(maxsize=4096)
@@ -160,7 +149,8 @@ def evaluate_batch(
     else:
         level_energy = kind_energy["reads"] + kind_energy["fills"] + kind_energy["updates"]
     macs_exec = counts.temporal_iterations * counts.spatial_used
-    fits = fits_capacity(counts.tile_bits, acc)
+    fits = fits_capacity(counts.tile_bits, acc, capacity_bits_for(acc, cl, loops))
+    fits &= diagonal_rows_fit(acc, cl, loops)
     compute, components, rows_fit = compute_energy(
         cl, acc, loops, counts.temporal_iterations, counts.spatial_used
     )
@@ -481,9 +471,19 @@ def check_fits(
     res: BatchResult,
     keep: tuple[frozenset[str], ...],
     source: str,
+    loops: LoopArrays,
 ) -> None:
-    """Raise a SpecError naming the level, the operands, the need and the capacity of the first overflow."""
-    cap = capacity_bits(acc)
+    """Raise a SpecError naming the level, the operands, the need and the capacity of the first overflow
+    (capacity for the mapping's unrolling: :func:`carbonloop.model.capacity.capacity_bits_for`)."""
+    cap = capacity_bits_for(acc, cl, loops)[0]
+    if not diagonal_rows_fit(acc, cl, loops)[0]:
+        x = next(i for i, m in enumerate(acc.memories) if m.diagonal_inputs)
+        raise SpecError(
+            source,
+            "spatial",
+            f"the unrolling needs more distinct inputs than the {acc.instances(x)} instances of the diagonal "
+            f"register {acc.memories[x].name!r} hold (one word each)",
+        )
     tiles = res.counts.tile_bits[0]
     for group in acc.physical_groups():
         need = int(sum(tiles[x] for x in group))
@@ -516,7 +516,7 @@ def evaluate(layer: Layer, acc: Accelerator, mapping: Mapping, *, check_capacity
     loops = mapping_arrays([resolved.mapping], layer, acc)
     res = evaluate_batch(cl, acc, loops, resolved.keep)
     if check_capacity:
-        check_fits(layer, acc, cl, res, resolved.keep, mapping.source)
+        check_fits(layer, acc, cl, res, resolved.keep, mapping.source, loops)
         if acc.array.is_imc:
             rows = int(imc_rows_used(cl, loops)[0][0])
             if rows > acc.array.imc.rows:

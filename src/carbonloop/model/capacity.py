@@ -1,0 +1,117 @@
+"""What a tile may occupy at each level: the one capacity rule every fit check uses.
+
+A level's usable bits per instance are its size (half when double-buffered; unbounded for the outermost
+level, the backing store of whole tensors). A *diagonal input register* (``MemoryLevel.diagonal_inputs``,
+ZigZag's weight diagonal mapping) adds one rule that depends on the spatial unrolling:
+
+- **Per instance**, for the fit only, it holds one word per position of the unrolling along its spans of
+  the *diagonal dims* (dims the input depends on and the weight ignores: OX, OY): capacity x the product
+  of those factors. Physically each PE along the span reads the register of its own diagonal (output
+  ``ox`` reads input ``ox + fx``); the model's footprint counts those words at the register instance, and
+  ZigZag 3.9.1 multiplies the innermost input memory's size by the same product
+  (``zigzag/stages/mapping/spatial_mapping_generation.py``, ``modify_innermost_input_mem_size``) while
+  keeping its costs (the original accelerator is restored for the cost report). So energy, area and
+  leakage stay the register's own.
+- **As a whole**, the register array holds every distinct input of the array's unrolling once, one word
+  per register instance: the diagonal of ``OX_u`` outputs over ``FX_u`` weights needs ``OX_u + FX_u - 1``
+  input rows, which must exist. This is ZigZag's check (3) in ``add_input_pr_spatial_loop`` (the rows the
+  diagonal needs on the output-served dimension, ``(FX_u + OX_u - 1) x ...``, at most its size). Without a
+  diagonal unrolling it always holds (each instance then feeds the PEs of one input).
+
+Without a diagonal register every function here gives what the size alone gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.accesses import footprint
+from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
+
+
+def capacity_bits(acc: Accelerator) -> np.ndarray:
+    """Usable bits per instance of each level [L] for any unrolling (half when double-buffered; inf when
+    unbounded). The outermost level is the backing store of whole tensors: its size (the DRAM capacity the
+    carbon model charges) does not limit tiles. A diagonal register's bits here are its own (the least it
+    has under any unrolling: :func:`capacity_bits_for` gives more)."""
+    out = []
+    for i, m in enumerate(acc.memories):
+        if m.size_bits is None or i == 0:
+            out.append(np.inf)
+        else:
+            out.append(m.size_bits / (2 if m.double_buffered else 1))
+    return np.array(out, dtype=float)
+
+
+def has_diagonal_levels(acc: Accelerator) -> bool:
+    """Some level is a diagonal input register (otherwise capacity does not depend on the unrolling)."""
+    return any(m.diagonal_inputs for m in acc.memories)
+
+
+def _operand(cl: CompiledLayer, role: str) -> CompiledOperand | None:
+    return next((o for o in cl.operands if o.role == role), None)
+
+
+def diagonal_dims(cl: CompiledLayer) -> tuple[int, ...]:
+    """Dims (indices) relevant to the layer's input and irrelevant to its weight: the ones a diagonal may
+    unroll along an input register's spans (a convolution's OX, OY and B). None without both operands
+    (ZigZag skips a layer without one constant operand; a pooling layer has no weight to place)."""
+    inputs, weights = _operand(cl, "I"), _operand(cl, "W")
+    if inputs is None or weights is None:
+        return ()
+    return tuple(d for d in inputs.relevant_dims if d not in weights.relevant_dims)
+
+
+def diagonal_factor(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays, level: int) -> np.ndarray:
+    """[N] the product of the diagonal dims' spatial factors on the axes ``level`` spans (1 for a level
+    that is not a diagonal register)."""
+    m = acc.memories[level]
+    out = np.ones(loops.N, dtype=np.int64)
+    dims = list(diagonal_dims(cl))
+    if not m.diagonal_inputs or not dims:
+        return out
+    axes = acc.array.axis_names
+    for a in m.spans:
+        out *= loops.axis_extents(axes.index(a), cl.D)[:, dims].prod(axis=1)
+    return out
+
+
+def capacity_bits_for(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
+    """Usable bits per instance of each level for each row's spatial unrolling [N, L]: the size, and a
+    diagonal register's size times :func:`diagonal_factor`. The model's fit, the mapper's tilings and its
+    bounds all read capacity here, so they agree."""
+    base = capacity_bits(acc)
+    out = np.broadcast_to(base[None, :], (loops.N, base.size))
+    if not has_diagonal_levels(acc):
+        return out
+    out = out.copy()
+    for x, m in enumerate(acc.memories):
+        if m.diagonal_inputs:
+            out[:, x] = base[x] * diagonal_factor(acc, cl, loops, x)
+    return out
+
+
+def spatial_extents(cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
+    """Per-dim product of every spatial loop's factor [N, D] (all axes)."""
+    out = np.ones((loops.N, cl.D), dtype=np.int64)
+    rows = np.broadcast_to(np.arange(loops.N)[:, None], loops.dim.shape)
+    sel = loops.spatial
+    np.multiply.at(out, (rows[sel], loops.dim[sel]), loops.factor[sel])
+    return out
+
+
+def diagonal_rows_fit(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
+    """[N] bool: every diagonal register array holds the distinct inputs of the whole unrolling, one word
+    per instance (``footprint(I) x bits <= size x instances``; the diagonal's ``OX_u + FX_u - 1`` rows).
+    All True without a diagonal register."""
+    ok = np.ones(loops.N, dtype=bool)
+    inputs = _operand(cl, "I")
+    if not has_diagonal_levels(acc) or inputs is None:
+        return ok
+    need = footprint(inputs, spatial_extents(cl, loops)) * inputs.bits
+    base = capacity_bits(acc)
+    for x, m in enumerate(acc.memories):
+        if m.diagonal_inputs:
+            ok &= need <= base[x] * acc.instances(x)
+    return ok
