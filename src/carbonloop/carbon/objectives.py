@@ -3,15 +3,17 @@
 Under continuous activity (CA) the carbon of one inference is operational (a x energy) plus the embodied
 carbon amortized over the inference's run time (b x cycles): a weighted sum, exact per layer. Under
 periodic activity (PA) the embodied share is fixed by the frame period unless the inference misses its
-deadline: a x energy + b_pa x max(period, cycles). The coefficients come from the carbon model itself
-(``ca_weights`` and ``pa_carbon_g``), so they carry every choice of the parameter set.
+deadline: a x energy + b_pa x max(period, cycles), plus the leakage of the wait until the next frame,
+a x P_leak x f x max(0, period - cycles) (``scenarios.idle_energy_pj``): a slower mapping waits less. The
+coefficients come from the carbon model itself (``ca_weights``, ``pa_carbon_g``, ``idle_energy_pj``), so
+they carry every choice of the parameter set and the objective is the PA carbon the pipeline reports.
 """
 
 from __future__ import annotations
 
 from carbonloop.carbon.operational import g_per_pj
 from carbonloop.carbon.parameters import CarbonParameters
-from carbonloop.carbon.scenarios import ca_weights, pa_carbon_g, period_ns_for
+from carbonloop.carbon.scenarios import ca_weights, idle_energy_pj, pa_carbon_g, period_ns_for
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper.objectives import Objective
@@ -27,8 +29,13 @@ def carbon_objective(
     *,
     fps: float | None = None,
     dram_gb: float | None = None,
+    idle_power_mw: float = 0.0,
 ) -> Objective:
-    """``carbon_ca`` or ``carbon_pa`` for ``acc`` (values in picograms CO2-eq per inference)."""
+    """``carbon_ca`` or ``carbon_pa`` for ``acc`` (values in picograms CO2-eq per inference).
+
+    ``idle_power_mw``: the chip's leakage power between frames (``pipeline.leakage.chip_leakage_mw``),
+    charged by ``carbon_pa`` at the parameter set's ``idle_power_fraction`` for every cycle the inference
+    leaves of its period, exactly as ``carbon_per_inference`` charges it."""
     dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else dram_gb
     if kind == "carbon_ca":
         a, b = ca_weights(params, acc.area_mm2, dram, acc.clock_ns, node_nm=acc.node_nm)
@@ -47,5 +54,16 @@ def carbon_objective(
         lo = float(pa_carbon_g(params, energy_pj=0.0, latency_cycles=period_cycles, **kw))  # type: ignore[arg-type]
         hi = float(pa_carbon_g(params, energy_pj=0.0, latency_cycles=2 * period_cycles, **kw))  # type: ignore[arg-type]
         b = (hi - lo) / period_cycles
-        return Objective("carbon_pa", "deadline", a * PICOGRAM, b * PICOGRAM, period_cycles)
+        # idle: the carbon of one cycle of waiting (slope of the idle leakage in the wait, one cycle long)
+        idle_pj_per_cycle = float(
+            idle_energy_pj(idle_power_mw, 0.0, acc.clock_ns, params.idle_power_fraction)
+        )
+        return Objective(
+            "carbon_pa",
+            "deadline",
+            a * PICOGRAM,
+            b * PICOGRAM,
+            period_cycles,
+            a * idle_pj_per_cycle * PICOGRAM,
+        )
     raise SpecError("<objective>", "objective", f"unknown carbon objective {kind!r} (carbon_ca, carbon_pa)")

@@ -253,10 +253,14 @@ def pa_carbon_g(
     fps: float | None,
     include_package: bool = True,
     node_nm: int | None = None,
+    idle_power_mw: float = 0.0,
 ) -> Value:
-    """PA carbon of a fixed design for many mappings at once: ``a*E + embodied*max(period, t)/lifetime``.
+    """PA carbon of a fixed design for many mappings at once: ``a*E + embodied*max(period, t)/lifetime +
+    a*idle_energy_pj`` (the chip's leakage ``idle_power_mw`` x ``idle_power_fraction`` over the wait
+    ``max(0, period - t)``), the ``pa_g`` of :func:`carbon_per_inference`.
 
-    Only mappings that miss the deadline pay for their latency; among those meeting it, energy decides.
+    Only mappings that miss the deadline pay for their latency; among those meeting it, energy less the
+    idle leakage their longer run saves decides.
     """
     a = g_per_pj(params)
     life = embodied_lifetime_g(
@@ -265,4 +269,5 @@ def pa_carbon_g(
     period = period_ns_for(fps, params)
     t = np.asarray(latency_cycles, dtype=float) * float(_checked("clock_ns", clock_ns, positive=True))
     out = a * np.asarray(energy_pj, dtype=float) + life * np.maximum(period, t) / params.lifetime_ns
+    out = out + a * idle_energy_pj(idle_power_mw, t, period, params.idle_power_fraction)
     return _out(out)

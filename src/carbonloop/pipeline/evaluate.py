@@ -26,7 +26,7 @@ from carbonloop.pipeline.inputs import (
     mappings_for,
     with_conventions,
 )
-from carbonloop.pipeline.leakage import chip_leakage_mw
+from carbonloop.pipeline.leakage import chip_leakage_mw, idle_shifted
 from carbonloop.pipeline.result import InterLayer, LayerResult, NetworkSearch, SearchRecord, WorkloadResult
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
@@ -139,7 +139,9 @@ def _objective(
         from carbonloop.carbon.objectives import carbon_objective
 
         assert params is not None  # _carbon_parameters loads a set for carbon objectives
-        return carbon_objective(objective, params, acc, fps=fps, dram_gb=dram_gb)
+        return carbon_objective(
+            objective, params, acc, fps=fps, dram_gb=dram_gb, idle_power_mw=chip_leakage_mw(acc)
+        )
     return get_objective(objective)
 
 
@@ -151,17 +153,39 @@ def _search(
     max_memory_bytes: int | None,
     on_layer_done: LayerProgress | None,
 ) -> tuple[tuple[LayerResult, ...], NetworkSearch]:
-    """The best mapping of every layer for the network-level objective, with each layer's search record."""
+    """The best mapping of every layer for the network-level objective, with each layer's search record.
+
+    An objective with an idle term (``carbon_pa`` on a leaking chip) is searched in its exact monotone
+    form, on the model whose energies carry the idle credit (``Objective.shifted`` on ``idle_shifted``),
+    and its mappings are scored on ``acc`` again; where that model does not exist the search runs on
+    ``acc`` itself and is recorded as not proven (the mapper's bounds assume a monotone objective)."""
     from carbonloop.mapper.network import search_network
 
+    target, goal_searched, exact = acc, goal, True
+    if not goal.monotone:
+        shifted = idle_shifted(acc, goal.idle_shift_pj_per_cycle)
+        exact = shifted is not None
+        if shifted is not None:
+            target, goal_searched = shifted, goal.shifted()
     found = search_network(
-        network, acc, goal, budget=budget, max_memory_bytes=max_memory_bytes, on_layer_done=on_layer_done
+        network,
+        target,
+        goal_searched,
+        budget=budget,
+        max_memory_bytes=max_memory_bytes,
+        on_layer_done=on_layer_done,
     )
     layers = tuple(
         LayerResult(
-            c.cost, SearchRecord(c.search.evaluated, c.search.seconds, c.search.optimal, c.search.gap)
+            c.cost if target is acc else evaluate_mapping(layer, acc, c.mapping),
+            SearchRecord(c.search.evaluated, c.search.seconds, c.search.optimal, c.search.gap),
         )
-        for c in found.layers
+        for c, layer in zip(found.layers, network.layers, strict=True)
     )
-    search = NetworkSearch(found.objective, found.evaluated, found.seconds, found.optimal, found.value)
+    value = found.value
+    if target is not acc:  # the objective of the mappings on acc (equal to the shifted value, exactly)
+        value = float(
+            goal.value(sum(r.cost.energy_pj for r in layers), sum(r.cost.latency_cycles for r in layers))
+        )
+    search = NetworkSearch(found.objective, found.evaluated, found.seconds, found.optimal and exact, value)
     return layers, search
