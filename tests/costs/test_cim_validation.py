@@ -99,25 +99,33 @@ def test_supply_scaling_of_throughput() -> None:
 
 
 def test_energy_efficiency_held_per_macro() -> None:
-    # NeuRRAM, all 14 published settings (1-8 input bits, one- and two-phase): with the survey's typical
-    # converter the neuron costs 1.4-8.5 pJ per conversion and the model is 1.1-2.3x too efficient: the
-    # neuron's integration steps are not modelled (docs/cim.md)
+    # NeuRRAM, all 14 published settings (1-8 input bits, one- and two-phase): with the wordline drivers'
+    # own energy (rule 2b) the model is 1.11-1.68x too efficient (2.16-2.32x without it): the neuron's
+    # energy, which the published breakdown shows growing with its busy time, is still 0.19-0.75x of the
+    # published share (docs/cim.md)
     wan = [p for p in validate_cim_macros(["wan_nature_2022"]) if p.quantity == "tops_per_w"]
     assert len(wan) == 14
-    assert all(1.05 < p.ratio < 2.4 for p in wan)
-    # Sinangil, Table I (outputs 0, 6, 15 at 0.8 and 1.0 V): 0.85-1.31x
-    sin = [p for p in validate_cim_macros(["sinangil_jssc_2021"]) if p.quantity == "tops_per_w"]
+    assert all(1.10 < p.ratio < 1.69 for p in wan)
+    # Sinangil, Table I: within 2 % at 0.8 V for outputs 6 and 15 (0.986x), 1.25x at output 0 (the fixed
+    # per-cycle remainder); at 1.0 V 0.86x (output 15) and 1.07x (output 0), and 0.67x at output 6, whose
+    # published 321 TOPS/W breaks the trend of the other five (docs/cim.md: it was 0.85x before rule 2b)
+    sin = {
+        p.setting: p.ratio for p in validate_cim_macros(["sinangil_jssc_2021"]) if p.quantity == "tops_per_w"
+    }
     assert len(sin) == 6
-    assert all(0.84 < p.ratio < 1.32 for p in sin)
+    at_08 = [r for k, r in sin.items() if k.startswith("vdd_v=0.8") and "mean=0," not in k]
+    assert all(r == pytest.approx(0.986, abs=0.01) for r in at_08)
+    assert all(0.66 < r < 1.26 for r in sin.values())
     # Wang (JSSC'23 measured 16.38 TOPS/W): the typical 22-nm 8-b converter (3.76 pJ against its measured
-    # 2.66 pJ) brings it to 1.11x (1.89x with the survey envelope's 0.85 pJ)
-    assert _point("wang_vlsi_2022", "tops_per_w", "nominal") == pytest.approx(1.107, abs=0.01)
+    # 2.66 pJ) brings it to 1.10x (1.89x with the survey envelope's 0.85 pJ)
+    assert _point("wang_vlsi_2022", "tops_per_w", "nominal") == pytest.approx(1.101, abs=0.01)
 
 
 def test_documented_outliers_are_still_outliers() -> None:
-    # docs/cim.md lists why: the CiM array energy of Jia is not reached by C V^2 of its capacitors (129 pJ
-    # against 2483 pJ per cycle), so even the typical converter (3.16 pJ, 1.77x its measured 1.79 pJ) takes
-    # 86 % of the energy against 15.6 % published, and the macro is ~3x too efficient.
+    # docs/cim.md lists why: the CiM array energy of Jia is not reached by C V^2 of its capacitors and its
+    # driven input lines (162 pJ against 2483 pJ per cycle), so even the typical converter (3.16 pJ, 1.77x
+    # its measured 1.79 pJ) takes 83-85 % of the energy against 15.6 % published, and the macro is ~3x too
+    # efficient.
     jia_share = [p for p in validate_cim_macros(["jia_jssc_2020"]) if p.quantity == "energy_share_pct:ADC"]
     assert all(p.model > 80 for p in jia_share)
     assert _point("jia_jssc_2020", "tops_per_w", "vdd_v=0.85") > 2.5
@@ -135,32 +143,40 @@ def test_sinangil_supply_sweep_and_data_value_sweep() -> None:
     volt = [p for p in pts if p.setting.startswith("vdd_v=")]
     data = [p for p in pts if not p.setting.startswith("vdd_v=")]
     assert len(volt) == 8 and len(data) == 9
-    # Fig. 13(a) and 13(b): the model is 0.73-0.80 of the measured energy at every data value (0 to 15)
-    # and every supply (0.65-1.0 V): the shape holds (max/min ratio < 1.11), the missing fifth is a fixed
-    # per-cycle energy the model does not describe (docs/cim.md)
-    ratios = [p.ratio for p in pts]
-    assert all(0.72 < r < 0.81 for r in ratios)
-    assert max(ratios) / min(ratios) < 1.11
+    # Fig. 13(b), output 15 at 0.65-1.0 V: within 4 % at every supply (0.73-0.76x before the wordline
+    # drivers' own energy, rule 2b: the "missing fifth" was the read-wordline driver chains)
+    assert all(0.95 < p.ratio < 1.03 for p in volt)
+    # Fig. 13(a), 0.8 V: outputs 4-15 within 5 %, outputs 1-2 0.87-0.90x, output 0 0.80x: a value-
+    # independent 0.67 pJ per cycle is still missing (ADC 1.55 + counters 1.14 = 2.69 of 3.36 pJ measured)
+    by_output = [p.ratio for p in data]
+    assert by_output[0] == pytest.approx(0.800, abs=0.005)
+    assert all(0.86 < r < 0.91 for r in by_output[1:3])
+    assert all(0.95 < r < 1.05 for r in by_output[3:])
     models = [p.model for p in data]
     assert models == sorted(models)
-    # the measured rise from output 0 to output 15 is 2.32x; the model's is 2.22x
-    assert data[-1].model / data[0].model == pytest.approx(2.22, abs=0.03)
+    # the measured rise from output 0 to output 15 is 2.32x; the model's is now 2.95x (2.22x before):
+    # its data-dependent part is 18 % high (+5.24 pJ against +4.44 measured), its fixed part 20 % short
+    assert data[-1].model / data[0].model == pytest.approx(2.95, abs=0.03)
+    assert data[-1].model - data[0].model == pytest.approx(5.24, abs=0.05)
     assert data[-1].published / data[0].published == pytest.approx(2.32, abs=0.01)
 
 
 def test_overall_agreement_is_held() -> None:
     # The agreement reached with the rules of docs/cim.md (no per-macro factor), held so it cannot
-    # silently worsen: throughput 6.2 % mean (one point, Jia at 1.2 V, over 25 %); TOPS/W 88.3 % mean,
-    # 214 % worst (Jia, whose array energy is missing); energy shares 15.1 pp, area shares 23.4 pp,
-    # Sinangil's energies 23.2 %; the issue's targets (10 % / 25 %, 10 pp) are not met for TOPS/W and the
-    # breakdowns, for the reasons listed point by point in docs/cim.md.
+    # silently worsen: throughput 6.2 % mean (one point, Jia at 1.2 V, over 25 %); TOPS/W 51.2 % mean,
+    # 203 % worst (Jia, whose array energy is missing; 88.3 % / 214 % before rule 2b); area shares 23.4 pp;
+    # Sinangil's energies 4.4 % (23.2 % before). The energy shares got worse with rule 2b, 15.2 -> 20.3 pp
+    # (NeuRRAM's wordline share rose while its neuron is still short; docs/cim.md says so), and the bound
+    # moved with them. The issue's targets (10 % / 25 %, 10 pp) are not met for TOPS/W and the breakdowns,
+    # for the reasons listed point by point in docs/cim.md.
     s = summary(validate_cim_macros())
     assert s["tops"]["mean_error"] < 0.065
-    assert s["tops_per_w"]["mean_error"] < 0.89
-    assert s["tops_per_w"]["worst_error"] < 2.15
-    assert s["energy_share_pct"]["mean_error"] < 0.155
+    assert s["tops_per_w"]["mean_error"] < 0.52
+    assert s["tops_per_w"]["worst_error"] < 2.04
+    assert s["energy_share_pct"]["mean_error"] < 0.205
     assert s["area_share_pct"]["mean_error"] < 0.24
-    assert s["energy_pj"]["mean_error"] < 0.235
+    assert s["energy_pj"]["mean_error"] < 0.045
+    assert s["energy_pj"]["worst_error"] < 0.201
     over = [p for p in validate_cim_macros() if p.quantity == "tops" and p.error > 0.25]
     assert [(p.macro, p.setting) for p in over] == [("jia_jssc_2020", "vdd_v=1.2")]
 

@@ -18,6 +18,11 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
    slots whatever the input; a capacitive voltage DAC charges 50 fF per bit in proportion to the code;
    an R-2R ladder draws static current for the whole cycle, averaged over the code pmf (nodal solution
    of the ladder). Zero inputs cost nothing on the row side when the macro gates them (zero_gating).
+2b. A driven line costs its driver too: the fan-out-4 chain whose area rule 2 counts charges its own
+   gates (C_load / 3) and their diffusion (gamma = 1, Logical Effort) on every transition it passes to
+   the line, 2/3 C_load at the logic supply, so a wordline switched at V_dd costs 5/3 C V_dd^2
+   (``peripherals.driver_chain_cap_ff``); an input line pulsed to V_read costs C V_read^2 on the line
+   plus 2/3 C V_dd^2 in its chain.
 3. Cells: a non-volatile cell draws T_read V_read^2 G per pulse (G linear in the stored slice value,
    Ohm's law; a voltage DAC scales V^2 by the mean *squared* slice value, CiMLoop's Algorithm 1); an SRAM
    charge-domain cell charges its capacitor when input bit and weight bit are both one (C V^2 a c); an
@@ -72,6 +77,7 @@ from carbonloop.costs.cim.peripherals import (
     add_area_um2,
     add_energy_fj,
     capacitor_area_um2,
+    driver_chain_cap_ff,
     line_driver_area_um2,
     logic,
     pulse_counter_energy_fj,
@@ -444,16 +450,21 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     if c.technology == "sram":
         # the wordline carries the input: charged per pulse
         c_row_ff = phys_cols * g.sram_wl_cap_ff
-        e["row_drivers"] = rows * c_row_ff * v2 * sum(pulses) * copies
+        # rule 2b: the line and its driver chain's own nodes, all at V_dd
+        c_row_switched_ff = c_row_ff + driver_chain_cap_ff(c_row_ff)
+        e["row_drivers"] = rows * c_row_switched_ff * v2 * sum(pulses) * copies
         a["row_drivers"] = rows * line_driver_area_um2(g, c_row_ff)
     else:
         # 1T1R: the wordline enables the access gates for the round (gate as wide as the cell side, plus
         # wire) at V_dd; the input pulses travel on a separate line (wire only) at the read voltage
         c_gate_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, pitch_um, 1.0)
         rounds_on = sum(row_stats.slice_nonzero) * row_frac if s.zero_gating else float(st.inputs.slices)
-        e["wordlines"] = rows * c_gate_ff * v2 * rounds_on * copies
+        c_gate_switched_ff = c_gate_ff + driver_chain_cap_ff(c_gate_ff)  # rule 2b
+        e["wordlines"] = rows * c_gate_switched_ff * v2 * rounds_on * copies
         c_line_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, 0.0, 1.0)
-        e["row_drivers"] = rows * c_line_ff * c.v_read_v**2 * sum(pulses) * copies
+        # the line swings to V_read; its driver chain's inner nodes swing the logic supply (rule 2b)
+        per_pulse_fj = c_line_ff * c.v_read_v**2 + driver_chain_cap_ff(c_line_ff) * v2
+        e["row_drivers"] = rows * per_pulse_fj * sum(pulses) * copies
         a["row_drivers"] = rows * (line_driver_area_um2(g, c_gate_ff) + line_driver_area_um2(g, c_line_ff))
     if s.dac_kind == "voltage" and s.dac_bits > 1:
         e["dac"] = rows * sum(voltage_dac_energy_fj(s.dac_bits, s.vdd_v, v) for v in slice_v) * copies

@@ -95,6 +95,20 @@ def wordline_cap_per_cell_ff(cell_pitch_um: float, gate_width_um: float, gates: 
 DRIVER_FANOUT = 4.0
 
 
+# The diffusion (parasitic) capacitance of a gate's output is about its input capacitance: gamma = 1, the
+# parasitic delay of an inverter p_inv = 1 (Sutherland, Sproull, Harris, Logical Effort, 1999, ch. 1;
+# Weste & Harris, CMOS VLSI Design, 4th ed., Sec. 4.3: C_diff ~ C_gate per um of width).
+DRIVER_PARASITIC_RATIO = 1.0
+
+
+def driver_chain_cap_ff(load_ff: float) -> float:
+    """Capacitance switched *inside* the fan-out-4 chain that drives ``load_ff`` (rule 2b): its stages'
+    gates sum to C_load / (FO - 1) and each stage's output adds gamma times its own input capacitance, so
+    (1 + gamma) C_load / (FO - 1) = 2/3 C_load. A driven line therefore costs 5/3 of its load, not 1x:
+    the chain charges its own nodes on every transition it passes to the line."""
+    return (1.0 + DRIVER_PARASITIC_RATIO) * load_ff / (DRIVER_FANOUT - 1.0)
+
+
 def line_driver_area_um2(g: Logic, load_ff: float) -> float:
     """Area of a driver for ``load_ff``: a fan-out-4 chain, sum of stage sizes C_load / 3 in units of a
     NAND2's input capacitance, at least one unit."""
