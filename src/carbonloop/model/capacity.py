@@ -12,6 +12,11 @@ ZigZag's weight diagonal mapping) adds one rule that depends on the spatial unro
   (``zigzag/stages/mapping/spatial_mapping_generation.py``, ``modify_innermost_input_mem_size``) while
   keeping its costs (the original accelerator is restored for the cost report). So energy, area and
   leakage stay the register's own.
+- **Ports**: each position of that unrolling is a register of its own (one row of the diagonal), so an
+  instance moves its words through as many ports: its port bandwidths are multiplied by the same product
+  for the latency (:func:`unrolled_accelerator`). The diagonal's rows are filled in parallel, one word each per
+  step, which is what CarbonSpot's published weight-stationary latency shows (its DS-CNN depthwise layers
+  run at the ideal cycles of the diagonal unrolling; docs/validation.md).
 - **As a whole**, the register array holds every distinct input of the array's unrolling once, one word
   per register instance: the diagonal of ``OX_u`` outputs over ``FX_u`` weights needs ``OX_u + FX_u - 1``
   input rows, which must exist. This is ZigZag's check (3) in ``add_input_pr_spatial_loop`` (the rows the
@@ -22,6 +27,9 @@ Without a diagonal register every function here gives what the size alone gives.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
 
 import numpy as np
 
@@ -115,3 +123,47 @@ def diagonal_rows_fit(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) ->
         if m.diagonal_inputs:
             ok &= need <= base[x] * acc.instances(x)
     return ok
+
+
+def diagonal_factors(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
+    """[N, number of diagonal levels] :func:`diagonal_factor` of each diagonal register, in level order."""
+    cols = [diagonal_factor(acc, cl, loops, x) for x, m in enumerate(acc.memories) if m.diagonal_inputs]
+    return np.stack(cols, axis=1) if cols else np.ones((loops.N, 0), dtype=np.int64)
+
+
+@lru_cache(maxsize=256)
+def unrolled_accelerator(acc: Accelerator, factors: tuple[int, ...]) -> Accelerator:
+    """``acc`` as one spatial unrolling sees it: each diagonal register's size and port bandwidths times its factor
+    (``factors``, in level order; as ZigZag builds its ``-supporting-diagonal-map`` accelerator per spatial
+    mapping), every cost unchanged. ``acc`` itself when every factor is 1."""
+    if all(f == 1 for f in factors):
+        return acc
+    it = iter(factors)
+    memories = []
+    for m in acc.memories:
+        if m.diagonal_inputs:
+            f = next(it)
+            m = dataclasses.replace(
+                m,
+                size_bits=None if m.size_bits is None else m.size_bits * f,
+                read_bw_bits=m.read_bw_bits * f,
+                write_bw_bits=m.write_bw_bits * f,
+            )
+        memories.append(m)
+    return dataclasses.replace(acc, memories=tuple(memories))
+
+
+def unrolling_groups(
+    acc: Accelerator, cl: CompiledLayer, loops: LoopArrays
+) -> list[tuple[Accelerator, np.ndarray]]:
+    """The rows [N] grouped by the accelerator their unrolling sees (:func:`unrolled_accelerator`): one
+    group of every row with ``acc`` itself when no level is a diagonal register."""
+    if not has_diagonal_levels(acc):
+        return [(acc, np.arange(loops.N))]
+    factors = diagonal_factors(acc, cl, loops)
+    keys, inverse = np.unique(factors, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    return [
+        (unrolled_accelerator(acc, tuple(int(f) for f in key)), np.flatnonzero(inverse == g))
+        for g, key in enumerate(keys)
+    ]

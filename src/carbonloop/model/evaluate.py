@@ -6,6 +6,7 @@ action (read, write for fills, update), plus MACs executed times the MAC energy.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -15,7 +16,12 @@ import numpy as np
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footprint
-from carbonloop.model.capacity import capacity_bits, capacity_bits_for, diagonal_rows_fit
+from carbonloop.model.capacity import (
+    capacity_bits,
+    capacity_bits_for,
+    diagonal_rows_fit,
+    unrolling_groups,
+)
 from carbonloop.model.instance_costs import block_elements, leaking_instances, paying_instances
 from carbonloop.model.latency import latency_cycles
 from carbonloop.model.mapping import Mapping, resolve
@@ -155,9 +161,9 @@ def evaluate_batch(
         cl, acc, loops, counts.temporal_iterations, counts.spatial_used
     )
     fits = fits & rows_fit
-    if conv.level_roofline_latency:
-        lat = latency_cycles(counts, acc)
-    elif fill_counter is not None:
+    if conv.level_roofline_latency or fill_counter is None:
+        lat = _latency_by_unrolling(cl, acc, loops, keep, counts, own)
+    else:
         # the mapper's bound over a whole tiling: ZigZag's latency is never below the ideal cycles (its
         # stall term is at least 0, loading too), and its windows depend on the loop order it leaves open
         compute_cycles = counts.temporal_iterations * acc.array.cycles_per_mac
@@ -169,8 +175,6 @@ def evaluate_batch(
             "offload": zero,
             "total": compute_cycles,
         }
-    else:
-        lat = zigzag_latency_cycles(cl, acc, loops, keep, counts, own)
     leak = leakage_energy(counts, acc, lat["total"])
     energy = level_energy.sum(axis=(1, 2)) + compute
     if conv.leakage_in_energy:
@@ -178,6 +182,66 @@ def evaluate_batch(
     return BatchResult(
         counts, energy, compute, level_energy, lat, fits, macs_exec, components, leak, kind_energy
     )
+
+
+def _latency_by_unrolling(
+    cl: CompiledLayer,
+    acc: Accelerator,
+    loops: LoopArrays,
+    keep: tuple[frozenset[str], ...],
+    counts: Counts,
+    own: dict[str, LoopArrays],
+) -> dict[str, np.ndarray]:
+    """Latency [N] by the conventions' model, each row on the accelerator its spatial unrolling sees (a
+    diagonal input register's ports scale with its diagonal: :func:`carbonloop.model.capacity.
+    unrolling_groups`; one group, ``acc`` itself, without one)."""
+
+    def one(a: Accelerator, c: Counts, lp: LoopArrays, o: dict[str, LoopArrays]) -> dict[str, np.ndarray]:
+        if a.conventions.level_roofline_latency:
+            return latency_cycles(c, a)
+        return zigzag_latency_cycles(cl, a, lp, keep, c, o)
+
+    groups = unrolling_groups(acc, cl, loops)
+    if len(groups) == 1:
+        return one(groups[0][0], counts, loops, own)
+    out: dict[str, np.ndarray] = {}
+    for a, idx in groups:
+        part = one(
+            a,
+            take_counts(counts, idx),
+            take_loops(loops, idx),
+            {r: take_loops(v, idx) for r, v in own.items()},
+        )
+        for key, v in part.items():
+            if key not in out:
+                out[key] = np.zeros(loops.N, dtype=v.dtype)
+            out[key][idx] = v
+    return out
+
+
+def take_loops(loops: LoopArrays, idx: np.ndarray) -> LoopArrays:
+    """The rows ``idx`` of a batch of loop nests."""
+    return LoopArrays(
+        loops.dim[idx],
+        loops.factor[idx],
+        loops.level[idx],
+        loops.spatial[idx],
+        None if loops.axis is None else loops.axis[idx],
+    )
+
+
+def take_counts(counts: Counts, idx: np.ndarray) -> Counts:
+    """The rows ``idx`` of a batch of counts (every array's first axis is the mapping)."""
+
+    def take(v: Any) -> Any:
+        if isinstance(v, np.ndarray):
+            return v[idx]
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return dataclasses.replace(v, **{f.name: take(getattr(v, f.name)) for f in dataclasses.fields(v)})
+        return v
+
+    out: Counts = take(counts)
+    return out
 
 
 def merged_psum_word_bits(
