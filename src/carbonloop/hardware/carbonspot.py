@@ -64,6 +64,12 @@ class CarbonSpotRules:
     (:func:`carbonspot_registers`; digital W 8 b, I 8 b, O 16 b; IMC I ``Bi`` and O ``Bi + Bw`` b under the
     cells), read for free and written at ``dff_cap x vdd^2`` per bit. Ours (digital): one private 32-bit
     register per PE holding W, I and O, read and written at that energy; IMC: no registers."""
+    weight_diagonal_mapping: bool = True
+    """ZigZag's weight diagonal mapping (``enable_weight_diagonal_mapping=True`` in CarbonSpot's
+    ``zigzag/api.py``): the WS and IMC input registers feed diagonals of PEs (``diagonal_inputs``), so
+    the input register's axis D1 may unroll OX/OY (:func:`carbonspot_registers`). Off: D1 takes only dims
+    the input ignores (K), and a depthwise layer leaves it idle. Acts only with ``per_operand_registers``
+    (without it there is no input register of its own)."""
 
     @property
     def name(self) -> str:
