@@ -10,7 +10,9 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
 1. Slicing. Inputs enter ``dac_bits`` at a time (1: bit-serial), weights occupy ``bits_per_cell`` per cell,
    so a weight spans ceil(Bw_enc / bits_per_cell) adjacent columns and a pass takes
    ceil(Bi_enc / dac_bits) input slices (twice that for two-part signed inputs: a positive and a negative
-   cycle); an ADC shared by ``columns_per_adc`` columns converts them one after the other.
+   cycle); an ADC shared by ``columns_per_adc`` columns converts them one after the other. A differential
+   weight pair is converted as one current difference (``pair_readout="difference"``) or column by
+   column, each device column with its own converter and one digital subtraction (``"each"``).
 2. Row drivers charge the wordline (wire + access gates) once per pulse: a pulse-count DAC sends
    (2^b - 1) x slice value pulses, a voltage DAC or a 1-b driver charges it to the slice value
    (C V_dd x v V_dd); each line's driver is a fan-out-4 inverter chain (area C_load / 3 in NAND2
@@ -23,6 +25,10 @@ The rules, applied to every macro (each with its reason; docs/cim.md):
    the line, 2/3 C_load at the logic supply, so a wordline switched at V_dd costs 5/3 C V_dd^2
    (``peripherals.driver_chain_cap_ff``); an input line pulsed to V_read costs C V_read^2 on the line
    plus 2/3 C V_dd^2 in its chain.
+2c. Published wordline facts replace the estimates: the capacitance a cell adds to its wordline
+   (``wordline_cap_per_cell_ff``: gate plus coupling), the driver's (``wordline_driver_cap_ff``) and the
+   wordline's levels (``wordline_low_v`` -> ``wordline_high_v``, a level-shifted line); one switching
+   draws (C_line + C_driver) (V_high - V_low) V_high from the high rail (``wordline_switch_energy_fj``).
 3. Cells: a non-volatile cell draws T_read V_read^2 G per pulse (G linear in the stored slice value,
    Ohm's law; a voltage DAC scales V^2 by the mean *squared* slice value, CiMLoop's Algorithm 1); an SRAM
    charge-domain cell charges its capacitor when input bit and weight bit are both one (C V^2 a c); an
@@ -99,6 +105,7 @@ DacKind = Literal["pulse", "voltage", "r2r"]
 Combine = Literal["digital", "analog"]
 CombineScheme = Literal["binary_column", "c2c_unit"]
 Accumulate = Literal["digital", "analog"]
+PairReadout = Literal["difference", "each"]
 AdcEstimate = Literal["typical", "envelope"]
 ENERGY_COMPONENTS = (
     "wordlines",
@@ -149,6 +156,7 @@ class CimMacroSpec:
     input_encoding: str = "magnitude"
     weight_encoding: str = "offset"
     weight_combine: Combine = "digital"
+    pair_readout: PairReadout = "difference"
     input_accumulation: Accumulate = "digital"
     slices_per_conversion: int | None = None
     combine_unit_cap_ff: float = 1.0
@@ -161,6 +169,10 @@ class CimMacroSpec:
     pulse_period_ns: float | None = None
     adc_step_ns: float | None = None
     round_overhead_ns: float = 0.0
+    wordline_cap_per_cell_ff: float | None = None
+    wordline_driver_cap_ff: float | None = None
+    wordline_low_v: float = 0.0
+    wordline_high_v: float | None = None
     zero_gating: bool = False
     input_distribution: DistributionSpec = "uniform"
     weight_distribution: DistributionSpec = "gaussian"
@@ -239,9 +251,10 @@ def _validate(s: CimMacroSpec) -> None:
         or not 1 <= s.bits_per_cell <= 8
     ):
         raise bad("bits_per_cell", f"must be an integer in [1, 8], got {s.bits_per_cell!r}")
-    v = s.round_overhead_ns
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-        raise bad("round_overhead_ns", f"must be a number >= 0, got {v!r}")
+    for name in ("round_overhead_ns", "wordline_low_v"):
+        v = getattr(s, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise bad(name, f"must be a number >= 0, got {v!r}")
     for name in ("node_nm", "vdd_v", "read_pulse_ns", "combine_unit_cap_ff", "dac_unit_ohm"):
         v = getattr(s, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
@@ -253,6 +266,9 @@ def _validate(s: CimMacroSpec) -> None:
         "adc_step_ns",
         "adc_energy_pj",
         "adc_area_um2",
+        "wordline_cap_per_cell_ff",
+        "wordline_driver_cap_ff",
+        "wordline_high_v",
     ):
         v = getattr(s, name)
         if v is not None and (
@@ -269,12 +285,16 @@ def _validate(s: CimMacroSpec) -> None:
         raise bad("weight_combine", f"must be 'digital' or 'analog', got {s.weight_combine!r}")
     if s.input_accumulation not in ("digital", "analog"):
         raise bad("input_accumulation", f"must be 'digital' or 'analog', got {s.input_accumulation!r}")
+    if s.pair_readout not in ("difference", "each"):
+        raise bad("pair_readout", f"must be 'difference' or 'each', got {s.pair_readout!r}")
     if s.adc_estimate not in ("typical", "envelope"):
         raise bad("adc_estimate", f"must be 'typical' or 'envelope', got {s.adc_estimate!r}")
     if s.combine_scheme not in ("binary_column", "c2c_unit"):
         raise bad("combine_scheme", f"must be 'binary_column' or 'c2c_unit', got {s.combine_scheme!r}")
     if "analog" in (s.weight_combine, s.input_accumulation) and s.adc_bits is None:
         raise bad("weight_combine", "analog weight combination needs an ADC")
+    if s.wordline_low_v >= (s.wordline_high_v if s.wordline_high_v is not None else s.vdd_v):
+        raise bad("wordline_low_v", f"{s.wordline_low_v} V must be below the wordline's high level")
     if s.dac_bits > s.input_bits:
         raise bad("dac_bits", f"{s.dac_bits} exceeds input_bits {s.input_bits}")
     if s.custom_cell is None:
@@ -379,6 +399,22 @@ def phase_slices(slices: int, per_conversion: int) -> tuple[int, ...]:
     return (q + 1,) * r + (q,) * (phases - r)
 
 
+def wordline_switch_energy_fj(s: CimMacroSpec, geometric_cap_per_cell_ff: float, cells: int) -> float:
+    """One switching of one wordline (rule 2c): the line — the published capacitance per cell where the
+    paper gives it, else the geometric estimate — and its driver — the published driver capacitance, else
+    a fan-out-4 chain (rule 2b) — raised from ``wordline_low_v`` to ``wordline_high_v`` (V_dd unless
+    published) and drawn from the high rail: (C_line + C_driver) (V_high - V_low) V_high."""
+    per_cell = (
+        s.wordline_cap_per_cell_ff if s.wordline_cap_per_cell_ff is not None else geometric_cap_per_cell_ff
+    )
+    c_line_ff = cells * per_cell
+    c_drv_ff = (
+        s.wordline_driver_cap_ff if s.wordline_driver_cap_ff is not None else driver_chain_cap_ff(c_line_ff)
+    )
+    v_high = s.wordline_high_v if s.wordline_high_v is not None else s.vdd_v
+    return (c_line_ff + c_drv_ff) * (v_high - s.wordline_low_v) * v_high
+
+
 def _cycle_ns(s: CimMacroSpec, slices_pulses: int) -> float:
     """Round time at ``vdd_v`` (alpha-power law from the nominal supply): the given cycle, or
     pulses x pulse period + ADC bits x ADC step + a per-round overhead. The pulse period defaults to the
@@ -415,9 +451,11 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     in_rounds = st.inputs.slices * st.inputs.copies * ki  # input slices per pass
     max_pulses = 2**s.dac_bits - 1 if s.dac_kind == "pulse" else 1
     cycle = _cycle_ns(s, max_pulses)
-    # a differential pair is read as one current difference: its two columns share one conversion
-    conv_cols = used_slots if s.weight_combine == "analog" else used_slots * st.weights.slices
-    adc_cols = s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices  # physical
+    # a differential pair is read as one current difference (its two columns share one conversion), or,
+    # with pair_readout="each", every device column has its own converter (combined after conversion)
+    pair = st.weights.copies if s.pair_readout == "each" else 1
+    conv_cols = pair * (used_slots if s.weight_combine == "analog" else used_slots * st.weights.slices)
+    adc_cols = pair * (s.cols if s.weight_combine == "analog" else s.cols * st.weights.slices)  # physical
     conv_rounds = ki if s.input_accumulation == "analog" else in_rounds
     cycles_per_pass = in_rounds * (s.columns_per_adc if s.adc_bits is not None else 1)
     if s.slices_per_conversion is not None:
@@ -450,17 +488,18 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     if c.technology == "sram":
         # the wordline carries the input: charged per pulse
         c_row_ff = phys_cols * g.sram_wl_cap_ff
-        # rule 2b: the line and its driver chain's own nodes, all at V_dd
-        c_row_switched_ff = c_row_ff + driver_chain_cap_ff(c_row_ff)
-        e["row_drivers"] = rows * c_row_switched_ff * v2 * sum(pulses) * copies
+        # rules 2b-2c: the line and its driver, charged per pulse
+        e["row_drivers"] = (
+            rows * wordline_switch_energy_fj(s, g.sram_wl_cap_ff, phys_cols) * sum(pulses) * copies
+        )
         a["row_drivers"] = rows * line_driver_area_um2(g, c_row_ff)
     else:
         # 1T1R: the wordline enables the access gates for the round (gate as wide as the cell side, plus
         # wire) at V_dd; the input pulses travel on a separate line (wire only) at the read voltage
-        c_gate_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, pitch_um, 1.0)
+        gate_per_cell_ff = wordline_cap_per_cell_ff(pitch_um, pitch_um, 1.0)
+        c_gate_ff = phys_cols * gate_per_cell_ff
         rounds_on = sum(row_stats.slice_nonzero) * row_frac if s.zero_gating else float(st.inputs.slices)
-        c_gate_switched_ff = c_gate_ff + driver_chain_cap_ff(c_gate_ff)  # rule 2b
-        e["wordlines"] = rows * c_gate_switched_ff * v2 * rounds_on * copies
+        e["wordlines"] = rows * wordline_switch_energy_fj(s, gate_per_cell_ff, phys_cols) * rounds_on * copies
         c_line_ff = phys_cols * wordline_cap_per_cell_ff(pitch_um, 0.0, 1.0)
         # the line swings to V_read; its driver chain's inner nodes swing the logic supply (rule 2b)
         per_pulse_fj = c_line_ff * c.v_read_v**2 + driver_chain_cap_ff(c_line_ff) * v2
@@ -544,11 +583,12 @@ def cim_macro_cost(s: CimMacroSpec) -> CimMacroCost:
     # conversions per layer weight, each a shift-and-add into the weight's result: one per slot of an
     # analog-combined macro (the slot's columns are combined in the capacitors), one per column otherwise
     analog_combine = s.weight_combine == "analog"
+    # (a pair converted column by column: per_weight - 1 adds for each device, one subtraction between them)
     per_weight = kw * (1 if analog_combine else st.weights.slices)
-    if per_weight > 1:
+    if per_weight * pair > 1:
         shift = s.weight_bits if analog_combine else s.cell_bits  # bits between consecutive conversions
         width = out_bits + (per_weight - 1) * shift
-        extra = wpr * (per_weight - 1)
+        extra = wpr * (per_weight * pair - 1)
         e["shift_add"] = extra * conv_rounds * add_energy_fj(g, width)
         a["shift_add"] = extra * add_area_um2(g, width)
     if conv_rounds > 1:
