@@ -136,10 +136,12 @@ SLOW = _mapping([("OY", 2)], [("K", 2), ("C", 4)])  # the reduction completes in
 def test_the_idle_credit_changes_the_winner(every_mapping):
     """By hand. Leak-free, the model gives the two mappings (asserted against its breakdown below):
 
-    FAST 226.8 pJ in 55 cycles: MACs 16 x 0.56 = 8.96; main memory W 63.6, I 63.6, O 43.6 (its 4 outputs
-         leave as 16-bit partial sums, 8 words x 5.45: the reduction loop C sits above the buffer);
-         buffer W 10.08, I 10.08, O 26.88. Sum 226.8.
-    SLOW 205.0 pJ in 62 cycles: the same but main memory O 21.8 (4 final 8-bit words x 5.45).
+    FAST 226.8 pJ in 55 cycles: MACs 16 x 0.56 = 8.96; main memory reads W 8 x 7.95 = 63.6 and
+         I 8 x 7.95 = 63.6, O 4 updates of 16-bit partial sums (the reduction loop C sits above the
+         buffer) = 8 words x 5.45 = 43.6; buffer W and I (16 reads + 8 fills) x 0.42 = 10.08 each, O
+         (16 reads + 16 updates) x 2 words x 0.42 = 26.88. Sum 226.8.
+    SLOW 205.0 pJ in 62 cycles: the same but main memory O 4 final 8-bit words x 5.45 = 21.8.
+    (The cycles, 16 MACs plus the single write port's refill stalls, are the model's.)
 
     and these two are the whole leak-free Pareto front of (energy, cycles) (asserted on the brute force),
     so every other mapping has at least 226.8 pJ and 55 cycles, or 205.0 pJ and 62 cycles.
@@ -159,6 +161,10 @@ def test_the_idle_credit_changes_the_winner(every_mapping):
     assert (slow.energy_pj, slow.latency_cycles) == (pytest.approx(205.0), 62)
     assert fast.energy_breakdown_pj["main_memory"]["O"] == pytest.approx(8 * 5.45)
     assert slow.energy_breakdown_pj["main_memory"]["O"] == pytest.approx(4 * 5.45)
+    assert fast.word_bits["main_memory"]["O"] == 16 and slow.word_bits["main_memory"]["O"] == 8
+    for cost in (fast, slow):
+        assert cost.energy_breakdown_pj["buffer"] == pytest.approx({"W": 10.08, "I": 10.08, "O": 26.88})
+        assert cost.energy_breakdown_pj["compute"] == pytest.approx(16 * 0.56)
     e0, lat0, _ = brute_force(LAYER, lean)
     front = {(round(float(x), 9), int(t)) for x, t in zip(e0, lat0, strict=True)
              if not np.any((e0 <= x) & (lat0 <= t) & ((e0 < x) | (lat0 < t)))}  # fmt: skip
