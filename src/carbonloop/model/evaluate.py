@@ -144,9 +144,9 @@ def evaluate_batch(
     )
     if not conv.operand_word_bits:
         counts = level_word_bits(counts, acc)
-    if not conv.psum_width_by_level:
-        counts = merged_psum_word_bits(cl, own.get("O", loops), keep, counts)
     bound = fill_counter is not None
+    if not conv.psum_width_by_level:
+        counts = merged_psum_word_bits(cl, own.get("O", loops), keep, counts, least=bound)
     counts = zigzag_counts(cl, own.get("O", loops), keep, counts, conv, bound)
     drain_bits = None if conv.drain_reads_at_level_bits else drain_word_bits(cl, keep, counts, bound)
     kind_energy = None if counts.bursts is None else granular_access_parts(counts, acc, drain_bits)
@@ -245,22 +245,33 @@ def take_counts(counts: Counts, idx: np.ndarray) -> Counts:
 
 
 def merged_psum_word_bits(
-    cl: CompiledLayer, loops: LoopArrays, keep: tuple[frozenset[str], ...], counts: Counts
+    cl: CompiledLayer,
+    loops: LoopArrays,
+    keep: tuple[frozenset[str], ...],
+    counts: Counts,
+    least: bool = False,
 ) -> Counts:
     """Output words at each level as ZigZag sizes them (``psum_width_by_level`` off; ZigZag 3.9.1
     ``zigzag/mapping/temporal_mapping.py`` merge-down and ``zigzag/mapping/mapping.py`` ``get_psum_flags``).
 
     A reduction loop sinks to the level of the nearest output-relevant loop inside it (the innermost such
     loops to the outputs' innermost level); a level holds partial sums when a reduction loop ends at it or
-    above, or a spatial reduction fans out above it, and final outputs otherwise."""
+    above, or a spatial reduction fans out above it, and final outputs otherwise.
+
+    ``least`` (the mapper's bound over a tiling, whose loop order is still open): where a reduction loop
+    ends depends on the order, so every output level takes the smaller of the two widths; the bound's
+    tiles and energy are then never above any order's, and the exact score of each order decides."""
     out_i = next(i for i, o in enumerate(cl.operands) if o.role == "O")
     op = cl.operands[out_i]
     chain = [x for x in range(len(keep)) if "O" in keep[x]]
-    partial = partial_levels(cl, loops, keep)
+    partial = None if least else partial_levels(cl, loops, keep)
     bits = counts.word_bits.copy()
     tiles = counts.operand_tile_bits.copy()
     for x in chain:
-        new = np.where(partial[:, x], op.partial_bits, op.bits)
+        if partial is None:
+            new = np.full(bits.shape[0], min(op.partial_bits, op.bits))
+        else:
+            new = np.where(partial[:, x], op.partial_bits, op.bits)
         old = np.maximum(bits[:, x, out_i], 1)
         tiles[:, x, out_i] = tiles[:, x, out_i] // old * new
         bits[:, x, out_i] = new
