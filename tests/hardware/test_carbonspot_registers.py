@@ -206,3 +206,26 @@ def test_register_instances_and_families():
     assert [dataclasses.astuple(r)[1] for r in carbonspot_registers("imc", 4, 8)] == [4, 12]
     with pytest.raises(Exception, match="no CarbonSpot registers"):
         carbonspot_registers("gemm")
+
+
+def test_weight_diagonal_mapping_rule_sets_the_ws_input_register_only():
+    # CarbonSpot's zigzag/api.py runs ZigZag with enable_weight_diagonal_mapping=True; ZigZag applies it
+    # when the input's and the output's innermost memories each serve one array dim: WS (I along D1,
+    # O along D2), not OS (O private)
+    ws = digital(4, 4, 8192, "ws", profile="carbonspot")
+    assert [(m.name, m.diagonal_inputs) for m in ws.memories[2:]] == [
+        ("w_reg", False),
+        ("i_reg", True),
+        ("o_reg", False),
+    ]
+    off = digital(4, 4, 8192, "ws", profile="carbonspot-weight_diagonal_mapping")
+    assert not any(m.diagonal_inputs for m in off.memories)
+    assert off.name.endswith("carbonspot-weight_diagonal_mapping")
+    os_ = digital(4, 4, 8192, "os", profile="carbonspot")
+    assert not any(m.diagonal_inputs for m in os_.memories)
+    assert [r.diagonal_inputs for r in carbonspot_registers("os", diagonal=True)] == [False, False, False]
+    assert [r.diagonal_inputs for r in carbonspot_registers("imc", diagonal=True)] == [True, False]
+    # the YAML form carries the key, and reads back the same accelerator
+    spec = digital_spec(4, 4, 8192, "ws", profile="carbonspot")
+    assert [m.get("diagonal_inputs", False) for m in spec["memories"]] == [False, False, False, True, False]
+    assert accelerator_from_dict(spec).memories == ws.memories
