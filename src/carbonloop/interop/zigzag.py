@@ -21,7 +21,6 @@ import copy
 import dataclasses
 import math
 import re
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,9 +196,10 @@ def _order(mems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return placed
 
 
-def _accelerator(data: Any, source: str, links: dict[str, str], common: bool = False) -> Accelerator:
-    """The accelerator of a ZigZag file; ``common``: read per-operand sharing as the smallest common
-    hierarchy (what the mapper can search), else as it is (per-operand spans, evaluation only)."""
+def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
+    """The accelerator of a ZigZag file, per-operand sharing read as it is (each operand's chain nested);
+    a file whose memory spans dimensions its operand's memory above does not is read as the smallest
+    common hierarchy, with a warning."""
     data = as_dict(data, source, "<root>")
     check_keys(data, ("name", "memories", "operational_array", "dataflows"), source, "")
     ignored: list[str] = []
@@ -310,20 +310,15 @@ def _accelerator(data: Any, source: str, links: dict[str, str], common: bool = F
         "not modelled by carbonloop; ports are shared by all operands, words are bandwidth_max wide",
     )
     ordered = _order(mems)
-    exact = not common and nested_per_operand(ordered)
+    exact = nested_per_operand(ordered)
     narrowed = widen_outermost(ordered, list(axes)) if exact else common_hierarchy_spans(ordered, list(axes))
     if narrowed and exact:
         warn(source, "the outermost memory is taken as shared across the whole array: " + "; ".join(narrowed))
     elif narrowed:
-        why = (
-            "the mapper searches one chain of levels, each shared across a subset of the dimensions of the "
-            "level above; a complete temporal_ordering for every layer reads the hierarchy as it is"
-            if common
-            else "a memory spans dimensions its operand's memory above does not"
-        )
         warn(
             source,
-            f"per-operand memory hierarchy approximated by the smallest common hierarchy ({why}): "
+            "per-operand memory hierarchy approximated by the smallest common hierarchy (a memory spans "
+            "dimensions its operand's memory above does not): "
             + "; ".join(narrowed),
         )
     acc = accelerator_from_dict(
@@ -846,19 +841,11 @@ def load_zigzag(
     else:
         wl_data, wl_src = read_input(workload, "workload")
         net = _network(wl_data, wl_src)
-    if mapping is None:  # the mapper searches every layer: the hierarchy it can search
-        return net, _accelerator(acc_data, acc_src, links, common=True), {}
-    # A complete temporal_ordering for every layer is evaluated on the hierarchy as it is (per-operand
-    # sharing included); if any layer is left to the mapper, the whole file is read as it can search.
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        acc = _accelerator(acc_data, acc_src, links)
-        out = _layer_mappings(net, acc, entries, map_src)
-    if acc.spans_nested or all(isinstance(m, Mapping) for m in out.values()):
-        for w in seen:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        return net, acc, out
-    acc = _accelerator(acc_data, acc_src, links, common=True)
+    # Read as it is, per-operand sharing included: the mapper searches per-operand hierarchies exactly
+    # (docs/mapper.md, "Per-operand memories"), so a layer left to it needs no approximation either.
+    acc = _accelerator(acc_data, acc_src, links)
+    if mapping is None:  # the mapper searches every layer
+        return net, acc, {}
     return net, acc, _layer_mappings(net, acc, entries, map_src)
 
 
