@@ -225,6 +225,11 @@ def test_weight_diagonal_mapping_rule_sets_the_ws_input_register_only():
     assert not any(m.diagonal_inputs for m in os_.memories)
     assert [r.diagonal_inputs for r in carbonspot_registers("os", diagonal=True)] == [False, False, False]
     assert [r.diagonal_inputs for r in carbonspot_registers("imc", diagonal=True)] == [True, False]
+    for kind in ("aimc", "dimc"):  # the IMC templates build them: I along the wordline feeds diagonals
+        on = imc(kind, 32, 32, 1, 8192, profile="carbonspot")
+        assert [(m.name, m.diagonal_inputs) for m in on.memories[3:]] == [("i_reg", True), ("o_reg", False)]
+        flip = imc(kind, 32, 32, 1, 8192, profile="carbonspot-weight_diagonal_mapping")
+        assert not any(m.diagonal_inputs for m in flip.memories)
     # the YAML form carries the key, and reads back the same accelerator
     spec = digital_spec(4, 4, 8192, "ws", profile="carbonspot")
     assert [m.get("diagonal_inputs", False) for m in spec["memories"]] == [False, False, False, True, False]

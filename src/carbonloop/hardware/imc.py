@@ -56,13 +56,14 @@ def carbonspot_cell_area_mm2(spec: ImcMacroSpec) -> float:
     return carbonspot_sram_cost(size, width).area_mm2 * spec.macros
 
 
-def imc_registers(spec: ImcMacroSpec, once: bool) -> tuple[MemoryLevel, ...]:
+def imc_registers(spec: ImcMacroSpec, once: bool, diagonal: bool = False) -> tuple[MemoryLevel, ...]:
     """CarbonSpot's I (``Bi`` b, shared along the wordline D1) and O (``Bi + Bw`` b, along the bitline D2)
     registers below the weight cells, one pair per macro (:func:`carbonspot_registers`): read for free,
-    written at ``dff_cap x vdd^2`` per bit (``memory_hierarchy_dut_for_imc``, ``rf_I1`` and ``rf_O1``)."""
+    written at ``dff_cap x vdd^2`` per bit (``memory_hierarchy_dut_for_imc``, ``rf_I1`` and ``rf_O1``);
+    ``diagonal``: the I register feeds diagonals (the ``weight_diagonal_mapping`` rule, docs/model.md)."""
     axes = {"D1": spec.cols, "D2": spec.rows, "M": spec.macros}
     levels = []
-    for reg in carbonspot_registers("imc", spec.input_bits, spec.weight_bits):
+    for reg in carbonspot_registers("imc", spec.input_bits, spec.weight_bits, diagonal):
         write_pj = DFF_PJ_PER_BIT * reg.bits
         instances = register_instances(reg.spans, axes)
         levels.append(
@@ -81,6 +82,7 @@ def imc_registers(spec: ImcMacroSpec, once: bool) -> tuple[MemoryLevel, ...]:
                 operands=frozenset({reg.operand}),
                 spans=reg.spans,
                 double_buffered=False,
+                diagonal_inputs=reg.diagonal_inputs,
                 source=f"CarbonSpot {reg.operand} register (expr.py memory_hierarchy_dut_for_imc, 0839b49)",
             )
         )
@@ -172,7 +174,7 @@ def imc_accelerator(
         ),
     )
     if rules is not None and rules.per_operand_registers:
-        levels += imc_registers(spec, rules.register_area_once)
+        levels += imc_registers(spec, rules.register_area_once, rules.weight_diagonal_mapping)
     label = name or f"{spec.kind}_{spec.rows}x{spec.cols}x{spec.macros}_{sram_bytes}B"
     if rules is not None and name is None:
         label += f"_{rules.name}"
