@@ -45,7 +45,7 @@ class Incumbent:
         if self.mode == "objective":
             if not math.isfinite(self.best) and not math.isfinite(self.ceiling):
                 return np.zeros(e.shape, dtype=bool)
-            v = self.obj.value(e, lat)
+            v = self.obj.lower_bound(e, lat)
             return (v >= self.best * (1 - REL_TOL)) | (v > self.ceiling * (1 + CEILING_TOL))
         real = self._prunable_hull(e, lat)
         if not self.phantoms:

@@ -238,7 +238,7 @@ def search_network(
     value = float(obj.value(energy, latency)) if not obj.decomposes else sum(r.value for r in results)
     # the hull scan is exact for EDP (a concave network value); under a missed deadline it is the best
     # hull combination, not a proof (choosing per-layer points to just meet a deadline is a knapsack)
-    proven = obj.kind != "deadline" or deadline_met_alone
+    proven = (obj.kind != "deadline" or deadline_met_alone) and obj.monotone
     if per_layer_value is not None and per_layer_value > 0:
         network_gain = 1 - value / per_layer_value
     return NetworkResult(

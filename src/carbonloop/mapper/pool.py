@@ -250,7 +250,7 @@ class Pool:
             if run.spent() and (inc.best_ref is not None or best.n):  # something to score must remain
                 run.out_of_budget = True
                 if first:  # this space's rest and every later space: their cheap bounds
-                    rest = [obj.value(*self.cheap[t]) for t in range(s, len(self.spaces))]
+                    rest = [obj.lower_bound(*self.cheap[t]) for t in range(s, len(self.spaces))]
                     self.e_floor = min(
                         [self.e_floor, *(self.cheap[t][0] for t in range(s, len(self.spaces)))]
                     )
@@ -258,7 +258,7 @@ class Pool:
                         [self.l_floor, *(self.cheap[t][1] for t in range(s, len(self.spaces)))]
                     )
                 else:
-                    rest = [obj.value(summaries[j].e_min, summaries[j].l_min) for j in todo if j >= k]
+                    rest = [obj.lower_bound(summaries[j].e_min, summaries[j].l_min) for j in todo if j >= k]
                 run.pending_lb.append(float(min(rest)))
                 break
             e, lat, fits = self._bound(sid_all, F)
@@ -266,7 +266,7 @@ class Pool:
             n = int(e.size)
             index = np.arange(offset, offset + n, dtype=np.int64)
             offset += n
-            value = obj.value(e, lat)
+            value = obj.lower_bound(e, lat)
             if first:
                 seen.update(int(x) for x in np.unique(sid))
                 summaries.append(
@@ -415,7 +415,7 @@ class Run:
             pos = int(nxt[0])
             if self.exhausted():
                 rest = np.flatnonzero(alive[pos:]) + pos
-                self._stop(obj.value(e_lb[rest], l_lb[rest]))
+                self._stop(obj.lower_bound(e_lb[rest], l_lb[rest]))
                 return after
             cum = np.cumsum(groups[nxt])
             cut = int(np.searchsorted(cum, CHUNK_ROWS, side="left"))
@@ -429,7 +429,7 @@ class Run:
             chunk.search(take, make_ref)
             if self.out_of_budget:
                 rest = np.flatnonzero(alive[pos:]) + pos
-                self._stop(obj.value(e_lb[rest], l_lb[rest]))
+                self._stop(obj.lower_bound(e_lb[rest], l_lb[rest]))
                 return after
         return after
 
@@ -604,7 +604,7 @@ class _Chunk:
         g, size = group_of(self.masks, run.classes, p_, chosen)
         kept = g >= 0  # a choice no kept order makes stands for no mapping
         t, p_, g, size, e, lat = tiling[kept], p_[kept], g[kept], size[kept], e[kept], lat[kept]
-        o = np.argsort(obj.value(e, lat), kind="stable")
+        o = np.argsort(obj.lower_bound(e, lat), kind="stable")
         self._score_groups(t[o], p_[o], g[o], size[o], e[o], lat[o], make_ref)
 
     def _score_groups(self, t, p_, g, size, e1, l1, make_ref) -> None:
@@ -621,7 +621,7 @@ class _Chunk:
             pos += int(nxt[0])
             if run.exhausted():
                 rest = np.flatnonzero(alive[pos:]) + pos
-                run._stop(obj.value(e1[rest], l1[rest]))
+                run._stop(obj.lower_bound(e1[rest], l1[rest]))
                 return
             cum = np.cumsum(np.where(alive[pos:], size[pos:], 0))
             end = min(pos + int(np.searchsorted(cum, run._rows_left(), side="left")) + 1, t.size)

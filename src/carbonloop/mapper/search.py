@@ -409,7 +409,7 @@ def _search_layer(
     always = [si for si, (ci, _, _) in enumerate(spaces) if ci < first]
     rest = sorted(
         (si for si, (ci, _, _) in enumerate(spaces) if ci >= first),
-        key=lambda si: float(obj.value(*cheap[si])),
+        key=lambda si: float(obj.lower_bound(*cheap[si])),
     )
     waves = [always] + [rest[i : i + POOL_SPACES] for i in range(0, len(rest), POOL_SPACES)]
     searched = 0
@@ -424,7 +424,7 @@ def _search_layer(
                     run.out_of_budget = True
                     skip(si)
                     if not inc.prunable(np.array([ce]), np.array([clat]))[0]:
-                        run.pending_lb.append(float(obj.value(ce, clat)))
+                        run.pending_lb.append(float(obj.lower_bound(ce, clat)))
                 elif wave_no > 0 and inc.prunable(np.array([ce]), np.array([clat]))[0]:
                     skip(si)
                 else:
