@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from carbonloop.carbon import carbon_per_inference, load_parameters
-from carbonloop.carbon.objectives import carbon_objective
+from carbonloop import evaluate
+from carbonloop.carbon import load_parameters
 from carbonloop.hardware import load_accelerator
-from carbonloop.mapper import search_network
 from carbonloop.workload import zoo
 
 FPS = {
@@ -39,13 +38,11 @@ def main() -> None:
             net = zoo.get(net_name)
             rows = {}
             for goal in ("edp", "carbon_ca", "carbon_pa"):
-                obj = goal if goal == "edp" else carbon_objective(goal, params, acc, fps=fps, dram_gb=dram_gb)
                 t0 = time.perf_counter()
-                r = search_network(net, acc, obj)
-                c = carbon_per_inference(
-                    energy_pj=r.energy_pj, latency_ns=r.latency_ns, area_mm2=acc.area_mm2, dram_gb=dram_gb,
-                    fps=fps, params=params, node_nm=acc.node_nm,
-                )  # fmt: skip
+                # the pipeline: carbon_pa searched with its idle credit, carbon reported as the objective
+                r = evaluate(net, acc, objective=goal, carbon=params, fps=fps, dram_gb=dram_gb)
+                assert r.carbon is not None
+                c = r.carbon.result
                 rows[goal] = (c.ca_g, c.pa_g, time.perf_counter() - t0)
             for goal, (ca, pa, sec) in rows.items():
                 ca_s = 1 - ca / rows["edp"][0]
