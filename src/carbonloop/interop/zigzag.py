@@ -318,8 +318,7 @@ def _accelerator(data: Any, source: str, links: dict[str, str]) -> Accelerator:
         warn(
             source,
             "per-operand memory hierarchy approximated by the smallest common hierarchy (a memory spans "
-            "dimensions its operand's memory above does not): "
-            + "; ".join(narrowed),
+            "dimensions its operand's memory above does not): " + "; ".join(narrowed),
         )
     acc = accelerator_from_dict(
         {"name": str(data.get("name", "zigzag")), "array": array, "memories": ordered}, source
