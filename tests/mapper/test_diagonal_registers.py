@@ -11,6 +11,7 @@ shared along D1, O along D2) on 4x4 PEs, energies chosen here.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 import pytest
 from bruteforce import brute_force
@@ -26,21 +27,12 @@ from carbonloop.model.evaluate import evaluate
 from carbonloop.workload import conv2d
 from carbonloop.workload.zoo import ds_cnn
 
+from ..memory_specs import memory_spec
+
 OBJECTIVES = ("energy", "latency", "edp")
 
 
-def _mem(name: str, ops: str, spans: list[str], size: int | None = None, **kw) -> dict:
-    spec = {
-        "name": name,
-        "width_bits": 8,
-        "read_pj": 0.2,
-        "write_pj": 0.3,
-        "operands": list(ops),
-        "spans": spans,
-    }
-    if size is not None:
-        spec["size_bits"] = size
-    return {**spec, **kw}
+_mem = partial(memory_spec, read_pj=0.2, write_pj=0.3)
 
 
 def ws_array(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -33,21 +34,12 @@ from carbonloop.model.evaluate import evaluate
 from carbonloop.model.nest import compile_layer
 from carbonloop.workload.builders import conv2d
 
+from ..memory_specs import memory_spec
+
 OBJECTIVES = ("energy", "latency", "edp")
 
 
-def _mem(name: str, ops: str, spans: list[str], size: int | None = None, **kw) -> dict:
-    spec = {
-        "name": name,
-        "width_bits": 8,
-        "read_pj": 0.2,
-        "write_pj": 0.3,
-        "operands": list(ops),
-        "spans": spans,
-    }
-    if size is not None:
-        spec["size_bits"] = size
-    return {**spec, **kw}
+_mem = partial(memory_spec, read_pj=0.2, write_pj=0.3)
 
 
 def _outer(sram_bits: int) -> list[dict]:

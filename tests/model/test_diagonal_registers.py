@@ -11,6 +11,7 @@ at the SRAM. Every count below is derived by hand in the test.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 import numpy as np
 import pytest
@@ -24,21 +25,12 @@ from carbonloop.model.mapping import mapping_from_data, resolve
 from carbonloop.model.nest import compile_layer, mapping_arrays
 from carbonloop.workload import conv2d
 
+from ..memory_specs import memory_spec
+
 LAYER = conv2d("dw", K=1, C=1, OY=1, OX=4, FY=1, FX=3)
 
 
-def _mem(name: str, ops: str, spans: list[str], size: int | None = None, **kw) -> dict:
-    spec = {
-        "name": name,
-        "width_bits": 8,
-        "read_pj": 1.0,
-        "write_pj": 1.0,
-        "operands": list(ops),
-        "spans": spans,
-    }
-    if size is not None:
-        spec["size_bits"] = size
-    return {**spec, **kw}
+_mem = partial(memory_spec, read_pj=1.0, write_pj=1.0)
 
 
 def ws_spec(diagonal: bool = True, i_reg: dict | None = None, wide: bool = False) -> dict:
