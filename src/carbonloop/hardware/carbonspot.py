@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from carbonloop.errors import SpecError
-from carbonloop.workload.layer import Role
+from carbonloop.workload.layer import Layer, Role
+from carbonloop.workload.network import Network
 
 PROFILES = ("carbonloop", "carbonspot")
 
@@ -205,3 +206,69 @@ def register_area_per_instance_mm2(bits: int, dff_area_mm2: float, instances: in
     instances; otherwise every instance has its own."""
     per_pe = bits * dff_area_mm2
     return per_pe / instances if once else per_pe
+
+
+ZIGZAG_OUTPUT_BITS = 16
+"""The output width ZigZag v2 sizes a layer's outputs at when it decides what fits a memory: the ONNX
+parser's ``operand_precision`` ``O: 16`` (``O_final: 8`` is the width after the reduction), and
+``operand_size_bit = elements x operand_precision``."""
+
+
+def _weight_bits(layer: Layer) -> int:
+    return sum(layer.footprint(o) * o.bits for o in layer.operands if o.role == "W")
+
+
+def zigzag_sram_keeps_weights(
+    network: Network, sram_bits: int, output_bits: int = ZIGZAG_OUTPUT_BITS
+) -> bool:
+    """ZigZag v2's weight rule, which CarbonSpot's study ran for every hardware family, output-stationary
+    included: a memory that serves all array dimensions and weights, inputs and outputs keeps the whole
+    network's weights (the levels above stop serving them) when, for at least one layer off a branch point,
+    ``all weights + that layer's inputs + its outputs <= the memory's size``.
+
+    Why: CarbonSpot's ``expr.py`` (KULeuven-MICAS/carbonspot @ 0839b49) removes DRAM from the weights'
+    levels only in its weight-stationary and IMC templates, but its ZigZag pipeline
+    (``zigzag/api.py``: ``SearchUnusedMemoryStage`` then ``RemoveUnusedMemoryStage``) lowers the weights' top
+    level on any hardware: ``zigzag/classes/stages/SearchUnusedMemoryStage.py`` @ f514704,
+    ``update_top_mem_level``, the branch for layers that neither start nor end a branch
+    (``required_IO_data_size + weight_size_entire_workload <= avail_mem_size`` and
+    ``check_if_mem_serve_all_oa_dims``). Its published output-stationary energy at 512 KiB (AutoEncoder,
+    32x32: 4.61e5 pJ) is below the 7.82e6 pJ that reading the 264 192 weight bytes from DRAM once costs.
+
+    Layers without weights are ZigZag's dummy nodes (its ONNX parser keeps only the layers with a
+    constant operand): they are bypassed, their producers feeding their consumers, before the branch
+    test (``remove_dummy_nodes_in_workload``). A layer starts a branch when it feeds more than one layer,
+    ends one when the layer it feeds has more than one producer; the last layer is tested too. Inputs
+    count at the layer's input precision, outputs at ``output_bits``."""
+    weighted = [lay for lay in network.layers if _weight_bits(lay) > 0]
+    names = {lay.name for lay in weighted}
+    succ: dict[str, set[str]] = {lay.name: set() for lay in network.layers}
+    for e in network.edges:
+        succ[e.producer].add(e.consumer)
+
+    def weighted_successors(name: str) -> set[str]:
+        out: set[str] = set()
+        todo, seen = list(succ[name]), set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in names:
+                out.add(n)
+            else:
+                todo.extend(succ[n])
+        return out
+
+    following = {lay.name: weighted_successors(lay.name) for lay in weighted}
+    in_degree = {n: sum(n in s for s in following.values()) for n in names}
+    total_w = sum(_weight_bits(lay) for lay in weighted)
+    for lay in weighted:
+        nxt = following[lay.name]
+        if len(nxt) > 1 or (len(nxt) == 1 and in_degree[next(iter(nxt))] > 1):
+            continue  # a branch starts or ends here: ZigZag sends this layer's outputs to the top level
+        io_bits = sum(lay.footprint(o) * o.bits for o in lay.operands if o.role == "I")
+        io_bits += lay.footprint(lay.output) * output_bits
+        if total_w + io_bits <= sram_bits:
+            return True
+    return False
