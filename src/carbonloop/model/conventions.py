@@ -156,8 +156,13 @@ class Conventions:
     """Every layer fetches its weights from the outermost level. CarbonSpot (KULeuven-MICAS/carbonspot @
     0839b49, ``expr.py``, ``memory_hierarchy_dut_for_pdigital_ws`` / ``_imc``) builds weight-stationary and
     IMC hardware whose DRAM does not serve weights when the SRAM is larger than the network's weights: they
-    never come from DRAM (output-stationary hardware keeps them in DRAM). A network-level rule, applied by
-    :func:`carbonloop.model.interlayer.keep_activations_on_chip`."""
+    never come from DRAM. Its output-stationary template keeps DRAM serving weights, but the ZigZag v2 the
+    study ran drops it anyway when all the network's weights plus one non-branch layer's inputs and outputs
+    fit the SRAM (``SearchUnusedMemoryStage``; :func:`carbonloop.hardware.carbonspot.zigzag_sram_keeps_weights`):
+    the published OS energies at 512 KiB are below what the weights' DRAM reads alone cost (AutoEncoder 32x32:
+    4.61e5 pJ against 7.82e6 pJ). A network-level rule, applied by
+    :func:`carbonloop.model.interlayer.keep_activations_on_chip` (which applies the OS part once it calls
+    ``zigzag_sram_keeps_weights`` for output-stationary hardware; issue 15)."""
 
     def describe(self) -> dict[str, bool]:
         """The switches and their values (for reports and JSON)."""
