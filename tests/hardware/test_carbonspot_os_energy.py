@@ -13,7 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbonloop.explore.validate import load_reference
-from carbonloop.hardware.carbonspot import ZIGZAG_OUTPUT_BITS, zigzag_sram_keeps_weights
+from carbonloop.hardware.carbonspot import (
+    ZIGZAG_OUTPUT_BITS,
+    zigzag_activations_on_chip,
+    zigzag_sram_keeps_weights,
+)
 from carbonloop.pipeline.inputs import as_network
 from carbonloop.workload.builders import fully_connected
 from carbonloop.workload.elementwise import pool2d
@@ -114,3 +118,39 @@ def test_autoencoder_weights_fit_at_512_kib_not_at_128_kib() -> None:
     assert ae.weight_bytes() == 264_192
     assert not zigzag_sram_keeps_weights(ae, 131_072 * 8)
     assert zigzag_sram_keeps_weights(ae, 524_288 * 8)
+
+
+def test_activations_of_a_chain_stay_where_each_layer_fits() -> None:
+    # fc1 100 -> 40: I+O = 100*8 + 40*16 = 1 440 b; fc2 40 -> 10: 40*8 + 10*16 = 480 b.
+    net = chain("two_fc", [_fc("fc1", 100, 40), _fc("fc2", 40, 10)])
+    # 1 440 b: both fit; the network's input and the last output stay on chip too.
+    assert zigzag_activations_on_chip(net, 1_440) == {"fc1": (True, True), "fc2": (True, True)}
+    # 1 439 b: fc1's I+O does not fit, so its input and output go to DRAM, and fc2 reads fc1's output
+    # from there; fc2's own output (480 b) stays.
+    assert zigzag_activations_on_chip(net, 1_439) == {"fc1": (False, False), "fc2": (False, True)}
+    # 479 b: nothing fits.
+    assert zigzag_activations_on_chip(net, 479) == {"fc1": (False, False), "fc2": (False, False)}
+
+
+def test_branch_points_send_activations_to_dram_whatever_the_size() -> None:
+    # a starts a branch, b and c end one: their outputs go up even in a huge SRAM; b and c read a's output
+    # from DRAM, d reads b's (its first producer) from DRAM and keeps its own output.
+    layers = (_fc("a", 64, 64), _fc("b", 64, 8), _fc("c", 64, 8), _fc("d", 8, 4))
+    edges = (Edge("a", "b"), Edge("a", "c"), Edge("b", "d"), Edge("c", "d"))
+    net = Network("diamond", layers, edges)
+    assert zigzag_activations_on_chip(net, 10**9) == {
+        "a": (False, False),
+        "b": (False, False),
+        "c": (False, False),
+        "d": (False, True),
+    }
+
+
+def test_autoencoder_and_mobilenet_never_touch_dram_for_activations_at_512_kib() -> None:
+    # Both are chains whose layers' I+O are far below 512 KiB = 4 194 304 b (e.g. MobileNet's first conv,
+    # stride 2 with a 3x3 window: 97*97*3*8 + 48*48*8*16 = 225 816 + 294 912 = 520 728 b), so ZigZag keeps
+    # every activation, the network's input included, in the SRAM (ours reads the input from DRAM:
+    # 8.78e5 pJ on MobileNet's OS 32x32 point).
+    for name in ("autoencoder", "mobilenet_v1"):
+        levels = zigzag_activations_on_chip(as_network(name), 524_288 * 8)
+        assert set(levels.values()) == {(True, True)}, name

@@ -218,6 +218,55 @@ def _weight_bits(layer: Layer) -> int:
     return sum(layer.footprint(o) * o.bits for o in layer.operands if o.role == "W")
 
 
+@dataclass(frozen=True)
+class _ZigZagGraph:
+    """The network as ZigZag v2's ``SearchUnusedMemoryStage`` sees it: layers with weights in order, each
+    one's successors after weightless layers are bypassed, and which layers start or end a branch."""
+
+    layers: tuple[Layer, ...]
+    successors: dict[str, tuple[str, ...]]
+    predecessors: dict[str, tuple[str, ...]]
+
+    def at_branch(self, name: str) -> bool:
+        nxt = self.successors[name]
+        return len(nxt) > 1 or (len(nxt) == 1 and len(self.predecessors[nxt[0]]) > 1)
+
+
+def _zigzag_graph(network: Network) -> _ZigZagGraph:
+    """Weightless layers are ZigZag's dummy nodes (its ONNX parser keeps only layers with a constant
+    operand): ``remove_dummy_nodes_in_workload`` links their producers to their consumers."""
+    weighted = tuple(lay for lay in network.layers if _weight_bits(lay) > 0)
+    names = {lay.name for lay in weighted}
+    order = {lay.name: i for i, lay in enumerate(network.layers)}
+    succ: dict[str, set[str]] = {lay.name: set() for lay in network.layers}
+    for e in network.edges:
+        succ[e.producer].add(e.consumer)
+
+    def weighted_successors(name: str) -> tuple[str, ...]:
+        out: set[str] = set()
+        todo, seen = list(succ[name]), set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in names:
+                out.add(n)
+            else:
+                todo.extend(succ[n])
+        return tuple(sorted(out, key=order.__getitem__))
+
+    following = {lay.name: weighted_successors(lay.name) for lay in weighted}
+    preceding = {n: tuple(p.name for p in weighted if n in following[p.name]) for n in names}
+    return _ZigZagGraph(weighted, following, preceding)
+
+
+def _io_bits(layer: Layer, output_bits: int) -> int:
+    """A layer's inputs at their precision and outputs at ``output_bits`` (ZigZag's ``operand_size_bit``)."""
+    inputs = sum(layer.footprint(o) * o.bits for o in layer.operands if o.role == "I")
+    return inputs + layer.footprint(layer.output) * output_bits
+
+
 def zigzag_sram_keeps_weights(
     network: Network, sram_bits: int, output_bits: int = ZIGZAG_OUTPUT_BITS
 ) -> bool:
@@ -235,40 +284,40 @@ def zigzag_sram_keeps_weights(
     ``check_if_mem_serve_all_oa_dims``). Its published output-stationary energy at 512 KiB (AutoEncoder,
     32x32: 4.61e5 pJ) is below the 7.82e6 pJ that reading the 264 192 weight bytes from DRAM once costs.
 
-    Layers without weights are ZigZag's dummy nodes (its ONNX parser keeps only the layers with a
-    constant operand): they are bypassed, their producers feeding their consumers, before the branch
-    test (``remove_dummy_nodes_in_workload``). A layer starts a branch when it feeds more than one layer,
-    ends one when the layer it feeds has more than one producer; the last layer is tested too. Inputs
-    count at the layer's input precision, outputs at ``output_bits``."""
-    weighted = [lay for lay in network.layers if _weight_bits(lay) > 0]
-    names = {lay.name for lay in weighted}
-    succ: dict[str, set[str]] = {lay.name: set() for lay in network.layers}
-    for e in network.edges:
-        succ[e.producer].add(e.consumer)
+    Layers without weights are bypassed (:func:`_zigzag_graph`). A layer starts a branch when it feeds more
+    than one layer, ends one when the layer it feeds has more than one producer; the last layer is tested
+    too. Inputs count at the layer's input precision, outputs at ``output_bits``."""
+    g = _zigzag_graph(network)
+    total_w = sum(_weight_bits(lay) for lay in g.layers)
+    return any(
+        not g.at_branch(lay.name) and total_w + _io_bits(lay, output_bits) <= sram_bits for lay in g.layers
+    )
 
-    def weighted_successors(name: str) -> set[str]:
-        out: set[str] = set()
-        todo, seen = list(succ[name]), set()
-        while todo:
-            n = todo.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            if n in names:
-                out.add(n)
-            else:
-                todo.extend(succ[n])
-        return out
 
-    following = {lay.name: weighted_successors(lay.name) for lay in weighted}
-    in_degree = {n: sum(n in s for s in following.values()) for n in names}
-    total_w = sum(_weight_bits(lay) for lay in weighted)
-    for lay in weighted:
-        nxt = following[lay.name]
-        if len(nxt) > 1 or (len(nxt) == 1 and in_degree[next(iter(nxt))] > 1):
-            continue  # a branch starts or ends here: ZigZag sends this layer's outputs to the top level
-        io_bits = sum(lay.footprint(o) * o.bits for o in lay.operands if o.role == "I")
-        io_bits += lay.footprint(lay.output) * output_bits
-        if total_w + io_bits <= sram_bits:
-            return True
-    return False
+def zigzag_activations_on_chip(
+    network: Network, sram_bits: int, output_bits: int = ZIGZAG_OUTPUT_BITS
+) -> dict[str, tuple[bool, bool]]:
+    """ZigZag v2's activation rule: per layer with weights, whether its inputs and its outputs stay in the
+    SRAM (``True``) or go to the level above (DRAM), as ``SearchUnusedMemoryStage.update_top_mem_level``
+    (KULeuven-MICAS/carbonspot @ f514704) decides them with ``workload_data_always_from_top_mem`` off, as
+    CarbonSpot's pipeline runs it.
+
+    - A layer off a branch point keeps its outputs in the SRAM when its inputs plus outputs fit
+      (``required_total_size_IO <= avail_mem_size``); a layer that starts or ends a branch sends them up.
+    - The first layer's inputs follow the same test (the network's input is taken as already on chip);
+      every other layer reads its inputs where its first producer left its outputs.
+    - The last layer's outputs stay in the SRAM when they fit (nothing sends them off chip).
+
+    carbonloop's own rule (:mod:`carbonloop.model.interlayer`) differs: an output stays on chip over its
+    whole live range, branches included, when the resident data and each layer's weight tiles fit, and the
+    network's input and output always cross DRAM. Weightless layers are bypassed (:func:`_zigzag_graph`)."""
+    g = _zigzag_graph(network)
+    out_on_chip: dict[str, bool] = {}
+    result: dict[str, tuple[bool, bool]] = {}
+    for i, lay in enumerate(g.layers):
+        fits = not g.at_branch(lay.name) and _io_bits(lay, output_bits) <= sram_bits
+        out_on_chip[lay.name] = fits
+        preds = g.predecessors[lay.name]
+        inp = fits if i == 0 or not preds else out_on_chip[preds[0]]
+        result[lay.name] = (inp, fits)
+    return result
