@@ -18,6 +18,10 @@ per-layer diagnosis; each one is an experiment here, not the model's behaviour):
   template keeps ZigZag's IMC example's ``K, OX``).
 - ``dram-ports``: the DRAM of ``expr.py`` (``dram_3r_3w``): 3 read and 3 write ports of ``D1 x 8`` bits
   (the template's DRAM is one shared port).
+- ``mix3``: up to three dims mixed on one array axis, as ZigZag's ``generate_mapping_single_oa_dim_mixed``
+  combines every hinted dim of an axis (``combination_len`` up to ``len(unrolling_hints)``); carbonloop's
+  mapper mixes at most ``Constraints.max_mixed`` = 2 (ResNet8's ``conv0`` on WS: D2 ``C3 x FX3 x FY3``).
+  This one patches the mapper's default constraints in this process only.
 - ``o-ports``: ``expr.py``'s port allocation of the output register ``rf_O1`` and the SRAM (``port_alloc``:
   O's ``fh``/``tl`` on one port pair, its ``fl``/``th`` on another): the output's two write directions (from
   the array, and partial sums back from the SRAM) on separate ports. carbonloop's latency model gives each
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from importlib.resources import files
@@ -39,11 +44,14 @@ from typing import Any
 
 import pandas as pd
 
+import carbonloop.mapper.search as mapper_search
+import carbonloop.mapper.spatial as mapper_spatial
 import carbonloop.model.zigzag_latency as zl
 from carbonloop import evaluate
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.imc import imc
 from carbonloop.hardware.templates import digital
+from carbonloop.mapper.constraints import Constraints
 from carbonloop.model.evaluate import evaluate as evaluate_mapping
 from carbonloop.pipeline.inputs import as_network, with_conventions
 
@@ -54,7 +62,7 @@ REFERENCE_WORKLOAD = {
     "mobilenet_v1": "mobilenet",
     "autoencoder": "ae",
 }
-WHAT_IFS = ("hints", "dram-ports", "o-ports")
+WHAT_IFS = ("hints", "dram-ports", "mix3", "o-ports")
 
 
 def build(acc_type: str, dim: int, sram_bytes: int) -> Accelerator:
@@ -136,6 +144,12 @@ def install_output_ports() -> None:
     zl._port_key = port_key
 
 
+def install_three_dim_mixes() -> None:
+    """Patch the mapper's default constraints (this process only) to mix up to three dims on an axis."""
+    for module in (mapper_search, mapper_spatial):
+        module.Constraints = functools.partial(Constraints, max_mixed=3)
+
+
 def worst_port(layer: Any, acc: Accelerator, mapping: Any) -> str:
     """The port with the largest stall for one mapping: ``level:operand directions (stall)``."""
     traces: list[list[Any]] = []
@@ -212,6 +226,8 @@ def main() -> None:
             acc = steps[w](acc)
     if "o-ports" in what_ifs:
         install_output_ports()
+    if "mix3" in what_ifs:
+        install_three_dim_mixes()
 
     result = evaluate(
         args.workload, acc, objective=args.objective, conventions="carbonspot", budget=args.budget
