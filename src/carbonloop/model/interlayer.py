@@ -10,9 +10,10 @@ Latency is left as costed (conservative: less DRAM traffic can only shorten it).
 
 Under conventions without ``weights_from_dram`` (CarbonSpot's rule, KULeuven-MICAS/carbonspot @ 0839b49,
 ``expr.py``: the weight-stationary and IMC memory hierarchies drop DRAM from the weights' levels when the
-SRAM is larger than the network's weights; the output-stationary one never does), when the on-chip level
-holds every weight of the network and the hardware is not output-stationary, no layer reads its weights
-from DRAM (nor writes them into the on-chip level): they are resident before the first inference.
+SRAM is larger than the network's weights; the output-stationary one never does, but the ZigZag v2 it ran
+drops DRAM for OS weights too when all weights plus one non-branch layer's I/O fit, SearchUnusedMemoryStage),
+when the on-chip level holds every weight of the network, no layer reads its weights from DRAM (nor writes
+them into the on-chip level): they are resident before the first inference.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.carbonspot import zigzag_sram_keeps_weights
 from carbonloop.model.evaluate import LayerCost
 from carbonloop.workload.network import Network
 
@@ -134,15 +136,21 @@ def keep_activations_on_chip(
 
 
 def weights_fit_on_chip(network: Network, acc: Accelerator) -> bool:
-    """CarbonSpot's test: the SRAM below DRAM is larger than all the network's weights, and the hardware
-    is not output-stationary (its template keeps weights in DRAM)."""
-    if acc.conventions.weights_from_dram or acc.hints.get("dataflow") == "output_stationary":
+    """CarbonSpot's test: the SRAM below DRAM is larger than all the network's weights (its WS and IMC
+    templates); on output-stationary hardware, whose template keeps DRAM serving weights, ZigZag v2's
+    SearchUnusedMemoryStage still drops it when all weights plus one non-branch layer's I/O fit
+    (:func:`carbonloop.hardware.carbonspot.zigzag_sram_keeps_weights`)."""
+    if acc.conventions.weights_from_dram:
         return False
     if len(acc.memories) < 2 or "W" not in acc.memories[1].operands or acc.instances(1) != 1:
         return False
     size = acc.memories[1].size_bits
+    if size is None:
+        return False
+    if acc.hints.get("dataflow") == "output_stationary":
+        return zigzag_sram_keeps_weights(network, size)
     total = sum(lay.footprint(w) * w.bits for lay in network.layers for w in lay.operands if w.role == "W")
-    return size is not None and total < size
+    return total < size
 
 
 def weights_resident(
