@@ -347,6 +347,14 @@ ASSUMPTIONS = (
         ("digital_ws", *IMC_TYPES),
     ),
     Assumption(
+        "zigzag_spatial_mapspace",
+        "hardware",
+        "CarbonSpot's hints (IMC D1 K, OX, OY) and every hinted dim mixable on an axis (ZigZag's mixed "
+        "spatial generation)",
+        "ZigZag's IMC example hints (D1 K, OX) and at most 2 dims mixed per axis",
+        ALL_TYPES,
+    ),
+    Assumption(
         "imc_cell_area",
         "hardware",
         "IMC cell array area from the CACTI rule",

@@ -71,6 +71,14 @@ class CarbonSpotRules:
     the input register's axis D1 may unroll OX/OY (:func:`carbonspot_registers`). Off: D1 takes only dims
     the input ignores (K), and a depthwise layer leaves it idle. Acts only with ``per_operand_registers``
     (without it there is no input register of its own)."""
+    zigzag_spatial_mapspace: bool = True
+    """The spatial mapspace CarbonSpot's ZigZag searched: ``expr.py``'s hints (``zigzag_similation_and_
+    result_storage``: D1 K, OX, OY and D2 C, FX, FY for WS, AIMC and DIMC; our IMC template otherwise
+    follows ZigZag's IMC example, D1 K, OX) and as many dims mixed on one axis as it has hints (ZigZag's
+    mixed spatial generation, ``enable_mix_spatial_mapping_generation=True`` in CarbonSpot's
+    ``zigzag/api.py``; ``generate_mapping_single_oa_dim_mixed`` combines every hinted dim): the
+    accelerator's ``hints.max_mixed`` (:data:`ZIGZAG_MAX_MIXED`). Off: carbonloop's mapper mixes at most
+    2 dims per axis (its default, for speed)."""
 
     @property
     def name(self) -> str:
@@ -138,6 +146,10 @@ class OperandRegister:
 
 
 REGISTER_FAMILIES = ("os", "ws", "imc")
+
+ZIGZAG_MAX_MIXED = 3
+"""Dims ZigZag mixes on one array axis under CarbonSpot's hints: every hinted dim of the axis (three on
+each axis of its WS and IMC arrays: K, OX, OY and C, FX, FY)."""
 
 
 def carbonspot_registers(

@@ -33,6 +33,7 @@ from carbonloop.hardware.carbonspot import (
     DFF_PJ_PER_BIT,
     SRAM_READ_PORTS,
     SRAM_WRITE_PORTS,
+    ZIGZAG_MAX_MIXED,
     CarbonSpotRules,
     carbonspot_registers,
     dram_width_bits,
@@ -184,8 +185,18 @@ def imc_accelerator(
         levels,
         clock_ns=cost.clock_ns,
         node_nm=spec.node_nm,
-        hints={"spatial": {"D1": ["K", "OX"], "D2": ["C", "FX", "FY"], "M": ["K", "OX", "OY", "G", "B"]}},
+        hints=imc_hints(rules),
     )
+
+
+def imc_hints(rules: CarbonSpotRules | None) -> dict[str, Any]:
+    """Spatial hints: ZigZag's IMC example (wordline D1 K, OX; bitline D2 C, FX, FY; macros M), or, under
+    the ``zigzag_spatial_mapspace`` rule, CarbonSpot's ``expr.py`` hints (D1 K, OX, OY) with every hinted
+    dim mixable on an axis."""
+    spatial = {"D1": ["K", "OX"], "D2": ["C", "FX", "FY"], "M": ["K", "OX", "OY", "G", "B"]}
+    if rules is None or not rules.zigzag_spatial_mapspace:
+        return {"spatial": spatial}
+    return {"spatial": {**spatial, "D1": ["K", "OX", "OY"]}, "max_mixed": ZIGZAG_MAX_MIXED}
 
 
 def imc(

@@ -44,6 +44,7 @@ from carbonloop.hardware.carbonspot import (
     DFF_AREA_MM2_PER_BIT,
     DFF_PJ_PER_BIT,
     PUBLISHED_WS_TREE_INPUT_BITS,
+    ZIGZAG_MAX_MIXED,
     carbonspot_registers,
     digital_sram_width_bits,
     dram_width_bits,
@@ -220,7 +221,14 @@ def digital_spec(
             },
             *registers,
         ],
-        "hints": {"dataflow": flow, "spatial": hints, "template": "digital"},
+        "hints": {
+            "dataflow": flow,
+            "spatial": hints,
+            "template": "digital",
+            **(
+                {"max_mixed": ZIGZAG_MAX_MIXED} if rules is not None and rules.zigzag_spatial_mapspace else {}
+            ),
+        },
     }
 
 

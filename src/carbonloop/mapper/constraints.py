@@ -14,7 +14,8 @@ class Constraints:
     - ``hints``: dims allowed per axis (overrides ``dataflow`` and the accelerator's ``hints.spatial``).
     - ``dataflow``: ``output_stationary``/``os``, ``weight_stationary``/``ws``, ``input_stationary``/``is``,
       ``row_stationary``/``rs``: named per-axis hints (spatial.DATAFLOWS).
-    - ``max_mixed``: at most this many dims unrolled together on one axis.
+    - ``max_mixed``: at most this many dims unrolled together on one axis (None: the accelerator's
+      ``hints.max_mixed``, else 2).
     - ``bypass``: also search which operands each inner level keeps (among those the hardware lets it
       keep); off, every level keeps every operand it can.
     - ``top_spatial`` / ``utilization_slack``: spatial candidates always searched: the best
@@ -25,7 +26,7 @@ class Constraints:
     spatial: dict[str, list[tuple[str, int]]] | None = None
     hints: dict[str, list[str]] | None = None
     dataflow: str | None = None
-    max_mixed: int = 2
+    max_mixed: int | None = None
     bypass: bool = False
     top_spatial: int = 3
     utilization_slack: float | None = None

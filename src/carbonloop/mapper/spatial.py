@@ -27,6 +27,10 @@ from carbonloop.mapper.constraints import Constraints
 from carbonloop.model.factors import divisors
 from carbonloop.workload.layer import Layer
 
+DEFAULT_MAX_MIXED = 2
+"""Dims mixed on one axis unless the constraints or the accelerator's ``hints.max_mixed`` say otherwise:
+two keeps the spatial candidates few (every pair of hinted dims, each with every factor)."""
+
 DATAFLOWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # (dims allowed on the first array axis, dims allowed on the second)
     "output_stationary": (("K",), ("OX", "OY", "B")),
@@ -147,6 +151,14 @@ def _demand_bits(layer: Layer, factors: dict[str, int]) -> float:
     return float(sum(layer.footprint(o, factors) * o.bits for o in layer.operands))
 
 
+def hinted_max_mixed(acc: Accelerator) -> int:
+    """The accelerator's ``hints.max_mixed`` (a positive integer), else :data:`DEFAULT_MAX_MIXED`."""
+    value = acc.hints.get("max_mixed", DEFAULT_MAX_MIXED)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SpecError(acc.name, "hints.max_mixed", f"must be a positive integer (got {value!r})")
+    return value
+
+
 def spatial_candidates(
     layer: Layer, acc: Accelerator, constraints: Constraints | None = None, *, imperfect: bool = False
 ) -> list[SpatialCandidate]:
@@ -160,6 +172,7 @@ def spatial_candidates(
     # what the fixed loops leave of each dim: the free axes unroll that (a fixed product that does not
     # divide a dim pads it, as the user asked; the free factors follow the mode's rule on what is left)
     left = {d: -(-n // fixed.get(d, 1)) for d, n in sizes.items()}
+    max_mixed = constraints.max_mixed or hinted_max_mixed(acc)
     per_axis: list[list[tuple[tuple[str, int], ...]]] = []
     for axis in axes:
         n = acc.array.axis_size(axis)
@@ -175,7 +188,7 @@ def spatial_candidates(
                 raise SpecError("<constraints>", f"spatial.{axis}", f"unrolls more than the axis size {n}")
             per_axis.append([tuple((d, f) for d, f in pinned if f > 1)])
         else:
-            per_axis.append(_axis_options(allowed[axis], left, n, constraints.max_mixed, imperfect))
+            per_axis.append(_axis_options(allowed[axis], left, n, max_mixed, imperfect))
     out = []
     for choice in itertools.product(*per_axis):
         factors: dict[str, int] = {}
