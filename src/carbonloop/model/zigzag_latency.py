@@ -417,13 +417,38 @@ def _ports(acc: Accelerator, cl: CompiledLayer, x: int, reads: bool) -> dict[int
     return {i: (f"{tag}{j % n_ports}", per_port) for j, i in enumerate(kept)}
 
 
+def _port(acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str) -> tuple[str, float]:
+    """Port name and bandwidth of one operand's traffic in one direction at level ``x``.
+
+    As :func:`_ports`, and: where a level's own (not shared) ports of the kind are more than its operands
+    need, the output's second pair of directions, the sums that come up from below (``wr_in_by_low``) and
+    go on up (``rd_out_to_high``), takes a port of its own beside the partial sums that come down and are
+    read out below. That is how ZigZag's memory files allocate an output register's four directions
+    (CarbonSpot's ``expr.py``, KULeuven-MICAS/carbonspot @ 0839b49: ``rf_O1`` ``port_alloc`` fh/tl on port
+    1, fl/th on port 2, and the SRAM's output on two of its four ports); without it the adder tree's sum
+    and the partial sum read back share one write port every cycle of a reduction."""
+    ports = _ports(acc, cl, x, direction in READS)
+    name, bw = ports[op]
+    mem = acc.memories[x]
+    if mem.shared_ports or cl.operands[op].role != "O" or direction not in (WR_LOW, RD_HIGH):
+        return name, bw
+    n_ports = mem.read_ports if direction in READS else mem.write_ports
+    per_port = mem.read_bw_bits if direction in READS else mem.write_bw_bits
+    if not math.isfinite(per_port):
+        return name, bw  # unlimited ports never contend
+    need = sum(round(b / per_port) for _, b in ports.values())
+    if len({n for n, _ in ports.values()}) < len(ports) or need + round(bw / per_port) > n_ports:
+        return name, bw  # operands already take turns, or no port to spare
+    return f"{name[0]}{need}", bw
+
+
 def _port_bw(acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str) -> float:
-    return _ports(acc, cl, x, direction in READS)[op][1]
+    return _port(acc, cl, x, op, direction)[1]
 
 
 def _port_key(acc: Accelerator, cl: CompiledLayer, mv: Move) -> tuple[int, str]:
     """(first level of the physical memory, port name): virtual levels of one memory share its ports."""
-    return (_physical(acc, mv.level)[0], _ports(acc, cl, mv.level, mv.direction in READS)[mv.operand][0])
+    return (_physical(acc, mv.level)[0], _port(acc, cl, mv.level, mv.operand, mv.direction)[0])
 
 
 def _loading(
