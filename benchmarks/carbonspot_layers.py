@@ -48,6 +48,7 @@ import carbonloop.mapper.search as mapper_search
 import carbonloop.mapper.spatial as mapper_spatial
 import carbonloop.model.zigzag_latency as zl
 from carbonloop import evaluate
+from carbonloop.explore.validate import ACC_TYPES, WORKLOADS
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.imc import imc
 from carbonloop.hardware.templates import digital
@@ -55,13 +56,6 @@ from carbonloop.mapper.constraints import Constraints
 from carbonloop.model.evaluate import evaluate as evaluate_mapping
 from carbonloop.pipeline.inputs import as_network, with_conventions
 
-REFERENCE_ACC = {"digital_ws": "pdigital_ws", "digital_os": "pdigital_os", "aimc": "AIMC", "dimc": "DIMC"}
-REFERENCE_WORKLOAD = {
-    "resnet8": "resnet8",
-    "ds_cnn": "ds_cnn",
-    "mobilenet_v1": "mobilenet",
-    "autoencoder": "ae",
-}
 WHAT_IFS = ("hints", "dram-ports", "mix3", "o-ports")
 
 
@@ -193,17 +187,17 @@ def reference_row(acc_type: str, dim: int, sram_bytes: int, workload: str) -> pd
     with path.open() as fh:
         ref = pd.read_csv(fh)
     pick = ref[
-        (ref.acc_type == REFERENCE_ACC.get(acc_type))
+        (ref.acc_type == ACC_TYPES.get(acc_type))
         & (ref.dim == dim)
         & (ref.sram_size_B == sram_bytes)
-        & (ref.workload == REFERENCE_WORKLOAD.get(workload, workload))
+        & (ref.workload == WORKLOADS.get(workload, workload))
     ]
     return None if pick.empty else pick.iloc[0]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--acc", choices=sorted(REFERENCE_ACC), default="digital_ws")
+    ap.add_argument("--acc", choices=sorted(ACC_TYPES), default="digital_ws")
     ap.add_argument("--dim", type=int, default=32)
     ap.add_argument("--sram", type=int, default=8192, help="SRAM bytes")
     ap.add_argument("--workload", default="resnet8")
