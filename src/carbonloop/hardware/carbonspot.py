@@ -226,10 +226,6 @@ parser's ``operand_precision`` ``O: 16`` (``O_final: 8`` is the width after the 
 ``operand_size_bit = elements x operand_precision``."""
 
 
-def _weight_bits(layer: Layer) -> int:
-    return sum(layer.footprint(o) * o.bits for o in layer.operands if o.role == "W")
-
-
 @dataclass(frozen=True)
 class _ZigZagGraph:
     """The network as ZigZag v2's ``SearchUnusedMemoryStage`` sees it: layers with weights in order, each
@@ -247,7 +243,7 @@ class _ZigZagGraph:
 def _zigzag_graph(network: Network) -> _ZigZagGraph:
     """Weightless layers are ZigZag's dummy nodes (its ONNX parser keeps only layers with a constant
     operand): ``remove_dummy_nodes_in_workload`` links their producers to their consumers."""
-    weighted = tuple(lay for lay in network.layers if _weight_bits(lay) > 0)
+    weighted = tuple(lay for lay in network.layers if lay.weight_bits > 0)
     names = {lay.name for lay in weighted}
     order = {lay.name: i for i, lay in enumerate(network.layers)}
     succ: dict[str, set[str]] = {lay.name: set() for lay in network.layers}
@@ -300,7 +296,7 @@ def zigzag_sram_keeps_weights(
     than one layer, ends one when the layer it feeds has more than one producer; the last layer is tested
     too. Inputs count at the layer's input precision, outputs at ``output_bits``."""
     g = _zigzag_graph(network)
-    total_w = sum(_weight_bits(lay) for lay in g.layers)
+    total_w = sum(lay.weight_bits for lay in g.layers)
     return any(
         not g.at_branch(lay.name) and total_w + _io_bits(lay, output_bits) <= sram_bits for lay in g.layers
     )

@@ -100,15 +100,6 @@ def capacity_bits_for(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) ->
     return out
 
 
-def spatial_extents(cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
-    """Per-dim product of every spatial loop's factor [N, D] (all axes)."""
-    out = np.ones((loops.N, cl.D), dtype=np.int64)
-    rows = np.broadcast_to(np.arange(loops.N)[:, None], loops.dim.shape)
-    sel = loops.spatial
-    np.multiply.at(out, (rows[sel], loops.dim[sel]), loops.factor[sel])
-    return out
-
-
 def diagonal_rows_fit(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
     """[N] bool: every diagonal register array holds the distinct inputs of the whole unrolling, one word
     per instance (``footprint(I) x bits <= size x instances``; the diagonal's ``OX_u + FX_u - 1`` rows).
@@ -117,7 +108,7 @@ def diagonal_rows_fit(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) ->
     inputs = _operand(cl, "I")
     if not has_diagonal_levels(acc) or inputs is None:
         return ok
-    need = footprint(inputs, spatial_extents(cl, loops)) * inputs.bits
+    need = footprint(inputs, loops.spatial_extents(cl.D)) * inputs.bits
     base = capacity_bits(acc)
     for x, m in enumerate(acc.memories):
         if m.diagonal_inputs:

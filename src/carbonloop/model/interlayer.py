@@ -149,7 +149,7 @@ def weights_fit_on_chip(network: Network, acc: Accelerator) -> bool:
         return False
     if acc.hints.get("dataflow") == "output_stationary":
         return zigzag_sram_keeps_weights(network, size)
-    total = sum(lay.footprint(w) * w.bits for lay in network.layers for w in lay.operands if w.role == "W")
+    total = sum(lay.weight_bits for lay in network.layers)
     return total < size
 
 

@@ -82,6 +82,13 @@ class LoopArrays:
         axis = None if self.axis is None else self.axis[rows]
         return LoopArrays(self.dim[rows], self.factor[rows], self.level[rows], self.spatial[rows], axis)
 
+    def spatial_extents(self, D: int) -> np.ndarray:
+        """Per-dim product of every spatial factor, all axes together [N, D]."""
+        out = np.ones((self.N, D), dtype=np.int64)
+        rows = np.broadcast_to(np.arange(self.N)[:, None], self.dim.shape)
+        np.multiply.at(out, (rows[self.spatial], self.dim[self.spatial]), self.factor[self.spatial])
+        return out
+
     def axis_extents(self, axis: int, D: int) -> np.ndarray:
         """Per-dim product of the spatial factors on one array axis [N, D]."""
         if self.axis is None:

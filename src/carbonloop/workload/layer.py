@@ -191,6 +191,11 @@ class Layer:
         """Number of constant parameters (weight values) of the layer."""
         return sum(self.footprint(o) for o in self.operands if o.constant)
 
+    @property
+    def weight_bits(self) -> int:
+        """Bits of the layer's weight (``W``) operands, each at its own precision."""
+        return sum(self.footprint(o) * o.bits for o in self.operands if o.role == "W")
+
     def renamed(self, mapping: dict[str, str]) -> Layer:
         """The same layer with dimensions renamed (used to show results do not depend on names)."""
         dims = tuple((mapping.get(d, d), s) for d, s in self.dims)
