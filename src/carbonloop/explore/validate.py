@@ -222,7 +222,6 @@ class Assumption:
 
 
 ALL_TYPES = ("digital_os", "digital_ws", "aimc", "dimc")
-NOT_OS = ("digital_ws", "aimc", "dimc")
 IMC_TYPES = ("aimc", "dimc")
 ASSUMPTIONS = (
     Assumption(
@@ -284,9 +283,16 @@ ASSUMPTIONS = (
     Assumption(
         "weights_from_dram",
         "conventions",
-        "weights resident on chip when the network's fit the SRAM (WS, IMC)",
+        "weights resident on chip when the network's fit the SRAM (WS, IMC; OS by ZigZag v2's rule)",
         "every layer fetches its weights from DRAM",
-        NOT_OS,
+        ALL_TYPES,
+    ),
+    Assumption(
+        "activations_by_live_range",
+        "conventions",
+        "ZigZag v2's top memory per layer: inputs and outputs whole in the SRAM when they fit, off branches",
+        "an output stays on chip over its live range when it fits; the network's input and output cross DRAM",
+        ALL_TYPES,
     ),
     Assumption(
         "sram_cost",

@@ -2,7 +2,7 @@
 
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.cut_orders import CutOrderResult, cut_order_variants, search_cut_orders
-from carbonloop.mapper.network import LayerChoice, NetworkResult, combine_fronts, search_network
+from carbonloop.mapper.network import LayerChoice, LayerSetup, NetworkResult, combine_fronts, search_network
 from carbonloop.mapper.objectives import Objective, get_objective, register, register_weighted
 from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
 from carbonloop.mapper.spatial import SpatialCandidate, spatial_candidates
@@ -13,6 +13,7 @@ __all__ = [
     "CutOrderResult",
     "FrontPoint",
     "LayerChoice",
+    "LayerSetup",
     "NetworkResult",
     "Objective",
     "SearchResult",

@@ -18,6 +18,10 @@ class Constraints:
       ``hints.max_mixed``, else 2).
     - ``bypass``: also search which operands each inner level keeps (among those the hardware lets it
       keep); off, every level keeps every operand it can.
+    - ``resident``: ``((level name, roles), ...)``, operands whose whole tensor that level holds for the layer
+      (loaded before it and kept after it, as ZigZag's per-layer top memory level puts them): no loop
+      relevant to them sits above the level, so they cross its upper boundary once, and the level's tile of
+      them is the whole tensor (the capacity check sees it).
     - ``top_spatial`` / ``utilization_slack``: spatial candidates always searched: the best
       ``top_spatial`` by utilization, or (if set) every one within ``utilization_slack`` (a fraction) of
       the best. The others are searched only while their lower bound can still beat the best found.
@@ -28,5 +32,6 @@ class Constraints:
     dataflow: str | None = None
     max_mixed: int | None = None
     bypass: bool = False
+    resident: tuple[tuple[str, tuple[str, ...]], ...] = ()
     top_spatial: int = 3
     utilization_slack: float | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,6 +26,20 @@ from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import Mapping
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
+
+
+@dataclass(frozen=True)
+class LayerSetup:
+    """The accelerator and constraints one layer is searched on."""
+
+    accelerator: Accelerator
+    constraints: Constraints | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What tells two setups apart for the same layer shape (an accelerator's name names its
+        structure: :func:`carbonloop.mapper.cut_orders.split_memory` renames what it splits)."""
+        return (self.accelerator.name, repr(self.constraints))  # Constraints may hold dicts: unhashable
 
 
 @dataclass(frozen=True)
@@ -112,8 +127,11 @@ class _ShapeCache:
     def __init__(self) -> None:
         self._seen: dict[tuple, SearchResult] = {}
 
-    def get(self, layer: Layer, search: Callable[[Layer], SearchResult]) -> SearchResult:
-        key = layer.shape_key
+    def get(
+        self, layer: Layer, search: Callable[[Layer], SearchResult], setup: object = None
+    ) -> SearchResult:
+        """``setup``: what else the search of ``layer`` depends on (its own accelerator and constraints)."""
+        key = (layer.shape_key, setup)
         if key not in self._seen:
             self._seen[key] = search(layer)
             return self._seen[key]
@@ -133,8 +151,13 @@ def search_network(
     level: Literal["network", "layer"] = "network",
     on_layer_done: Callable[[int, int, str], None] | None = None,
     max_memory_bytes: int | None = None,
+    layer_setups: MappingABC[str, LayerSetup] | None = None,
 ) -> NetworkResult:
     """Best mapping per layer for a network-level ``objective``.
+
+    ``layer_setups``: per layer name, the accelerator and constraints its search uses instead of ``acc``
+    and ``constraints`` (a hierarchy that differs per layer, as ZigZag's per-layer top memory levels make
+    it: :mod:`carbonloop.pipeline.top_memory`); its mapping and cost are on that accelerator.
 
     ``level="layer"`` optimizes a non-decomposing objective layer by layer instead (the usual practice,
     kept for comparison; ``per_layer_value`` always reports it for EDP). ``budget`` applies per
@@ -152,12 +175,18 @@ def search_network(
     same_shape = _ShapeCache()
     memo = SpaceMemo()  # the energy and hull passes of a layer shape search the same spaces
 
+    setups = dict(layer_setups or {})
+
+    def setup_of(layer: Layer) -> LayerSetup:
+        return setups.get(layer.name) or LayerSetup(acc, constraints)
+
     def alone(layer: Layer) -> SearchResult:
+        own = setup_of(layer)
         return search_layer(
             layer,
-            acc,
+            own.accelerator,
             first,
-            constraints=constraints,
+            constraints=own.constraints,
             budget=budget,
             imperfect=imperfect,
             max_memory_bytes=max_memory_bytes,
@@ -165,7 +194,7 @@ def search_network(
         )
 
     for i, layer in enumerate(network.layers):
-        results.append(same_shape.get(layer, alone))
+        results.append(same_shape.get(layer, alone, setup_of(layer).key))
         if on_layer_done is not None and not joint:
             on_layer_done(i, n, layer.name)
     per_layer_value: float | None = None
@@ -199,11 +228,12 @@ def search_network(
             seed = results[i].front
 
             def hull(layer: Layer, seed: tuple[FrontPoint, ...] = seed) -> SearchResult:
+                own = setup_of(layer)
                 return search_layer(
                     layer,
-                    acc,
+                    own.accelerator,
                     obj,
-                    constraints=constraints,
+                    constraints=own.constraints,
                     budget=budget,
                     imperfect=imperfect,
                     mode="hull",
@@ -213,7 +243,7 @@ def search_network(
                     memo=memo,
                 )
 
-            hulls.append(same_shape.get(layer, hull))
+            hulls.append(same_shape.get(layer, hull, setup_of(layer).key))
             if on_layer_done is not None:
                 on_layer_done(i, n, layer.name)
         separate, results = results, hulls
@@ -224,7 +254,7 @@ def search_network(
         pick, _ = combine_fronts([r.front for r in results], obj)
         for r, layer, i in zip(results, network.layers, pick, strict=True):
             m = r.front[i].mapping
-            choices.append(LayerChoice(layer.name, m, evaluate(layer, acc, m), r))
+            choices.append(LayerChoice(layer.name, m, evaluate(layer, setup_of(layer).accelerator, m), r))
     else:
         choices = [LayerChoice(r.layer, r.mapping, r.cost, r) for r in results]
     energy = sum(c.cost.energy_pj for c in choices)

@@ -137,6 +137,7 @@ def make_space(
     cand: SpatialCandidate,
     keep: tuple[frozenset[str], ...],
     imperfect: bool,
+    top_level_by_dim: tuple[int, ...] = (),
 ) -> Space:
     index = {d: i for i, d in enumerate(cl.dims)}
     axes = acc.array.axis_names
@@ -159,7 +160,41 @@ def make_space(
         imperfect,
         tuple(a for *_, a in tagged),
         padded=bool(np.any(cl.sizes % sp)),
+        top_level_by_dim=top_level_by_dim,
     )
+
+
+def resident_top_levels(acc: Accelerator, cl: CompiledLayer, constraints: Constraints) -> tuple[int, ...]:
+    """Per dim, the outermost level that may hold its temporal loops under ``constraints.resident``: a
+    level holding an operand whole holds every loop of the dims the operand's footprint depends on (its
+    relevant dims, sliding windows included), so none of them loops above it. Empty without residents."""
+    if not constraints.resident:
+        return ()
+    top = [0] * cl.D
+    names = acc.level_names
+    for level, roles in constraints.resident:
+        if level not in names:
+            raise SpecError(
+                "<mapper>", "constraints.resident", f"unknown memory level {level!r} (levels: {list(names)})"
+            )
+        x = names.index(level)
+        missing = set(roles) - set(acc.memories[x].operands)
+        if missing:
+            raise SpecError(
+                "<mapper>",
+                "constraints.resident",
+                f"level {level!r} does not keep {sorted(missing)} (keeps {sorted(acc.memories[x].operands)})",
+            )
+        for op in cl.operands:
+            if op.role in roles:
+                for d in op.relevant_dims:
+                    top[d] = max(top[d], x)
+    return tuple(top)
+
+
+def _keeps_residents(keep: tuple[frozenset[str], ...], acc: Accelerator, constraints: Constraints) -> bool:
+    names = acc.level_names
+    return all(set(roles) <= keep[names.index(level)] for level, roles in constraints.resident)
 
 
 def row_mapping(
@@ -234,7 +269,7 @@ class SpaceMemo:
     ) -> Prepared:
         """The layer shape's :class:`Prepared`, built on first use (or when ``acc`` or ``constraints``
         differ from the memo's: it then serves the new ones)."""
-        key = (layer.shape_key, imperfect)
+        key = (layer.shape_key, imperfect, acc.name, repr(constraints))  # per-layer setups alternate
         hit = self._by_shape.get(key)
         if hit is not None and hit[0] is acc and hit[1] == constraints:
             return hit[2]
@@ -247,9 +282,11 @@ def prepare(
     layer: Layer, acc: Accelerator, constraints: Constraints, imperfect: bool, cl: CompiledLayer
 ) -> Prepared:
     cands = spatial_candidates(layer, acc, constraints, imperfect=imperfect)
-    keeps = keep_patterns(acc, constraints)
+    top = resident_top_levels(acc, cl, constraints)
+    # a level holding an operand whole keeps it (a bypass pattern that drops it is not this mapspace)
+    keeps = [k for k in keep_patterns(acc, constraints) if _keeps_residents(k, acc, constraints)]
     spaces = [
-        (ci, ki, make_space(cl, acc, c, k, imperfect))
+        (ci, ki, make_space(cl, acc, c, k, imperfect, top))
         for ci, c in enumerate(cands)
         for ki, k in enumerate(keeps)
     ]

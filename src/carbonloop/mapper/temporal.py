@@ -131,6 +131,9 @@ class Space:
     spatial_axes: tuple[int, ...] = ()  # array axis index of each spatial loop, same order
     # a spatial factor (fixed by the user) does not divide its dim: the mapping pads it, whatever the mode
     padded: bool = False
+    # per dim, the outermost level that may hold its temporal loops (empty: any level). A level holding an
+    # operand whole (``Constraints.resident``) holds every loop relevant to it: none sits above it
+    top_level_by_dim: tuple[int, ...] = ()
 
     def with_axes(self, loops: LoopArrays) -> LoopArrays:
         """Attach each spatial loop's array axis: rows list a space's spatial loops in one fixed order."""
@@ -277,6 +280,10 @@ def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarr
     cap = space.capacity_bits
     steps = [(x, d) for x in range(L - 1, 0, -1) if space.keep[x] for d in range(D)]
     # a level keeping nothing holds no loops (docs/mapper.md)
+    whole_at = _whole_steps(space, steps)
+    if any(x == L and T[d] > 1 for d, x in whole_at.items()):
+        return  # a dim held below a bound that no level there may loop over: no tiling exists
+    steps = [(x, d) for x, d in steps if whole_at.get(d, 0) <= x]
     stack: list[tuple[int, np.ndarray, np.ndarray, int]] = [
         (0, np.ones((1, D), dtype=np.int64), np.ones((1, L, D), dtype=np.int64), 0)
     ]
@@ -296,7 +303,11 @@ def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarr
                 done, n_done = [], 0
             continue
         x, d = steps[step]
-        counts, offs, table = _choices(T[d] // E[:, d], space.imperfect)
+        if whole_at.get(d) == x:  # the last level this dim's loops may use: it takes what is left
+            u_rest = -(-T[d] // E[:, d]) if space.imperfect else T[d] // E[:, d]
+            counts, offs, table = np.ones_like(u_rest), np.arange(len(u_rest), dtype=np.int64), u_rest
+        else:
+            counts, offs, table = _choices(T[d] // E[:, d], space.imperfect)
         cum = np.cumsum(counts)
         total = int(cum[-1])
         stop = min(total, start + max_rows)
@@ -305,7 +316,7 @@ def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarr
         pair = np.arange(start, stop, dtype=np.int64)
         rows = np.searchsorted(cum, pair, side="right")
         j = pair - (cum[rows] - counts[rows])
-        u = j + 1 if space.imperfect else table[offs[rows] + j]
+        u = table[offs[rows] + j] if not space.imperfect or whole_at.get(d) == x else j + 1
         E2, F2 = E[rows], F[rows]
         E2[:, d] *= u
         F2[:, x, d] = u
@@ -318,6 +329,19 @@ def iter_tilings(space: Space, max_rows: int = TILING_ROWS) -> Iterator[np.ndarr
         out = np.concatenate(done)
         for a in range(0, out.shape[0], max_rows):
             yield out[a : a + max_rows]
+
+
+def _whole_steps(space: Space, steps: list[tuple[int, int]]) -> dict[int, int]:
+    """Per dim held below a bound (``Space.top_level_by_dim``), the outermost step level that may take its
+    loops: the bound, or the first level under it that holds loops. Every factor of the dim is placed
+    there or below, none above (level 0 then takes 1)."""
+    out: dict[int, int] = {}
+    for d, top in enumerate(space.top_level_by_dim):
+        if top > 0:
+            levels = [x for x, dd in steps if dd == d and x >= top]
+            # no level at or under the bound holds loops: the dim stays whole below (factor 1 everywhere)
+            out[d] = min(levels) if levels else space.L
+    return out
 
 
 def enumerate_tilings(space: Space) -> np.ndarray:

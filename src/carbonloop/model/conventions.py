@@ -164,6 +164,17 @@ class Conventions:
     :func:`carbonloop.model.interlayer.keep_activations_on_chip` (which applies the OS part once it calls
     ``zigzag_sram_keeps_weights`` for output-stationary hardware; issue 15)."""
 
+    activations_by_live_range: bool = True
+    """An output stays on chip for its consumers when it fits beside everything resident over its whole live
+    range, branches included, and the network's input and last output cross DRAM
+    (:func:`carbonloop.model.interlayer.keep_activations_on_chip`, after the layers are mapped). ZigZag v2,
+    as CarbonSpot ran it, fixes each layer's top memory level per operand before mapping
+    (``SearchUnusedMemoryStage.update_top_mem_level``, KULeuven-MICAS/carbonspot @ f514704): a layer off a
+    branch point keeps its inputs and outputs in the SRAM when they fit it, its consumer reads them there,
+    the first layer's input and the last layer's output included; a layer that starts or ends a branch
+    sends its outputs to DRAM. The mapper then holds those operands (and resident weights) whole in the
+    SRAM (:mod:`carbonloop.pipeline.top_memory`)."""
+
     def describe(self) -> dict[str, bool]:
         """The switches and their values (for reports and JSON)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
@@ -207,6 +218,7 @@ CARBONSPOT = Conventions(
     drain_reads_at_level_bits=False,
     loading_in_latency=False,
     weights_from_dram=False,
+    activations_by_live_range=False,
 )
 """The ZigZag v2 CarbonSpot's study ran (KULeuven-MICAS/carbonspot @ f514704: fractional word totals, a padded
 unrolling rounded up) with what the study did on top: latency without loading, weights resident when they fit."""

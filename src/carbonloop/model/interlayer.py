@@ -26,6 +26,7 @@ from typing import Any
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.carbonspot import zigzag_sram_keeps_weights
 from carbonloop.model.evaluate import LayerCost
+from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
 
 
@@ -51,30 +52,38 @@ def _onchip_level(acc: Accelerator) -> int | None:
 
 
 def _drop(
-    cost: LayerCost, level: str, op: str, kinds: tuple[str, ...], acc: Accelerator, x: int
+    cost: LayerCost,
+    level: str,
+    op: str,
+    kinds: tuple[str, ...],
+    acc: Accelerator,
+    x: int,
+    at_most: float | None = None,
 ) -> tuple[LayerCost, int, float]:
-    """Remove some access kinds of one operand at one level: the counts, their energy and bits."""
-    counts = dict(cost.accesses[level].get(op, {}))
+    """Remove some access kinds of one operand at one level: the counts, their energy and bits.
+    ``at_most``: remove at most this many accesses of each kind (their share of its energy), not all."""
+    counts: dict[str, Any] = dict(cost.accesses[level].get(op, {}))  # word totals may be fractional
     if not counts:
         return cost, 0, 0.0
+    share = {k: 1.0 if at_most is None or counts[k] <= at_most else at_most / counts[k] for k in kinds}
     mem = acc.memories[x]
     per_kind = {"reads": mem.read_pj, "fills": mem.write_pj, "updates": mem.update_pj}
     bits = cost.word_bits[level][op]  # an operand with accesses at a level has a word width there
     priced = cost.access_energy_pj.get(level, {}).get(op)  # a memory with a minimum access: as charged
     if priced is not None:
-        energy = sum(priced[k] for k in kinds)
+        energy = sum(priced[k] * share[k] for k in kinds)
     else:
-        energy = sum(counts[k] * bits / mem.width_bits * per_kind[k] for k in kinds)
-    moved_bits = sum(counts[k] * bits for k in kinds)
+        energy = sum(counts[k] * share[k] * bits / mem.width_bits * per_kind[k] for k in kinds)
+    moved_bits = round(sum(counts[k] * share[k] * bits for k in kinds))  # a report's whole bits
     for k in kinds:
-        counts[k] = 0
+        counts[k] = counts[k] - counts[k] * share[k] if share[k] < 1.0 else 0
     accesses = {lv: dict(ops) for lv, ops in cost.accesses.items()}
     accesses[level][op] = counts
     breakdown = {k: (dict(v) if isinstance(v, dict) else v) for k, v in cost.energy_breakdown_pj.items()}
     breakdown[level][op] = max(0.0, breakdown[level].get(op, 0.0) - energy)
     priced_after = {lv: dict(ops) for lv, ops in cost.access_energy_pj.items()}
     if priced is not None:
-        priced_after[level][op] = {k: (0.0 if k in kinds else e) for k, e in priced.items()}
+        priced_after[level][op] = {k: (e * (1.0 - share[k]) if k in kinds else e) for k, e in priced.items()}
     new = dataclasses.replace(
         cost,
         accesses=accesses,
@@ -173,3 +182,31 @@ def weights_resident(
                 out[i], _, e = _drop(out[i], chip, w.name, ("fills",), acc, 1)
                 saved_pj += e
     return out, saved_bits, saved_pj
+
+
+def drop_resident_transfers(
+    layer: Layer, cost: LayerCost, acc: Accelerator, roles: frozenset[str]
+) -> tuple[LayerCost, int, float]:
+    """Remove from a layer's cost the one pass its mapping moves across the on-chip level's upper boundary
+    for the operands ``roles`` that live in that level over the whole layer (loaded before it, kept
+    after it: ZigZag's per-layer top memory level, :mod:`carbonloop.pipeline.top_memory`). Their tile
+    there is the whole tensor (the mapper held them whole), so that pass is all their traffic with DRAM:
+    the DRAM reads of weights and inputs and the fills they cause below; the outputs' DRAM updates and
+    reads, and the on-chip reads that sent those outputs up (as many as DRAM received). Returns the new
+    cost, the DRAM bits and the energy removed."""
+    top = acc.memories[0].name
+    saved_bits, saved_pj = 0, 0.0
+    for op in layer.operands:
+        if op.role not in roles or op.name not in cost.accesses.get(top, {}):
+            continue
+        x = next(i for i in range(1, len(acc.memories)) if op.role in acc.memories[i].operands)
+        chip = acc.memories[x].name
+        if op.role == "O":
+            sent = float(cost.accesses[top][op.name].get("updates", 0))
+            cost, b, e = _drop(cost, top, op.name, ("reads", "updates"), acc, 0)
+            cost, _, e_chip = _drop(cost, chip, op.name, ("reads",), acc, x, at_most=sent)
+        else:
+            cost, b, e = _drop(cost, top, op.name, ("reads",), acc, 0)
+            cost, _, e_chip = _drop(cost, chip, op.name, ("fills",), acc, x)
+        saved_bits, saved_pj = saved_bits + b, saved_pj + e + e_chip
+    return cost, saved_bits, saved_pj

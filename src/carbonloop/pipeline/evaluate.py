@@ -15,6 +15,7 @@ from carbonloop.carbon.parameters import CarbonParameters, load_parameters
 from carbonloop.carbon.section import carbon_report
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.mapper.network import LayerSetup
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.model.conventions import Conventions
 from carbonloop.model.evaluate import evaluate as evaluate_mapping
@@ -29,6 +30,7 @@ from carbonloop.pipeline.inputs import (
 )
 from carbonloop.pipeline.leakage import chip_leakage_mw, idle_shifted
 from carbonloop.pipeline.result import InterLayer, LayerResult, NetworkSearch, SearchRecord, WorkloadResult
+from carbonloop.pipeline.top_memory import TopMemory, apply_top_memory, held_whole, zigzag_top_memory
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
 
@@ -80,18 +82,37 @@ def evaluate(
     if max_memory_bytes is not None and (isinstance(max_memory_bytes, bool) or not max_memory_bytes > 0):
         raise SpecError("evaluate", "max_memory_bytes", f"must be > 0 (got {max_memory_bytes!r})")
 
-    # Step 2: every layer's mapping, given (validated, scored) or found by the mapper
+    # Step 2: every layer's mapping, given (validated, scored) or found by the mapper; under ZigZag's
+    # per-layer top memory levels (carbonspot), on each layer's own hierarchy with its residents held whole
+    zigzag_top = interlayer and not acc.conventions.activations_by_live_range
+    top = zigzag_top_memory(network, acc) if zigzag_top else TopMemory({}, {})
+    layer_accs = [
+        top.setups[lay.name].accelerator if lay.name in top.setups else acc for lay in network.layers
+    ]
     if mapping is not None:
         given = mappings_for(mapping, network)
         layers = tuple(LayerResult(evaluate_mapping(lay, acc, given[lay.name])) for lay in network.layers)
         search = None
+        layer_accs = [acc] * len(network.layers)
+        residents = {
+            lay.name: held_whole(lay, given[lay.name], top.residents.get(lay.name, frozenset()))
+            for lay in network.layers
+        }
     else:
         goal = _objective(objective, params, acc, fps, dram)
-        layers, search = _search(network, acc, goal, budget, max_memory_bytes, on_layer_done)
+        layers, search = _search(network, acc, goal, budget, max_memory_bytes, on_layer_done, top.setups)
+        residents = top.residents
 
-    # Step 3: activations that fit stay on chip for their consumers
+    # Step 3: activations that fit stay on chip for their consumers (ZigZag's rule: what step 2 held whole
+    # in the on-chip level does not cross DRAM)
     inter = None
-    if interlayer and len(network.layers) > 1:
+    if zigzag_top:
+        before = float(sum(r.cost.energy_pj for r in layers))
+        costs = [r.cost for r in layers]
+        kept, report = apply_top_memory(network, costs, layer_accs, residents, top.weights_resident)
+        layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
+        inter = InterLayer(report, before)
+    elif interlayer and len(network.layers) > 1:
         before = float(sum(r.cost.energy_pj for r in layers))
         kept, report = keep_activations_on_chip(network, acc, [r.cost for r in layers])
         layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
@@ -153,6 +174,7 @@ def _search(
     budget: int | float | None,
     max_memory_bytes: int | None,
     on_layer_done: LayerProgress | None,
+    setups: dict[str, LayerSetup],
 ) -> tuple[tuple[LayerResult, ...], NetworkSearch]:
     """The best mapping of every layer for the network-level objective, with each layer's search record.
 
@@ -163,6 +185,10 @@ def _search(
     from carbonloop.mapper.network import search_network
 
     target, goal_searched, exact = acc, goal, True
+    if not goal.monotone and setups:
+        raise SpecError(
+            "evaluate", "objective", f"{goal.name} has an idle term: not searched per layer setup"
+        )
     if not goal.monotone:
         shifted = idle_shifted(acc, goal.idle_shift_pj_per_cycle)
         exact = shifted is not None
@@ -175,6 +201,7 @@ def _search(
         budget=budget,
         max_memory_bytes=max_memory_bytes,
         on_layer_done=on_layer_done,
+        layer_setups=setups,
     )
     layers = tuple(
         LayerResult(
