@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,38 +27,86 @@ from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
 from carbonloop.workload.footprint import axis_size, comb_axis
 
 
-def _excl_cumprod(a: np.ndarray) -> np.ndarray:
-    """Product of the entries before each position along axis 0."""
-    out = np.ones_like(a)
-    if a.shape[0] > 1:
-        out[1:] = np.cumprod(a[:-1], axis=0)
+def _exclusive_cumprod(a: np.ndarray) -> np.ndarray:
+    """Product of the entries before each position along axis 0 ([K, N]; 1 at the first).
+
+    Row by row: numpy's cumulative product along the first axis of a wide [K, N] array runs several times
+    slower than K row multiplications (measured in benchmarks/model_throughput.py's batch)."""
+    out = np.empty_like(a)
+    if a.shape[0]:
+        out[0] = 1
+    for k in range(1, a.shape[0]):
+        np.multiply(out[k - 1], a[k - 1], out=out[k])
     return out
 
 
-@dataclass(frozen=True)
+def _suffix_sums(a: np.ndarray) -> np.ndarray:
+    """Sum of the entries after each position along axis 0 ([K, N]; 0 at the last), row by row for the
+    reason :func:`_exclusive_cumprod` gives."""
+    out = np.empty_like(a)
+    K = a.shape[0]
+    if K:
+        out[K - 1] = 0
+    for k in range(K - 2, -1, -1):
+        np.add(out[k + 1], a[k + 1], out=out[k])
+    return out
+
+
+def _last_index(mask: np.ndarray) -> np.ndarray:
+    """Per row, the index of the last True entry along axis 0 [N] (-1 where there is none)."""
+    pos = mask * np.arange(1, mask.shape[0] + 1)[:, None]
+    last: np.ndarray = pos.max(axis=0, initial=0) - 1
+    return last
+
+
 class NestGeometry:
     """Per-batch quantities shared by every operand and level.
 
     Loops are in nest order with non-decreasing level, so "the loops at or below level x" is a suffix of
-    each row and "the loops above level x" a prefix: per-dim products and counts over such sets are read
-    from running products and sums. Arrays are loop-major ([K, N], per-dim tables [D, K, N]) so each
-    step runs over the whole batch. What several levels or operands share (the extents below each level,
-    per-dim running counts of stepping loops and of reset shifts) is kept in ``memo``, built once.
+    each row and "the loops above level x" a prefix. Arrays are loop-major ([K, N], per-dim tables
+    [D, K, N]) so each step runs over the whole batch. What several levels or operands share (the
+    extents below each level, the spatial fan-out above it) is kept in ``memo``, built once.
     """
 
-    onehot: np.ndarray  # [D, K, N] bool
-    stride: np.ndarray  # [K, N] index step of each loop in its dim
-    factor: np.ndarray  # [K, N]
-    level: np.ndarray  # [K, N]
-    spatial: np.ndarray  # [K, N]
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    def __init__(
+        self,
+        dim: np.ndarray,
+        factor: np.ndarray,
+        level: np.ndarray,
+        spatial: np.ndarray,
+        stride: np.ndarray,
+        D: int,
+    ) -> None:
+        self.dim = dim  # [K, N] dim index of each loop
+        self.factor = factor  # [K, N]
+        self.level = level  # [K, N]
+        self.spatial = spatial  # [K, N] bool
+        self.stride = stride  # [K, N] index step of each loop in its dim
+        self.D = D
+        self.memo: dict = {}
+        self._onehot: np.ndarray | None = None
+
+    @property
+    def onehot(self) -> np.ndarray:
+        """[D, K, N] bool, loop k is on dim d (built on first use: the exact model asks for a few dims)."""
+        if self._onehot is None:
+            self._onehot = self.dim[None] == np.arange(self.D)[:, None, None]
+        return self._onehot
 
     def extents_below(self, x: int) -> np.ndarray:
         """Per-dim product of the loops at or below level ``x`` (temporal and spatial) [N, D] (int64):
         the tile of one instance of level x; ``x = 0``: everything the nest covers."""
         key = ("extents", x)
         if key not in self.memo:  # a level beyond the deepest with loops: nothing below it
-            self.memo[key] = np.ones((self.factor.shape[1], self.onehot.shape[0]), dtype=np.int64)
+            self.memo[key] = np.ones((self.factor.shape[1], self.D), dtype=np.int64)
+        return self.memo[key]
+
+    def spatial_before(self, x: int) -> np.ndarray:
+        """Per-dim product of the spatial loops above level ``x`` (at levels < x) [N, D] (int64): the
+        fan-out that makes the instances of level x."""
+        key = ("spatial_before", x)
+        if key not in self.memo:  # beyond the deepest level with loops: every spatial loop is above
+            self.memo[key] = self.memo[("spatial_before", self.memo["levels"])]
         return self.memo[key]
 
     def start(self, x: int) -> np.ndarray:
@@ -69,7 +117,7 @@ class NestGeometry:
         return self.memo[key]
 
     def dim_is(self, d: int) -> np.ndarray:
-        return self.onehot[d]
+        return self.dim == d
 
     def at(self, table: np.ndarray, k: np.ndarray) -> np.ndarray:
         """``table[d, k[n], n]`` as an int64 array [N, D]."""
@@ -79,128 +127,114 @@ class NestGeometry:
         """Per-dim product of the spatial loops before index ``k[n]`` of each row [N, D] (int64). Spatial
         loops are few: only the columns holding one are visited."""
         K, N = self.factor.shape
-        D = self.onehot.shape[0]
-        out = np.ones((N, D), dtype=np.int64)
+        out = np.ones((N, self.D), dtype=np.int64)
         rows = np.arange(N)
         for col in np.flatnonzero(self.spatial.any(axis=1)):
             sel = self.spatial[col] & (col < k)
-            out[rows[sel], self.onehot[:, col, sel].argmax(axis=0)] *= self.factor[col, sel]
+            out[rows[sel], self.dim[col, sel]] *= self.factor[col, sel]
         return out
 
-    def _cumulative(self, name: str, d: int, values) -> np.ndarray:
-        """``[K+1, N]`` running sums (a leading zero row) of ``values()`` [K, N] for dim ``d``, kept."""
-        key = (name, d)
-        if key not in self.memo:
-            v = values()
-            cs = np.zeros((v.shape[0] + 1, v.shape[1]), dtype=v.dtype)
-            np.cumsum(v, axis=0, out=cs[1:])
-            self.memo[key] = cs
-        return self.memo[key]
-
-    def stepping_count(self, d: int) -> np.ndarray:
-        """Running count of the temporal loops on ``d`` with factor > 1 [K+1, N]."""
-        return self._cumulative(
-            "steps", d, lambda: ((~self.spatial) & (self.factor > 1) & self.onehot[d]).astype(np.int32)
-        )
-
-    def reset_sum(self, d: int) -> np.ndarray:
-        """Running sum of ``(factor - 1) x stride`` of the temporal loops on ``d`` [K+1, N]: how far a
-        loop's reset moves the index back."""
-        if "reset_shift" not in self.memo:  # how far each temporal loop's reset moves its dim back
-            self.memo["reset_shift"] = np.where(self.spatial, 0, (self.factor - 1) * self.stride)
-        back = self.memo["reset_shift"]
-        return self._cumulative("resets", d, lambda: np.where(self.onehot[d], back, 0))
+    @property
+    def temporal_iterations(self) -> np.ndarray:
+        """Product of the temporal loops' factors [N]."""
+        return self.memo["temporal"]
 
 
 def geometry(loops: LoopArrays, D: int) -> NestGeometry:
-    """The batch's geometry. Strides and the per-dim extents below each level come from one pass over
-    the K loops, innermost first, with a running per-dim product [D, N] (K small steps over the batch
-    rather than cumulative products over a [D, K, N] table)."""
+    """The batch's geometry, from two passes over the K loops with per-row running products held in flat
+    [D x N] (strides, innermost first) and [2 x levels x D x N] (each level's temporal and spatial
+    products per dim) arrays: one gather, one product and one scatter per loop, nothing [D, K, N] wide.
+    The extents below each level, the spatial fan-out above it and the temporal iterations are products
+    of the per-level tables."""
     N, K = loops.dim.shape
-    dim, factor = loops.dim.T.copy(), loops.factor.T.copy()
-    level, spatial = loops.level.T.copy(), loops.spatial.T.copy()
-    onehot = dim[None] == np.arange(D)[:, None, None]  # [D, K, N]
-    rows = np.arange(N)
-    run = np.ones((D, N), dtype=np.int64)  # product of the loops from k inward, per dim
-    stride = np.ones((K, N), dtype=np.int64)
-    n_levels = int(level.max(initial=0)) + 1
-    starts = [(level < x).sum(axis=0) for x in range(n_levels + 1)]
-    extents = [np.ones((N, D), dtype=np.int64) for _ in range(n_levels + 1)]
-    for x in range(n_levels + 1):
-        at = starts[x] == K
-        extents[x][at] = run.T[at]
+    dim, factor = np.ascontiguousarray(loops.dim.T), np.ascontiguousarray(loops.factor.T)
+    level, spatial = np.ascontiguousarray(loops.level.T), np.ascontiguousarray(loops.spatial.T)
+    flat = dim * N + np.arange(N)  # [K, N] position of (dim, row) in a flat [D x N] table
+    run = np.ones(D * N, dtype=np.int64)  # product of the loops from k inward, per dim
+    stride = np.empty((K, N), dtype=np.int64)
     for k in range(K - 1, -1, -1):
-        d = dim[k]
-        stride[k] = run[d, rows]
-        run[d, rows] *= factor[k]
-        for x in range(n_levels + 1):
-            at = starts[x] == k
-            if at.any():
-                extents[x][at] = run.T[at]
-    g = NestGeometry(onehot, stride, factor, level, spatial)
-    for x in range(n_levels + 1):
-        g.memo[("start", x)] = starts[x]
-        g.memo[("extents", x)] = extents[x]
+        at = flat[k]
+        step = run.take(at, out=stride[k])
+        run[at] = step * factor[k]
+    n_levels = int(level.max(initial=0)) + 1
+    where = flat + (spatial * n_levels + level) * (D * N)  # (spatial?, level, dim, row)
+    per_level = np.ones(2 * n_levels * D * N, dtype=np.int64)
+    for k in range(K):
+        at = where[k]
+        per_level[at] = per_level[at] * factor[k]
+    per_level = per_level.reshape(2, n_levels, D, N)
+    g = NestGeometry(dim, factor, level, spatial, stride, D)
+    memo = g.memo
+    memo["levels"] = n_levels
+    memo["temporal"] = per_level[0].reshape(-1, N).prod(axis=0)
+    below = np.ones((D, N), dtype=np.int64)
+    memo[("extents", n_levels)] = below.T
+    for x in range(n_levels - 1, -1, -1):
+        below = below * per_level[0, x] * per_level[1, x]
+        memo[("extents", x)] = below.T
+    above = np.ones((D, N), dtype=np.int64)
+    memo[("spatial_before", 0)] = above.T
+    for x in range(n_levels):
+        above = above * per_level[1, x]
+        memo[("spatial_before", x + 1)] = above.T
     return g
 
 
 class Transitions:
     """Tile transitions above one level: how often each loop steps and the index shift it causes.
 
-    A single-dim axis only needs to know whether its dim moves at a step (it moves when the stepping
-    loop is on that dim or when a transition loop of that dim inside it resets); the exact shift is
-    computed only for the dims of sliding windows. The transition loops are the prefix of each row
-    before the child level's first loop, so both come from the geometry's running sums over the whole
-    row, read at that index (``end``): what lies between a loop and the end of the prefix.
+    The transition loops (temporal, above the child level) are a prefix of each row, so every table here
+    covers only the first ``K`` columns, ``K`` the longest prefix of the batch; a loop of that prefix
+    that is not a transition has weight 0 and no step, so it counts nothing. A single-dim axis only
+    needs to know whether its dim moves at a step (it moves when the stepping loop is on that dim or when
+    a stepping transition loop of that dim inside it resets: it lies before the last such loop); the
+    exact shift is computed only for the dims of sliding windows.
     """
 
     def __init__(self, g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> None:
-        trans = (~g.spatial) & (g.level < child_level)
-        f = np.where(trans, g.factor, 1)
-        self.weight = _excl_cumprod(f) * (f - 1)  # [K, N] steps of each transition loop
+        K = int(g.start(child_level).max(initial=0))
+        trans = ~g.spatial[:K] & (g.level[:K] < child_level)
+        less = (g.factor[:K] - 1) * trans  # factor - 1 of the transition loops, 0 elsewhere
+        self.weight = _exclusive_cumprod(less + 1) * less  # [K, N] steps of each transition loop
         self._g = g
-        self._trans = trans
-        self._end = g.start(child_level)[None, :]  # [1, N] index of the first loop below the transitions
+        self._dim = g.dim[:K]
+        self._stepping = less > 0
+        self._back = less * g.stride[:K]  # how far each transition loop's reset moves its dim back
         self.overlap_after_reset = overlap_after_reset
-        self._moves_d: dict[int, np.ndarray] = {}
         self._resets: np.ndarray | None = None
-        self._shift: dict[int, np.ndarray] = {}
-        self._moved: dict[tuple, tuple] = {}  # per window axis: its moves (window_moves)
-        self._still_all: dict[tuple, np.ndarray] = {}
         self._steps: np.ndarray | None = None
+        self._still_all: dict[tuple, np.ndarray] = {}
+        self._moved: dict[tuple, tuple] = {}  # per window axis: its moves (window_moves)
 
-    def _after(self, table: np.ndarray) -> np.ndarray:
-        """From running sums [K+1, N]: the sum over the transition loops strictly inside each loop
-        [K, N] (0 or less at loops that are not transitions, whose steps count nothing)."""
-        return np.take_along_axis(table, self._end, axis=0) - table[1:]
+    def _on(self, dims: tuple[int, ...]) -> np.ndarray:
+        """[K, N] loop k is on one of ``dims``."""
+        if len(dims) == 1:
+            return self._dim == dims[0]
+        table = np.zeros(self._g.D, dtype=bool)
+        table[list(dims)] = True
+        on: np.ndarray = table.take(self._dim)
+        return on
+
+    def _inside(self, mask: np.ndarray) -> np.ndarray:
+        """[K, N]: some loop of ``mask`` lies strictly inside loop k (after it in the row)."""
+        return np.arange(mask.shape[0])[:, None] < _last_index(mask)[None, :]
 
     @property
     def resets(self) -> np.ndarray:
         """[K, N]: a step of k resets an inner transition loop (some stepping loop lies inside it)."""
         if self._resets is None:
-            g = self._g
-            stepping = (self._trans & (g.factor > 1)).astype(np.int32)
-            cs = np.zeros((stepping.shape[0] + 1, stepping.shape[1]), dtype=np.int32)
-            np.cumsum(stepping, axis=0, out=cs[1:])
-            self._resets = self._after(cs) > 0
+            self._resets = self._inside(self._stepping)
         return self._resets
 
-    def _moves(self, d: int) -> np.ndarray:
-        """[K, N]: dim d moves at a step of k (k is on d, or a stepping loop on d inside it resets)."""
-        if d not in self._moves_d:
-            self._moves_d[d] = self._g.onehot[d] | (self._after(self._g.stepping_count(d)) > 0)
-        return self._moves_d[d]
-
     def still(self, d: int) -> np.ndarray:
-        return ~self._moves(d)
+        return self.still_all((d,))
 
     def still_all(self, dims: tuple[int, ...]) -> np.ndarray:
-        """None of ``dims`` moves at a step of each loop [K, N] (computed once per set of dims)."""
+        """None of ``dims`` moves at a step of each loop [K, N] (computed once per set of dims): the loop
+        is on none of them and no stepping loop on one of them lies inside it."""
         if dims not in self._still_all:
-            moves = self._moves(dims[0])
-            for d in dims[1:]:
-                moves = moves | self._moves(d)
-            self._still_all[dims] = ~moves
+            on = self._on(dims)
+            self._still_all[dims] = ~(on | self._inside(on & self._stepping))
         return self._still_all[dims]
 
     @property
@@ -218,21 +252,28 @@ class Transitions:
         return self._still_all[key]
 
     def window_moves(self, dims: tuple[int, ...], coefs: tuple[int, ...], g: int) -> tuple:
-        """:func:`_window_moves` of a window axis, computed once (the child's tile and the union of the
-        children's tiles move alike)."""
+        """(aligned or None, move / g, |move / g|) of a window axis ``sum c_d x i_d`` at a step of each
+        loop [K, N], computed once (the child's tile and the union of the children's tiles move alike).
+
+        A step of loop k moves dim d by its stride if k is on d, less how far the transition loops on d
+        inside it move back on reset (``(factor - 1) x stride`` each); weighted by the coefficients this
+        is ``c(k) x stride(k)`` less the sum of ``c(j) x back(j)`` over the loops j inside k."""
         key = (dims, coefs, g)
         if key not in self._moved:
-            self._moved[key] = _window_moves(dims, coefs, g, self)
+            table = np.zeros(self._g.D, dtype=np.int64)
+            for d, c in zip(dims, coefs, strict=True):
+                table[d] += c
+            coef = table.take(self._dim)  # [K, N] coefficient of each loop's dim on the axis
+            moved = coef * self._g.stride[: coef.shape[0]] - _suffix_sums(coef * self._back)
+            self._moved[key] = _aligned_moves(moved, g)
         return self._moved[key]
 
     def shift(self, d: int) -> np.ndarray:
         """Index change of dim ``d`` at a step of each loop [K, N]: its own stride if the loop is on
         ``d``, less how far the loops on ``d`` inside it (transitions only) move back on reset."""
-        if d not in self._shift:
-            g = self._g
-            back = np.maximum(self._after(g.reset_sum(d)), 0)
-            self._shift[d] = np.where(g.onehot[d], g.stride, 0) - back
-        return self._shift[d]
+        on = self._dim == d
+        shifted: np.ndarray = on * self._g.stride[: on.shape[0]] - _suffix_sums(on * self._back)
+        return shifted
 
 
 def transitions(g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> Transitions:
@@ -248,9 +289,9 @@ def axis_overlap(
     of the innermost stepping loop: a transition that resets an inner loop shares nothing."""
     if len(dims) == 1:
         d = dims[0]
-        return np.where(tr.still(d), ext[:, d][None, :], 0)
+        return tr.still(d) * ext[:, d][None, :]
     if not getattr(tr, "overlap_after_reset", True):  # the mapper's order-free bound credits every overlap
-        return np.where(tr.resets, 0, _window_overlap(dims, coefs, ext, tr))
+        return _window_overlap(dims, coefs, ext, tr) * ~tr.resets
     return _window_overlap(dims, coefs, ext, tr)
 
 
@@ -270,32 +311,39 @@ def _window_overlap(
     span = axis_size(dims, coefs, ext)[None, :]
     comb = comb_axis(dims, coefs)
     if comb is None:
-        return np.clip(span - abs_moved, 0, None)
-    i, j, s = comb
-    n, m = ext[:, i][None, :], ext[:, j][None, :]
-    wide = m >= s  # [1, N]: the window covers its stride (a dense interval)
-    if wide.all():
-        out = np.clip(span - abs_moved, 0, None)
+        out = np.maximum(span - abs_moved, 0)
     else:
-        q, r = np.divmod(moved, s)
-        teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(
-            m - s + r, 0, None
-        ) * np.clip(n - np.abs(q + 1), 0, None)
-        out = np.where(wide, np.clip(span - abs_moved, 0, None), teeth) if wide.any() else teeth
-    return out if aligned is None else np.where(aligned, out, 0)
+        i, j, s = comb
+        n, m = ext[:, i][None, :], ext[:, j][None, :]
+        wide = m >= s  # [1, N]: the window covers its stride (a dense interval)
+        if wide.all():
+            out = np.maximum(span - abs_moved, 0)
+        else:
+            q, r = np.divmod(moved, s)
+            teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(
+                m - s + r, 0, None
+            ) * np.clip(n - np.abs(q + 1), 0, None)
+            out = np.where(wide, np.clip(span - abs_moved, 0, None), teeth) if wide.any() else teeth
+    return out if aligned is None else out * aligned
 
 
-def _window_moves(dims: tuple[int, ...], coefs: tuple[int, ...], g: int, tr) -> tuple:
-    """(aligned or None, move / g, |move / g|) of a window axis at a step of each loop [K, N]: positions
-    are multiples of g, so a move that is not one shares nothing (None: every move is aligned)."""
-    moved = np.zeros(tr.weight.shape, dtype=np.int64)
-    for d, c in zip(dims, coefs, strict=True):
-        moved = moved + c * tr.shift(d)
+def _aligned_moves(moved: np.ndarray, g: int) -> tuple:
+    """(aligned or None, move / g, |move / g|) of a window axis whose positions are multiples of g: a move
+    that is not one shares nothing (None: every move is aligned)."""
     if g > 1:
         aligned = moved % g == 0
         moved = moved // g
         return aligned, moved, np.abs(moved)
     return None, moved, np.abs(moved)
+
+
+def _window_moves(dims: tuple[int, ...], coefs: tuple[int, ...], g: int, tr) -> tuple:
+    """:func:`_aligned_moves` of a window axis at a step of each loop [K, N], for any transitions object
+    with ``weight`` and ``shift`` (the mapper's own-move transitions)."""
+    moved = np.zeros(tr.weight.shape, dtype=np.int64)
+    for d, c in zip(dims, coefs, strict=True):
+        moved = moved + c * tr.shift(d)
+    return _aligned_moves(moved, g)
 
 
 def footprint(op: CompiledOperand, ext: np.ndarray) -> np.ndarray:
@@ -306,27 +354,32 @@ def footprint(op: CompiledOperand, ext: np.ndarray) -> np.ndarray:
     return total
 
 
-def fills(op: CompiledOperand, ext: np.ndarray, tr: Transitions) -> np.ndarray:
-    """Elements brought into a tile of extents ``ext`` over all transitions ``tr`` (first tile included).
+def fills(
+    op: CompiledOperand, ext: np.ndarray, tr: Transitions, size: np.ndarray | None = None
+) -> np.ndarray:
+    """Elements brought into a tile of extents ``ext`` over all transitions ``tr`` (first tile included;
+    ``size``: the tile's footprint, when the caller has it).
 
     The single-dim axes overlap all together or not at all (their extent when none of their dims moves,
-    else nothing), so they are one mask and one product; each window axis has its own overlap."""
-    size = footprint(op, ext)
+    else nothing), so they are one mask and one product; each window axis has its own overlap. Every
+    step brings the tile less its overlap: ``steps x size - sum(weight x overlap)``."""
+    if size is None:
+        size = footprint(op, ext)
     single = tuple(dims[0] for dims, _ in op.axes if len(dims) == 1)
     windows = [(dims, coefs) for dims, coefs in op.axes if len(dims) > 1]
     if not windows:  # sum of weight x (size - [still] x size): two per-row sums kept on tr
         return size + size * (tr.steps - tr.still_steps(single))
+    overlap = None
     if single:
-        plain = np.ones(ext.shape[0], dtype=np.int64)
-        for d in single:
+        plain = ext[:, single[0]]
+        for d in single[1:]:
             plain = plain * ext[:, d]
-        overlap = np.where(tr.still_all(single), plain[None, :], 0)
-    else:
-        overlap = np.ones(tr.weight.shape, dtype=np.int64)
+        overlap = tr.still_all(single) * plain[None, :]
     for dims, coefs in windows:
-        overlap = overlap * axis_overlap(dims, coefs, ext, tr)
-    new = size[None, :] - overlap
-    return size + (tr.weight * new).sum(axis=0)
+        part = axis_overlap(dims, coefs, ext, tr)
+        overlap = part if overlap is None else overlap * part
+    assert overlap is not None
+    return size + tr.steps * size - (tr.weight * overlap).sum(axis=0)
 
 
 def distinct_offsets(f1: np.ndarray, f2: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -421,25 +474,35 @@ transition sum, e.g. by the mapper's minimum over loop orders (a lower bound for
 
 
 class _NestView:
-    """What every operand counted on one loop nest shares: geometry, tiles and instances per level."""
+    """What every operand counted on one loop nest shares: geometry, tiles and instances per level, and
+    the operands' footprints of those tiles (each asked for several times: fills, tile bits, first and
+    last tiles)."""
 
     def __init__(self, cl: CompiledLayer, loops: LoopArrays, L: int, conventions: Conventions) -> None:
         g = geometry(loops, cl.D)
         self.g = g
         self.axis = (loops.axis if loops.axis is not None else np.where(loops.spatial, 0, -1)).T
-        starts = [g.start(x) for x in range(L + 1)]
         full = g.extents_below(0)
-        self.sp_before = [g.spatial_above(starts[x]) for x in range(L + 1)]  # spatial loops above level x
+        self.sp_before = [g.spatial_before(x) for x in range(L + 1)]  # spatial loops above level x
         self.tile_ext = [g.extents_below(x) for x in range(L)]  # loops at or below level x
         self.seen_ext = [full // self.sp_before[x] for x in range(L)]  # all a level-x instance ever sees
         self.inst = np.stack([self.sp_before[x].prod(axis=1) for x in range(L)], axis=1)  # [N, L]
         self._conventions = conventions
         self._trans: dict[int, Transitions] = {}
+        self._footprints: dict[tuple[str, str, int], np.ndarray] = {}
 
     def tr(self, x: int) -> Transitions:
         if x not in self._trans:
             self._trans[x] = transitions(self.g, x, self._conventions.overlap_after_reset)
         return self._trans[x]
+
+    def footprint(self, op: CompiledOperand, which: str, x: int) -> np.ndarray:
+        """:func:`footprint` of ``op`` in the ``tile`` or ``seen`` extents of level ``x``, computed once."""
+        key = (op.name, which, x)
+        if key not in self._footprints:
+            ext = self.tile_ext[x] if which == "tile" else self.seen_ext[x]
+            self._footprints[key] = footprint(op, ext)
+        return self._footprints[key]
 
 
 def count_accesses(
@@ -486,8 +549,7 @@ def count_accesses(
     burst = [np.zeros((N, L, O), dtype=np.int64) for _ in range(4)] if want_bursts else None  # r, d, f, u
     inst = base.inst.copy()  # a level kept by a relocated operand takes its instances from that view
 
-    sp = base.g.spatial
-    T = np.where(sp, 1, base.g.factor).prod(axis=0)
+    T = base.g.temporal_iterations
     spatial_used = base.sp_before[L].prod(axis=1)
 
     red = list(cl.reduction)
@@ -495,7 +557,7 @@ def count_accesses(
     for oi, op in enumerate(cl.operands):
         v = view_of(own[op.role]) if op.role in own else base
         g, axis, sp_before = v.g, v.axis, v.sp_before
-        tile_ext, seen_ext, o_inst = v.tile_ext, v.seen_ext, v.inst
+        tile_ext, o_inst = v.tile_ext, v.inst
         chain = [x for x in range(L) if op.role in keep[x]]
         if v is not base:
             inst[:, chain] = o_inst[:, chain]
@@ -512,15 +574,21 @@ def count_accesses(
                 bits[:, x, oi] = np.where(final, op.bits, op.partial_bits)
             else:
                 bits[:, x, oi] = op.bits
-            op_tile_bits[:, x, oi] = footprint(op, tile_ext[x]) * bits[:, x, oi]
+            op_tile_bits[:, x, oi] = v.footprint(op, "tile", x) * bits[:, x, oi]
         for p, c in zip(chain, chain[1:], strict=False):
 
-            def count(ext: np.ndarray, op: CompiledOperand = op, c: int = c, v: _NestView = v) -> np.ndarray:
+            def count(
+                ext: np.ndarray,
+                op: CompiledOperand = op,
+                c: int = c,
+                v: _NestView = v,
+                size: np.ndarray | None = None,
+            ) -> np.ndarray:
                 if fill_counter is not None:
                     return fill_counter(op, ext, v.g, c)
-                return fills(op, ext, v.tr(c))
+                return fills(op, ext, v.tr(c), size)
 
-            f_child = count(tile_ext[c])
+            f_child = count(tile_ext[c], size=v.footprint(op, "tile", c))
             between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
             if not (between > 1).any():
                 f_union = f_child
@@ -529,7 +597,7 @@ def count_accesses(
             else:  # Timeloop: only identical child tiles share a read
                 f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
             if burst is not None:
-                child_tile = footprint(op, tile_ext[c])
+                child_tile = v.footprint(op, "tile", c)
                 if not (between > 1).any():
                     union_tile = child_tile
                 elif conventions.merge_overlapping_multicast:
@@ -542,8 +610,8 @@ def count_accesses(
                     burst[1][:, c, oi] = child_tile
                     burst[3][:, p, oi] = union_tile
             if is_out:
-                first_c = o_inst[:, c] * footprint(op, seen_ext[c])
-                first_p = o_inst[:, p] * footprint(op, seen_ext[p])
+                first_c = o_inst[:, c] * v.footprint(op, "seen", c)
+                first_p = o_inst[:, p] * v.footprint(op, "seen", p)
                 fill[:, c, oi] += o_inst[:, c] * f_child - first_c
                 if conventions.drain_reads:
                     reads[:, c, oi] += o_inst[:, c] * f_child
@@ -551,11 +619,11 @@ def count_accesses(
                         drain[:, c, oi] += o_inst[:, c] * f_child
                 upd[:, p, oi] += o_inst[:, p] * f_union
                 reads[:, p, oi] += o_inst[:, p] * f_union - first_p
-                last_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
+                last_bits[:, c] += v.footprint(op, "tile", c) * bits[:, c, oi]
             else:
                 fill[:, c, oi] += o_inst[:, c] * f_child
                 reads[:, p, oi] += o_inst[:, p] * f_union
-                first_bits[:, c] += footprint(op, tile_ext[c]) * bits[:, c, oi]
+                first_bits[:, c] += v.footprint(op, "tile", c) * bits[:, c, oi]
         last = chain[-1]
         compute_union = sp_before[L] // sp_before[last]
         if conventions.merge_overlapping_multicast:
@@ -569,10 +637,10 @@ def count_accesses(
                 burst[3][:, last, oi] = per_cycle
         if is_out:
             upd[:, last, oi] += n
-            reads[:, last, oi] += n - o_inst[:, last] * footprint(op, seen_ext[last])
+            reads[:, last, oi] += n - o_inst[:, last] * v.footprint(op, "seen", last)
             if first_out is not None:
                 for x in chain:
-                    first_out[:, x] = o_inst[:, x] * footprint(op, seen_ext[x])
+                    first_out[:, x] = o_inst[:, x] * v.footprint(op, "seen", x)
         else:
             reads[:, last, oi] += n
     return Counts(
