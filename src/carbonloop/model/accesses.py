@@ -183,9 +183,10 @@ def geometry(loops: LoopArrays, D: int) -> NestGeometry:
 class Transitions:
     """Tile transitions above one level: how often each loop steps and the index shift it causes.
 
-    The transition loops (temporal, above the child level) are a prefix of each row, so every table here
-    covers only the first ``K`` columns, ``K`` the longest prefix of the batch; a loop of that prefix
-    that is not a transition has weight 0 and no step, so it counts nothing. A single-dim axis only
+    The transition loops (temporal, above the child level) lie in a prefix of each row, so every table
+    here covers only the first ``K`` columns, up to the last transition loop of any row (the spatial loops
+    of the level just above the child come after it); a loop of that prefix that is not a transition has
+    weight 0 and no step, so it counts nothing. A single-dim axis only
     needs to know whether its dim moves at a step (it moves when the stepping loop is on that dim or when
     a stepping transition loop of that dim inside it resets: it lies before the last such loop); the
     exact shift is computed only for the dims of sliding windows.
@@ -194,6 +195,10 @@ class Transitions:
     def __init__(self, g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> None:
         K = int(g.start(child_level).max(initial=0))
         trans = ~g.spatial[:K] & (g.level[:K] < child_level)
+        K = (
+            int(_last_index(trans).max(initial=-1)) + 1
+        )  # the spatial loops after the last transition step no tile
+        trans = trans[:K]
         less = (g.factor[:K] - 1) * trans  # factor - 1 of the transition loops, 0 elsewhere
         self.weight = _exclusive_cumprod(less + 1) * less  # [K, N] steps of each transition loop
         self._g = g
@@ -264,8 +269,17 @@ class Transitions:
             for d, c in zip(dims, coefs, strict=True):
                 table[d] += c
             coef = table.take(self._dim)  # [K, N] coefficient of each loop's dim on the axis
-            moved = coef * self._g.stride[: coef.shape[0]] - _suffix_sums(coef * self._back)
-            self._moved[key] = _aligned_moves(moved, g)
+            moved = coef * self._g.stride[: coef.shape[0]]
+            moved -= _suffix_sums(coef * self._back)
+            comb = comb_axis(dims, coefs)
+            if comb is not None and comb[2] > 1:  # a comb may be narrower than its stride: keep the moves
+                self._moved[key] = _aligned_moves(moved, g)
+            else:  # only |move| is read: computed in place
+                aligned = None
+                if g > 1:
+                    aligned = moved % g == 0
+                    np.floor_divide(moved, g, out=moved)
+                self._moved[key] = (aligned, None, np.abs(moved, out=moved))
         return self._moved[key]
 
     def shift(self, d: int) -> np.ndarray:
@@ -311,14 +325,17 @@ def _window_overlap(
     span = axis_size(dims, coefs, ext)[None, :]
     comb = comb_axis(dims, coefs)
     if comb is None:
-        out = np.maximum(span - abs_moved, 0)
+        out = np.subtract(span, abs_moved)
+        np.maximum(out, 0, out=out)
     else:
         i, j, s = comb
         n, m = ext[:, i][None, :], ext[:, j][None, :]
         wide = m >= s  # [1, N]: the window covers its stride (a dense interval)
         if wide.all():
-            out = np.maximum(span - abs_moved, 0)
+            out = np.subtract(span, abs_moved)
+            np.maximum(out, 0, out=out)
         else:
+            assert moved is not None  # kept by window_moves for every comb whose stride exceeds 1
             q, r = np.divmod(moved, s)
             teeth = np.clip(m - r, 0, None) * np.clip(n - np.abs(q), 0, None) + np.clip(
                 m - s + r, 0, None
@@ -496,6 +513,10 @@ class _NestView:
             self._trans[x] = transitions(self.g, x, self._conventions.overlap_after_reset)
         return self._trans[x]
 
+    def release(self, x: int) -> None:
+        """Drop the transitions above level ``x`` (every operand counted on this nest is done with them)."""
+        self._trans.pop(x, None)
+
     def footprint(self, op: CompiledOperand, which: str, x: int) -> np.ndarray:
         """:func:`footprint` of ``op`` in the ``tile`` or ``seen`` extents of level ``x``, computed once."""
         key = (op.name, which, x)
@@ -554,10 +575,60 @@ def count_accesses(
 
     red = list(cl.reduction)
     group_end = {x: grp[-1] + 1 for grp in (physical_groups or tuple((x,) for x in range(L))) for x in grp}
+
+    def count_pair(v: _NestView, oi: int, p: int, c: int) -> None:
+        """The traffic of operand ``oi`` between level ``p`` and the next level of its chain, ``c``."""
+        op = cl.operands[oi]
+        g, axis, sp_before, tile_ext, o_inst = v.g, v.axis, v.sp_before, v.tile_ext, v.inst
+        is_out = op.role == "O"
+
+        def count(ext: np.ndarray, size: np.ndarray | None = None) -> np.ndarray:
+            if fill_counter is not None:
+                return fill_counter(op, ext, g, c)
+            return fills(op, ext, v.tr(c), size)
+
+        f_child = count(tile_ext[c], v.footprint(op, "tile", c))
+        between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
+        if not (between > 1).any():
+            f_union = f_child
+        elif conventions.merge_overlapping_multicast:
+            f_union = count(tile_ext[c] * between)
+        else:  # Timeloop: only identical child tiles share a read
+            f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
+        if burst is not None:
+            child_tile = v.footprint(op, "tile", c)
+            if not (between > 1).any():
+                union_tile = child_tile
+            elif conventions.merge_overlapping_multicast:
+                union_tile = footprint(op, tile_ext[c] * between)
+            else:
+                union_tile = distinct_child_tiles(op, g, axis, p, c) * child_tile
+            burst[0][:, p, oi] = union_tile
+            burst[2][:, c, oi] = child_tile
+            if is_out:
+                burst[1][:, c, oi] = child_tile
+                burst[3][:, p, oi] = union_tile
+        if is_out:
+            first_c = o_inst[:, c] * v.footprint(op, "seen", c)
+            first_p = o_inst[:, p] * v.footprint(op, "seen", p)
+            fill[:, c, oi] += o_inst[:, c] * f_child - first_c
+            if conventions.drain_reads:
+                reads[:, c, oi] += o_inst[:, c] * f_child
+                if drain is not None:
+                    drain[:, c, oi] += o_inst[:, c] * f_child
+            upd[:, p, oi] += o_inst[:, p] * f_union
+            reads[:, p, oi] += o_inst[:, p] * f_union - first_p
+            last_bits[:, c] += v.footprint(op, "tile", c) * bits[:, c, oi]
+        else:
+            fill[:, c, oi] += o_inst[:, c] * f_child
+            reads[:, p, oi] += o_inst[:, p] * f_union
+            first_bits[:, c] += v.footprint(op, "tile", c) * bits[:, c, oi]
+
+    pairs: dict[int, tuple[_NestView, list[tuple[int, int, int]]]] = {}  # per view: (child, operand, parent)
     for oi, op in enumerate(cl.operands):
         v = view_of(own[op.role]) if op.role in own else base
         g, axis, sp_before = v.g, v.axis, v.sp_before
-        tile_ext, o_inst = v.tile_ext, v.inst
+        o_inst = v.inst
         chain = [x for x in range(L) if op.role in keep[x]]
         if v is not base:
             inst[:, chain] = o_inst[:, chain]
@@ -575,55 +646,7 @@ def count_accesses(
             else:
                 bits[:, x, oi] = op.bits
             op_tile_bits[:, x, oi] = v.footprint(op, "tile", x) * bits[:, x, oi]
-        for p, c in zip(chain, chain[1:], strict=False):
-
-            def count(
-                ext: np.ndarray,
-                op: CompiledOperand = op,
-                c: int = c,
-                v: _NestView = v,
-                size: np.ndarray | None = None,
-            ) -> np.ndarray:
-                if fill_counter is not None:
-                    return fill_counter(op, ext, v.g, c)
-                return fills(op, ext, v.tr(c), size)
-
-            f_child = count(tile_ext[c], size=v.footprint(op, "tile", c))
-            between = sp_before[c] // sp_before[p]  # spatial fan-out from p down to c
-            if not (between > 1).any():
-                f_union = f_child
-            elif conventions.merge_overlapping_multicast:
-                f_union = count(tile_ext[c] * between)
-            else:  # Timeloop: only identical child tiles share a read
-                f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
-            if burst is not None:
-                child_tile = v.footprint(op, "tile", c)
-                if not (between > 1).any():
-                    union_tile = child_tile
-                elif conventions.merge_overlapping_multicast:
-                    union_tile = footprint(op, tile_ext[c] * between)
-                else:
-                    union_tile = distinct_child_tiles(op, g, axis, p, c) * child_tile
-                burst[0][:, p, oi] = union_tile
-                burst[2][:, c, oi] = child_tile
-                if is_out:
-                    burst[1][:, c, oi] = child_tile
-                    burst[3][:, p, oi] = union_tile
-            if is_out:
-                first_c = o_inst[:, c] * v.footprint(op, "seen", c)
-                first_p = o_inst[:, p] * v.footprint(op, "seen", p)
-                fill[:, c, oi] += o_inst[:, c] * f_child - first_c
-                if conventions.drain_reads:
-                    reads[:, c, oi] += o_inst[:, c] * f_child
-                    if drain is not None:
-                        drain[:, c, oi] += o_inst[:, c] * f_child
-                upd[:, p, oi] += o_inst[:, p] * f_union
-                reads[:, p, oi] += o_inst[:, p] * f_union - first_p
-                last_bits[:, c] += v.footprint(op, "tile", c) * bits[:, c, oi]
-            else:
-                fill[:, c, oi] += o_inst[:, c] * f_child
-                reads[:, p, oi] += o_inst[:, p] * f_union
-                first_bits[:, c] += v.footprint(op, "tile", c) * bits[:, c, oi]
+        pairs.setdefault(id(v), (v, []))[1].extend((c, oi, p) for p, c in zip(chain, chain[1:], strict=False))
         last = chain[-1]
         compute_union = sp_before[L] // sp_before[last]
         if conventions.merge_overlapping_multicast:
@@ -643,6 +666,14 @@ def count_accesses(
                     first_out[:, x] = o_inst[:, x] * v.footprint(op, "seen", x)
         else:
             reads[:, last, oi] += n
+    # Level by level on each nest: the transitions above a level serve every operand counted there and are
+    # dropped once that level is done (the counts are sums of integers: their order changes nothing).
+    for v, tasks in pairs.values():
+        ordered = sorted(tasks)
+        for i, (c, oi, p) in enumerate(ordered):
+            count_pair(v, oi, p, c)
+            if i + 1 == len(ordered) or ordered[i + 1][0] != c:
+                v.release(c)
     return Counts(
         reads,
         fill,
