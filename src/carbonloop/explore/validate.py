@@ -288,6 +288,13 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "network_objective",
+        "conventions",
+        "each layer's own EDP minimized, the layers' bests summed (ZigZag's reduce stage per layer)",
+        "the network's EDP, (sum E) x (sum L), minimized jointly",
+        ALL_TYPES,
+    ),
+    Assumption(
         "activations_by_live_range",
         "conventions",
         "ZigZag v2's top memory per layer: inputs and outputs whole in the SRAM when they fit, off branches",

@@ -175,6 +175,13 @@ class Conventions:
     sends its outputs to DRAM. The mapper then holds those operands (and resident weights) whole in the
     SRAM (:mod:`carbonloop.pipeline.top_memory`)."""
 
+    network_objective: bool = True
+    """An objective that does not decompose over layers (EDP) is minimized for the network, (sum E) x
+    (sum L) (:func:`carbonloop.mapper.network.search_network`, exact over each layer's hull). ZigZag
+    minimizes each layer's own (its reduce stage, e.g. ``MinimalEDPStage``, runs inside ``WorkloadStage``,
+    once per layer: KULeuven-MICAS/zigzag 3.9.1 ``zigzag/api.py``; the same stage order in the ZigZag v2
+    CarbonSpot ran) and sums the layers' bests."""
+
     def describe(self) -> dict[str, bool]:
         """The switches and their values (for reports and JSON)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
@@ -205,6 +212,7 @@ ZIGZAG = Conventions(
     drain_reads_at_level_bits=False,
     fractional_word_totals=False,
     padded_units_move_data=False,
+    network_objective=False,
 )
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
@@ -219,6 +227,7 @@ CARBONSPOT = Conventions(
     loading_in_latency=False,
     weights_from_dram=False,
     activations_by_live_range=False,
+    network_objective=False,
 )
 """The ZigZag v2 CarbonSpot's study ran (KULeuven-MICAS/carbonspot @ f514704: fractional word totals, a padded
 unrolling rounded up) with what the study did on top: latency without loading, weights resident when they fit."""

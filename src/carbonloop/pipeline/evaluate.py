@@ -202,6 +202,7 @@ def _search(
         max_memory_bytes=max_memory_bytes,
         on_layer_done=on_layer_done,
         layer_setups=setups,
+        level="network" if acc.conventions.network_objective else "layer",
     )
     layers = tuple(
         LayerResult(
