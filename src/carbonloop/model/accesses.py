@@ -364,11 +364,17 @@ def _window_moves(dims: tuple[int, ...], coefs: tuple[int, ...], g: int, tr) -> 
 
 
 def footprint(op: CompiledOperand, ext: np.ndarray) -> np.ndarray:
-    """Elements of ``op`` in a tile with per-dim extents ``ext`` [N, D]."""
-    total = np.ones(ext.shape[0], dtype=np.int64)
-    for dims, coefs in op.axes:
-        total = total * axis_size(dims, coefs, ext)
-    return total
+    """Elements of ``op`` in a tile with per-dim extents ``ext`` [N, D] (a new array)."""
+    axes = op.axes
+    if len(axes) < 2 or ext.dtype != np.int64:
+        total = np.ones(ext.shape[0], dtype=np.int64)
+        for dims, coefs in axes:
+            total = total * axis_size(dims, coefs, ext)
+        return total
+    product: np.ndarray = axis_size(*axes[0], ext) * axis_size(*axes[1], ext)  # int64, a new array
+    for dims, coefs in axes[2:]:
+        product *= axis_size(dims, coefs, ext)
+    return product
 
 
 def fills(

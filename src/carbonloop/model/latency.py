@@ -66,15 +66,19 @@ def latency_cycles(counts: Counts, acc: Accelerator) -> dict[str, np.ndarray]:
     serial = np.zeros_like(compute)
     onload = np.zeros_like(compute)
     offload = np.zeros_like(compute)
+    # bits each level moves, every operand together [N, L] (integers: summed once for all levels)
+    level_reads = (counts.reads * counts.word_bits).sum(axis=2)
+    level_fills = (counts.fills * counts.word_bits).sum(axis=2)
+    level_updates = (counts.updates * counts.word_bits).sum(axis=2)
+    instances = np.maximum(counts.instances, 1)
     for group in acc.physical_groups():
         x = group[0]
         mem = acc.memories[x]
         levels = slice(x, group[-1] + 1)  # virtual levels are adjacent (Accelerator checks it)
-        inst = np.maximum(counts.instances[:, levels], 1)
-        bits = counts.word_bits[:, levels, :]
-        read_bits = _per_instance_bits((counts.reads[:, levels, :] * bits).sum(axis=2), inst)
-        fill_bits = _per_instance_bits((counts.fills[:, levels, :] * bits).sum(axis=2), inst)
-        upd_bits = _per_instance_bits((counts.updates[:, levels, :] * bits).sum(axis=2), inst)
+        inst = instances[:, levels]
+        read_bits = _per_instance_bits(level_reads[:, levels], inst)
+        fill_bits = _per_instance_bits(level_fills[:, levels], inst)
+        upd_bits = _per_instance_bits(level_updates[:, levels], inst)
         if mem.shared_ports:
             bw = mem.read_bw_bits * max(mem.read_ports, mem.write_ports)
             busy = _ceil_div(read_bits + fill_bits + upd_bits, bw)

@@ -142,23 +142,27 @@ def stack_rows(batch: list[list[Row]], n_levels: int) -> LoopArrays:
 
 def stack_loops(parts: list[LoopArrays], n_levels: int) -> LoopArrays:
     """Concatenate loop arrays of different widths (with their array axes), padding with factor-1 loops
-    at the innermost level."""
+    at the innermost level. Each output array is allocated once and every part copied into its rows (the
+    mapper stacks a hundred or more small parts per model call)."""
     K = max(1, max(p.K for p in parts))
-
-    def pad(a: np.ndarray, fill, dtype) -> np.ndarray:
-        out = np.full((a.shape[0], K), fill, dtype=dtype)
-        out[:, : a.shape[1]] = a
-        return out
-
-    return LoopArrays(
-        np.concatenate([pad(p.dim, 0, np.int64) for p in parts]),
-        np.concatenate([pad(p.factor, 1, np.int64) for p in parts]),
-        np.concatenate([pad(p.level, n_levels - 1, np.int64) for p in parts]),
-        np.concatenate([pad(p.spatial, False, bool) for p in parts]),
-        np.concatenate(
-            [pad(p.axis if p.axis is not None else np.full(p.dim.shape, -1), -1, np.int64) for p in parts]
-        ),
-    )
+    N = sum(p.N for p in parts)
+    dim = np.zeros((N, K), dtype=np.int64)
+    factor = np.ones((N, K), dtype=np.int64)
+    level = np.full((N, K), n_levels - 1, dtype=np.int64)
+    spatial = np.zeros((N, K), dtype=bool)
+    axis = np.full((N, K), -1, dtype=np.int64)
+    row = 0
+    for p in parts:
+        n, k = p.dim.shape
+        end = row + n
+        dim[row:end, :k] = p.dim
+        factor[row:end, :k] = p.factor
+        level[row:end, :k] = p.level
+        spatial[row:end, :k] = p.spatial
+        if p.axis is not None:
+            axis[row:end, :k] = p.axis
+        row = end
+    return LoopArrays(dim, factor, level, spatial, axis)
 
 
 def mapping_arrays(mappings: list[Mapping], layer: Layer, acc: Accelerator) -> LoopArrays:
