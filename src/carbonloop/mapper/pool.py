@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,7 +157,7 @@ class Pool:
         acc: Accelerator,
         spaces: list[Space],
         owners: list[int],
-        cheap: list[tuple[float, float]],
+        cheap: Sequence[tuple[float, float]],
         limits: Limits,
     ) -> None:
         self.cl, self.acc, self.spaces, self.owners, self.cheap, self.limits = (

@@ -20,6 +20,7 @@ import numpy as np
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.mapper import reuse
+from carbonloop.mapper.cheap_bounds import CheapBounds, CheapView, base_bound, energy_monotone
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
@@ -28,7 +29,7 @@ from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_f
 from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
 from carbonloop.mapper.temporal import Space, operand_classes
 from carbonloop.model.capacity import capacity_bits, diagonal_rows_fit, has_diagonal_levels
-from carbonloop.model.evaluate import LayerCost, compute_energy, evaluate
+from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.model.nest import CompiledLayer, LoopArrays, compile_layer
 from carbonloop.workload.layer import Layer
@@ -227,33 +228,25 @@ def row_mapping(
 def _cheap_bound(space: Space, layer: Layer) -> tuple[float, float]:
     """Energy and latency no mapping of a spatial candidate can beat: its compute energy and temporal
     iterations (both fixed by the unrolling; on an IMC macro the pass energy of the rows and columns it
-    uses) plus every operand moved once at the outermost level, plus what the MACs read from the inner
-    levels and the refills no tile of a capacity-limited level avoids (``candidate_extra_energy``)."""
-    acc = space.acc
-    T = np.array([int(np.prod(space.temporal_sizes))])
-    used = np.array([math.prod(f for _, f, _ in space.spatial_loops)])
-    e = float(compute_energy(space.cl, acc, space.spatial_rows(), T, used)[0][0])
-    m0 = acc.memories[0]
-    for op in layer.operands:
-        fp = layer.footprint(op)
-        bits = op.bits if op.role != "O" else min(op.bits, op.psum_bits)
-        words = fp * bits / m0.width_bits
-        if not acc.conventions.fractional_word_totals:  # ZigZag truncates a total: int(T) >= floor(words)
-            words = math.floor(words)
-        e += words * (m0.read_pj if op.role != "O" else m0.update_pj)
+    uses) plus every operand moved once at the outermost level (:func:`base_bound`), plus what the MACs
+    read from the inner levels and the refills no tile of a capacity-limited level avoids
+    (``candidate_extra_energy``). A search reads these through :class:`CheapBounds`, which computes the
+    extra only where the base does not settle the question."""
+    e, lat = base_bound(space, layer)
     e += candidate_extra_energy(space, operand_classes(space.cl))
-    return e, float(T[0] * acc.array.cycles_per_mac)
+    return e, lat
 
 
 @dataclass(frozen=True)
 class Prepared:
     """What a search of one layer shape on one accelerator builds before any tiling is visited: its
-    spatial candidates, keep patterns, spaces (candidate x pattern) and each space's cheap bound."""
+    spatial candidates, keep patterns, spaces (candidate x pattern) and each space's cheap bound (its
+    costly part computed on first use and kept for the next search of the shape)."""
 
     cands: list[SpatialCandidate]
     keeps: list[tuple[frozenset[str], ...]]
     spaces: list[tuple[int, int, Space]]
-    cheap: list[tuple[float, float]]
+    cheap: CheapBounds
 
 
 class SpaceMemo:
@@ -292,7 +285,7 @@ def prepare(
     ]
     if has_diagonal_levels(acc):  # an unrolling whose diagonal lacks input rows fits no tiling: not searched
         spaces = [t for t in spaces if diagonal_rows_fit(acc, cl, t[2].spatial_rows())[0]]
-    return Prepared(cands, keeps, spaces, [_cheap_bound(s, layer) for _, _, s in spaces])
+    return Prepared(cands, keeps, spaces, CheapBounds([s for _, _, s in spaces], layer, acc))
 
 
 def search_layer(
@@ -433,48 +426,79 @@ def _search_layer(
     # floors: energy and latency no mapping of the layer can beat, whatever the objective (each space
     # gives the least of its tilings' bounds when they are computed, else its cheap bound)
     floor = [math.inf, math.inf]
+    skipped: list[int] = []  # spaces not searched: their cheap bounds are floors
+    after_budget: list[int] = []  # spaces reached once the budget ran out
 
-    def skip(si: int) -> None:
-        floor[0], floor[1] = min(floor[0], cheap[si][0]), min(floor[1], cheap[si][1])
+    def prunable(e: float, lat: float) -> bool:
+        return bool(inc.prunable(np.array([e]), np.array([lat]))[0])
 
     def make_ref(si: int, loops: LoopArrays, j: int) -> tuple:
         ci, ki, _ = spaces[si]
         return (ci, ki, loops_row(loops, j))
 
-    # the best `first` candidates always; then the others, cheapest bound first, a few spaces per pool,
-    # each only while its cheap bound can still beat the incumbent
-    always = [si for si, (ci, _, _) in enumerate(spaces) if ci < first]
-    rest = sorted(
-        (si for si, (ci, _, _) in enumerate(spaces) if ci >= first),
-        key=lambda si: float(obj.lower_bound(*cheap[si])),
+    # a space prunable at its base energy is prunable at its full cheap energy when the incumbent's test
+    # is non-decreasing in energy: objective mode, and hull mode over a lambda range other than the whole
+    # [0, inf) (whose interpolation along the hull is not provably monotone in float arithmetic)
+    prune_by_base = (
+        cheap.lazy
+        and energy_monotone(obj)
+        and (mode == "objective" or (lam_range[0] >= 0 and lam_range != (0.0, math.inf)))
     )
-    waves = [always] + [rest[i : i + POOL_SPACES] for i in range(0, len(rest), POOL_SPACES)]
+    # the best `first` candidates always; then the others, cheapest bound first, a few spaces per pool,
+    # each only while its cheap bound can still beat the incumbent. The order is computed only as far as
+    # the waves take it: once the incumbent prunes every space left, even at its base energy, none of
+    # them would be searched (the incumbent only improves), and the order of the rest no longer matters
+    always = [si for si, (ci, _, _) in enumerate(spaces) if ci < first]
+    order = cheap.order([si for si, (ci, _, _) in enumerate(spaces) if ci >= first], obj)
+    wave, wave_no = always, 0
     searched = 0
-    for wave_no, wave in enumerate(waves):
+    while True:
         for ki in range(len(keeps)):
             members = []
             for si in wave:
                 if spaces[si][1] != ki:
                     continue
-                ce, clat = cheap[si]
                 if run.exhausted():
                     run.out_of_budget = True
-                    skip(si)
-                    if not inc.prunable(np.array([ce]), np.array([clat]))[0]:
-                        run.pending_lb.append(float(obj.lower_bound(ce, clat)))
-                elif wave_no > 0 and inc.prunable(np.array([ce]), np.array([clat]))[0]:
-                    skip(si)
+                    after_budget.append(si)
+                elif wave_no > 0 and prunable(*cheap[si]):
+                    skipped.append(si)
                 else:
                     members.append(si)
             if not members:
                 continue
             pool = Pool(
-                cl, acc, [spaces[si][2] for si in members], members, [cheap[si] for si in members], limits
+                cl, acc, [spaces[si][2] for si in members], members, CheapView(cheap, members), limits
             )
             run.search(pool, make_ref)
             # a pool where no tiling fits moves neither floor (its spaces hold no mapping)
             floor[0], floor[1] = min(floor[0], pool.e_floor), min(floor[1], pool.l_floor)
             searched += pool.searched
+        wave_no += 1
+        left = order.remaining()
+        if left and run.exhausted():
+            run.out_of_budget = True
+            after_budget.extend(left)
+            break
+        if prune_by_base and (
+            not left
+            or inc.prunable(
+                np.array([cheap.known_energy(si) for si in left]),
+                np.array([cheap.latency[si] for si in left]),
+            ).all()
+        ):
+            skipped.extend(left)
+            break
+        wave = order.take(POOL_SPACES)
+        if not wave:
+            break
+    # what the budget left: each space the incumbent cannot prune leaves its cheap bound unexplored
+    unexplored = cheap.least_unpruned_bound(after_budget, obj, prunable, prune_by_base)
+    if unexplored is not None:
+        run.pending_lb.append(unexplored)
+    skipped += after_budget
+    floor[0] = cheap.min_energy(skipped, below=floor[0])
+    floor[1] = min([floor[1], *(cheap.latency[si] for si in skipped)])
     e_floor, l_floor = floor
     if (ceiling is not None and not inc.reached_ceiling()) or not inc.phantoms_reached():
         return None
