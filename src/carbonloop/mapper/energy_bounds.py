@@ -22,6 +22,7 @@ elsewhere the extra is 0 and the order-free bound stands alone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -131,6 +132,32 @@ class _OwnLevels:
 
 # --- per spatial candidate -------------------------------------------------------------------------
 
+
+@functools.lru_cache(maxsize=4096)
+def _dim_mask(D: int, dims: frozenset[int]) -> np.ndarray:
+    """``dims`` as a read-only boolean mask over ``D`` dims (what ``np.isin(np.arange(D), dims)`` gives),
+    built once: the per-candidate bounds ask for the same few masks thousands of times."""
+    mask = np.zeros(D, dtype=bool)
+    mask[sorted(dims)] = True
+    mask.flags.writeable = False
+    return mask
+
+
+@functools.lru_cache(maxsize=4096)
+def _extent_values(sizes: tuple[int, ...], imperfect: bool) -> tuple[np.ndarray, ...]:
+    """Per dim, the candidate temporal extents of a tile (divisors of the size, or every integer up to it
+    with imperfect factors), read-only: they depend on the layer's temporal sizes alone, which many
+    spatial candidates share."""
+    from carbonloop.model.factors import divisors
+
+    out = []
+    for t in sizes:
+        v = np.arange(1, t + 1) if imperfect else np.array(divisors(t))
+        v.flags.writeable = False
+        out.append(v)
+    return tuple(out)
+
+
 MAX_TILE_SHAPES = 200_000  # tile shapes of one level checked per candidate (more: that level adds nothing)
 
 
@@ -221,7 +248,7 @@ def _level_refill_floor(
     moving = tiles < space.temporal_sizes[None, :]  # [n, D] a loop above c on that dim
     wb = np.broadcast_to(bits[None, None, :], (tiles.shape[0], L, len(bits)))
     ops = sorted(parents)
-    nw = {oi: np.isin(np.arange(D), sorted(classes[oi].nw)) for oi in ops}
+    nw = {oi: _dim_mask(D, classes[oi].nw) for oi in ops}
     windows = {oi: [dims for dims, _ in cl.operands[oi].axes if len(dims) > 1] for oi in ops}
     atomic, energy = {}, {}
     for oi in ops:
@@ -274,14 +301,15 @@ def _fitting_tiles(space: Space, c: int) -> np.ndarray:
     never fits: each dim's values are first checked alone (one call for all), and only the survivors are
     combined, dim by dim, each step pruned again."""
     from carbonloop.mapper.temporal import _tile_bits_lb
-    from carbonloop.model.factors import divisors
 
     cap = space.capacity_bits[c]  # the model's capacity for this unrolling (a diagonal register holds more)
     D = space.cl.D
-    sizes = [int(t) for t in space.temporal_sizes]
-    if sum(sizes if space.imperfect else (len(divisors(t)) for t in sizes)) > 8 * MAX_TILE_SHAPES:
+    sizes = tuple(int(t) for t in space.temporal_sizes)
+    if space.imperfect and sum(sizes) > 8 * MAX_TILE_SHAPES:  # before building the ranges
         return np.zeros((0, D), dtype=np.int64)
-    values = [np.arange(1, t + 1) if space.imperfect else np.array(divisors(t)) for t in sizes]
+    values = list(_extent_values(sizes, space.imperfect))
+    if sum(v.size for v in values) > 8 * MAX_TILE_SHAPES:
+        return np.zeros((0, D), dtype=np.int64)
     if np.isfinite(cap):
         alone = np.ones((sum(v.size for v in values), D), dtype=np.int64)
         owner = np.repeat(np.arange(D), [v.size for v in values])
