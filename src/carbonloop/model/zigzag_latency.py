@@ -39,8 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model.accesses import Counts, footprint
-from carbonloop.model.nest import CompiledLayer, LoopArrays
+from carbonloop.model.accesses import Counts
+from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
+from carbonloop.workload.footprint import comb_axis
 
 RD_LOW, WR_LOW, RD_HIGH, WR_HIGH = "rd_out_to_low", "wr_in_by_low", "rd_out_to_high", "wr_in_by_high"
 READS = (RD_LOW, RD_HIGH)
@@ -107,13 +108,26 @@ class _Row:
     """The per-operand view of one mapping that ZigZag's rules need."""
 
     def __init__(
-        self, cl: CompiledLayer, acc: Accelerator, keep: tuple[frozenset[str], ...], loops: LoopArrays, n: int
+        self,
+        cl: CompiledLayer,
+        acc: Accelerator,
+        keep: tuple[frozenset[str], ...],
+        loops: LoopArrays,
+        n: int,
+        lists: tuple[list, list, list, list] | None = None,
     ):
-        K = loops.K
-        self.dim = [int(loops.dim[n, k]) for k in range(K)]
-        self.factor = [int(loops.factor[n, k]) for k in range(K)]
-        self.level = [int(loops.level[n, k]) for k in range(K)]
-        self.spatial = [bool(loops.spatial[n, k]) for k in range(K)]
+        """Row ``n`` of ``loops``; ``lists``: the row's (dim, factor, level, spatial) as Python lists, when
+        the caller converted the whole batch at once (``ndarray.tolist``, far cheaper than per element)."""
+        if lists is None:
+            lists = (
+                loops.dim[n].tolist(),
+                loops.factor[n].tolist(),
+                loops.level[n].tolist(),
+                loops.spatial[n].tolist(),
+            )
+        self.dim, self.factor, self.level, self.spatial = (list(v) for v in lists)
+        K = len(self.dim)
+        self._per_level: tuple[list[list[int]], list[list[int]]] | None = None
         self.temporal = [k for k in range(K) if not self.spatial[k] and self.factor[k] > 1]
         self.T = math.prod(self.factor[k] for k in self.temporal)
         self.cl, self.acc, self.keep = cl, acc, keep
@@ -123,6 +137,28 @@ class _Row:
     def chain(self, op: int) -> list[int]:
         role = self.cl.operands[op].role
         return [x for x in range(len(self.acc.memories)) if role in self.keep[x]]
+
+    def extents(self, x: int, child: int) -> list[int]:
+        """Per-dim product of the loops at or below level ``child`` and the spatial loops of levels ``x`` to
+        ``child - 1`` (``child == x``: the tile of level x; the next chain level: the union of its
+        children's tiles), in Python integers, from per-level products built once per row."""
+        if self._per_level is None:
+            D, L = self.cl.D, len(self.acc.memories)
+            every = [[1] * D for _ in range(L + 1)]
+            spatial = [[1] * D for _ in range(L + 1)]
+            for d, f, lv, sp in zip(self.dim, self.factor, self.level, self.spatial, strict=True):
+                every[lv][d] *= f
+                if sp:
+                    spatial[lv][d] *= f
+            below = [[1] * D for _ in range(L + 2)]  # below[l]: loops at levels >= l
+            for lv in range(L, -1, -1):
+                below[lv] = [a * b for a, b in zip(below[lv + 1], every[lv], strict=True)]
+            self._per_level = (below, spatial)
+        below, spatial = self._per_level
+        ext = list(below[child])
+        for lv in range(x, child):
+            ext = [a * b for a, b in zip(ext, spatial[lv], strict=True)]
+        return ext
 
     def zigzag_levels(self, op: int) -> tuple[dict[int, int], int]:
         """Chain position (0 = innermost) of every temporal loop after the stationary merge-down, and the
@@ -189,9 +225,24 @@ def zigzag_latency_cycles(
     cpm = acc.array.cycles_per_mac
     own = operand_loops or {}
     out = {k: np.zeros(N, dtype=np.int64) for k in ("compute", "stall", "onload", "offload", "total")}
+
+    def as_lists(nest: LoopArrays) -> list[tuple[list, list, list, list]]:
+        return list(
+            zip(
+                nest.dim.tolist(),
+                nest.factor.tolist(),
+                nest.level.tolist(),
+                nest.spatial.tolist(),
+                strict=True,
+            )
+        )
+
+    rows = as_lists(loops)
+    op_lists = {i: as_lists(own[o.role]) for i, o in enumerate(cl.operands) if o.role in own}
+    memo: dict = {}  # ports and physical memories: the same for every row
     for n in range(N):
-        op_rows = {i: _Row(cl, acc, keep, own[o.role], n) for i, o in enumerate(cl.operands) if o.role in own}
-        parts = _row_latency(_Row(cl, acc, keep, loops, n), cl, acc, cpm, op_rows=op_rows)
+        op_rows = {i: _Row(cl, acc, keep, own[cl.operands[i].role], n, v[n]) for i, v in op_lists.items()}
+        parts = _row_latency(_Row(cl, acc, keep, loops, n, rows[n]), cl, acc, cpm, op_rows=op_rows, memo=memo)
         for key, v in parts.items():
             out[key][n] = v
     if not acc.conventions.loading_in_latency:
@@ -199,12 +250,23 @@ def zigzag_latency_cycles(
     return out
 
 
-def _extents(row: _Row, D: int, keep_loop) -> np.ndarray:
-    ext = np.ones((1, D), dtype=np.int64)
-    for k in range(len(row.dim)):
-        if keep_loop(k):
-            ext[0, row.dim[k]] *= row.factor[k]
-    return ext
+def _positions(o: CompiledOperand, ext: list[int]) -> int:
+    """Elements of ``o`` in a tile with per-dim extents ``ext``: :func:`carbonloop.model.accesses.footprint`
+    for one row in Python integers (per axis the rule of :func:`carbonloop.workload.footprint.axis_size`:
+    one dim's extent, a ``s*i + j`` comb, or the bounding interval of a longer sum)."""
+    total = 1
+    for dims, coefs in o.axes:
+        if len(dims) == 1:
+            total *= ext[dims[0]]
+            continue
+        comb = comb_axis(dims, coefs)
+        if comb is not None:
+            i, j, stride = comb
+            n, m = ext[i], ext[j]
+            total *= min(stride * (n - 1) + m, n * m)
+        else:
+            total *= 1 + sum(abs(c) * (ext[d] - 1) for d, c in zip(dims, coefs, strict=True))
+    return total
 
 
 def _row_latency(
@@ -214,8 +276,11 @@ def _row_latency(
     cpm: int,
     trace: list | None = None,
     op_rows: dict[int, _Row] | None = None,
+    memo: dict | None = None,
 ) -> dict[str, int]:
-    D = cl.D
+    """``memo``: a dict shared by the rows of one batch, for what depends on the accelerator and layer only
+    (each operand's ports, the physical memories)."""
+    memo = {} if memo is None else memo
     mems = acc.memories
     out_op = next(i for i, o in enumerate(cl.operands) if o.role == "O")
     moves: list[Move] = []
@@ -223,7 +288,9 @@ def _row_latency(
     per_op: dict[int, dict] = {}
     rank = {"O": 0, "W": 1, "I": 2}  # ZigZag's operand order for O = W * I
     order = sorted(range(len(cl.operands)), key=lambda i: rank.get(cl.operands[i].role, 3))
-    head = {x: g[0] for g in acc.physical_groups() for x in g}  # a physical memory's first level
+    if "head" not in memo:
+        memo["head"] = {x: g[0] for g in acc.physical_groups() for x in g}
+    head = memo["head"]  # a physical memory's first level
     for op in order:
         row = (op_rows or {}).get(op, base)
         o = cl.operands[op]
@@ -249,22 +316,9 @@ def _row_latency(
         # tiles per instance (elements), the child's union over its copies, precision
         tile, union = [], []
         for j, x in enumerate(chain[::-1]):  # innermost first
-            tile.append(int(footprint(o, _extents(row, D, lambda k, x=x, row=row: row.level[k] >= x))[0]))
             child = chain[::-1][j - 1] if j else len(mems)
-            union.append(
-                int(
-                    footprint(
-                        o,
-                        _extents(
-                            row,
-                            D,
-                            lambda k, x=x, c=child, row=row: (
-                                row.level[k] >= c or (row.spatial[k] and row.level[k] >= x)
-                            ),
-                        ),
-                    )[0]
-                )
-            )
+            tile.append(_positions(o, row.extents(x, x)))
+            union.append(_positions(o, row.extents(x, child)))
         if o.role == "O":
             # a reduction loop that ends at or above a level, or a spatial reduction fanning out above it
             spatial_red = [
@@ -348,7 +402,7 @@ def _row_latency(
                 flag = db[z] if low_side else db[z + 1]
                 scale = top_ir[z] if low_side else top_ir[z + 1]
                 allowed = p if flag else p // scale
-                bw = _port_bw(acc, cl, x, op, d)
+                bw = _port_bw(acc, cl, x, op, d, memo)
                 moved = amt * bits
                 moves.append(
                     Move(
@@ -365,7 +419,7 @@ def _row_latency(
                 )
     ports: dict[tuple[int, str], list[Move]] = {}
     for mv in moves:
-        ports.setdefault(_port_key(acc, cl, mv), []).append(mv)
+        ports.setdefault(_port_key(acc, cl, mv, memo), []).append(mv)
     stall = max(
         [0]
         + [port_stall([m for m in ms if m.count > 0]) for ms in ports.values() if any(m.count for m in ms)]
@@ -373,7 +427,9 @@ def _row_latency(
     if trace is not None:
         trace.extend((key, port_stall(ms), ms) for key, ms in ports.items())
     compute = T * cpm
-    onload, offload = _loading(acc, cl, ports, per_op, tile_bits_innermost, compute + stall, out_op, cpm)
+    onload, offload = _loading(
+        acc, cl, ports, per_op, tile_bits_innermost, compute + stall, out_op, cpm, memo
+    )
     return {
         "compute": compute,
         "stall": stall,
@@ -442,13 +498,38 @@ def _port(acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str) 
     return f"{name[0]}{need}", bw
 
 
-def _port_bw(acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str) -> float:
-    return _port(acc, cl, x, op, direction)[1]
+def _port_bw(
+    acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str, memo: dict | None = None
+) -> float:
+    """Bandwidth of :func:`_port` (kept in ``memo``: it depends on the accelerator and layer only)."""
+    return _cached_port(acc, cl, x, op, direction, memo)[1]
 
 
-def _port_key(acc: Accelerator, cl: CompiledLayer, mv: Move) -> tuple[int, str]:
+def _port_key(acc: Accelerator, cl: CompiledLayer, mv: Move, memo: dict | None = None) -> tuple[int, str]:
     """(first level of the physical memory, port name): virtual levels of one memory share its ports."""
-    return (_physical(acc, mv.level)[0], _port(acc, cl, mv.level, mv.operand, mv.direction)[0])
+    key = ("port key", mv.level, mv.operand, mv.direction)
+    if memo is None or key not in memo:
+        value = (
+            _physical(acc, mv.level)[0],
+            _cached_port(acc, cl, mv.level, mv.operand, mv.direction, memo)[0],
+        )
+        if memo is None:
+            return value
+        memo[key] = value
+    found: tuple[int, str] = memo[key]
+    return found
+
+
+def _cached_port(
+    acc: Accelerator, cl: CompiledLayer, x: int, op: int, direction: str, memo: dict | None
+) -> tuple[str, float]:
+    if memo is None:
+        return _port(acc, cl, x, op, direction)
+    key = ("port", x, op, direction)
+    if key not in memo:
+        memo[key] = _port(acc, cl, x, op, direction)
+    found: tuple[str, float] = memo[key]
+    return found
 
 
 def _loading(
@@ -460,6 +541,7 @@ def _loading(
     computation: int,
     out_op: int,
     cpm: int,
+    memo: dict | None = None,
 ) -> tuple[int, int]:
     """Data on-loading and off-loading cycles (ZigZag's calc_data_loading_latency)."""
     cycles: dict[tuple[int, int, str], float] = {}
@@ -470,7 +552,7 @@ def _loading(
         many = [m for m in ms if m.count > 1]
         inputs = {m.operand for m in ports[key] if m.operand != out_op}
         two = len(inputs) > 1
-        bw = _port_bw(acc, cl, ms[0].level, ms[0].operand, ms[0].direction) if ms else 1.0
+        bw = _port_bw(acc, cl, ms[0].level, ms[0].operand, ms[0].direction, memo) if ms else 1.0
         busy = sum(math.ceil(m.avg_bw / cpm) for m in many)
         surplus = max(0.0, (bw - busy) / bw * computation)
         floors = [math.ceil(tile_bits_innermost[m.operand] / bw) for m in once]
