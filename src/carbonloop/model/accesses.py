@@ -195,9 +195,8 @@ class Transitions:
     def __init__(self, g: NestGeometry, child_level: int, overlap_after_reset: bool = True) -> None:
         K = int(g.start(child_level).max(initial=0))
         trans = ~g.spatial[:K] & (g.level[:K] < child_level)
-        K = (
-            int(_last_index(trans).max(initial=-1)) + 1
-        )  # the spatial loops after the last transition step no tile
+        # the spatial loops after the last transition loop step no tile: the tables end there
+        K = int(_last_index(trans).max(initial=-1)) + 1
         trans = trans[:K]
         less = (g.factor[:K] - 1) * trans  # factor - 1 of the transition loops, 0 elsewhere
         self.weight = _exclusive_cumprod(less + 1) * less  # [K, N] steps of each transition loop
@@ -430,13 +429,17 @@ def distinct_child_tiles(
     sel = g.spatial & (g.level >= lo) & (g.level < hi) & (g.factor > 1)
     if not sel.any():
         return out
-    for lv, ax in sorted({(int(lv), int(a)) for lv, a in zip(g.level[sel], axis[sel], strict=True)}):
-        stage = sel & (g.level == lv) & (axis == ax)
+    levels, axes = g.level[sel].astype(np.int64), axis[sel].astype(np.int64)
+    low = int(axes.min())
+    span = int(axes.max()) - low + 1
+    for key in np.unique(levels * span + (axes - low)).tolist():  # the (level, axis) stages in order
+        lv, ax = divmod(key, span)
+        stage = sel & (g.level == lv) & (axis == ax + low)
         for dims, coefs in op.axes:
             spans, steps = [], []
             for d, c in zip(dims, coefs, strict=True):
                 on = stage & g.dim_is(d)
-                spans.append(np.where(on, g.factor, 1).prod(axis=0))
+                spans.append((g.factor * on + ~on).prod(axis=0))
                 inner = np.where(on, g.stride, np.iinfo(np.int64).max).min(axis=0)
                 steps.append(np.where(spans[-1] > 1, abs(c) * inner, 1))
             if len(dims) == 2:
