@@ -39,6 +39,7 @@ def test_named_sets_resolve_and_differ_only_in_their_switches():
     assert differ == {
         "loading_in_latency",
         "weights_from_dram",
+        "activations_by_live_range",  # ZigZag v2's per-layer top memory levels (SearchUnusedMemoryStage)
         "fractional_word_totals",  # CarbonSpot's ZigZag v2 keeps fractional word totals
         "padded_units_move_data",  # and rounds a padded unrolling up for its latency
     }
@@ -52,6 +53,7 @@ def test_named_sets_resolve_and_differ_only_in_their_switches():
         "drain_reads_at_level_bits",
         "fractional_word_totals",
         "padded_units_move_data",
+        "network_objective",  # ZigZag minimizes each layer's own objective
     }
 
 
