@@ -18,6 +18,10 @@ energy. That is all the lazy readers below use:
 
 Every value these return is the one the eager computation gives, bit for bit: the full energy is always
 ``base + extra`` in the same float arithmetic, and ``min`` does not depend on the order it visits.
+
+Measured on MobileNet-v1 on ``digital(512, 512, 32768, "ws")`` (network EDP, carbonspot carbon): 8 992
+extras computed before, 5 224 lazily (most of the rest are the floors' minimum over skipped candidates,
+whose base energies lie below the searched spaces' floors).
 """
 
 from __future__ import annotations
