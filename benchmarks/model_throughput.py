@@ -29,35 +29,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from carbonloop.hardware.library import load_accelerator  # noqa: E402
 from carbonloop.model.conventions import get_conventions  # noqa: E402
 from carbonloop.model.evaluate import evaluate, evaluate_batch  # noqa: E402
-from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve  # noqa: E402
-from carbonloop.model.nest import compile_layer, mapping_arrays, prime_factors  # noqa: E402
+from carbonloop.model.mapping import resolve  # noqa: E402
+from carbonloop.model.nest import compile_layer, mapping_arrays  # noqa: E402
+from carbonloop.model.sampling import random_mapping  # noqa: E402
 from carbonloop.workload import conv2d  # noqa: E402
-
-
-def random_mapping(layer, acc, rng: random.Random) -> Mapping:
-    L = len(acc.memories)
-    temporal: list[list[Loop]] = [[] for _ in range(L)]
-    spatial: dict[str, list[Loop]] = {a: [] for a in acc.array.axis_names}
-    used = dict.fromkeys(acc.array.axis_names, 1)
-    for d, size in layer.dims:
-        for p in prime_factors(size):
-            axes = [a for a in acc.array.axis_names if used[a] * p <= acc.array.axis_size(a)]
-            if axes and rng.random() < 0.4:
-                a = rng.choice(axes)
-                spatial[a].append(Loop(d, p))
-                used[a] *= p
-            else:
-                temporal[rng.randrange(L)].append(Loop(d, p))
-    levels = []
-    for x, m in enumerate(acc.memories):
-        merged: dict[str, int] = {}
-        for lp in temporal[x]:  # one loop per dim per level, as the mapper writes them
-            merged[lp.dim] = merged.get(lp.dim, 1) * lp.factor
-        temporal[x] = [Loop(d, f) for d, f in merged.items()]
-        rng.shuffle(temporal[x])
-        sp = tuple((a, tuple(v)) for a, v in spatial.items() if v and acc.fanout_level(a) == x)
-        levels.append(LevelMapping(m.name, tuple(temporal[x]), sp))
-    return Mapping(tuple(levels))
 
 
 def main() -> None:

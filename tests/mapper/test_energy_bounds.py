@@ -21,6 +21,8 @@ from carbonloop.model.evaluate import evaluate_batch
 from carbonloop.model.nest import LoopArrays, compile_layer
 from carbonloop.workload.builders import conv2d, matmul
 
+from ..loop_rows import stack_rows
+
 MAX_ORDERS = 720  # permutations per tiling scored by the oracle (more: the tiling is skipped)
 
 
@@ -38,15 +40,7 @@ def _every_order(space, f: np.ndarray) -> LoopArrays | None:
             row += [(d, int(f[x, d]), x, False) for d in order]
             row += [(d, fac, x, True) for d, fac, lv in space.spatial_loops if lv == x]
         rows.append(row)
-    K = max(1, max(len(r) for r in rows))
-    dim = np.zeros((len(rows), K), dtype=np.int64)
-    fac = np.ones((len(rows), K), dtype=np.int64)
-    lev = np.full((len(rows), K), L - 1, dtype=np.int64)
-    sp = np.zeros((len(rows), K), dtype=bool)
-    for n, r in enumerate(rows):
-        for k, (d, ff, x, s) in enumerate(r):
-            dim[n, k], fac[n, k], lev[n, k], sp[n, k] = d, ff, x, s
-    return space.with_axes(LoopArrays(dim, fac, lev, sp))
+    return space.with_axes(stack_rows(rows, L))
 
 
 def _bounds_and_exact(acc_name, layer, cand_index: int, limit: int, step: int = 1):

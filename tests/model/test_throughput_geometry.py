@@ -25,12 +25,13 @@ from carbonloop.model.accesses import (
     transitions,
 )
 from carbonloop.model.evaluate import evaluate_batch
-from carbonloop.model.mapping import LevelMapping, Loop, Mapping, resolve
-from carbonloop.model.nest import LoopArrays, compile_layer, mapping_arrays, prime_factors, stack_loops
+from carbonloop.model.mapping import resolve
+from carbonloop.model.nest import LoopArrays, compile_layer, mapping_arrays, stack_loops
+from carbonloop.model.sampling import random_mapping
 from carbonloop.model.zigzag_latency import _Row
 from carbonloop.workload import conv2d
 
-Row = list[tuple[int, int, int, bool]]  # (dim, factor, level, spatial), outermost first
+from ..loop_rows import Row, stack_rows
 
 
 @st.composite
@@ -50,16 +51,7 @@ def nests(draw, D: int = 4, L: int = 3) -> tuple[list[Row], int]:
 
 
 def as_arrays(rows: list[Row], L: int = 3) -> LoopArrays:
-    """Stack rows, padding with factor-1 loops at the innermost level (as model/nest.py does)."""
-    K = max(1, max(len(r) for r in rows))
-    dim = np.zeros((len(rows), K), dtype=np.int64)
-    factor = np.ones((len(rows), K), dtype=np.int64)
-    level = np.full((len(rows), K), L - 1, dtype=np.int64)
-    spatial = np.zeros((len(rows), K), dtype=bool)
-    for n, row in enumerate(rows):
-        for k, (d, f, lv, sp) in enumerate(row):
-            dim[n, k], factor[n, k], level[n, k], spatial[n, k] = d, f, lv, sp
-    return LoopArrays(dim, factor, level, spatial)
+    return stack_rows(rows, L)
 
 
 def padded(row: Row, K: int, L: int = 3) -> Row:
@@ -177,31 +169,6 @@ def test_stack_loops_pads_each_part_with_factor_one_loops_at_the_innermost_level
     assert out.spatial.tolist() == [[False, True, False], [False, False, True], [False, True, False]]
     assert out.axis is not None
     assert out.axis.tolist() == [[-1, 0, -1], [-1, -1, -1], [-1, -1, -1]]
-
-
-def random_mapping(layer, acc, rng: random.Random) -> Mapping:
-    """Each prime factor of each dim to a random level or a spatial axis where it fits; one loop per dim
-    per level in a random order (the shape of benchmarks/model_throughput.py's batch)."""
-    temporal: list[dict[str, int]] = [{} for _ in acc.memories]
-    spatial: dict[str, list[Loop]] = {a: [] for a in acc.array.axis_names}
-    used = dict.fromkeys(acc.array.axis_names, 1)
-    for d, size in layer.dims:
-        for p in prime_factors(size):
-            axes = [a for a in acc.array.axis_names if used[a] * p <= acc.array.axis_size(a)]
-            if axes and rng.random() < 0.4:
-                a = rng.choice(axes)
-                spatial[a].append(Loop(d, p))
-                used[a] *= p
-            else:
-                level = temporal[rng.randrange(len(acc.memories))]
-                level[d] = level.get(d, 1) * p
-    levels = []
-    for x, m in enumerate(acc.memories):
-        loops = [Loop(d, f) for d, f in temporal[x].items()]
-        rng.shuffle(loops)
-        sp = tuple((a, tuple(v)) for a, v in spatial.items() if v and acc.fanout_level(a) == x)
-        levels.append(LevelMapping(m.name, tuple(loops), sp))
-    return Mapping(tuple(levels))
 
 
 def test_a_row_scores_the_same_in_any_batch():
