@@ -345,7 +345,7 @@ def test_order_group_bounds_hold_on_each_operands_own_nest(layer, acc, cand_inde
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(bound_layers, arrays, st.integers(0, 5))
 def test_tiling_bound_with_the_pair_extra_holds_on_each_operands_own_nest(layer, acc, cand_index):
-    from test_energy_bounds import _bounds_and_exact
+    from .test_energy_bounds import _bounds_and_exact
 
     e0, extra, exact = _bounds_and_exact(acc, layer, cand_index, limit=40, step=3)
     ok = ~np.isnan(exact)
@@ -358,7 +358,7 @@ def test_tiling_bound_with_the_pair_extra_holds_on_each_operands_own_nest(layer,
 def test_candidate_bound_never_exceeds_any_mapping_of_the_candidate_per_operand(layer, acc, imperfect):
     # the cheap bound (with the MACs' reads of each operand's innermost level from its own instances and
     # the refill floor of capacity-limited levels) against the brute force, candidate by candidate
-    from test_energy_bounds import least_energy_per_candidate
+    from .test_energy_bounds import least_energy_per_candidate
 
     from carbonloop.mapper.search import _cheap_bound, keep_patterns
 
