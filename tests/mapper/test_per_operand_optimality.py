@@ -358,9 +358,9 @@ def test_tiling_bound_with_the_pair_extra_holds_on_each_operands_own_nest(layer,
 def test_candidate_bound_never_exceeds_any_mapping_of_the_candidate_per_operand(layer, acc, imperfect):
     # the cheap bound (with the MACs' reads of each operand's innermost level from its own instances and
     # the refill floor of capacity-limited levels) against the brute force, candidate by candidate
-    from .test_energy_bounds import least_energy_per_candidate
-
     from carbonloop.mapper.search import _cheap_bound, keep_patterns
+
+    from .test_energy_bounds import least_energy_per_candidate
 
     least = least_energy_per_candidate(layer, acc, imperfect)
     cl = compile_layer(layer)
