@@ -86,14 +86,11 @@ def evaluate(
     # per-layer top memory levels (carbonspot), on each layer's own hierarchy with its residents held whole
     zigzag_top = interlayer and not acc.conventions.activations_by_live_range
     top = zigzag_top_memory(network, acc) if zigzag_top else TopMemory({}, {})
-    layer_accs = [
-        top.setups[lay.name].accelerator if lay.name in top.setups else acc for lay in network.layers
-    ]
     if mapping is not None:
         given = mappings_for(mapping, network)
         layers = tuple(LayerResult(evaluate_mapping(lay, acc, given[lay.name])) for lay in network.layers)
         search = None
-        layer_accs = [acc] * len(network.layers)
+        layer_accs = [acc] * len(network.layers)  # a given mapping names the accelerator's own levels
         residents = {
             lay.name: held_whole(lay, given[lay.name], top.residents.get(lay.name, frozenset()))
             for lay in network.layers
@@ -101,6 +98,9 @@ def evaluate(
     else:
         goal = _objective(objective, params, acc, fps, dram)
         layers, search = _search(network, acc, goal, budget, max_memory_bytes, on_layer_done, top.setups)
+        layer_accs = [
+            top.setups[lay.name].accelerator if lay.name in top.setups else acc for lay in network.layers
+        ]
         residents = top.residents
 
     # Step 3: activations that fit stay on chip for their consumers (ZigZag's rule: what step 2 held whole

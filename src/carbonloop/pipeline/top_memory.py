@@ -77,7 +77,7 @@ def zigzag_top_memory(network: Network, acc: Accelerator) -> TopMemory:
     for layer in network.layers:
         roles = {"W"} if weights and layer.weight_bits > 0 else set()
         inputs_on, outputs_on = acts.get(layer.name, (False, False))
-        producers = {e.producer for e in network.edges if e.consumer == layer.name}
+        producers = {e.producer for e in network.producers(layer.name)}
         roles |= {"I"} if inputs_on and not producers & spilled else set()
         roles |= {"O"} if outputs_on else set()
         held = frozenset(roles)
@@ -104,12 +104,11 @@ def held_whole(layer: Layer, mapping: Mapping, roles: frozenset[str]) -> frozens
     """Of ``roles``, those a given mapping holds whole below the outermost level (no loop of a dim their
     footprint depends on at level 0): only these are resident when the mapping is the user's."""
     outer = {lp.dim for lp in mapping.levels[0].temporal if lp.factor > 1}
-    out = set()
-    for op in layer.operands:
-        relevant = {d for axis in layer.effective_axes(op) for d, _ in axis}
-        if op.role in roles and not (outer & relevant):
-            out.add(op.role)
-    return frozenset(out)
+    return frozenset(
+        op.role
+        for op in layer.operands
+        if op.role in roles and all(layer.relevance(op, d) == "irrelevant" for d in outer)
+    )
 
 
 def apply_top_memory(
