@@ -93,6 +93,7 @@ def test_named_sets_and_unknown_names():
         "ignore_cluster_size",
         "leak_idle_instances",
         "merge_overlapping_multicast",
+        "merge_spatial_windows",
         "refill_stalls",
     }
     with pytest.raises(SpecError, match="unknown conventions 'zigzagg'"):

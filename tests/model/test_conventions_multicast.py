@@ -25,8 +25,11 @@ from carbonloop.model.evaluate import evaluate
 DATA = Path(__file__).resolve().parents[1] / "data" / "timeloop"
 
 
-def _counts(stages: str, merge: bool) -> dict[str, dict[str, tuple[int, int, int]]]:
-    """Counts with the exact model's conventions except ``merge_overlapping_multicast``."""
+def _counts(
+    stages: str, merge: bool, windows: bool = False
+) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """Counts with the exact model's conventions except ``merge_overlapping_multicast`` and, where that is
+    off, ``merge_spatial_windows`` (False: Timeloop's rule; True: ZigZag's)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InteropWarning)
         layer, acc, mapping, _ = load_timeloop(
@@ -35,7 +38,7 @@ def _counts(stages: str, merge: bool) -> dict[str, dict[str, tuple[int, int, int
             DATA / f"map_window_{stages}.yaml",
             conventions="carbonloop",
         )
-    conv = replace(CARBONLOOP, name="test", merge_overlapping_multicast=merge)
+    conv = replace(CARBONLOOP, name="test", merge_overlapping_multicast=merge, merge_spatial_windows=windows)
     cost = evaluate(layer, replace(acc, conventions=conv), mapping)
     return {
         lv: {ds: (c["reads"], c["fills"], c["updates"]) for ds, c in spaces.items()}
@@ -51,6 +54,11 @@ def test_overlapping_windows_across_two_stages_are_each_read_in_full():
     timeloop = _counts("two_stages", merge=False)
     assert exact["MainMemory"]["Inputs"][0] == 6
     assert timeloop["MainMemory"]["Inputs"][0] == 12
+    # ZigZag merges the unrolled window whatever axes carry it: P 4 and R 3 below MainMemory have
+    # 4 * 3 - (4 - 1) * (3 - 1) = 6 distinct offsets, over 1 below the register files: 6 reads
+    zigzag = _counts("two_stages", merge=False, windows=True)
+    assert zigzag["MainMemory"]["Inputs"][0] == 6
+    assert zigzag["RegFile"] == timeloop["RegFile"]
     # identical tiles still merge: weight r is the same for the 4 Rows, so 3 reads either way; the outputs
     # p are the same for the 3 PEs of a Row (a spatial reduction), 4 updates either way
     assert exact["MainMemory"]["Weights"][0] == timeloop["MainMemory"]["Weights"][0] == 3

@@ -469,6 +469,37 @@ def distinct_child_tiles(
     return out
 
 
+def decoupled_window_units(op: CompiledOperand, g: NestGeometry, lo: int) -> np.ndarray:
+    """Children holding distinct data of ``op`` under the spatial loops at level ``lo`` and below [N]
+    (float), counted as ZigZag does (``decouple_pr_loop`` in ``zigzag/mapping/mapping_assist_funcs.py``,
+    the same in the ZigZag v2 of KULeuven-MICAS/carbonspot @ f514704): the spatial loops of a window's two
+    dims merge into the window's distinct offsets wherever they are unrolled (any level, any array axis),
+    every other relevant dim multiplies; temporal loops and each loop's place in its dim are ignored."""
+    N = g.factor.shape[1]
+    out = np.ones(N)
+    sel = g.spatial & (g.level >= lo) & (g.factor > 1)
+    if not sel.any():
+        return out
+    for dims, coefs in op.axes:
+        spans = [np.where(sel & g.dim_is(d), g.factor, 1).prod(axis=0) for d in dims]
+        if len(dims) == 2:
+            steps = [np.full(N, max(abs(c), 1), dtype=np.int64) for c in coefs]
+            out = out * distinct_offsets(spans[0], spans[1], steps[0], steps[1])
+        else:
+            out = out * np.prod(spans, axis=0)
+    return out
+
+
+def decoupled_window_fanout(op: CompiledOperand, g: NestGeometry, parent: int, child: int) -> np.ndarray:
+    """Distinct children tiles of ``op`` from ``parent`` down to ``child`` (``child`` = the compute level:
+    the MACs) under ZigZag's rule [N] (int64): the distinct units below the parent over those below the
+    child, rounded to an integer as ZigZag's ``mem_bw_boost`` is (``round(unit_unique[lv] /
+    unit_unique[lv + 1])``, ``zigzag/mapping/spatial_mapping_internal.py``). A window split between the two
+    sides is merged only in proportion (OX 32 below the child, FX 3 above: 34/32, rounded to 1)."""
+    ratio = decoupled_window_units(op, g, parent) / decoupled_window_units(op, g, child)
+    return np.rint(ratio).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class Counts:
     """Counts [N, L, O] (operands in the layer's order) and what the model needs around them."""
@@ -605,6 +636,12 @@ def count_accesses(
     red = list(cl.reduction)
     group_end = {x: grp[-1] + 1 for grp in (physical_groups or tuple((x,) for x in range(L))) for x in grp}
 
+    def child_fanout(op: CompiledOperand, g: NestGeometry, axis: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Children holding distinct data of ``op`` below ``lo`` down to ``hi`` (overlap merging off)."""
+        if conventions.merge_spatial_windows:
+            return decoupled_window_fanout(op, g, lo, hi)
+        return distinct_child_tiles(op, g, axis, lo, hi)
+
     def count_pair(v: _NestView, oi: int, p: int, c: int) -> None:
         """The traffic of operand ``oi`` between level ``p`` and the next level of its chain, ``c``."""
         op = cl.operands[oi]
@@ -622,8 +659,8 @@ def count_accesses(
             f_union = f_child
         elif conventions.merge_overlapping_multicast:
             f_union = count(tile_ext[c] * between)
-        else:  # Timeloop: only identical child tiles share a read
-            f_union = distinct_child_tiles(op, g, axis, p, c) * f_child
+        else:  # ZigZag: the unrolled windows merge; Timeloop: only identical child tiles share a read
+            f_union = child_fanout(op, g, axis, p, c) * f_child
         if burst is not None:
             child_tile = v.footprint(op, "tile", c)
             if not (between > 1).any():
@@ -631,7 +668,7 @@ def count_accesses(
             elif conventions.merge_overlapping_multicast:
                 union_tile = footprint(op, tile_ext[c] * between)
             else:
-                union_tile = distinct_child_tiles(op, g, axis, p, c) * child_tile
+                union_tile = child_fanout(op, g, axis, p, c) * child_tile
             burst[0][:, p, oi] = union_tile
             burst[2][:, c, oi] = child_tile
             if is_out:
@@ -681,7 +718,7 @@ def count_accesses(
         if conventions.merge_overlapping_multicast:
             per_cycle = footprint(op, compute_union)
         else:
-            per_cycle = distinct_child_tiles(op, g, axis, last, L)
+            per_cycle = child_fanout(op, g, axis, last, L)
         n = o_inst[:, last] * T * per_cycle
         if burst is not None:
             burst[0][:, last, oi] = per_cycle

@@ -81,13 +81,20 @@ class Conventions:
     fan-out share the overlap. Timeloop merges only children whose new data is identical (NVlabs/timeloop
     ``src/loop-analysis/nest-analysis.cpp``, ComputeAccurateMulticastedAccesses compares the children's
     deltas for equality), one spatial stage at a time (a stage: one array axis of one level); overlapping
-    windows are each read in full. ZigZag does not merge them either: a level sends each child its tile
-    times the children holding distinct data (``mem_bw_boost``, from the relevant part of the spatial
-    unrolling: ``unit_unique`` in ``zigzag/mapping/spatial_mapping_internal.py``, used in
-    ``zigzag/mapping/mapping.py`` ``calc_req_mem_bw_and_data_transfer_rate``; zigzag-imc @ 49b125a the same).
-    ZigZag merges the overlap of a sliding window whose two dims are unrolled at one memory level
-    (``decouple_pr_loop``), which this rule matches when both are on one array axis; ResNet-18's conv1 (FX
-    unrolled 7 over a stride-2 OX loop in time): SRAM input reads 7 a cycle, not the window's 2 new ones."""
+    windows are each read in full. ZigZag merges the windows of the spatial unrolling but not a child's
+    window in time with its neighbours': a level sends each child its whole tile times the children holding
+    distinct data (``merge_spatial_windows``); ResNet-18's conv1 (FX unrolled 7 over a stride-2 OX loop in
+    time): SRAM input reads 7 a cycle, not the window's 2 new ones."""
+
+    merge_spatial_windows: bool = True
+    """Read only where ``merge_overlapping_multicast`` is off: the spatially unrolled dims of a sliding
+    window share their overlap wherever they are unrolled, each child's own tile still sent whole, as ZigZag
+    counts (``decouple_pr_loop``, ``zigzag/mapping/mapping_assist_funcs.py``: the window dims unrolled at and
+    below a memory level become its distinct offsets; the level's fan-out is their ratio to those below
+    its child, rounded: ``mem_bw_boost``; the same in the ZigZag v2 of KULeuven-MICAS/carbonspot @ f514704).
+    Off, Timeloop's rule: children merge only when their tiles are identical, one array stage at a time
+    (:func:`carbonloop.model.accesses.distinct_child_tiles`). A depthwise layer on a compute-in-memory
+    array, OX over the wordlines' D1 and FX over D2, reads OX + FX - 1 inputs a column, not OX x FX."""
 
     refill_stalls: bool = True
     """A single-buffered level stalls compute while it refills, and the first tiles load and the last
@@ -198,6 +205,7 @@ TIMELOOP = Conventions(
     leakage_in_energy=True,
     leak_idle_instances=False,
     merge_overlapping_multicast=False,
+    merge_spatial_windows=False,
     refill_stalls=False,
 )
 
