@@ -145,7 +145,12 @@ def install_three_dim_mixes() -> None:
 
 
 def worst_port(layer: Any, acc: Accelerator, mapping: Any) -> str:
-    """The port with the largest stall for one mapping: ``level:operand directions (stall)``."""
+    """The port with the largest stall for one mapping: ``level:operand directions (stall)``; ``split SRAM``
+    where the layer was mapped on its own accelerator whose SRAM is split per operand (the top-memory rule,
+    ``carbonloop.pipeline.top_memory``), which this view of the network's accelerator cannot replay."""
+    names = {m.name for m in acc.memories}
+    if any(lm.level not in names for lm in mapping.levels):
+        return "split SRAM"
     traces: list[list[Any]] = []
     model_row = zl._row_latency
 
@@ -234,12 +239,17 @@ def main() -> None:
     print(f"{'layer':<14} {'MACs':>9} {'unrolling':<34} {'compute':>8} {'stall':>7} {'total':>7}  worst port")
     totals = {"compute": 0, "stall": 0, "total": 0}
     energy_pj = 0.0
+    parts: dict[str, float] = {}  # energy by component: the compute array and each memory per operand
     for lr in result.layers:
         cost = lr.cost
         b = cost.latency_breakdown_cycles
         for key in totals:
             totals[key] += int(b[key])
         energy_pj += cost.energy_pj
+        for name, value in cost.energy_breakdown_pj.items():
+            for key, pj in value.items() if isinstance(value, dict) else [("", value)]:
+                part = f"{name} {key}".strip()
+                parts[part] = parts.get(part, 0.0) + float(pj)
         port = worst_port(layers[cost.layer], acc, cost.mapping)
         print(
             f"{cost.layer:<14} {cost.macs:>9} {unrolling(cost.mapping):<34} {b['compute']:>8} "
@@ -247,6 +257,7 @@ def main() -> None:
         )
     print(f"{'total':<14} {'':>9} {'':<34} {totals['compute']:>8} {totals['stall']:>7} {totals['total']:>7}")
     print(f"energy {energy_pj:.4g} pJ, clock {acc.clock_ns:.5g} ns")
+    print("energy by component (pJ): " + ", ".join(f"{k} {v:.4g}" for k, v in parts.items() if v))
     ref = reference_row(args.acc, args.dim, args.sram, args.workload)
     if ref is None:
         print("no CarbonSpot row for this point")
@@ -258,6 +269,11 @@ def main() -> None:
     )
     ours_ns = totals["total"] * acc.clock_ns
     ratio = ours_ns / (ref_total * float(ref.tclk_ns)) if ref_total else math.nan
+    memories_pj = energy_pj - parts.get("compute", 0.0)
+    print(
+        f"CarbonSpot energy: array {ref.energy_array_pJ:.4g} pJ (ours, compute: {parts.get('compute', 0.0):.4g}), "
+        f"memories {ref.energy_mem_pJ:.4g} pJ (ours: {memories_pj:.4g})"
+    )
     print(
         f"ours / CarbonSpot: compute {totals['compute'] / ref.lat_mac_computation_cycles:.3f}, "
         f"latency (ns) {ratio:.3f}, energy {energy_pj / ref.energy_pJ:.3f}"

@@ -9,7 +9,6 @@ from importlib import resources
 import pytest
 
 import carbonloop
-import carbonloop.model.evaluate as evaluate_module
 from carbonloop.costs.cim.macro import cim_macro_cost, cim_pass_energy_pj
 from carbonloop.errors import SpecError
 from carbonloop.hardware.cim import cim
@@ -79,20 +78,8 @@ def test_bad_template_arguments_are_spec_errors(kwargs: dict, field: str) -> Non
 
 
 @lru_cache(maxsize=256)
-def _dispatching_pass_energy(spec: object, rows: int, cols: int) -> tuple[tuple[str, float], ...]:
-    """The change proposed for model/evaluate.py's ``_pass_energy``: a spec with its own
-    ``pass_energy_pj`` is asked directly; the SRAM IMC specs keep the costs.imc function."""
-    own = getattr(spec, "pass_energy_pj", None)
-    if own is not None:
-        return tuple(own(rows, cols).items())
-    from carbonloop.costs.imc import imc_pass_energy_pj
-
-    return tuple(imc_pass_energy_pj(spec, rows, cols).items())  # type: ignore[arg-type]
-
-
 @pytest.mark.parametrize("device", ["rram_1t1r_neurosim", "sram_6t"])
-def test_a_layer_maps_onto_a_cim_accelerator_with_the_macro_energy(monkeypatch, device: str) -> None:
-    monkeypatch.setattr(evaluate_module, "_pass_energy", _dispatching_pass_energy)
+def test_a_layer_maps_onto_a_cim_accelerator_with_the_macro_energy(device: str) -> None:
     acc = cim(device=device, rows=64, cols=32, macros=2, adc_bits=5, node_nm=22, sram_bytes=65536)
     net = get_network("ds_cnn")
     layer = next(layer for layer in net.layers if layer.name == "pw1")  # 1x1 conv, C = K = 64

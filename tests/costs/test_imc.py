@@ -325,6 +325,30 @@ def test_partly_mapped_dimc_tree_costs_full_and_half_activated_adders():
     assert e["adder_trees"] == pytest.approx((131 * 4.2 + 12 * 2.1) * V2 * 4 * 8 / 1000)
 
 
+def test_a_mapped_row_drives_the_multiplier_of_every_column_of_its_wordline():
+    # zigzag-imc @ 49b125a DimcArrayUnit.get_mults_energy: mapped rows x the whole wordline. 16 of 32 rows,
+    # 1 of 4 columns: 8 weight bits x 1 input bit x 16 rows x 4 columns NOR2 gates, each half of 0.7 fF
+    # switching, at 0.81 V2, 8 bit-serial cycles
+    spec = ImcMacroSpec("dimc", rows=32, cols=4)
+    one_column = imc_pass_energy_pj(spec, 16, 1)
+    assert one_column["multipliers"] == pytest.approx(8 * 16 * 4 * 0.35 * V2 * 8 / 1000)
+    assert imc_pass_energy_pj(spec, 16, 4)["multipliers"] == pytest.approx(one_column["multipliers"])
+    # the columns' own paths still scale with the used columns: a quarter of the trees
+    assert one_column["adder_trees"] == pytest.approx(imc_pass_energy_pj(spec, 16, 4)["adder_trees"] / 4)
+
+
+def test_a_diagonal_mapping_drives_each_tree_with_the_rows_its_column_sums():
+    # OX 3 on the wordline, FX 16 on the bitline: 3 + 16 - 1 = 18 input rows are driven, but each column
+    # holds 16 weights; the other 2 rows multiply a stored zero and leave its tree still. The trees cost
+    # what 16 driven inputs cost (131 full + 12 half FAs a tree, as above), the multipliers 18 rows.
+    spec = ImcMacroSpec("dimc", rows=32, cols=4)
+    diagonal = imc_pass_energy_pj(spec, 18, 4, summed_rows=16)
+    assert diagonal["adder_trees"] == pytest.approx((131 * 4.2 + 12 * 2.1) * V2 * 4 * 8 / 1000)
+    assert diagonal["multipliers"] == pytest.approx(8 * 18 * 4 * 0.35 * V2 * 8 / 1000)
+    with pytest.raises(SpecError, match="summed_rows"):
+        imc_pass_energy_pj(spec, 16, 4, summed_rows=17)
+
+
 BAD_SPECS = [
     (dict(kind="dimc", rows=0, cols=4), "rows"),
     (dict(kind="dimc", rows=32, cols=-1), "cols"),

@@ -69,6 +69,11 @@ def test_diagonal_mapping_needs_fx_plus_ox_minus_one_input_rows():
     ok = evaluate(layer, ACC, _map([["OY", 8], ["FY", 3], ["C", 4]], [["OX", 8]], [["FX", 3]]))
     # 8 + 3 - 1 = 10 input rows per pass; 8 * 3 * 4 = 96 passes
     assert ok.accesses["sram"]["I"]["reads"] == 96 * 10
+    # each pass drives 10 rows into the multipliers but each column sums its 3 weights (FX): the trees
+    # cost 3 driven inputs, not 10
+    per_pass = imc_pass_energy_pj(SPEC, 10, 8, summed_rows=3)
+    assert ok.compute_breakdown_pj == pytest.approx({k: 96 * v for k, v in per_pass.items()})
+    assert per_pass["adder_trees"] < imc_pass_energy_pj(SPEC, 10, 8)["adder_trees"]
     # C on the bitline too: 4 x (8 + 3 - 1) = 40 rows > 32
     with pytest.raises(SpecError, match="needs 40 macro rows"):
         evaluate(layer, ACC, _map([["OY", 8], ["FY", 3]], [["OX", 8]], [["C", 4], ["FX", 3]]))

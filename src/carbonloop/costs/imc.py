@@ -551,24 +551,35 @@ def imc_macro_cost(spec: ImcMacroSpec) -> ImcMacroCost:
     )
 
 
-def imc_pass_energy_pj(spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int) -> dict[str, float]:
+def imc_pass_energy_pj(
+    spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int, summed_rows: int | None = None
+) -> dict[str, float]:
     """Energy by component of one full-precision pass (Bi/Bcycle cycles) of every macro, when only
     ``mapped_rows`` of the D2 inputs and ``mapped_cols`` of the D1 weight columns hold the layer.
 
-    Unused rows get no DAC/wordline/multiplier energy, unused columns no ADC/bitline/tree/accumulator
-    energy; a DIMC adder tree with unused inputs is partly activated (zigzag-imc cost_model_for_sram_imc.py).
+    Unused rows get no DAC/wordline/multiplier energy; a row's input drives the multiplier of every column
+    of its wordline, used or not (the gate's input capacitance switches with the input: zigzag-imc @ 49b125a
+    ``DimcArrayUnit.get_mults_energy`` and ``AimcArrayUnit``, mapped rows x the whole wordline). Unused
+    columns get no ADC/bitline/tree/accumulator energy. A DIMC adder tree with unused inputs is partly
+    activated, its driven inputs being ``summed_rows`` (default ``mapped_rows``): the rows whose weights
+    a column sums. A diagonal mapping (OX on the wordline, FX on the bitline) maps OX + FX - 1 input rows
+    but each column holds FX weights, the other rows' products a constant zero that does not switch its
+    tree (zigzag-imc ``mapped_rows_for_adder``).
     """
     if not 1 <= mapped_rows <= spec.rows:
         raise SpecError(_SOURCE, "mapped_rows", f"must be in [1, {spec.rows}], got {mapped_rows}")
     if not 1 <= mapped_cols <= spec.cols:
         raise SpecError(_SOURCE, "mapped_cols", f"must be in [1, {spec.cols}], got {mapped_cols}")
+    summed = mapped_rows if summed_rows is None else summed_rows
+    if not 1 <= summed <= mapped_rows:
+        raise SpecError(_SOURCE, "summed_rows", f"must be in [1, {mapped_rows}], got {summed}")
     cost = imc_macro_cost(spec)
     r, c = mapped_rows / spec.rows, mapped_cols / spec.cols
     e = dict(cost.energy_per_cycle_pj)
     scale = {
         "dac": r,
         "wordline": r,
-        "multipliers": r * c,
+        "multipliers": r,
         "bitline": c,
         "adc": c,
         "pv_trees": c,
@@ -577,7 +588,7 @@ def imc_pass_energy_pj(spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int) -
         "cells": 1.0,
     }
     out = {k: v * scale[k] for k, v in e.items()}
-    if spec.kind == "dimc" and mapped_rows < spec.rows and e["adder_trees"] > 0:
+    if spec.kind == "dimc" and summed < spec.rows and e["adder_trees"] > 0:
         g = _gates(spec)
         bits = (
             spec.weight_bits + 1
@@ -585,7 +596,7 @@ def imc_pass_energy_pj(spec: ImcMacroSpec, mapped_rows: int, mapped_cols: int) -
             else (spec.input_bits_per_cycle if spec.tree_split == "weight_bit" else spec.weight_bits)
         )
         size = 2 ** tree_depth(spec.rows)
-        full, half = partial_tree_full_adders(size, mapped_rows, bits)
+        full, half = partial_tree_full_adders(size, summed, bits)
         a_data = spec.input_toggle_rate * (1.0 - spec.weight_sparsity)
         per_tree_fj = (full * g.fa_energy_fj + half * g.fa_half_energy_fj) * a_data
         out["adder_trees"] = per_tree_fj * cost.unit_counts["adder_trees"] * c / 1000.0

@@ -255,7 +255,7 @@ ASSUMPTIONS = (
     Assumption(
         "merge_overlapping_multicast",
         "conventions",
-        "a parent sends each child its own window; overlaps across a fan-out are not merged (ZigZag v2)",
+        "a parent sends each child its whole tile; only the unrolled windows' overlap is merged (ZigZag v2)",
         "overlapping sliding windows across a spatial fan-out read once",
         ALL_TYPES,
     ),

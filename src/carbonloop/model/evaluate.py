@@ -75,23 +75,26 @@ def fits_capacity(tile_bits: np.ndarray, acc: Accelerator, cap: np.ndarray | Non
 
 
 @lru_cache(maxsize=4096)
-def _pass_energy(spec: object, rows: int, cols: int) -> tuple[tuple[str, float], ...]:
+def _pass_energy(spec: object, rows: int, cols: int, summed: int) -> tuple[tuple[str, float], ...]:
     own = getattr(spec, "pass_energy_pj", None)
     if own is not None:  # a CiM macro prices its own pass (carbonloop.costs.cim)
         return tuple(own(rows, cols).items())
     from carbonloop.costs.imc import imc_pass_energy_pj
 
-    return tuple(imc_pass_energy_pj(spec, rows, cols).items())  # type: ignore[arg-type]
+    return tuple(imc_pass_energy_pj(spec, rows, cols, summed).items())  # type: ignore[arg-type]
 
 
-def imc_rows_used(cl: CompiledLayer, loops: LoopArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Macro rows, columns and macros a mapping occupies: rows hold the distinct inputs of the
-    wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs FX + OX - 1 input rows)."""
+def imc_rows_used(
+    cl: CompiledLayer, loops: LoopArrays
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Macro rows, columns and macros a mapping occupies, and the rows each column sums: rows hold the
+    distinct inputs of the wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs
+    FX + OX - 1 input rows), a column sums the bitline unrolling's weights (FX of them)."""
     D = cl.D
     d1, d2, m = (loops.axis_extents(a, D) for a in range(3))
     inputs = next(o for o in cl.operands if o.role == "I")
     rows = footprint(inputs, d1 * d2)
-    return rows, d1.prod(axis=1), m.prod(axis=1)
+    return rows, d1.prod(axis=1), m.prod(axis=1), d2.prod(axis=1)
 
 
 def imc_compute_energy(
@@ -99,16 +102,19 @@ def imc_compute_energy(
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Energy of every MAC pass of the macros, by component, from the macro model [N]."""
     spec = acc.array.imc
-    rows, cols, macros = imc_rows_used(cl, loops)
+    rows, cols, macros, summed = imc_rows_used(cl, loops)
     fits = rows <= spec.rows
     rows_c = np.clip(rows, 1, spec.rows)
+    summed_c = np.clip(summed, 1, rows_c)
     span = int(cols.max(initial=0)) + 1
-    uniq, inverse = np.unique(rows_c.astype(np.int64) * span + cols, return_inverse=True)  # one key a pair
-    pairs = np.stack([uniq // span, uniq % span])
+    deep = spec.rows + 1
+    key = (rows_c.astype(np.int64) * span + cols) * deep + summed_c  # one key per (rows, cols, summed)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    triples = np.stack([uniq // deep // span, uniq // deep % span, uniq % deep])
     per_pass: dict[str, np.ndarray] = {}
-    for j in range(pairs.shape[1]):
-        for name, pj in _pass_energy(spec, int(pairs[0, j]), int(pairs[1, j])):
-            per_pass.setdefault(name, np.zeros(pairs.shape[1]))[j] = pj
+    for j in range(triples.shape[1]):
+        for name, pj in _pass_energy(spec, int(triples[0, j]), int(triples[1, j]), int(triples[2, j])):
+            per_pass.setdefault(name, np.zeros(triples.shape[1]))[j] = pj
     scale = temporal * macros / spec.macros
     components = {name: arr[inverse.ravel()] * scale for name, arr in per_pass.items()}
     total = np.sum(list(components.values()), axis=0) if components else np.zeros(len(temporal))
