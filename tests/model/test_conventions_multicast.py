@@ -25,9 +25,7 @@ from carbonloop.model.evaluate import evaluate
 DATA = Path(__file__).resolve().parents[1] / "data" / "timeloop"
 
 
-def _counts(
-    stages: str, merge: bool, windows: bool = False
-) -> dict[str, dict[str, tuple[int, int, int]]]:
+def _counts(stages: str, merge: bool, windows: bool = False) -> dict[str, dict[str, tuple[int, int, int]]]:
     """Counts with the exact model's conventions except ``merge_overlapping_multicast`` and, where that is
     off, ``merge_spatial_windows`` (False: Timeloop's rule; True: ZigZag's)."""
     with warnings.catch_warnings():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from carbonloop.costs.imc import imc_macro_cost, imc_pass_energy_pj
@@ -77,6 +79,30 @@ def test_diagonal_mapping_needs_fx_plus_ox_minus_one_input_rows():
     # C on the bitline too: 4 x (8 + 3 - 1) = 40 rows > 32
     with pytest.raises(SpecError, match="needs 40 macro rows"):
         evaluate(layer, ACC, _map([["OY", 8], ["FY", 3]], [["OX", 8]], [["C", 4], ["FX", 3]]))
+
+
+def test_a_strided_diagonal_takes_the_rows_its_window_reads():
+    # stride 2: OX 8 on the wordline beside FX 3 reads inputs 2 ox + fx, 2 x 7 + 3 = 17 rows (not 10);
+    # OX 16 would need 2 x 15 + 3 = 33 > 32 rows. ZigZag-IMC counts OX + FX - 1 whatever the stride
+    # (Conventions.strided_diagonal_rows off): 10 and 18 rows, and OX 16 fits
+    layer = conv2d("s2", K=1, C=1, OY=16, OX=16, FY=3, FX=3, stride=2, padding=1)
+    ox8 = _map([["OY", 16], ["FY", 3], ["OX", 2]], [["OX", 8]], [["FX", 3]])
+    ox16 = _map([["OY", 16], ["FY", 3]], [["OX", 16]], [["FX", 3]])
+    ours = evaluate(layer, ACC, ox8)
+    # 16 x 3 x 2 = 96 passes of 17 driven rows, 8 columns, each column summing its 3 weights
+    assert ours.compute_breakdown_pj == pytest.approx(
+        {k: 96 * v for k, v in imc_pass_energy_pj(SPEC, 17, 8, summed_rows=3).items()}
+    )
+    with pytest.raises(SpecError, match="needs 33 macro rows"):
+        evaluate(layer, ACC, ox16)
+    unit = dataclasses.replace(
+        ACC, conventions=dataclasses.replace(ACC.conventions, strided_diagonal_rows=False)
+    )
+    theirs = evaluate(layer, unit, ox8)
+    assert theirs.compute_breakdown_pj == pytest.approx(
+        {k: 96 * v for k, v in imc_pass_energy_pj(SPEC, 10, 8, summed_rows=3).items()}
+    )
+    assert evaluate(layer, unit, ox16).latency_breakdown_cycles["compute"] == 16 * 3 * 8
 
 
 def test_depthwise_conv_maps_on_the_bitline_with_low_utilization():

@@ -368,6 +368,21 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "zigzag_spatial_generator",
+        "hardware",
+        "only the one or two unrollings ZigZag's generator builds per layer (the top sizes, then OX/OY "
+        "added on the input register's axis)",
+        "the whole spatial mapspace the hints allow, searched to the optimum",
+        ALL_TYPES,
+    ),
+    Assumption(
+        "strided_diagonal_rows",
+        "conventions",
+        "a diagonal's macro rows counted at unit steps, OX + FX - 1 whatever the stride (ZigZag-IMC)",
+        "the rows a strided window reads, s (OX - 1) + FX, which the macro must hold",
+        IMC_TYPES,
+    ),
+    Assumption(
         "imc_cell_area",
         "hardware",
         "IMC cell array area from the CACTI rule",

@@ -80,6 +80,14 @@ class CarbonSpotRules:
     accelerator's ``hints.max_mixed`` (:data:`ZIGZAG_MAX_MIXED`). Off: carbonloop's mapper mixes at most
     2 dims per axis (its default, for speed)."""
 
+    zigzag_spatial_generator: bool = True
+    """The spatial unrollings CarbonSpot's ZigZag evaluated: not the mapspace but the one or two its
+    generator builds per layer (``maximize_hardware_utilization=True`` in CarbonSpot's ``zigzag/api.py``:
+    the single and mixed unrollings of each axis by size, the first legal combinations, then OX/OY added on
+    the input register's axis; :mod:`carbonloop.mapper.zigzag_spatial`). The loop orders are still searched
+    to the optimum. Off: carbonloop's mapper searches the whole spatial mapspace the hints allow. Acts only
+    with ``zigzag_spatial_mapspace`` (the generator reads its hints)."""
+
     @property
     def name(self) -> str:
         """``carbonspot`` or ``carbonspot-<rule off>-...`` (parsed back by :func:`rules_from_profile`)."""

@@ -196,7 +196,8 @@ def imc_hints(rules: CarbonSpotRules | None) -> dict[str, Any]:
     spatial = {"D1": ["K", "OX"], "D2": ["C", "FX", "FY"], "M": ["K", "OX", "OY", "G", "B"]}
     if rules is None or not rules.zigzag_spatial_mapspace:
         return {"spatial": spatial}
-    return {"spatial": {**spatial, "D1": ["K", "OX", "OY"]}, "max_mixed": ZIGZAG_MAX_MIXED}
+    generator = {"spatial_generator": "zigzag"} if rules.zigzag_spatial_generator else {}
+    return {"spatial": {**spatial, "D1": ["K", "OX", "OY"]}, "max_mixed": ZIGZAG_MAX_MIXED, **generator}
 
 
 def imc(

@@ -228,6 +228,11 @@ def digital_spec(
             **(
                 {"max_mixed": ZIGZAG_MAX_MIXED} if rules is not None and rules.zigzag_spatial_mapspace else {}
             ),
+            **(
+                {"spatial_generator": "zigzag"}
+                if rules is not None and rules.zigzag_spatial_mapspace and rules.zigzag_spatial_generator
+                else {}
+            ),
         },
     }
 

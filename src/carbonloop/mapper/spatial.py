@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
@@ -162,8 +162,12 @@ def hinted_max_mixed(acc: Accelerator) -> int:
 def spatial_candidates(
     layer: Layer, acc: Accelerator, constraints: Constraints | None = None, *, imperfect: bool = False
 ) -> list[SpatialCandidate]:
-    """Every spatial candidate of the mapspace, best-ranked first (deterministic order)."""
+    """Every spatial candidate of the mapspace, best-ranked first (deterministic order). An accelerator
+    whose hints name ``spatial_generator: zigzag`` has only the unrollings ZigZag v2's generator gives the
+    layer (:mod:`carbonloop.mapper.zigzag_spatial`), unless the constraints fix the unrolling."""
     constraints = constraints or Constraints()
+    if constraints.spatial is None and generated_spatial(acc):
+        return zigzag_candidates(layer, acc, constraints, imperfect=imperfect)
     sizes = layer.sizes
     axes = acc.array.axis_names
     allowed = allowed_dims(layer, acc, constraints)
@@ -214,6 +218,33 @@ def spatial_candidates(
             )
         )
     # stable ranking: utilization desc, demand asc, then generation order
+    ranked = sorted(enumerate(out), key=lambda t: (-t[1].used, t[1].demand_bits, t[0]))
+    return [c for _, c in ranked]
+
+
+def generated_spatial(acc: Accelerator) -> bool:
+    """The accelerator's hints name ZigZag's spatial generator (``spatial_generator: zigzag``)."""
+    value = acc.hints.get("spatial_generator") if isinstance(acc.hints, dict) else None
+    if value is None:
+        return False
+    if value != "zigzag":
+        raise SpecError(acc.name, "hints.spatial_generator", f"unknown generator {value!r} (known: zigzag)")
+    return True
+
+
+def zigzag_candidates(
+    layer: Layer, acc: Accelerator, constraints: Constraints, *, imperfect: bool
+) -> list[SpatialCandidate]:
+    """The candidates of ZigZag's generated unrollings, each pinned on every axis (a factor that does not
+    divide its dim pads it, as ZigZag rounds a partial unrolling up), best-ranked first."""
+    from carbonloop.mapper.zigzag_spatial import zigzag_spatial_unrollings
+
+    out: list[SpatialCandidate] = []
+    for unrolling in zigzag_spatial_unrollings(layer, acc):
+        pinned = {a: [(d, f) for d, f in unrolling.get(a, ())] for a in acc.array.axis_names}
+        for cand in spatial_candidates(layer, acc, replace(constraints, spatial=pinned), imperfect=imperfect):
+            if cand not in out:
+                out.append(cand)
     ranked = sorted(enumerate(out), key=lambda t: (-t[1].used, t[1].demand_bits, t[0]))
     return [c for _, c in ranked]
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import footprint
-from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
+from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays, unit_window_steps
 
 
 def capacity_bits(acc: Accelerator) -> np.ndarray:
@@ -102,12 +102,15 @@ def capacity_bits_for(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) ->
 
 def diagonal_rows_fit(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
     """[N] bool: every diagonal register array holds the distinct inputs of the whole unrolling, one word
-    per instance (``footprint(I) x bits <= size x instances``; the diagonal's ``OX_u + FX_u - 1`` rows).
-    All True without a diagonal register."""
+    per instance (``footprint(I) x bits <= size x instances``; the diagonal's ``OX_u + FX_u - 1`` rows, at
+    stride s ``s (OX_u - 1) + FX_u`` unless ``Conventions.strided_diagonal_rows`` is off). All True without
+    a diagonal register."""
     ok = np.ones(loops.N, dtype=bool)
     inputs = _operand(cl, "I")
     if not has_diagonal_levels(acc) or inputs is None:
         return ok
+    if not acc.conventions.strided_diagonal_rows:
+        inputs = unit_window_steps(inputs)
     need = footprint(inputs, loops.spatial_extents(cl.D)) * inputs.bits
     base = capacity_bits(acc)
     for x, m in enumerate(acc.memories):

@@ -96,6 +96,15 @@ class Conventions:
     (:func:`carbonloop.model.accesses.distinct_child_tiles`). A depthwise layer on a compute-in-memory
     array, OX over the wordlines' D1 and FX over D2, reads OX + FX - 1 inputs a column, not OX x FX."""
 
+    strided_diagonal_rows: bool = True
+    """A compute-in-memory macro holds the distinct inputs of its unrolling in its rows: a diagonal mapping
+    (OX over the wordline beside FX over the bitline) at stride s reads ``s (OX - 1) + FX`` input rows, and
+    a mapping that needs more rows than the macro has cannot run. ZigZag-IMC counts ``OX + FX - 1`` rows
+    whatever the stride (KULeuven-MICAS/zigzag-imc @ 49b125a ``DimcArrayUnit``:
+    ``calculate_mapped_rows_total_when_diagonal_mapping_found`` adds ``OXu - 1`` rows to ``FXu``; its
+    spatial generator checks the same count against the bitline), so a stride-2 depthwise layer gets a
+    diagonal twice as wide as its rows allow, charged for fewer rows. Off: the rows at unit steps."""
+
     refill_stalls: bool = True
     """A single-buffered level stalls compute while it refills, and the first tiles load and the last
     drain outside the steady state. Timeloop counts cycles as the slowest of compute and each level's
@@ -211,6 +220,7 @@ TIMELOOP = Conventions(
 
 ZIGZAG = Conventions(
     name="zigzag",
+    strided_diagonal_rows=False,
     merge_overlapping_multicast=False,
     leakage_in_energy=False,
     psum_width_by_level=False,
@@ -225,6 +235,7 @@ ZIGZAG = Conventions(
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
     name="carbonspot",
+    strided_diagonal_rows=False,
     merge_overlapping_multicast=False,
     leakage_in_energy=False,
     psum_width_by_level=False,

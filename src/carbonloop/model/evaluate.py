@@ -31,6 +31,7 @@ from carbonloop.model.nest import (
     compile_layer,
     mapping_arrays,
     operand_loop_arrays,
+    unit_window_steps,
 )
 from carbonloop.model.zigzag_counts import drain_word_bits, partial_levels, zigzag_counts
 from carbonloop.model.zigzag_latency import zigzag_latency_cycles
@@ -85,14 +86,18 @@ def _pass_energy(spec: object, rows: int, cols: int, summed: int) -> tuple[tuple
 
 
 def imc_rows_used(
-    cl: CompiledLayer, loops: LoopArrays
+    cl: CompiledLayer, loops: LoopArrays, strided: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Macro rows, columns and macros a mapping occupies, and the rows each column sums: rows hold the
     distinct inputs of the wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs
-    FX + OX - 1 input rows), a column sums the bitline unrolling's weights (FX of them)."""
+    FX + OX - 1 input rows; at stride s, s (OX - 1) + FX), a column sums the bitline unrolling's weights
+    (FX of them). ``strided`` off (``Conventions.strided_diagonal_rows``): a window's rows are counted at
+    unit steps, ``OX + FX - 1`` whatever the stride, as ZigZag-IMC does."""
     D = cl.D
     d1, d2, m = (loops.axis_extents(a, D) for a in range(3))
     inputs = next(o for o in cl.operands if o.role == "I")
+    if not strided:
+        inputs = unit_window_steps(inputs)
     rows = footprint(inputs, d1 * d2)
     return rows, d1.prod(axis=1), m.prod(axis=1), d2.prod(axis=1)
 
@@ -102,7 +107,7 @@ def imc_compute_energy(
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Energy of every MAC pass of the macros, by component, from the macro model [N]."""
     spec = acc.array.imc
-    rows, cols, macros, summed = imc_rows_used(cl, loops)
+    rows, cols, macros, summed = imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)
     fits = rows <= spec.rows
     rows_c = np.clip(rows, 1, spec.rows)
     summed_c = np.clip(summed, 1, rows_c)
@@ -599,7 +604,7 @@ def evaluate(layer: Layer, acc: Accelerator, mapping: Mapping, *, check_capacity
     if check_capacity:
         check_fits(layer, acc, cl, res, resolved.keep, mapping.source, loops)
         if acc.array.is_imc:
-            rows = int(imc_rows_used(cl, loops)[0][0])
+            rows = int(imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)[0][0])
             if rows > acc.array.imc.rows:
                 raise SpecError(
                     mapping.source,

@@ -6,7 +6,7 @@ Rows are padded with factor-1 loops, which change no count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,6 +28,13 @@ class CompiledOperand:
     bits: int
     partial_bits: int
     relevant_dims: tuple[int, ...]
+
+
+def unit_window_steps(op: CompiledOperand) -> CompiledOperand:
+    """``op`` with every sliding-window axis at unit steps (``2 ox + fx`` read as ``ox + fx``): the rows a
+    diagonal mapping takes as ZigZag-IMC counts them (``Conventions.strided_diagonal_rows`` off)."""
+    axes = tuple((dims, (1,) * len(coefs)) if len(dims) > 1 else (dims, coefs) for dims, coefs in op.axes)
+    return replace(op, axes=axes)
 
 
 @dataclass(frozen=True)
