@@ -12,8 +12,10 @@ from importlib.resources import files
 import pandas as pd
 import pytest
 
+from carbonloop.errors import SpecError
 from carbonloop.hardware.imc import imc
 from carbonloop.hardware.templates import digital
+from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.search import search_layer
 from carbonloop.mapper.spatial import spatial_candidates
 from carbonloop.mapper.zigzag_spatial import _with_mixes, prime_factors, zigzag_spatial_unrollings
@@ -151,3 +153,22 @@ def test_compute_cycles_are_carbonspots_on_the_tiny_study():
 def test_no_diagonal_without_the_diagonal_register(profile):
     acc = _profile(digital(32, 32, 524288, "ws", profile=profile))
     assert zigzag_spatial_unrollings(_layer("ds_cnn", "dw1"), acc) == [{"D2": (("FX", 3), ("FY", 3))}]
+
+
+def test_a_layer_whose_generated_unrolling_fits_nowhere_is_searched_over_the_mapspace():
+    # AutoEncoder fc0 (K 128, C 640) on a 128x128 WS array with 8 KiB of SRAM: ZigZag's unrolling K 128 x
+    # C 128 needs a 128 x 128 x 8 b = 16 KiB weight tile in the SRAM, which holds 8 KiB: no mapping of it
+    # fits. The layer falls back to the hints' mapspace (the point is kept) and finds a smaller unrolling
+    acc = _profile(digital(128, 128, 8192, "ws", profile="carbonspot"))
+    layer = zoo.get("autoencoder").layers[0]
+    assert zigzag_spatial_unrollings(layer, acc) == [{"D1": (("K", 128),), "D2": (("C", 128),)}]
+    with pytest.raises(SpecError, match="every tile overflows"):
+        search_layer(
+            layer,
+            acc,
+            "edp",
+            budget=300,
+            constraints=Constraints(spatial={"D1": [("K", 128)], "D2": [("C", 128)]}),
+        )
+    result = search_layer(layer, acc, "edp", budget=300)
+    assert 0 < result.cost.spatial_utilization < 1

@@ -22,6 +22,9 @@ class Constraints:
       (loaded before it and kept after it, as ZigZag's per-layer top memory level puts them): no loop
       relevant to them sits above the level, so they cross its upper boundary once, and the level's tile of
       them is the whole tensor (the capacity check sees it).
+    - ``generated_spatial``: on an accelerator whose hints name a spatial generator (ZigZag's, under the
+      ``carbonspot`` profile), search only the unrollings it builds; off, the hints' whole mapspace
+      (what a layer falls back to when none of the generated unrollings fits: docs/mapper.md).
     - ``top_spatial`` / ``utilization_slack``: spatial candidates always searched: the best
       ``top_spatial`` by utilization, or (if set) every one within ``utilization_slack`` (a fraction) of
       the best. The others are searched only while their lower bound can still beat the best found.
@@ -33,5 +36,6 @@ class Constraints:
     max_mixed: int | None = None
     bypass: bool = False
     resident: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    generated_spatial: bool = True
     top_spatial: int = 3
     utilization_slack: float | None = None

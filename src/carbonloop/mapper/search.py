@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -26,7 +26,13 @@ from carbonloop.mapper.energy_bounds import candidate_extra_energy
 from carbonloop.mapper.incumbent import Incumbent
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.pool import Pool, Run, default_max_memory_bytes, limits_for
-from carbonloop.mapper.spatial import SpatialCandidate, padded_dims, select_first, spatial_candidates
+from carbonloop.mapper.spatial import (
+    SpatialCandidate,
+    generated_spatial,
+    padded_dims,
+    select_first,
+    spatial_candidates,
+)
 from carbonloop.mapper.temporal import Space, operand_classes
 from carbonloop.model.capacity import capacity_bits, diagonal_rows_fit, has_diagonal_levels
 from carbonloop.model.evaluate import LayerCost, evaluate
@@ -355,7 +361,28 @@ def search_layer(
             memo=memo,
         )
 
-    res = run(usable, phantoms)
+    try:
+        res = run(usable, phantoms)
+    except NothingFits:
+        cons = constraints or Constraints()
+        if cons.spatial is not None or not cons.generated_spatial or not generated_spatial(acc):
+            raise
+        # none of the generated unrollings fits the hardware (an SRAM smaller than one unrolled weight
+        # tile): the layer is searched over the hints' whole mapspace instead, so the point is kept
+        return search_layer(
+            layer,
+            acc,
+            objective,
+            constraints=replace(cons, generated_spatial=False),
+            budget=budget,
+            imperfect=imperfect,
+            mode=mode,
+            lam_range=lam_range,
+            seed=seed,
+            max_memory_bytes=max_memory_bytes,
+            ceiling=ceiling,
+            memo=memo,
+        )
     if res is None:  # the ceiling was below this mapspace's optimum: not a bound, search without it
         res = run(None)
         assert res is not None
@@ -365,6 +392,10 @@ def search_layer(
         else:
             reuse.remember(key, res.mapping)
     return res
+
+
+class NothingFits(SpecError):
+    """No mapping of the layer's mapspace fits the hardware (every tile overflows)."""
 
 
 def _element_overflows(layer: Layer, acc: Accelerator, spaces: list[Space]) -> str:
@@ -503,7 +534,7 @@ def _search_layer(
     if (ceiling is not None and not inc.reached_ceiling()) or not inc.phantoms_reached():
         return None
     if inc.best_ref is None:
-        raise SpecError(
+        raise NothingFits(
             "<mapper>",
             f"layers.{layer.name}",
             f"no mapping of {layer.name} fits {acc.name} (every tile overflows){_element_overflows(layer, acc, [s for _, _, s in spaces])}",

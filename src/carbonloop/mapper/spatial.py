@@ -166,7 +166,7 @@ def spatial_candidates(
     whose hints name ``spatial_generator: zigzag`` has only the unrollings ZigZag v2's generator gives the
     layer (:mod:`carbonloop.mapper.zigzag_spatial`), unless the constraints fix the unrolling."""
     constraints = constraints or Constraints()
-    if constraints.spatial is None and generated_spatial(acc):
+    if constraints.spatial is None and constraints.generated_spatial and generated_spatial(acc):
         return zigzag_candidates(layer, acc, constraints, imperfect=imperfect)
     sizes = layer.sizes
     axes = acc.array.axis_names
