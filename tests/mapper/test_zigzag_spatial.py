@@ -18,7 +18,7 @@ from carbonloop.hardware.templates import digital
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.search import search_layer
 from carbonloop.mapper.spatial import spatial_candidates
-from carbonloop.mapper.zigzag_spatial import _with_mixes, prime_factors, zigzag_spatial_unrollings
+from carbonloop.mapper.zigzag_spatial import _with_mixes, zigzag_spatial_unrollings
 from carbonloop.model.conventions import get_conventions
 from carbonloop.workload import zoo
 
@@ -29,12 +29,6 @@ def _profile(acc):
 
 def _layer(network: str, name: str):
     return next(x for x in zoo.get(network).layers if x.name == name)
-
-
-def test_prime_factors():
-    assert prime_factors(48) == [2, 2, 2, 2, 3]
-    assert prime_factors(25) == [5, 5]
-    assert prime_factors(1) == []
 
 
 def test_a_mix_with_a_repeated_dim_replaces_the_smaller_mix():

@@ -19,24 +19,12 @@ from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.interop.zigzag import _allocate
 from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.factors import prime_factors
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.workload.layer import Layer
 
 LPF_LIMIT = 6
 """ZigZag's default ``lpf_limit`` (get_hardware_performance_zigzag, 3.9.1): at most 6! = 720 orders."""
-
-
-def prime_factors(n: int) -> list[int]:
-    """The prime factors of ``n`` >= 1, smallest first (1 has none)."""
-    out, p = [], 2
-    while p * p <= n:
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 1
-    if n > 1:
-        out.append(n)
-    return out
 
 
 def limited_factors(remaining: dict[str, int], limit: int = LPF_LIMIT) -> list[tuple[str, int]]:

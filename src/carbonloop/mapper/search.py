@@ -344,12 +344,16 @@ def search_layer(
             phantoms = reuse.points(key, layer, acc)
     usable = ceiling if mode == "objective" and exact else None
 
-    def run(limit: float | None, known: tuple[tuple[float, float], ...] = ()) -> SearchResult | None:
+    def run(
+        limit: float | None,
+        known: tuple[tuple[float, float], ...] = (),
+        cons: Constraints | None = constraints,
+    ) -> SearchResult | None:
         return _search_layer(
             layer,
             acc,
             objective,
-            constraints=constraints,
+            constraints=cons,
             budget=budget,
             imperfect=imperfect,
             mode=mode,
@@ -369,20 +373,7 @@ def search_layer(
             raise
         # none of the generated unrollings fits the hardware (an SRAM smaller than one unrolled weight
         # tile): the layer is searched over the hints' whole mapspace instead, so the point is kept
-        return search_layer(
-            layer,
-            acc,
-            objective,
-            constraints=replace(cons, generated_spatial=False),
-            budget=budget,
-            imperfect=imperfect,
-            mode=mode,
-            lam_range=lam_range,
-            seed=seed,
-            max_memory_bytes=max_memory_bytes,
-            ceiling=ceiling,
-            memo=memo,
-        )
+        res = run(None, (), replace(cons, generated_spatial=False))
     if res is None:  # the ceiling was below this mapspace's optimum: not a bound, search without it
         res = run(None)
         assert res is not None

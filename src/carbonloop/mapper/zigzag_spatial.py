@@ -45,6 +45,7 @@ import itertools
 import math
 
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.model.factors import prime_factors
 from carbonloop.workload.layer import Layer
 
 Loops = tuple[tuple[str, int], ...]
@@ -58,19 +59,6 @@ MAX_EVENTS = 3
 """ZigZag stops combining the axes at the third change of combined size or yield (``yield_count_limit = 2``
 plus one, ``maximize_hardware_utilization``): "only check the spatial mappings associated with the top 2
 hardware utilization"."""
-
-
-def prime_factors(n: int) -> list[int]:
-    """Prime factors of ``n`` in ascending order, with repeats (``12`` -> ``[2, 2, 3]``)."""
-    out, p = [], 2
-    while p * p <= n:
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 1
-    if n > 1:
-        out.append(n)
-    return out
 
 
 def _dim_order(layer: Layer) -> list[str]:
