@@ -68,6 +68,12 @@ class MemoryLevel:
     fit only, each instance holds one word per position of that unrolling (capacity x its product), and
     the register array as a whole holds every distinct input of the array's unrolling once; energy,
     area and leakage are the register's own (:mod:`carbonloop.model.capacity`; docs/model.md)."""
+    written_by_rows: int | None = None
+    """A compute-in-memory macro's weight cells, written one macro row per cycle (this many rows): the
+    level's ``write_bw_bits`` is the rate when every row is rewritten, and a refill that rewrites only the
+    rows the spatial unrolling uses takes that many row cycles, not all of them (its write bandwidth for
+    the latency scales by rows / rows used: :func:`carbonloop.model.capacity.unrolled_accelerator`).
+    None: an ordinary memory."""
 
     @property
     def has_access_granularity(self) -> bool:

@@ -168,6 +168,7 @@ def imc_accelerator(
             update_pj=cost.weight_write_energy_pj,
             read_bw_bits=float(bw),
             write_bw_bits=bw / spec.rows,  # one row of the macro written per cycle
+            written_by_rows=spec.rows,
             operands=frozenset({"W"}),
             spans=(),
             double_buffered=False,

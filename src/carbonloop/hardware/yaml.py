@@ -94,6 +94,8 @@ class MemorySpec(_Strict):
     """The smallest write (fills, updates) in bits, as ``min_read_bits``."""
     diagonal_inputs: StrictBool = False
     """An input register feeding diagonals of PEs (ZigZag's weight diagonal mapping; docs/model.md)."""
+    written_by_rows: int | None = Field(default=None, ge=1, le=MAX_WORD_BITS)
+    """Compute-in-memory weight cells written one macro row per cycle, this many rows (docs/imc.md)."""
 
 
 class AcceleratorSpec(_Strict):
@@ -171,6 +173,7 @@ def _memory(spec: MemorySpec, i: int, axes: list[str], node_nm: int, source: str
         min_read_bits=_granularity(spec.min_read_bits, spec.operands, source, f"{where}.min_read_bits"),
         min_write_bits=_granularity(spec.min_write_bits, spec.operands, source, f"{where}.min_write_bits"),
         diagonal_inputs=spec.diagonal_inputs,
+        written_by_rows=spec.written_by_rows,
     )
 
 
@@ -295,6 +298,7 @@ def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
                 **({"min_read_bits": dict(m.min_read_bits)} if m.min_read_bits else {}),
                 **({"min_write_bits": dict(m.min_write_bits)} if m.min_write_bits else {}),
                 **({"diagonal_inputs": True} if m.diagonal_inputs else {}),
+                **({"written_by_rows": m.written_by_rows} if m.written_by_rows else {}),
             }
             for m in acc.memories
         ],

@@ -126,38 +126,82 @@ def diagonal_factors(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> 
 
 
 @lru_cache(maxsize=256)
-def unrolled_accelerator(acc: Accelerator, factors: tuple[int, ...]) -> Accelerator:
+def unrolled_accelerator(
+    acc: Accelerator, factors: tuple[int, ...], rows_used: tuple[int, ...] = ()
+) -> Accelerator:
     """``acc`` as one spatial unrolling sees it: each diagonal register's size and port bandwidths times its factor
     (``factors``, in level order; as ZigZag builds its ``-supporting-diagonal-map`` accelerator per spatial
-    mapping), every cost unchanged. ``acc`` itself when every factor is 1."""
-    if all(f == 1 for f in factors):
-        return acc
-    it = iter(factors)
+    mapping), and each row-written cell level's write bandwidth times its rows over the rows the unrolling
+    uses (``rows_used``, in level order: a refill rewrites those rows only, one a cycle), every cost
+    unchanged. ``acc`` itself when nothing changes."""
+    it, rows = iter(factors), iter(rows_used)
     memories = []
     for m in acc.memories:
         if m.diagonal_inputs:
             f = next(it)
-            m = dataclasses.replace(
-                m,
-                size_bits=None if m.size_bits is None else m.size_bits * f,
-                read_bw_bits=m.read_bw_bits * f,
-                write_bw_bits=m.write_bw_bits * f,
-            )
+            if f != 1:
+                m = dataclasses.replace(
+                    m,
+                    size_bits=None if m.size_bits is None else m.size_bits * f,
+                    read_bw_bits=m.read_bw_bits * f,
+                    write_bw_bits=m.write_bw_bits * f,
+                )
+        elif m.written_by_rows and rows_used:
+            used = next(rows)
+            if used != m.written_by_rows:
+                m = dataclasses.replace(m, write_bw_bits=m.write_bw_bits * m.written_by_rows / used)
         memories.append(m)
+    if all(a is b for a, b in zip(memories, acc.memories, strict=True)):
+        return acc
     return dataclasses.replace(acc, memories=tuple(memories))
+
+
+def imc_rows_used(
+    cl: CompiledLayer, loops: LoopArrays, strided: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Macro rows, columns and macros a mapping occupies, and the rows each column sums: rows hold the
+    distinct inputs of the wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs
+    FX + OX - 1 input rows; at stride s, s (OX - 1) + FX), a column sums the bitline unrolling's weights
+    (FX of them). ``strided`` off (``Conventions.strided_diagonal_rows``): a window's rows are counted at
+    unit steps, ``OX + FX - 1`` whatever the stride, as ZigZag-IMC does."""
+    D = cl.D
+    d1, d2, m = (loops.axis_extents(a, D) for a in range(3))
+    inputs = next(o for o in cl.operands if o.role == "I")
+    if not strided:
+        inputs = unit_window_steps(inputs)
+    rows = footprint(inputs, d1 * d2)
+    return rows, d1.prod(axis=1), m.prod(axis=1), d2.prod(axis=1)
+
+
+def rows_written(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
+    """[N] the macro rows each mapping's weights occupy, the rows a refill of row-written cells rewrites
+    (``MemoryLevel.written_by_rows``): the rows of the unrolling (:func:`imc_rows_used`), at most the
+    macro's. Empty ([N, 0]) without such a level."""
+    levels = [m.written_by_rows for m in acc.memories if m.written_by_rows]
+    if not levels or not acc.array.is_imc:
+        return np.ones((loops.N, 0), dtype=np.int64)
+    rows = imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)[0]
+    return np.stack([np.clip(rows, 1, n) for n in levels], axis=1).astype(np.int64)
 
 
 def unrolling_groups(
     acc: Accelerator, cl: CompiledLayer, loops: LoopArrays
 ) -> list[tuple[Accelerator, np.ndarray]]:
     """The rows [N] grouped by the accelerator their unrolling sees (:func:`unrolled_accelerator`): one
-    group of every row with ``acc`` itself when no level is a diagonal register."""
-    if not has_diagonal_levels(acc):
+    group of every row with ``acc`` itself when no level is a diagonal register or row-written cells."""
+    rows = rows_written(acc, cl, loops)
+    if not has_diagonal_levels(acc) and rows.shape[1] == 0:
         return [(acc, np.arange(loops.N))]
     factors = diagonal_factors(acc, cl, loops)
-    keys, inverse = np.unique(factors, axis=0, return_inverse=True)
+    n_diag = factors.shape[1]
+    keys, inverse = np.unique(np.concatenate([factors, rows], axis=1), axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     return [
-        (unrolled_accelerator(acc, tuple(int(f) for f in key)), np.flatnonzero(inverse == g))
+        (
+            unrolled_accelerator(
+                acc, tuple(int(f) for f in key[:n_diag]), tuple(int(r) for r in key[n_diag:])
+            ),
+            np.flatnonzero(inverse == g),
+        )
         for g, key in enumerate(keys)
     ]

@@ -15,11 +15,12 @@ import numpy as np
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.model.accesses import Counts, FillCounter, count_accesses, footprint
+from carbonloop.model.accesses import Counts, FillCounter, count_accesses
 from carbonloop.model.capacity import (
     capacity_bits,
     capacity_bits_for,
     diagonal_rows_fit,
+    imc_rows_used,
     unrolling_groups,
 )
 from carbonloop.model.instance_costs import block_elements, leaking_instances, paying_instances
@@ -31,7 +32,6 @@ from carbonloop.model.nest import (
     compile_layer,
     mapping_arrays,
     operand_loop_arrays,
-    unit_window_steps,
 )
 from carbonloop.model.zigzag_counts import drain_word_bits, partial_levels, zigzag_counts
 from carbonloop.model.zigzag_latency import zigzag_latency_cycles
@@ -83,23 +83,6 @@ def _pass_energy(spec: object, rows: int, cols: int, summed: int) -> tuple[tuple
     from carbonloop.costs.imc import imc_pass_energy_pj
 
     return tuple(imc_pass_energy_pj(spec, rows, cols, summed).items())  # type: ignore[arg-type]
-
-
-def imc_rows_used(
-    cl: CompiledLayer, loops: LoopArrays, strided: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Macro rows, columns and macros a mapping occupies, and the rows each column sums: rows hold the
-    distinct inputs of the wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs
-    FX + OX - 1 input rows; at stride s, s (OX - 1) + FX), a column sums the bitline unrolling's weights
-    (FX of them). ``strided`` off (``Conventions.strided_diagonal_rows``): a window's rows are counted at
-    unit steps, ``OX + FX - 1`` whatever the stride, as ZigZag-IMC does."""
-    D = cl.D
-    d1, d2, m = (loops.axis_extents(a, D) for a in range(3))
-    inputs = next(o for o in cl.operands if o.role == "I")
-    if not strided:
-        inputs = unit_window_steps(inputs)
-    rows = footprint(inputs, d1 * d2)
-    return rows, d1.prod(axis=1), m.prod(axis=1), d2.prod(axis=1)
 
 
 def imc_compute_energy(
