@@ -9,6 +9,7 @@ import pytest
 from carbonloop.costs.imc import imc_macro_cost, imc_pass_energy_pj
 from carbonloop.errors import SpecError
 from carbonloop.hardware import load_accelerator
+from carbonloop.model.conventions import get_conventions
 from carbonloop.model.evaluate import evaluate
 from carbonloop.model.mapping import mapping_from_data
 from carbonloop.workload import conv2d, matmul
@@ -56,6 +57,23 @@ def test_matmul_on_a_dimc_macro_by_hand():
     # (a refill of all 32 rows would take 32: MemoryLevel.written_by_rows);
     # SRAM fills (128 + 64) x 8 b over its 512-bit port -> 3 cycles.  32 + 16 + 3 = 51.
     assert cost.latency_cycles == 51
+
+
+def test_zigzag_imc_latency_is_compute_plus_row_by_row_weight_loads():
+    # ZigZag-IMC (Conventions.imc_stalls_from_ports off, the carbonspot set): compute plus, for every fill
+    # of the cells, one write of the mapped rows; no other stall. O[m,n] += I[m,k] W[k,n], M 4, N 64, K 16:
+    # N 32 on the wordline, K 16 on the bitline (16 rows), N 2 x M 4 in time with N outer: the weights are
+    # loaded twice (once per N block) -> 2 x 16 = 32 stall cycles; compute 8 passes x 8 = 64; total 96
+    carbonspot = dataclasses.replace(ACC, conventions=get_conventions("carbonspot"))
+    layer = matmul("mm", M=4, N=64, K=16)
+    cost = evaluate(layer, carbonspot, _map([["K", 2], ["OY", 4]], [["K", 32]], [["C", 16]]))
+    assert cost.accesses["cells"]["W"]["fills"] == 2 * 512
+    assert cost.latency_breakdown_cycles["compute"] == 64
+    assert cost.latency_breakdown_cycles["stall"] == 2 * 16
+    assert cost.latency_cycles == 96
+    # with M outer the weights are reloaded for every row of M: 8 fills x 16 rows = 128 stall cycles
+    cost = evaluate(layer, carbonspot, _map([["OY", 4], ["K", 2]], [["K", 32]], [["C", 16]]))
+    assert cost.latency_breakdown_cycles["stall"] == 8 * 16
 
 
 def test_fully_unrolled_layer_has_no_temporal_loop():

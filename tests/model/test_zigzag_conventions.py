@@ -42,6 +42,7 @@ def test_named_sets_resolve_and_differ_only_in_their_switches():
         "activations_by_live_range",  # ZigZag v2's per-layer top memory levels (SearchUnusedMemoryStage)
         "fractional_word_totals",  # CarbonSpot's ZigZag v2 keeps fractional word totals
         "padded_units_move_data",  # and rounds a padded unrolling up for its latency
+        "imc_stalls_from_ports",  # ZigZag-IMC's latency: compute plus the weight loads (its cost model)
     }
     assert {k for k, v in ZIGZAG.describe().items() if v != CARBONLOOP.describe()[k]} == {
         "leakage_in_energy",  # ZigZag's cost model sums access and MAC energies only

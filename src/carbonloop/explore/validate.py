@@ -376,6 +376,14 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "imc_stalls_from_ports",
+        "conventions",
+        "an IMC layer stalls only for its weight loads: the mapped rows written once per fill of the cells "
+        "(ZigZag-IMC)",
+        "an IMC layer stalls on its memories' ports like any array",
+        IMC_TYPES,
+    ),
+    Assumption(
         "strided_diagonal_rows",
         "conventions",
         "a diagonal's macro rows counted at unit steps, OX + FX - 1 whatever the stride (ZigZag-IMC)",

@@ -105,6 +105,13 @@ class Conventions:
     spatial generator checks the same count against the bitline), so a stride-2 depthwise layer gets a
     diagonal twice as wide as its rows allow, charged for fewer rows. Off: the rows at unit steps."""
 
+    imc_stalls_from_ports: bool = True
+    """A compute-in-memory layer stalls on its memories' ports like any array (the latency model of the
+    set). ZigZag-IMC, which CarbonSpot ran, replaces the stall of an IMC layer by the weight reloads alone:
+    one row-by-row write of the mapped rows each time the cells are filled, the first fill included
+    (:func:`carbonloop.model.zigzag_latency.imc_weight_loading_latency`); a layer whose inputs or outputs
+    starve the macro is not slowed. Off under ``carbonspot``."""
+
     refill_stalls: bool = True
     """A single-buffered level stalls compute while it refills, and the first tiles load and the last
     drain outside the steady state. Timeloop counts cycles as the slowest of compute and each level's
@@ -235,6 +242,7 @@ ZIGZAG = Conventions(
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
     name="carbonspot",
+    imc_stalls_from_ports=False,
     strided_diagonal_rows=False,
     merge_overlapping_multicast=False,
     leakage_in_energy=False,

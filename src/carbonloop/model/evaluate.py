@@ -34,7 +34,7 @@ from carbonloop.model.nest import (
     operand_loop_arrays,
 )
 from carbonloop.model.zigzag_counts import drain_word_bits, partial_levels, zigzag_counts
-from carbonloop.model.zigzag_latency import zigzag_latency_cycles
+from carbonloop.model.zigzag_latency import imc_weight_loading_latency, zigzag_latency_cycles
 from carbonloop.workload.layer import Layer
 
 
@@ -193,6 +193,8 @@ def _latency_by_unrolling(
     def one(a: Accelerator, c: Counts, lp: LoopArrays, o: dict[str, LoopArrays]) -> dict[str, np.ndarray]:
         if a.conventions.level_roofline_latency:
             return latency_cycles(c, a)
+        if a.array.is_imc and not a.conventions.imc_stalls_from_ports:
+            return imc_weight_loading_latency(cl, a, lp, c)
         return zigzag_latency_cycles(cl, a, lp, keep, c, o)
 
     groups = unrolling_groups(acc, cl, loops)

@@ -594,3 +594,31 @@ def _loading(
         for z in range(len(chain) - 1)
     )
     return int(math.ceil(onload)), int(math.ceil(offload))
+
+
+def imc_weight_loading_latency(
+    cl: CompiledLayer, acc: Accelerator, loops: LoopArrays, counts: Counts
+) -> dict[str, np.ndarray]:
+    """Cycles [N] of a compute-in-memory layer by ZigZag-IMC's rule (``Conventions.imc_stalls_from_ports``
+    off): the compute, plus one row-by-row write of the mapped rows for every time the weight cells are
+    filled, the first fill included, and nothing else; the other memories' port stalls are not counted
+    (KULeuven-MICAS/zigzag-imc, ``cost_model_for_sram_imc.py`` ``calc_latency``: ``SS_comb =
+    nb_of_weight_reload_periods x mapped_rows_total x mapped_group_depth`` when the weights have more than
+    one memory level, replacing the port model's stall). The fills per cell are the model's weight fills of
+    the row-written level over its instances and tile; the rows are the unrolling's (as the conventions
+    count them: :func:`carbonloop.model.capacity.imc_rows_used`)."""
+    from carbonloop.model.capacity import imc_rows_used
+
+    N = loops.N
+    compute = counts.temporal_iterations.astype(np.int64) * acc.array.cycles_per_mac
+    stall = np.zeros(N, dtype=np.int64)
+    w = next((i for i, o in enumerate(cl.operands) if o.role == "W"), None)
+    cells = next((x for x, m in enumerate(acc.memories) if m.written_by_rows), None)
+    if w is not None and cells is not None and sum("W" in m.operands for m in acc.memories) > 1:
+        words = counts.operand_tile_bits[:, cells, w] / np.maximum(counts.word_bits[:, cells, w], 1)
+        per_fill = np.maximum(counts.instances[:, cells] * words, 1)
+        periods = np.rint(counts.fills[:, cells, w] / per_fill).astype(np.int64)
+        rows = np.clip(imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)[0], 1, None)
+        stall = periods * rows.astype(np.int64) * np.maximum(np.rint(words).astype(np.int64), 1)
+    zero = np.zeros(N, dtype=np.int64)
+    return {"compute": compute, "stall": stall, "onload": zero, "offload": zero, "total": compute + stall}
