@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.factors import prime_factors
@@ -59,6 +60,14 @@ MAX_EVENTS = 3
 """ZigZag stops combining the axes at the third change of combined size or yield (``yield_count_limit = 2``
 plus one, ``maximize_hardware_utilization``): "only check the spatial mappings associated with the top 2
 hardware utilization"."""
+
+
+def _products(loops: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Per dim, the product of its factors among ``loops`` (repeated dims merged, first-seen order)."""
+    out: dict[str, int] = {}
+    for d, f in loops:
+        out[d] = out.get(d, 1) * f
+    return out
 
 
 def _dim_order(layer: Layer) -> list[str]:
@@ -110,9 +119,7 @@ def _with_mixes(singles: list[Loops], hinted: list[str], axis_size: int) -> list
                 for combo in itertools.combinations(pool, n):
                     if len({d for d, _ in combo}) == 1 or math.prod(f for _, f in combo) > axis_size:
                         continue
-                    merged: dict[str, int] = {}
-                    for d, f in combo:
-                        merged[d] = merged.get(d, 1) * f
+                    merged = _products(combo)
                     mix = tuple(merged.items())
                     if len(merged) < len(combo):
                         _drop_first_smaller_mix(listed, mix)
@@ -136,11 +143,12 @@ def _drop_first_smaller_mix(listed: list[Loops], mix: Loops) -> None:
 
 def _legal(layer: Layer, unrolling: Unrolling) -> bool:
     """No dim unrolled past its size over the axes together."""
-    total: dict[str, int] = {}
-    for loops in unrolling.values():
-        for d, f in loops:
-            total[d] = total.get(d, 1) * f
-    return all(f <= layer.sizes.get(d, f) for d, f in total.items())
+    return not _over_unrolled(layer, [lp for loops in unrolling.values() for lp in loops])
+
+
+def _over_unrolled(layer: Layer, loops: Iterable[tuple[str, int]]) -> list[str]:
+    """The dims ``loops`` unroll past their size, all axes together."""
+    return [d for d, f in _products(loops).items() if f > layer.sizes.get(d, f)]
 
 
 def _window_partners(layer: Layer) -> dict[str, tuple[str, int, int]]:
@@ -291,14 +299,7 @@ def _shrunk(layer: Layer, axes: tuple[str, ...], per_axis: list[list[Loops | Non
         if len(out) >= MAX_EVENTS - 1:
             break
         current = [loops[0] if loops else None for loops in combo]
-        while True:
-            total: dict[str, int] = {}
-            for item in current:
-                if item:
-                    total[item[0]] = total.get(item[0], 1) * item[1]
-            over = [d for d, f in total.items() if f > layer.sizes.get(d, f)]
-            if not over:
-                break
+        while over := _over_unrolled(layer, [item for item in current if item]):
             shrunk = list(current)
             for i in range(len(shrunk) - 1, -1, -1):
                 item = shrunk[i]
@@ -307,12 +308,9 @@ def _shrunk(layer: Layer, axes: tuple[str, ...], per_axis: list[list[Loops | Non
                     break
             else:
                 break
-            total_next: dict[str, int] = {}
-            for item in shrunk:
-                if item:
-                    total_next[item[0]] = total_next.get(item[0], 1) * item[1]
-            if all(f <= layer.sizes.get(d, f) for d, f in total_next.items()):
-                covered = all(math.ceil(layer.sizes[d] / f) == 1 for d, f in total_next.items() if d in over)
+            if not _over_unrolled(layer, [item for item in shrunk if item]):
+                totals = _products(item for item in shrunk if item)
+                covered = all(totals[d] == layer.sizes[d] for d in over)
                 current = shrunk if covered else current
                 break
             current = shrunk

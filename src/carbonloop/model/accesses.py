@@ -483,7 +483,7 @@ def decoupled_window_units(op: CompiledOperand, g: NestGeometry, lo: int) -> np.
     for dims, coefs in op.axes:
         spans = [np.where(sel & g.dim_is(d), g.factor, 1).prod(axis=0) for d in dims]
         if len(dims) == 2:
-            steps = [np.full(N, max(abs(c), 1), dtype=np.int64) for c in coefs]
+            steps = [np.array(max(abs(c), 1)) for c in coefs]
             out = out * distinct_offsets(spans[0], spans[1], steps[0], steps[1])
         else:
             out = out * np.prod(spans, axis=0)

@@ -40,6 +40,7 @@ import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import Counts
+from carbonloop.model.capacity import imc_rows_used
 from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays
 from carbonloop.workload.footprint import comb_axis
 
@@ -607,8 +608,6 @@ def imc_weight_loading_latency(
     one memory level, replacing the port model's stall). The fills per cell are the model's weight fills of
     the row-written level over its instances and tile; the rows are the unrolling's (as the conventions
     count them: :func:`carbonloop.model.capacity.imc_rows_used`)."""
-    from carbonloop.model.capacity import imc_rows_used
-
     N = loops.N
     compute = counts.temporal_iterations.astype(np.int64) * acc.array.cycles_per_mac
     stall = np.zeros(N, dtype=np.int64)
