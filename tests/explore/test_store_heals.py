@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 
 from carbonloop.errors import SpecError
 from carbonloop.explore import best_designs, load_space, run_space
-from carbonloop.explore.store import CLAIM_TTL_S, ResultStore, check_record, export, load_results
+from carbonloop.explore.store import (
+    CLAIM_TTL_S,
+    ResultStore,
+    check_record,
+    export,
+    load_results,
+    retry_busy,
+)
 
 from .conftest import SMALL_SPACE, write_space
 from .fakes import LOG_ENV, SLEEP_ENV, fake_numbers, fake_point, log_lines
@@ -286,3 +293,45 @@ def test_a_full_disk_mid_sweep_stops_the_workers_and_keeps_the_points_stored(tmp
         stored = st.keys()
         assert first <= stored and len(stored) < 8  # the earlier points are kept (a few fit in the last page)
         assert st.count() == {"ok": len(stored)}
+
+
+def test_a_lock_refused_at_once_is_waited_out_then_a_one_line_error(tmp_path: Path):
+    """SQLite answers some locks at once with "database is locked" and no busy wait (a new file switched
+    to WAL while a second run opens it: the race that failed two concurrent sweeps). Such a refusal is
+    tried again; one that outlasts the wait is a one-line error, never a traceback."""
+    con = sqlite3.connect(":memory:")
+    refusals = iter([True, True, False])
+    tries: list[int] = []
+
+    def op() -> str:
+        tries.append(1)
+        if next(refusals):
+            raise sqlite3.OperationalError("database is locked")
+        return "done"
+
+    assert retry_busy(con, op, wait_s=5.0) == "done" and len(tries) == 3  # two refusals, one success
+
+    def never() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(sqlite3.OperationalError):
+        retry_busy(con, never, wait_s=0.05)
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):  # not a lock: no second try
+        retry_busy(con, lambda: con.execute("SELECT * FROM nowhere"), wait_s=5.0)
+
+
+def test_opening_a_store_waits_out_a_refused_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    real = ResultStore._set_up
+    calls: list[bool] = []
+
+    def refused_once(self: ResultStore, create: bool) -> None:
+        calls.append(create)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        real(self, create)
+
+    monkeypatch.setattr(ResultStore, "_set_up", refused_once)
+    with ResultStore(tmp_path / "s.sqlite") as st:
+        st.put(_GOOD)
+        assert st.keys() == {_GOOD["key"]}
+    assert calls == [True, True]

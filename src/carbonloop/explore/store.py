@@ -28,10 +28,10 @@ import sqlite3
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from carbonloop.errors import SpecError
 from carbonloop.explore.atomic import write_atomically
@@ -41,8 +41,17 @@ DEFAULT_STORE = DEFAULT_DIR / "results.sqlite"
 
 CLAIM_TTL_S = 60.0
 """A claim whose heartbeat is older than this is abandoned (its run died on another machine)."""
+
 HEARTBEAT_S = 10.0
 """How often a running sweep renews its claims (well inside ``CLAIM_TTL_S``)."""
+
+BUSY_WAIT_S = 30.0
+"""How long a store operation waits for another process's lock before it is a one-line error. SQLite's
+own busy handler (the connection timeout) covers an ordinary write lock, but some locks answer at once
+with "database is locked" and no wait: switching a new file to WAL while a second run opens it, the WAL
+recovery after a crash, the last connection's checkpoint at close. Those are retried (``retry_busy``)."""
+
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -170,6 +179,28 @@ def _store_error(path: Path, err: sqlite3.Error) -> SpecError:
     return SpecError(str(path), "<store>", f"not a carbonloop results store ({msg})")
 
 
+def _is_busy(err: sqlite3.Error) -> bool:
+    msg = str(err)
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg)
+
+
+def retry_busy(conn: sqlite3.Connection, op: Callable[[], T], *, wait_s: float = BUSY_WAIT_S) -> T:
+    """``op()``, rolled back and tried again while SQLite answers "locked" or "busy", for up to ``wait_s``
+    (a pause of 10 ms doubling to 0.5 s between tries); other errors and the last busy one propagate."""
+    deadline = time.monotonic() + wait_s
+    pause_s = 0.01
+    while True:
+        try:
+            return op()
+        except sqlite3.Error as err:
+            if conn.in_transaction:
+                conn.rollback()
+            if not _is_busy(err) or time.monotonic() + pause_s > deadline:
+                raise
+        time.sleep(pause_s)
+        pause_s = min(2 * pause_s, 0.5)
+
+
 @dataclass(frozen=True)
 class Unreadable:
     key: str
@@ -215,18 +246,21 @@ class ResultStore:
         except sqlite3.Error as err:
             raise _store_error(self.path, err) from None
         try:
-            self._check_schema(create)
-            if create:
-                self.conn.execute("PRAGMA journal_mode=WAL")
-                self.conn.execute("PRAGMA synchronous=NORMAL")
-                self.conn.executescript(_SCHEMA)
-                self.conn.commit()
+            retry_busy(self.conn, lambda: self._set_up(create))
         except sqlite3.Error as err:
             self.conn.close()
             raise _store_error(self.path, err) from None
         except SpecError:
             self.conn.close()
             raise
+
+    def _set_up(self, create: bool) -> None:
+        self._check_schema(create)
+        if create:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(_SCHEMA)
+            self.conn.commit()
 
     def _check_schema(self, create: bool) -> None:
         """Refuse a SQLite file that is somebody else's database (never add our tables to it)."""
@@ -252,20 +286,30 @@ class ResultStore:
     def close(self) -> None:
         self.conn.close()
 
-    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+    def _transact(self, op: Callable[[], T]) -> T:
+        """``op()`` with busy locks waited out (``retry_busy``); any other SQLite failure rolled back and
+        raised as a one-line error."""
         try:
+            return retry_busy(self.conn, op)
+        except sqlite3.Error as err:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise _store_error(self.path, err) from None
+
+    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        def write() -> None:
             self.conn.execute(sql, args)
             self.conn.commit()
-        except sqlite3.Error as err:
-            self.conn.rollback()
-            raise _store_error(self.path, err) from None
+
+        self._transact(write)
 
     # -- writing -------------------------------------------------------------------------------------
 
     def put(self, record: dict[str, Any]) -> None:
         """Store one finished point (replacing a previous row of the same key), drop its claim, commit."""
         rec = _clean(record)
-        try:
+
+        def write() -> None:
             self.conn.execute(
                 "INSERT OR REPLACE INTO results (key, design_id, workload, space, status, error, version, "
                 "finished_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -283,9 +327,8 @@ class ResultStore:
             )
             self.conn.execute("DELETE FROM claims WHERE key = ?", (rec["key"],))
             self.conn.commit()
-        except sqlite3.Error as err:
-            self.conn.rollback()
-            raise _store_error(self.path, err) from None
+
+        self._transact(write)
 
     def put_many(self, records: Iterable[dict[str, Any]]) -> None:
         for r in records:
@@ -298,7 +341,8 @@ class ResultStore:
         or claimed by another live run. True when the caller should compute the point."""
         host, pid_text, _ = owner.rsplit(":", 2)
         pid = int(pid_text)
-        try:
+
+        def take() -> bool:
             self.conn.execute("BEGIN IMMEDIATE")
             row = self.conn.execute(
                 "SELECT CAST(key AS BLOB), design_id, workload, space, status, CAST(record AS BLOB) "
@@ -322,9 +366,8 @@ class ResultStore:
             )
             self.conn.commit()
             return True
-        except sqlite3.Error as err:
-            self.conn.rollback()
-            raise _store_error(self.path, err) from None
+
+        return self._transact(take)
 
     @staticmethod
     def _claim_alive(host: str, pid: int, heartbeat: float) -> bool:
@@ -341,7 +384,11 @@ class ResultStore:
         self._write("DELETE FROM claims WHERE owner = ?", (owner,))
 
     def claimed_by_others(self, owner: str) -> set[str]:
-        rows = self.conn.execute("SELECT key, host, pid, heartbeat FROM claims WHERE owner != ?", (owner,))
+        rows = self._transact(
+            lambda: self.conn.execute(
+                "SELECT key, host, pid, heartbeat FROM claims WHERE owner != ?", (owner,)
+            ).fetchall()
+        )
         return {r[0] for r in rows if self._claim_alive(r[1], r[2], r[3])}
 
     # -- reading -------------------------------------------------------------------------------------
@@ -353,10 +400,7 @@ class ResultStore:
             "SELECT CAST(key AS BLOB), CAST(design_id AS BLOB), CAST(workload AS BLOB), CAST(space AS BLOB), "
             f"CAST(record AS BLOB) FROM results {where} ORDER BY design_id, workload, key"
         )
-        try:
-            rows = self.conn.execute(sql, args).fetchall()
-        except sqlite3.Error as err:
-            raise _store_error(self.path, err) from None
+        rows = self._transact(lambda: self.conn.execute(sql, args).fetchall())
         for key, design_id, workload, space, record in rows:
             yield _parse_row(key, {"design_id": design_id, "workload": workload, "space": space}, record)
 
@@ -375,10 +419,10 @@ class ResultStore:
         """Stored keys; ``status='ok'`` gives only the rows that read as finished (an unreadable row is a
         failed point)."""
         if status is None:
-            try:
-                return {_text(r[0]) for r in self.conn.execute("SELECT CAST(key AS BLOB) FROM results")}
-            except sqlite3.Error as err:
-                raise _store_error(self.path, err) from None
+            rows = self._transact(
+                lambda: self.conn.execute("SELECT CAST(key AS BLOB) FROM results").fetchall()
+            )
+            return {_text(r[0]) for r in rows}
         return {rec["key"] for rec, _ in self._rows() if rec.get("status") == status}
 
     def count(self) -> dict[str, int]:
@@ -389,12 +433,10 @@ class ResultStore:
 
     def spaces(self) -> list[str]:
         """The spaces that have rows in this store, sorted."""
-        try:
-            return sorted(
-                _text(r[0]) for r in self.conn.execute("SELECT DISTINCT CAST(space AS BLOB) FROM results")
-            )
-        except sqlite3.Error as err:
-            raise _store_error(self.path, err) from None
+        rows = self._transact(
+            lambda: self.conn.execute("SELECT DISTINCT CAST(space AS BLOB) FROM results").fetchall()
+        )
+        return sorted(_text(r[0]) for r in rows)
 
     def resolve_space(self, space: str | None) -> str | None:
         """The one space to read: ``space`` if the store has it; with ``space=None`` the store's only
@@ -422,7 +464,9 @@ class ResultStore:
         )
 
     def meta(self, name: str, default: Any = None) -> Any:
-        row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        row = self._transact(
+            lambda: self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        )
         if not row:
             return default
         try:
