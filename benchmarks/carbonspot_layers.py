@@ -250,7 +250,7 @@ def main() -> None:
             for key, pj in value.items() if isinstance(value, dict) else [("", value)]:
                 part = f"{name} {key}".strip()
                 parts[part] = parts.get(part, 0.0) + float(pj)
-        port = worst_port(layers[cost.layer], acc, cost.mapping)
+        port = worst_port(layers[cost.layer], result.accelerator, cost.mapping)
         print(
             f"{cost.layer:<14} {cost.macs:>9} {unrolling(cost.mapping):<34} {b['compute']:>8} "
             f"{b['stall']:>7} {b['total']:>7}  {port}"

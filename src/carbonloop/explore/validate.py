@@ -376,6 +376,14 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "sram_weights_when_network_fits",
+        "hardware",
+        "WS and IMC: the SRAM holds weights only when the whole network's fit it; otherwise they stream "
+        "from DRAM straight into the registers or cells",
+        "the SRAM may hold weight tiles whatever the network",
+        ("digital_ws", *IMC_TYPES),
+    ),
+    Assumption(
         "imc_stalls_from_ports",
         "conventions",
         "an IMC layer stalls only for its weight loads: the mapped rows written once per fill of the cells "

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from carbonloop.errors import SpecError
+from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.workload.layer import Layer, Role
 from carbonloop.workload.network import Network
 
@@ -87,6 +88,15 @@ class CarbonSpotRules:
     the input register's axis; :mod:`carbonloop.mapper.zigzag_spatial`). The loop orders are still searched
     to the optimum. Off: carbonloop's mapper searches the whole spatial mapspace the hints allow. Acts only
     with ``zigzag_spatial_mapspace`` (the generator reads its hints)."""
+
+    sram_weights_when_network_fits: bool = True
+    """Weight-stationary and IMC: the SRAM holds weights only when the whole network's fit it; otherwise
+    they stream from DRAM straight into the weight registers or cells. CarbonSpot's ``expr.py``
+    (``get_accelerator``: ``enable_weight_dram_removal = sram_size > workload_size``;
+    ``memory_hierarchy_dut_for_pdigital_ws`` / ``_imc`` give the SRAM ``I1, I2, O`` and the DRAM ``I1, O``
+    when it is on, the SRAM ``I1, O`` and the DRAM all three when it is off); its output-stationary SRAM
+    always holds them. The accelerator carries it as ``hints.sram_weights: when_network_fits``, applied
+    per network by :func:`hardware_for_network`. Off: the SRAM may hold weight tiles whatever the network."""
 
     @property
     def name(self) -> str:
@@ -337,3 +347,45 @@ def zigzag_activations_on_chip(
         inp = fits if i == 0 or not preds else out_on_chip[preds[0]]
         result[lay.name] = (inp, fits)
     return result
+
+
+SRAM_WEIGHTS_HINT = "sram_weights"
+SRAM_WEIGHTS_WHEN_NETWORK_FITS = "when_network_fits"
+
+
+def sram_weights_hint(rules: CarbonSpotRules | None) -> dict[str, str]:
+    """The hint a weight-stationary or IMC template carries under ``sram_weights_when_network_fits``."""
+    if rules is None or not rules.sram_weights_when_network_fits:
+        return {}
+    return {SRAM_WEIGHTS_HINT: SRAM_WEIGHTS_WHEN_NETWORK_FITS}
+
+
+def hardware_for_network(acc: Accelerator, network: Network) -> Accelerator:
+    """The accelerator as CarbonSpot builds it for ``network``: under ``hints.sram_weights:
+    when_network_fits`` the on-chip level below DRAM keeps no weights unless it is larger than all of the
+    network's weights (``sram_size > workload_size`` in ``expr.py``, in bits here), so the weights go from
+    DRAM to the level below it. Any other accelerator is returned as it is."""
+    hints = acc.hints if isinstance(acc.hints, dict) else {}
+    rule = hints.get(SRAM_WEIGHTS_HINT)
+    if rule is None:
+        return acc
+    if rule != SRAM_WEIGHTS_WHEN_NETWORK_FITS:
+        raise SpecError(
+            acc.name,
+            f"hints.{SRAM_WEIGHTS_HINT}",
+            f"unknown rule {rule!r} (known: {SRAM_WEIGHTS_WHEN_NETWORK_FITS})",
+        )
+    if len(acc.memories) < 3:
+        raise SpecError(
+            acc.name,
+            f"hints.{SRAM_WEIGHTS_HINT}",
+            "needs a level between the SRAM and the array to receive the weights from DRAM",
+        )
+    sram = acc.memories[1]
+    if "W" not in sram.operands or sram.size_bits is None:
+        return acc
+    weights_bits = sum(lay.weight_bits for lay in network.layers)
+    if sram.size_bits > weights_bits:
+        return acc
+    kept = replace(sram, operands=sram.operands - {"W"})
+    return replace(acc, memories=(acc.memories[0], kept, *acc.memories[2:]))

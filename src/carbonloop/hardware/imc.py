@@ -42,6 +42,7 @@ from carbonloop.hardware.carbonspot import (
     register_instances,
     rules_from_profile,
     sram_access_granularity_bits,
+    sram_weights_hint,
 )
 from carbonloop.hardware.macro_memories import SramCost, dram_and_sram_levels
 
@@ -195,10 +196,17 @@ def imc_hints(rules: CarbonSpotRules | None) -> dict[str, Any]:
     the ``zigzag_spatial_mapspace`` rule, CarbonSpot's ``expr.py`` hints (D1 K, OX, OY) with every hinted
     dim mixable on an axis."""
     spatial = {"D1": ["K", "OX"], "D2": ["C", "FX", "FY"], "M": ["K", "OX", "OY", "G", "B"]}
-    if rules is None or not rules.zigzag_spatial_mapspace:
+    if rules is None:
         return {"spatial": spatial}
+    if not rules.zigzag_spatial_mapspace:
+        return {"spatial": spatial, **sram_weights_hint(rules)}
     generator = {"spatial_generator": "zigzag"} if rules.zigzag_spatial_generator else {}
-    return {"spatial": {**spatial, "D1": ["K", "OX", "OY"]}, "max_mixed": ZIGZAG_MAX_MIXED, **generator}
+    return {
+        "spatial": {**spatial, "D1": ["K", "OX", "OY"]},
+        "max_mixed": ZIGZAG_MAX_MIXED,
+        **generator,
+        **sram_weights_hint(rules),
+    }
 
 
 def imc(

@@ -52,6 +52,7 @@ from carbonloop.hardware.carbonspot import (
     register_instances,
     rules_from_profile,
     sram_access_granularity_bits,
+    sram_weights_hint,
 )
 from carbonloop.hardware.cim import cim
 from carbonloop.hardware.yaml import accelerator_from_dict
@@ -233,6 +234,7 @@ def digital_spec(
                 if rules is not None and rules.zigzag_spatial_mapspace and rules.zigzag_spatial_generator
                 else {}
             ),
+            **(sram_weights_hint(rules) if dataflow == "ws" else {}),
         },
     }
 

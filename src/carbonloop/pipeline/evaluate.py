@@ -15,6 +15,7 @@ from carbonloop.carbon.parameters import CarbonParameters, load_parameters
 from carbonloop.carbon.section import carbon_report
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.carbonspot import hardware_for_network
 from carbonloop.mapper.network import LayerSetup
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.model.conventions import Conventions
@@ -72,9 +73,10 @@ def evaluate(
       for the carbon per inference (a carbon objective adds it with the default set when none is given); ``fps`` sets the periodic (PA) frame rate and ``dram_gb`` the DRAM
       capacity charged (default: the accelerator's).
     """
-    # Step 1: inputs become values (files are read here, once)
+    # Step 1: inputs become values (files are read here, once), and the hardware as CarbonSpot builds it
+    # for this network where its hints say so (weights past an SRAM too small for them)
     network = as_network(workload)
-    acc = with_conventions(as_accelerator(accelerator), conventions)
+    acc = hardware_for_network(with_conventions(as_accelerator(accelerator), conventions), network)
     params = _carbon_parameters(carbon, objective)
     dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else float(dram_gb)
     if budget is not None and (isinstance(budget, bool) or not budget > 0 or budget == float("inf")):

@@ -38,7 +38,8 @@ from carbonloop.workload.layer import ROLES, Layer
 from carbonloop.workload.network import Network
 
 CHIP = 1
-"""The on-chip level ZigZag's rule looks at: the one under DRAM, serving every operand and the whole array."""
+"""The on-chip level ZigZag's rule looks at: the one under DRAM, serving the inputs and outputs (and the
+weights, unless CarbonSpot's hardware streams them past it: ``hardware_for_network``) and the whole array."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def _applies(acc: Accelerator) -> bool:
     if len(acc.memories) < 2:
         return False
     m = acc.memories[CHIP]
-    return m.size_bits is not None and set(ROLES) <= set(m.operands) and acc.instances(CHIP) == 1
+    return m.size_bits is not None and {"I", "O"} <= set(m.operands) and acc.instances(CHIP) == 1
 
 
 def _whole_bits(layer: Layer, roles: frozenset[str]) -> int:
