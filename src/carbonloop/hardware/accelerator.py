@@ -107,6 +107,22 @@ class MemoryLevel:
 
 
 @dataclass(frozen=True)
+class AdderTree:
+    """Adder trees that sum the products of the PEs along ``axis`` (a weight-stationary array's columns:
+    one tree per PE line of the other axes), ripple-carry adders of ``operand_bits``-bit products.
+
+    Each cycle every tree that receives products switches its full adders once: a tree with ``u`` of its
+    inputs driven switches the adders of the driven subtrees fully and the joining adders that see a
+    constant zero half (:func:`carbonloop.costs.imc.partial_tree_full_adders`). Why it is charged: the
+    products must be summed, and that summation is not in the MAC energy of a PE whose neighbour adds."""
+
+    axis: str
+    operand_bits: int
+    full_adder_pj: float
+    half_adder_pj: float
+
+
+@dataclass(frozen=True)
 class ComputeArray:
     """The PE array (digital) or macro array (IMC): named spatial axes and the cost of one MAC.
 
@@ -125,6 +141,7 @@ class ComputeArray:
     area_breakdown_mm2: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
     source: str = "spec"
     imc: Any = None  # an ImcMacroSpec: compute energy per pass comes from the macro model
+    adder_tree: AdderTree | None = None
 
     @property
     def is_imc(self) -> bool:
@@ -175,6 +192,13 @@ class Accelerator:
         _check_costs(self, src)
         _check_granularity(self, src)
         axes = set(self.array.axis_names)
+        tree = self.array.adder_tree
+        if tree is not None and tree.axis not in axes:
+            raise SpecError(
+                src, "array.adder_tree.axis", f"unknown array axis {tree.axis!r} (axes: {sorted(axes)})"
+            )
+        if tree is not None and self.array.is_imc:
+            raise SpecError(src, "array.adder_tree", "an IMC macro's trees are in its own model (imc)")
         for i, m in enumerate(self.memories):
             unknown = set(m.spans) - axes
             if unknown:

@@ -79,6 +79,23 @@ def ws_adder_tree_area_mm2(rows: int, cols: int, input_bits: int = 16) -> float:
     return rows * max(per_tree, 0.0)
 
 
+def ws_adder_trees() -> dict[str, Any]:
+    """The weight-stationary array's column trees: the D2 PEs' 16-bit products summed by ripple-carry
+    adders of CarbonSpot's 28 nm gates (``FULL_ADDER_PJ``, ``HALF_ADDER_PJ``). Both profiles charge them,
+    as both charge their area (:func:`ws_adder_tree_area_mm2`): the products must be added, and the PE's
+    0.25 pJ MAC is an output-stationary PE's, which accumulates in place. CarbonSpot's published array
+    energy of every Tiny weight-stationary point is the MACs plus exactly these trees, half-driven where
+    the unrolling leaves inputs idle (``tests/hardware/test_ws_adder_trees.py``)."""
+    from carbonloop.costs.carbonspot_logic import FULL_ADDER_PJ, HALF_ADDER_PJ
+
+    return {
+        "axis": "D2",
+        "operand_bits": 16,  # the products of 8-bit weights and inputs
+        "full_adder_pj": FULL_ADDER_PJ,
+        "half_adder_pj": HALF_ADDER_PJ,
+    }
+
+
 def register_memories(
     family: str,
     axes: dict[str, int],
@@ -187,6 +204,7 @@ def digital_spec(
             "mac_area_mm2": PE_AREA_MM2,
             "extra_area_mm2": extra,
             "precision_bits": {"W": 8, "I": 8, "O": 16},
+            **({"adder_tree": ws_adder_trees()} if dataflow == "ws" else {}),
         },
         "memories": [
             {

@@ -6,13 +6,14 @@ Any memory or the array may leave out energy/area and name a cost model instead 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from carbonloop.errors import SpecError
-from carbonloop.hardware.accelerator import Accelerator, ComputeArray, MemoryLevel
+from carbonloop.hardware.accelerator import Accelerator, AdderTree, ComputeArray, MemoryLevel
 from carbonloop.model.conventions import get_conventions
 from carbonloop.specio import (
     MAX_ABS_NUMBER,
@@ -48,6 +49,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+class AdderTreeSpec(_Strict):
+    """Adder trees summing the products along one array axis (``AdderTree``)."""
+
+    axis: str
+    operand_bits: int = Field(ge=1, le=MAX_PRECISION_BITS)
+    full_adder_pj: Energy
+    half_adder_pj: Energy
+
+
 class ArraySpec(_Strict):
     axes: dict[str, Annotated[int, Field(le=MAX_AXIS_SIZE)]] = Field(default_factory=dict)
     mac_pj: Energy | None = None
@@ -58,6 +68,7 @@ class ArraySpec(_Strict):
     precision_bits: dict[str, Annotated[int, Field(ge=1, le=MAX_PRECISION_BITS)]] = Field(
         default_factory=dict
     )
+    adder_tree: AdderTreeSpec | None = None
     model: str | None = None
 
 
@@ -238,6 +249,7 @@ def _array(spec: ArraySpec, node_nm: int, source: str) -> ComputeArray:
         cycles_per_mac=spec.cycles_per_mac,
         precision_bits=dict(spec.precision_bits),
         source=note,
+        adder_tree=None if spec.adder_tree is None else AdderTree(**spec.adder_tree.model_dump()),
     )
 
 
@@ -273,6 +285,11 @@ def accelerator_to_dict(acc: Accelerator) -> dict[str, Any]:
             "kind": acc.array.kind,
             "cycles_per_mac": acc.array.cycles_per_mac,
             "precision_bits": dict(acc.array.precision_bits),
+            **(
+                {"adder_tree": dataclasses.asdict(acc.array.adder_tree)}
+                if acc.array.adder_tree is not None
+                else {}
+            ),
         },
         "memories": [
             {

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from carbonloop.costs.imc import partial_tree_full_adders, tree_depth
 from carbonloop.errors import SpecError
-from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.accelerator import Accelerator, AdderTree
 from carbonloop.model.accesses import Counts, FillCounter, count_accesses
 from carbonloop.model.capacity import (
     capacity_bits,
@@ -117,7 +118,42 @@ def compute_energy(
     temporal iterations, so the mapper also uses it to bound a whole spatial candidate."""
     if acc.array.is_imc:
         return imc_compute_energy(cl, acc, loops, temporal)
-    return temporal * spatial_used * acc.array.mac_pj, {}, np.ones(temporal.shape, dtype=bool)
+    macs = temporal * spatial_used * acc.array.mac_pj
+    fits = np.ones(temporal.shape, dtype=bool)
+    tree = acc.array.adder_tree
+    if tree is None:
+        return macs, {}, fits
+    trees = adder_tree_energy(cl, acc, tree, loops, temporal, spatial_used)
+    return macs + trees, {"macs": macs, "adder_trees": trees}, fits
+
+
+def adder_tree_energy(
+    cl: CompiledLayer,
+    acc: Accelerator,
+    tree: AdderTree,
+    loops: LoopArrays,
+    temporal: np.ndarray,
+    spatial_used: np.ndarray,
+) -> np.ndarray:
+    """[N] Energy of the array's adder trees: each cycle, every tree fed by the unrolling (the PE lines of
+    the other axes in use) switches the full adders of its driven inputs (those the unrolling puts on the
+    tree's axis) fully and its joining adders with a zero operand half (:class:`AdderTree`)."""
+    axis = acc.array.axis_names.index(tree.axis)
+    size = acc.array.axis_size(tree.axis)
+    used = np.clip(loops.axis_extents(axis, cl.D).prod(axis=1), 1, size)
+    per_tree = {
+        int(u): sum(
+            n * pj
+            for n, pj in zip(
+                partial_tree_full_adders(2 ** tree_depth(size), int(u), tree.operand_bits),
+                (tree.full_adder_pj, tree.half_adder_pj),
+                strict=True,
+            )
+        )
+        for u in np.unique(used)
+    }
+    pj = np.array([per_tree[int(u)] for u in used], dtype=float)
+    return temporal * (spatial_used / used) * pj
 
 
 def evaluate_batch(
