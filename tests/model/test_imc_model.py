@@ -129,3 +129,43 @@ def test_depthwise_conv_maps_on_the_bitline_with_low_utilization():
     cost = evaluate(dw, ACC, _map([["G", 16], ["OY", 4], ["OX", 4]], [], [["FY", 3], ["FX", 3]]))
     assert cost.macs == 16 * 16 * 9
     assert cost.spatial_utilization == pytest.approx(9 / 1024)
+
+
+def test_zigzag_counts_a_pointwise_wordline_unrolling_as_its_bitline_rows():
+    # a 1x1 conv, K 4 x OX 4 on the wordline beside C 8 on the bitline: the 4 pixels read 4 x 8 = 32
+    # distinct inputs, one row each (ours); ZigZag-IMC counts the bitline loops alone, 8 rows, as FX (1)
+    # is not on the bitline to pair with OX (Conventions.unpaired_wordline_rows off)
+    layer = conv2d("pw", K=4, C=8, OY=4, OX=4)
+    nest = _map([["OY", 4]], [["K", 4], ["OX", 4]], [["C", 8]])
+    ours = evaluate(layer, ACC, nest)
+    # 4 passes (OY) of 32 driven rows, 16 columns, each column summing its 8 weights
+    assert ours.compute_breakdown_pj == pytest.approx(
+        {k: 4 * v for k, v in imc_pass_energy_pj(SPEC, 32, 16, summed_rows=8).items()}
+    )
+    bitline = dataclasses.replace(
+        ACC, conventions=dataclasses.replace(ACC.conventions, unpaired_wordline_rows=False)
+    )
+    theirs = evaluate(layer, bitline, nest)
+    assert theirs.compute_breakdown_pj == pytest.approx(
+        {k: 4 * v for k, v in imc_pass_energy_pj(SPEC, 8, 16, summed_rows=8).items()}
+    )
+    # with the kernel dim on the bitline the two counts agree: C 2 x (FX 3 + OX 4 - 1) = 12 rows
+    conv = conv2d("c3", K=1, C=2, OY=4, OX=4, FY=3, FX=3, padding=1)
+    diag = _map([["OY", 4], ["FY", 3]], [["OX", 4]], [["C", 2], ["FX", 3]])
+    for acc in (ACC, bitline):
+        assert evaluate(conv, acc, diag).compute_breakdown_pj == pytest.approx(
+            {k: 12 * v for k, v in imc_pass_energy_pj(SPEC, 12, 4, summed_rows=6).items()}
+        )
+
+
+def test_an_aimc_macro_without_wordline_energy_drops_only_that_component():
+    # ZigZag-IMC's AIMC charges DACs, bitlines, multipliers and ADCs, no wordline (ImcMacroSpec.wordline_energy)
+    aimc = load_accelerator("imc(kind=aimc, rows=32, cols=32, sram_bytes=8KiB)").array.imc
+    with_wl = imc_pass_energy_pj(aimc, 32, 32)
+    without = imc_pass_energy_pj(dataclasses.replace(aimc, wordline_energy=False), 32, 32)
+    assert with_wl["wordline"] > 0 and without["wordline"] == 0
+    assert {k: v for k, v in without.items() if k != "wordline"} == pytest.approx(
+        {k: v for k, v in with_wl.items() if k != "wordline"}
+    )
+    profile = load_accelerator("imc(kind=aimc, rows=32, cols=32, sram_bytes=8KiB, profile=carbonspot)")
+    assert profile.array.imc.wordline_energy is False

@@ -115,6 +115,11 @@ class ImcMacroSpec:
     adc_area_bits: float | None = None
     accumulator_bits: int | None = None
     pipeline_after: tuple[str, ...] = ()
+    wordline_energy: bool = True
+    """AIMC: a driven row's wordline charges its cells' gate capacitance, ``C_wl V^2`` per cell per input
+    bit. ZigZag-IMC's AIMC model (KULeuven-MICAS/zigzag-imc ``AimcArray.get_energy_for_a_layer``) charges
+    DACs, bitlines, multipliers and ADCs but no wordline (its ``wl_cap`` enters only the precharge of
+    cell groups deeper than one); ``False`` follows it."""
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -470,7 +475,8 @@ def imc_macro_cost(spec: ImcMacroSpec) -> ImcMacroCost:
         dac_bits = bc if spec.dac_bits is None else spec.dac_bits
         n["dac"] = d2 * m
         e["dac"] = n["dac"] * (DAC_CAP_FF * dac_bits * g.v2 if dac_bits > 1 else 0.0)
-        e["wordline"] = n["multipliers"] * g.wl_cap_ff * g.v2 * spec.input_toggle_rate
+        if spec.wordline_energy:
+            e["wordline"] = n["multipliers"] * g.wl_cap_ff * g.v2 * spec.input_toggle_rate
         e["bitline"] = n["multipliers"] * g.bl_cap_ff * g.v2 * a_data
         n["adc"] = (bw if spec.weight_combine == "digital" else 1) * d1 * m
         e["adc"] = n["adc"] * adc_energy_fj(adc_bits, g.vdd_v) * (1.0 - spec.weight_sparsity)

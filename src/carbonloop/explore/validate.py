@@ -376,6 +376,13 @@ ASSUMPTIONS = (
         ALL_TYPES,
     ),
     Assumption(
+        "imc_no_wordline_energy",
+        "hardware",
+        "AIMC macros charge no wordline energy (ZigZag-IMC's AIMC model)",
+        "a driven row's wordline charges C_wl V^2 per cell per input bit",
+        ("aimc",),
+    ),
+    Assumption(
         "sram_weights_when_network_fits",
         "hardware",
         "WS and IMC: the SRAM holds weights only when the whole network's fit it; otherwise they stream "
@@ -389,6 +396,14 @@ ASSUMPTIONS = (
         "an IMC layer stalls only for its weight loads: the mapped rows written once per fill of the cells "
         "(ZigZag-IMC)",
         "an IMC layer stalls on its memories' ports like any array",
+        IMC_TYPES,
+    ),
+    Assumption(
+        "unpaired_wordline_rows",
+        "conventions",
+        "a macro's rows counted from the bitline loops alone, a window's kernel dim there widened by its "
+        "output partner on the wordline (ZigZag-IMC): a 1x1 kernel with OX on the wordline takes C rows",
+        "every input the unrolling reads takes a row: OX x C for a 1x1 kernel with OX on the wordline",
         IMC_TYPES,
     ),
     Assumption(

@@ -89,6 +89,11 @@ class CarbonSpotRules:
     to the optimum. Off: carbonloop's mapper searches the whole spatial mapspace the hints allow. Acts only
     with ``zigzag_spatial_mapspace`` (the generator reads its hints)."""
 
+    imc_no_wordline_energy: bool = True
+    """AIMC macros without a wordline charge, as ZigZag-IMC's AIMC model has none (``ImcMacroSpec.
+    wordline_energy``; zigzag-imc ``AimcArray.get_energy_for_a_layer``: DACs, bitlines, multipliers, ADCs,
+    place-value adders, accumulators). Off: our macro model's ``C_wl V^2`` per cell of a driven row per
+    input bit."""
     sram_weights_when_network_fits: bool = True
     """Weight-stationary and IMC: the SRAM holds weights only when the whole network's fit it; otherwise
     they stream from DRAM straight into the weight registers or cells. CarbonSpot's ``expr.py``

@@ -239,5 +239,6 @@ def imc(
         macros=macros,
         adc_bits=adc,
         node_nm=node_nm,
+        wordline_energy=rules is None or not rules.imc_no_wordline_energy,
     )
     return imc_accelerator(spec, sram_bytes=sram_bytes, dram_bytes=dram_bytes, name=None, rules=rules)

@@ -35,6 +35,7 @@ import numpy as np
 
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.model.accesses import footprint
+from carbonloop.model.conventions import Conventions
 from carbonloop.model.nest import CompiledLayer, CompiledOperand, LoopArrays, unit_window_steps
 
 
@@ -157,20 +158,47 @@ def unrolled_accelerator(
 
 
 def imc_rows_used(
-    cl: CompiledLayer, loops: LoopArrays, strided: bool = True
+    cl: CompiledLayer, loops: LoopArrays, conv: Conventions | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Macro rows, columns and macros a mapping occupies, and the rows each column sums: rows hold the
     distinct inputs of the wordline x bitline unrolling (a diagonal OX-on-wordline mapping needs
     FX + OX - 1 input rows; at stride s, s (OX - 1) + FX), a column sums the bitline unrolling's weights
-    (FX of them). ``strided`` off (``Conventions.strided_diagonal_rows``): a window's rows are counted at
-    unit steps, ``OX + FX - 1`` whatever the stride, as ZigZag-IMC does."""
+    (FX of them). Under ``conv`` (default: carbonloop's), ``strided_diagonal_rows`` off counts a window's
+    rows at unit steps, ``OX + FX - 1`` whatever the stride, and ``unpaired_wordline_rows`` off counts the
+    rows from the bitline loops alone (:func:`bitline_rows`), as ZigZag-IMC does."""
     D = cl.D
     d1, d2, m = (loops.axis_extents(a, D) for a in range(3))
     inputs = next(o for o in cl.operands if o.role == "I")
-    if not strided:
-        inputs = unit_window_steps(inputs)
-    rows = footprint(inputs, d1 * d2)
+    if conv is not None and not conv.unpaired_wordline_rows:
+        rows = bitline_rows(cl, inputs, d1, d2)
+    else:
+        if conv is not None and not conv.strided_diagonal_rows:
+            inputs = unit_window_steps(inputs)
+        rows = footprint(inputs, d1 * d2)
     return rows, d1.prod(axis=1), m.prod(axis=1), d2.prod(axis=1)
+
+
+def bitline_rows(cl: CompiledLayer, inputs: CompiledOperand, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """[N] ZigZag-IMC's rows: the product of the bitline loops, each kernel dim of a window (FX, the one
+    the weights read) widened by its output partner's wordline loops less one (``FX + OX - 1``, unit
+    steps); an output dim on the wordline whose kernel dim is not on the bitline adds nothing."""
+    weights = next((o for o in cl.operands if o.role == "W"), None)
+    kernel_of = {}
+    if weights is not None:
+        for dims, _ in inputs.axes:
+            if len(dims) == 2:
+                a, b = dims
+                if a in weights.relevant_dims and b not in weights.relevant_dims:
+                    kernel_of[a] = b
+                elif b in weights.relevant_dims and a not in weights.relevant_dims:
+                    kernel_of[b] = a
+    rows = np.ones(d2.shape[0], dtype=np.int64)
+    for d in range(cl.D):
+        on_bitline = d2[:, d]
+        if d in kernel_of:
+            on_bitline = np.where(on_bitline > 1, on_bitline + d1[:, kernel_of[d]] - 1, 1)
+        rows = rows * on_bitline
+    return rows
 
 
 def rows_written(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.ndarray:
@@ -180,7 +208,7 @@ def rows_written(acc: Accelerator, cl: CompiledLayer, loops: LoopArrays) -> np.n
     levels = [m.written_by_rows for m in acc.memories if m.written_by_rows]
     if not levels or not acc.array.is_imc:
         return np.ones((loops.N, 0), dtype=np.int64)
-    rows = imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)[0]
+    rows = imc_rows_used(cl, loops, acc.conventions)[0]
     return np.stack([np.clip(rows, 1, n) for n in levels], axis=1).astype(np.int64)
 
 

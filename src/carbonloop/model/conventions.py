@@ -105,6 +105,16 @@ class Conventions:
     spatial generator checks the same count against the bitline), so a stride-2 depthwise layer gets a
     diagonal twice as wide as its rows allow, charged for fewer rows. Off: the rows at unit steps."""
 
+    unpaired_wordline_rows: bool = True
+    """A compute-in-memory macro gives every input its unrolling reads a row, so an output dim unrolled on
+    the wordline (OX) takes rows of its own even when its window's kernel dim is not on the bitline: a 1x1
+    kernel's OX pixels beside C on the bitline read OX x C inputs. ZigZag-IMC counts a mapping's rows from
+    the bitline loops alone, adding ``OX - 1`` rows only to a kernel dim (FX) unrolled there
+    (KULeuven-MICAS/zigzag-imc @ 49b125a ``DimcArrayUnit.get_mapped_oa_dim`` and
+    ``calculate_mapped_rows_total_when_diagonal_mapping_found``: C has no window partner and adds none), so
+    a pointwise layer with OX on the wordline is charged, fitted and reloaded as C rows, in its multiplier,
+    DAC and wordline energy and its weight-loading cycles. Off under ``zigzag`` and ``carbonspot``."""
+
     imc_stalls_from_ports: bool = True
     """A compute-in-memory layer stalls on its memories' ports like any array (the latency model of the
     set). ZigZag-IMC, which CarbonSpot ran, replaces the stall of an IMC layer by the weight reloads alone:
@@ -227,6 +237,7 @@ TIMELOOP = Conventions(
 
 ZIGZAG = Conventions(
     name="zigzag",
+    unpaired_wordline_rows=False,
     strided_diagonal_rows=False,
     merge_overlapping_multicast=False,
     leakage_in_energy=False,
@@ -242,6 +253,7 @@ ZIGZAG = Conventions(
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(
     name="carbonspot",
+    unpaired_wordline_rows=False,
     imc_stalls_from_ports=False,
     strided_diagonal_rows=False,
     merge_overlapping_multicast=False,

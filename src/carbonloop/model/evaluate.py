@@ -91,7 +91,7 @@ def imc_compute_energy(
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Energy of every MAC pass of the macros, by component, from the macro model [N]."""
     spec = acc.array.imc
-    rows, cols, macros, summed = imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)
+    rows, cols, macros, summed = imc_rows_used(cl, loops, acc.conventions)
     fits = rows <= spec.rows
     rows_c = np.clip(rows, 1, spec.rows)
     summed_c = np.clip(summed, 1, rows_c)
@@ -625,7 +625,7 @@ def evaluate(layer: Layer, acc: Accelerator, mapping: Mapping, *, check_capacity
     if check_capacity:
         check_fits(layer, acc, cl, res, resolved.keep, mapping.source, loops)
         if acc.array.is_imc:
-            rows = int(imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)[0][0])
+            rows = int(imc_rows_used(cl, loops, acc.conventions)[0][0])
             if rows > acc.array.imc.rows:
                 raise SpecError(
                     mapping.source,

@@ -617,7 +617,7 @@ def imc_weight_loading_latency(
         words = counts.operand_tile_bits[:, cells, w] / np.maximum(counts.word_bits[:, cells, w], 1)
         per_fill = np.maximum(counts.instances[:, cells] * words, 1)
         periods = np.rint(counts.fills[:, cells, w] / per_fill).astype(np.int64)
-        rows = np.clip(imc_rows_used(cl, loops, acc.conventions.strided_diagonal_rows)[0], 1, None)
+        rows = np.clip(imc_rows_used(cl, loops, acc.conventions)[0], 1, None)
         stall = periods * rows.astype(np.int64) * np.maximum(np.rint(words).astype(np.int64), 1)
     zero = np.zeros(N, dtype=np.int64)
     return {"compute": compute, "stall": stall, "onload": zero, "offload": zero, "total": compute + stall}
