@@ -3,20 +3,27 @@
 CarbonSpot (Sun et al., "An Analytical Model for Performance-Carbon Co-Optimization of Edge AI
 Accelerators", IEEE TCAD 2025; KULeuven-MICAS/carbonspot @ 0839b49, ``expr.py``,
 ``memory_hierarchy_dut_for_pdigital_os`` / ``_ws`` / ``_imc``) does not size its SRAM at the width it
-reads: it runs CACTI 7 for a 32-bit-wide array of the SRAM's row count at 32 nm, then scales it to the
-port width ``bw`` (energy x bw/32, area x 2 bw/32) and to 28 nm (x 0.81 = 0.9^2 on energy and area).
-We use our own CACTI 7 fit (:func:`carbonloop.costs.memory.sram`) for that 32-bit point, so the rule is
-CarbonSpot's and the 32-bit numbers are ours.
+reads: its ZigZag's CACTI wrapper (``get_cacti_cost``) runs CACTI 7 for a 32-bit-wide array of the SRAM's
+row count (``size / bw``) at 32 nm, then scales it to the port width ``bw`` (energy x bw/32, area x 2 bw/32)
+and to 28 nm (x 0.81 = 0.9^2 on energy and area).
 
-The row count is ``size / bw``: the published SRAM areas of the Tiny sweep (area_mem_area_mm2 minus the
-registers) over this rule's ``2 bw/32 x 0.81`` scaling leave a factor of 0.92-1.21 for all 26 (SRAM, array)
-pairs, and that factor follows the row count only (tests/hardware/test_carbonspot_rules.py); a run at
-``size / 32`` rows would leave 1.6-2.9 varying with the width.
+The 32-bit point is CACTI 7's own output, run with that wrapper's configuration, for every power-of-two
+row count from 32 to 2^24 (``data/cacti_carbonspot_32bit.csv``, its header names the source and the
+settings; ``benchmarks/cacti_carbonspot_table.py`` regenerates it). It reproduces CarbonSpot's published
+SRAM area of all 26 Tiny (SRAM, array) pairs (tests/hardware/test_carbonspot_rules.py); our smooth CACTI
+fit left 0.83-1.09, as CACTI's organisation steps with the row count. Between the table's rows the point
+is interpolated log-log; outside them it is our fit (:func:`carbonloop.costs.memory.sram`). Leakage, which
+CarbonSpot does not count, is our fit's, scaled as the area.
 """
 
 from __future__ import annotations
 
+import bisect
+import csv
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
 
 from carbonloop.costs import memory
 from carbonloop.errors import SpecError
@@ -56,16 +63,46 @@ def carbonspot_sram_cost(size_bits: int, width_bits: int) -> CarbonSpotSramCost:
     if size_bits % width_bits:
         raise SpecError(src, "size_bits", f"{size_bits} b is not a whole number of {width_bits}-bit rows")
     rows = size_bits // width_bits
-    base = memory.sram(CACTI_WIDTH_BITS, rows, CACTI_NODE_NM)
+    fit = memory.sram(CACTI_WIDTH_BITS, rows, CACTI_NODE_NM)
+    read_pj, write_pj, area_mm2 = cacti_32bit_point(rows) or (fit.read_pj, fit.write_pj, fit.area_mm2)
     energy_scale = width_bits / CACTI_WIDTH_BITS * NODE_32_TO_28
     area_scale = AREA_WIDTH_FACTOR * width_bits / CACTI_WIDTH_BITS * NODE_32_TO_28
     return CarbonSpotSramCost(
-        read_pj=base.read_pj * energy_scale,
-        write_pj=base.write_pj * energy_scale,
-        area_mm2=base.area_mm2 * area_scale,
-        leakage_mw=base.leakage_mw * area_scale,
+        read_pj=read_pj * energy_scale,
+        write_pj=write_pj * energy_scale,
+        area_mm2=area_mm2 * area_scale,
+        leakage_mw=fit.leakage_mw * area_scale,
         rows=rows,
     )
+
+
+@lru_cache(maxsize=1)
+def _cacti_table() -> tuple[tuple[int, ...], tuple[tuple[float, float, float], ...]]:
+    """(rows, (read pJ, write pJ, area mm2)) of the shipped CACTI runs, by row count."""
+    text = files("carbonloop.costs.data").joinpath("cacti_carbonspot_32bit.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    records = sorted(csv.DictReader(lines), key=lambda r: int(r["rows"]))
+    rows = tuple(int(r["rows"]) for r in records)
+    values = tuple((float(r["read_pj"]), float(r["write_pj"]), float(r["area_mm2"])) for r in records)
+    return rows, values
+
+
+def cacti_32bit_point(rows: int) -> tuple[float, float, float] | None:
+    """CACTI 7's 32-bit access at 32 nm of an array of ``rows`` words, as CarbonSpot runs it: (read pJ,
+    write pJ, area mm2), log-log between the table's row counts; None outside them."""
+    table, values = _cacti_table()
+    if not table[0] <= rows <= table[-1]:
+        return None
+    i = bisect.bisect_left(table, rows)
+    if table[i] == rows:
+        return values[i]
+    lo, hi = i - 1, i
+    t = (math.log(rows) - math.log(table[lo])) / (math.log(table[hi]) - math.log(table[lo]))
+    read_pj, write_pj, area_mm2 = (
+        math.exp(math.log(x) + t * (math.log(y) - math.log(x)))
+        for x, y in zip(values[lo], values[hi], strict=True)
+    )
+    return read_pj, write_pj, area_mm2
 
 
 def carbonspot_dram_access_pj(width_bits: int) -> float:
