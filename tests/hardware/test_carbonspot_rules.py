@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from carbonloop.costs import memory
 from carbonloop.costs.carbonspot_logic import rca_adder_tree_delay_ns, ws_clock_ns
 from carbonloop.costs.carbonspot_memory import carbonspot_dram_access_pj, carbonspot_sram_cost
+from carbonloop.costs.imc import imc_macro_cost
 from carbonloop.errors import SpecError
 from carbonloop.explore.validate import load_reference
 from carbonloop.hardware.carbonspot import (
@@ -28,7 +29,7 @@ from carbonloop.hardware.carbonspot import (
     rules_from_profile,
     sram_access_granularity_bits,
 )
-from carbonloop.hardware.imc import imc
+from carbonloop.hardware.imc import carbonspot_cell_write_pj, imc
 from carbonloop.hardware.templates import digital
 
 DFF_AREA_MM2 = 0.000003684  # CarbonSpot tech_28nm dff_area (6 x NAND2 0.614 um2)
@@ -200,3 +201,18 @@ def test_the_profile_gives_the_sram_its_sub_bank_minimum_access_and_the_flip_rem
     assert next(m for m in off.memories if m.name == "sram").min_read_bits == ()
     default = digital(32, 32, 8192, "os")
     assert next(m for m in default.memories if m.name == "sram").min_read_bits == ()
+
+
+def test_a_weight_write_into_the_cells_is_a_cacti_row_write_over_its_weights():
+    # 32x32 macro: the cell array is 32 rows of 32 x 8 = 256 b; CACTI's 32 b x 32 rows write 0.399485 pJ,
+    # x 256/32 x 0.81 = 2.58866 pJ a row, / 32 weights = 0.0809 -> 0.081 (CarbonSpot rounds to 3 decimals)
+    small = imc("aimc", 32, 32, 1, 8192, profile="carbonspot")
+    assert carbonspot_cell_write_pj(small.array.imc) == 0.081
+    assert next(m for m in small.memories if m.name == "cells").write_pj == 0.081
+    # 1024x1024: 1024 rows of 8192 b; 1.85462 pJ x 8192/32 x 0.81 / 1024 = 0.37556 -> 0.376
+    big = imc("aimc", 1024, 1024, 1, 524288, profile="carbonspot")
+    assert carbonspot_cell_write_pj(big.array.imc) == 0.376
+    ours = imc("aimc", 1024, 1024, 1, 524288)
+    assert next(m for m in ours.memories if m.name == "cells").write_pj == pytest.approx(
+        imc_macro_cost(ours.array.imc).weight_write_energy_pj
+    )  # our macro model's write without the rule

@@ -414,6 +414,13 @@ ASSUMPTIONS = (
         IMC_TYPES,
     ),
     Assumption(
+        "imc_cell_write",
+        "hardware",
+        "a weight write into the IMC cells = one CACTI row write of the cell array over the row's weights",
+        "the macro model's k C_bl V^2 sqrt(rows) per bit",
+        IMC_TYPES,
+    ),
+    Assumption(
         "imc_cell_area",
         "hardware",
         "IMC cell array area from the CACTI rule",

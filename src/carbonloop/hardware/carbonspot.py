@@ -58,6 +58,10 @@ class CarbonSpotRules:
     imc_cell_area: bool = True
     """IMC cell array area from CarbonSpot's CACTI rule for a ``rows x cols x Bw`` array read ``cols x Bw``
     at a time (ours: 0.25 um2 per bit closed form)."""
+    imc_cell_write: bool = True
+    """Writing a weight into the IMC cells costs one row write of the same CACTI cell array shared by the
+    row's weights (:func:`carbonloop.hardware.imc.carbonspot_cell_write_pj`). Ours: the macro model's
+    ``k C_bl V^2 sqrt(rows)`` per bit."""
     sram_granularity: bool = True
     """SRAM accesses rounded up to ``width // 16`` bits, CarbonSpot's 16 sub-banks (``expr.py``
     ``min_r_granularity = sram_bw // 16``; :func:`sram_access_granularity_bits`). Ours: no minimum."""

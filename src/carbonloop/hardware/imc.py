@@ -49,6 +49,17 @@ from carbonloop.hardware.macro_memories import SramCost, dram_and_sram_levels
 IMC_AXES = ("D1", "D2", "M")
 
 
+def carbonspot_cell_write_pj(spec: ImcMacroSpec) -> float:
+    """Writing one weight into the cells as CarbonSpot costs it: the write of one row of the cell array (a
+    CACTI SRAM of ``rows x group_depth`` rows of ``cols x Bw`` bits, :func:`carbonspot_sram_cost`) shared by
+    the row's ``cols`` weights, rounded to 3 decimals in pJ as CarbonSpot rounds it
+    (KULeuven-MICAS/carbonspot's ZigZag ``get_w_cost_per_weight_from_cacti``: ``w_cost x Bw / (cols x Bw)``,
+    ``round(..., 3)``)."""
+    width = spec.cols * spec.weight_bits
+    row_write = carbonspot_sram_cost(width * spec.rows * spec.group_depth, width).write_pj
+    return round(row_write / spec.cols, 3)
+
+
 def carbonspot_cell_area_mm2(spec: ImcMacroSpec) -> float:
     """The cell array of all macros as CarbonSpot costs it: a CACTI SRAM of ``rows x group_depth`` rows of
     ``cols x Bw`` bits per macro (KULeuven-MICAS/carbonspot @ 0839b49, ``get_imc_param_setting``:
@@ -157,6 +168,11 @@ def imc_accelerator(
         g = sram_access_granularity_bits(sram_width)
         pairs = tuple((r, g) for r in ("W", "I", "O") if r in shared.operands)
         shared = dataclasses.replace(shared, min_read_bits=pairs, min_write_bits=pairs)
+    cell_write_pj = (
+        carbonspot_cell_write_pj(spec)
+        if rules is not None and rules.imc_cell_write
+        else cost.weight_write_energy_pj
+    )
     levels: tuple[MemoryLevel, ...] = (
         dram,
         shared,
@@ -165,15 +181,20 @@ def imc_accelerator(
             size_bits=bw * spec.group_depth,
             width_bits=bw,
             read_pj=0.0,  # reading a weight is part of the macro's MAC energy
-            write_pj=cost.weight_write_energy_pj,
-            update_pj=cost.weight_write_energy_pj,
+            write_pj=cell_write_pj,
+            update_pj=cell_write_pj,
             read_bw_bits=float(bw),
             write_bw_bits=bw / spec.rows,  # one row of the macro written per cycle
             written_by_rows=spec.rows,
             operands=frozenset({"W"}),
             spans=(),
             double_buffered=False,
-            source="IMC macro cells (weight write energy from the macro model)",
+            source="IMC macro cells (weight write energy from "
+            + (
+                "CarbonSpot's CACTI rule)"
+                if rules is not None and rules.imc_cell_write
+                else "the macro model)"
+            ),
         ),
     )
     if rules is not None and rules.per_operand_registers:
