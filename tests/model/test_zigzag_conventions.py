@@ -56,6 +56,7 @@ def test_named_sets_resolve_and_differ_only_in_their_switches():
         "padded_units_move_data",
         "network_objective",  # ZigZag minimizes each layer's own objective
         "strided_diagonal_rows",  # ZigZag-IMC counts a diagonal's rows at unit steps
+        "unpaired_wordline_rows",  # and a macro's rows from the bitline loops alone
     }
 
 
