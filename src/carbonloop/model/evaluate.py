@@ -141,18 +141,21 @@ def adder_tree_energy(
     axis = acc.array.axis_names.index(tree.axis)
     size = acc.array.axis_size(tree.axis)
     used = np.clip(loops.axis_extents(axis, cl.D).prod(axis=1), 1, size)
-    per_tree = {
-        int(u): sum(
-            n * pj
-            for n, pj in zip(
-                partial_tree_full_adders(2 ** tree_depth(size), int(u), tree.operand_bits),
-                (tree.full_adder_pj, tree.half_adder_pj),
-                strict=True,
+    inputs, row = np.unique(used, return_inverse=True)  # a few distinct input counts among N rows
+    per_tree = np.array(
+        [
+            sum(
+                n * pj
+                for n, pj in zip(
+                    partial_tree_full_adders(2 ** tree_depth(size), int(u), tree.operand_bits),
+                    (tree.full_adder_pj, tree.half_adder_pj),
+                    strict=True,
+                )
             )
-        )
-        for u in np.unique(used)
-    }
-    pj = np.array([per_tree[int(u)] for u in used], dtype=float)
+            for u in inputs
+        ]
+    )
+    pj = per_tree[row.reshape(-1)]
     return temporal * (spatial_used / used) * pj
 
 
