@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import math
 
+from carbonloop.costs.technology import NODE_28NM
 from carbonloop.errors import SpecError
 
-ND2_CAP_FF = 0.7
-XOR2_CAP_FF = 1.5 * ND2_CAP_FF
-VDD_V = 0.9
-FULL_ADDER_PJ = (3 * ND2_CAP_FF + 2 * XOR2_CAP_FF) * VDD_V**2 / 1000
+FULL_ADDER_PJ = NODE_28NM.switch_energy_pj(3 * NODE_28NM.nand2_cap_ff + 2 * NODE_28NM.xor2_cap_ff)
 """A 1-bit full adder (3 NAND2 + 2 XOR2) switching: 4.2 fF x 0.81 V^2 = 3.402 fJ (``tech_param_28nm``;
 zigzag-imc's ``get_1b_adder_energy``)."""
-HALF_ADDER_PJ = 2 * XOR2_CAP_FF * VDD_V**2 / 1000
+HALF_ADDER_PJ = NODE_28NM.switch_energy_pj(2 * NODE_28NM.xor2_cap_ff)
 """A full adder one of whose operands is a constant zero: only its two XOR2 switch, 1.701 fJ (zigzag-imc
 ``get_regular_adder_trees_energy``: no carry is generated)."""
 ND2_DELAY_NS = 0.0478

@@ -172,7 +172,7 @@ def _store_error(path: Path, err: sqlite3.Error) -> SpecError:
         )
     if "disk i/o error" in msg.lower():
         return SpecError(str(path), "<store>", f"cannot read or write the store ({msg}; is the disk full?)")
-    if "locked" in msg or "busy" in msg:
+    if _is_busy(err):
         return SpecError(str(path), "<store>", f"the store is busy ({msg}); another process holds it")
     if isinstance(err, sqlite3.OperationalError) and ("unable to open" in msg or "readonly" in msg):
         return SpecError(str(path), "<store>", f"cannot open the store ({msg})")
@@ -180,8 +180,9 @@ def _store_error(path: Path, err: sqlite3.Error) -> SpecError:
 
 
 def _is_busy(err: sqlite3.Error) -> bool:
+    """SQLite's answer when another connection holds the lock ("database is locked", "... busy")."""
     msg = str(err)
-    return isinstance(err, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg)
+    return "locked" in msg or "busy" in msg
 
 
 def retry_busy(conn: sqlite3.Connection, op: Callable[[], T], *, wait_s: float = BUSY_WAIT_S) -> T:
@@ -287,14 +288,15 @@ class ResultStore:
         self.conn.close()
 
     def _transact(self, op: Callable[[], T]) -> T:
-        """``op()`` with busy locks waited out (``retry_busy``); any other SQLite failure rolled back and
-        raised as a one-line error."""
+        """``op()`` with busy locks waited out (``retry_busy``, which also rolls a failed try back); any
+        other SQLite failure a one-line error."""
         try:
             return retry_busy(self.conn, op)
         except sqlite3.Error as err:
-            if self.conn.in_transaction:
-                self.conn.rollback()
             raise _store_error(self.path, err) from None
+
+    def _fetchall(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        return self._transact(lambda: self.conn.execute(sql, args).fetchall())
 
     def _write(self, sql: str, args: tuple[Any, ...] = ()) -> None:
         def write() -> None:
@@ -384,11 +386,7 @@ class ResultStore:
         self._write("DELETE FROM claims WHERE owner = ?", (owner,))
 
     def claimed_by_others(self, owner: str) -> set[str]:
-        rows = self._transact(
-            lambda: self.conn.execute(
-                "SELECT key, host, pid, heartbeat FROM claims WHERE owner != ?", (owner,)
-            ).fetchall()
-        )
+        rows = self._fetchall("SELECT key, host, pid, heartbeat FROM claims WHERE owner != ?", (owner,))
         return {r[0] for r in rows if self._claim_alive(r[1], r[2], r[3])}
 
     # -- reading -------------------------------------------------------------------------------------
@@ -400,7 +398,7 @@ class ResultStore:
             "SELECT CAST(key AS BLOB), CAST(design_id AS BLOB), CAST(workload AS BLOB), CAST(space AS BLOB), "
             f"CAST(record AS BLOB) FROM results {where} ORDER BY design_id, workload, key"
         )
-        rows = self._transact(lambda: self.conn.execute(sql, args).fetchall())
+        rows = self._fetchall(sql, args)
         for key, design_id, workload, space, record in rows:
             yield _parse_row(key, {"design_id": design_id, "workload": workload, "space": space}, record)
 
@@ -419,9 +417,7 @@ class ResultStore:
         """Stored keys; ``status='ok'`` gives only the rows that read as finished (an unreadable row is a
         failed point)."""
         if status is None:
-            rows = self._transact(
-                lambda: self.conn.execute("SELECT CAST(key AS BLOB) FROM results").fetchall()
-            )
+            rows = self._fetchall("SELECT CAST(key AS BLOB) FROM results")
             return {_text(r[0]) for r in rows}
         return {rec["key"] for rec, _ in self._rows() if rec.get("status") == status}
 
@@ -433,9 +429,7 @@ class ResultStore:
 
     def spaces(self) -> list[str]:
         """The spaces that have rows in this store, sorted."""
-        rows = self._transact(
-            lambda: self.conn.execute("SELECT DISTINCT CAST(space AS BLOB) FROM results").fetchall()
-        )
+        rows = self._fetchall("SELECT DISTINCT CAST(space AS BLOB) FROM results")
         return sorted(_text(r[0]) for r in rows)
 
     def resolve_space(self, space: str | None) -> str | None:

@@ -142,19 +142,10 @@ def adder_tree_energy(
     size = acc.array.axis_size(tree.axis)
     used = np.clip(loops.axis_extents(axis, cl.D).prod(axis=1), 1, size)
     inputs, row = np.unique(used, return_inverse=True)  # a few distinct input counts among N rows
-    per_tree = np.array(
-        [
-            sum(
-                n * pj
-                for n, pj in zip(
-                    partial_tree_full_adders(2 ** tree_depth(size), int(u), tree.operand_bits),
-                    (tree.full_adder_pj, tree.half_adder_pj),
-                    strict=True,
-                )
-            )
-            for u in inputs
-        ]
-    )
+    per_tree = np.empty(len(inputs))
+    for k, u in enumerate(inputs):
+        full, half = partial_tree_full_adders(2 ** tree_depth(size), int(u), tree.operand_bits)
+        per_tree[k] = full * tree.full_adder_pj + half * tree.half_adder_pj
     pj = per_tree[row.reshape(-1)]
     return temporal * (spatial_used / used) * pj
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.hardware.carbonspot import zigzag_sram_keeps_weights
+from carbonloop.hardware.carbonspot import sram_holds_network_weights, zigzag_sram_keeps_weights
 from carbonloop.model.evaluate import LayerCost
 from carbonloop.workload.layer import Layer
 from carbonloop.workload.network import Network
@@ -158,8 +158,7 @@ def weights_fit_on_chip(network: Network, acc: Accelerator) -> bool:
         return False
     if acc.hints.get("dataflow") == "output_stationary":
         return zigzag_sram_keeps_weights(network, size)
-    total = sum(lay.weight_bits for lay in network.layers)
-    return total < size
+    return sram_holds_network_weights(network, size)
 
 
 def weights_resident(
