@@ -220,3 +220,21 @@ def test_the_per_operand_registers_flip_builds_one_shared_register_on_every_type
         "i_reg",
         "o_reg",
     ]
+
+
+def test_run_study_resumes_from_its_partial_records(tmp_path):
+    """A run cut off mid-way keeps each finished point in ``*.partial.jsonl``; the next run reads them back
+    instead of recomputing them (a doctored energy proves the read), runs the rest, and removes the file."""
+    import json
+
+    sp = _space(digital={"dataflow": "os", "dim": 32, "sram_bytes": "32KiB"})
+    first = run_study(sp, cache_dir=tmp_path)
+    (cached,) = list(tmp_path.glob("tiny-study-*.csv"))
+    rec = first.iloc[0].to_dict()
+    rec["energy_pj"] = 2.0
+    partial = cached.with_suffix(".partial.jsonl")
+    partial.write_text(json.dumps(rec) + "\n" + '{"key": "cut off mid-wri')
+    cached.unlink()
+    again = run_study(sp, cache_dir=tmp_path)
+    assert again["energy_pj"].tolist() == [2.0]
+    assert not partial.exists() and cached.is_file()

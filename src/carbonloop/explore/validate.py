@@ -496,13 +496,54 @@ def evaluate_study_point(point: Point, conventions: Conventions) -> dict[str, An
     return rec
 
 
-def _run_points(points: list[Point], conventions: Conventions, jobs: int) -> list[dict[str, Any]]:
-    if jobs <= 1 or len(points) <= 1:
-        return [evaluate_study_point(p, conventions) for p in points]
-    from concurrent.futures import ProcessPoolExecutor
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON can write."""
+    return value.item() if hasattr(value, "item") else str(value)
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(evaluate_study_point, points, [conventions] * len(points)))
+
+def _run_points(
+    points: list[Point], conventions: Conventions, jobs: int, progress: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every point's record, in the points' order. With ``progress`` each finished record is appended to
+    that JSON-lines file at once and the points already in it are not run again, so a run cut off by a
+    signal or a machine's end loses at most the points in flight."""
+    import json
+
+    done: dict[str, dict[str, Any]] = {}
+    if progress is not None and progress.is_file():
+        for line in progress.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:  # a line cut off mid-write: that point runs again
+                continue
+            done[rec["key"]] = rec
+    todo = [p for p in points if p.key not in done]
+    sink = None
+    if progress is not None:
+        progress.parent.mkdir(parents=True, exist_ok=True)
+        sink = progress.open("a")
+
+    def keep(rec: dict[str, Any]) -> None:
+        done[rec["key"]] = rec
+        if sink is not None:
+            sink.write(json.dumps(rec, default=_plain) + "\n")
+            sink.flush()
+
+    try:
+        if jobs <= 1 or len(todo) <= 1:
+            for p in todo:
+                keep(evaluate_study_point(p, conventions))
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(evaluate_study_point, p, conventions) for p in todo]
+                for fut in as_completed(futures):
+                    keep(fut.result())
+    finally:
+        if sink is not None:
+            sink.close()
+    return [done[p.key] for p in points]
 
 
 def run_study(
@@ -514,7 +555,9 @@ def run_study(
 ) -> pd.DataFrame:
     """CarbonSpot's study of ``space`` under the carbonspot profile, ``flipped`` set back to ours (None: the
     study). Only the accelerator types the assumption can change are evaluated. With ``cache_dir`` the
-    records are kept in a CSV named by a hash of every point's key, and reused when the key matches."""
+    records are kept in a CSV named by a hash of every point's key, and reused when the key matches; until
+    the run ends they are kept point by point in a ``.partial.jsonl`` beside it, from which a cut-off run
+    resumes."""
     import hashlib
 
     conventions, profile = study_setting(flipped)
@@ -526,10 +569,11 @@ def run_study(
     )
     if cached is not None and cached.is_file():
         return pd.read_csv(cached)
-    records = pd.DataFrame(_run_points(points, conventions, jobs))
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
+    progress = None if cached is None else cached.with_suffix(".partial.jsonl")
+    records = pd.DataFrame(_run_points(points, conventions, jobs, progress))
+    if cached is not None and progress is not None:
         records.to_csv(cached, index=False)
+        progress.unlink(missing_ok=True)
     return records
 
 
