@@ -4,6 +4,7 @@ memory hierarchies and IMC operational arrays (docs/interop.md). Every file here
 from __future__ import annotations
 
 import copy
+import copy
 import itertools
 import json
 import math
@@ -27,6 +28,7 @@ from carbonloop.interop.zigzag import (
     is_onnx_file,
     load_zigzag,
 )
+from carbonloop.interop.zigzag_alloc import zigzag_cuts, zigzag_nest
 from carbonloop.interop.zigzag_loma import (
     divisors,
     fill_free_axes,
@@ -454,11 +456,50 @@ def test_loma_orders_are_every_distinct_order_of_the_prime_factors():
     layer, given_ = net.layers[0], maps["conv_small"]
     spatial = {a: [(lp.dim, lp.factor) for lp in loops] for a, loops in given_.spatial}
     costs = loma_costs(layer, acc, spatial)
-    by_hand = _zigzag_style_orderings(layer, acc, given_.spatial)
-    # OX 8 = 2 x 2 x 2 and FX 3: 4! / 3! = 4 distinct orders, the same four the test enumerates itself
-    assert sorted((c.latency_cycles, c.energy_pj) for c in costs) == sorted(
-        (c.latency_cycles, c.energy_pj) for c in by_hand
-    )
+    # OX 8 = 2 x 2 x 2 and FX 3: 4! / 3! = 4 distinct orders (innermost first). With FX innermost the
+    # 16-bit o_reg keeps a partial sum over FX (cut 1) and the 8-bit w_reg one weight (cut 0): the file's
+    # order. With k OX loops innermost, w_reg keeps its weight over them (cut k) and o_reg nothing (OX 2
+    # makes 2 x 16 b): w_reg cuts above o_reg, so those three nests are scored with the registers swapped.
+    assert len(costs) == 4 and len({c.mapping for c, _ in costs}) == 4
+    assert sorted(own.level_names for _, own in costs) == [("dram", "sram_8KB", "o_reg", "w_reg")] + [
+        ("dram", "sram_8KB", "w_reg", "o_reg")
+    ] * 3
+
+
+def test_zigzag_allocates_each_operand_on_its_own_and_cuts_are_the_chain():
+    """ZigZag's allocator by hand (zigzag/opt/loma/memory_allocator.py, 3.9.1) on conv_small (K 4, C 4,
+    OX 8, FX 3; K 4 on D1, C 4 on D2), the order OX 2, FX 3, OX 2, OX 2 (innermost first), with the
+    weight register widened to 24 bits:
+    - w_reg (W, 24 b, per PE): the tile after i loops and the words left to fetch (loops left x tile):
+      i=0: 8 b, 24 x 8 = 192; i=1 (OX): 8 b, 12 x 8 = 96; i=2 (FX 3): 24 b, 4 x 24 = 96; i=3: 24 b, 48;
+      i=4: 24 b, 0 -> W cuts at 4 (the register keeps its 3 weights for every OX).
+    - o_reg (O, 16 b): i=0: one partial sum of 16 b (C and FX are summed above); i=1 adds OX 2: 2 x 16 =
+      32 b > 16 -> O cuts at 0.
+    - sram_8KB and dram: every loop left (the SRAM holds all tiles, and nothing left to fetch is 0 words).
+    The register of W (cut 4) then lies above the one of O (cut 0): the chain is dram > sram_8KB > w_reg >
+    o_reg, the file's order with its two registers swapped, and every temporal loop is w_reg's."""
+    acc_file = copy.deepcopy(ACC)
+    acc_file["memories"]["w_reg"]["size"] = 24
+    net, acc, maps = load_zigzag(accelerator=acc_file, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]
+    spatial = {"D1": [("K", 4)], "D2": [("C", 4)]}
+    order = [Loop("OX", 2), Loop("FX", 3), Loop("OX", 2), Loop("OX", 2)]
+    cuts = zigzag_cuts(layer, acc, spatial, order)
+    names = {o.role: o.name for o in layer.operands}
+    assert acc.level_names == ("dram", "sram_8KB", "o_reg", "w_reg")
+    assert cuts[3] == {names["W"]: 4} and cuts[2] == {names["O"]: 0}
+    assert cuts[1] == {names["W"]: 4, names["I"]: 4, names["O"]: 4}
+    nest = zigzag_nest(layer, acc, spatial, order, imperfect=False)
+    assert nest is not None
+    variant, mapping = nest
+    assert variant.level_names == ("dram", "sram_8KB", "w_reg", "o_reg")
+    assert mapping.level("w_reg").temporal == tuple(reversed(order))
+    assert mapping.level("sram_8KB").spatial == (("D1", (Loop("K", 4),)), ("D2", (Loop("C", 4),)))
+    cost = evaluate(layer, variant, mapping)
+    # each of the 16 PEs reads its 3 weights from the SRAM once (48 reads), and the literal loop-nest
+    # walker counts every level's accesses on the swapped chain as the model does
+    assert cost.accesses == simulate(layer, variant, mapping)
+    assert cost.accesses["sram_8KB"]["W"]["reads"] == 48
 
 
 def test_free_axes_get_the_most_utilizing_hinted_unrolling():

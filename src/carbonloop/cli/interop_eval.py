@@ -9,6 +9,7 @@ names of the input files. :func:`timeloop_cost` / :func:`zigzag_cost` return the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -24,7 +25,9 @@ from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_r
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
 from carbonloop.interop.zigzag_loma import fill_free_axes, loma_costs
 from carbonloop.mapper.constraints import Constraints
+from carbonloop.mapper.objectives import get_objective
 from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
+from carbonloop.model.evaluate import LayerCost
 from carbonloop.model.mapping import Mapping
 from carbonloop.pipeline import WorkloadResult
 from carbonloop.pipeline.inputs import with_conventions
@@ -94,12 +97,13 @@ def complete_zigzag_mappings(
                 tuple(sorted((a, tuple(v)) for a, v in hints.items())),
             )
             if key not in done:
-                seeded = fill_free_axes(layer, acc, spatial, hints)
+                nests = loma_costs(layer, acc, fill_free_axes(layer, acc, spatial, hints))
+                # ZigZag's nests on the file's own order of levels seed the search; one that needs the
+                # levels in another order (hardware/level_order.py) is kept instead if it is better
                 seed = tuple(
-                    FrontPoint(c.energy_pj, c.latency_cycles, c.mapping)
-                    for c in loma_costs(layer, acc, seeded)
+                    FrontPoint(c.energy_pj, c.latency_cycles, c.mapping) for c, own in nests if own is acc
                 )
-                done[key] = search_layer(
+                result = search_layer(
                     layer,
                     acc,
                     objective,
@@ -108,6 +112,7 @@ def complete_zigzag_mappings(
                     seed=seed,
                     imperfect=_fixed_spatial_pads(layer.sizes, spatial),
                 )
+                done[key] = _with_better_nest(result, nests, objective)
             searched[layer.name] = done[key]
             out[layer.name] = done[key].mapping
         else:
@@ -115,6 +120,30 @@ def complete_zigzag_mappings(
         if on_layer_done is not None:
             on_layer_done(i, len(net.layers), layer.name)
     return out, searched
+
+
+def _with_better_nest(
+    result: SearchResult, nests: list[tuple[LayerCost, Accelerator]], objective: str
+) -> SearchResult:
+    """``result``, or the best of ZigZag's own nests (scored each on its own order of levels) where it is
+    better for ``objective``: the search covers the file's order of levels only. A nest kept so is not
+    proven optimal (other orders were not searched)."""
+    goal = get_objective(objective)
+    best = min(nests, key=lambda n: goal.value(n[0].energy_pj, n[0].latency_cycles), default=None)
+    if best is None or goal.value(best[0].energy_pj, best[0].latency_cycles) >= result.value:
+        return result
+    cost = best[0]
+    value = float(goal.value(cost.energy_pj, cost.latency_cycles))
+    lower = min(result.lower_bound, value)  # the search's bound holds for the file's order only
+    return dataclasses.replace(
+        result,
+        mapping=cost.mapping,
+        cost=cost,
+        value=value,
+        optimal=False,
+        lower_bound=lower,
+        gap=(value - lower) / value if value > 0 else 0.0,
+    )
 
 
 def zigzag_cost(

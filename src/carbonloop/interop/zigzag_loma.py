@@ -4,9 +4,10 @@ mapping.
 ZigZag's LOMA (zigzag/opt/loma/engine.py, 3.9.1) splits what the spatial mapping leaves of each dimension into
 prime factors, merges the smallest ones until at most ``lpf_limit`` remain (6 by default), and scores every
 distinct order of them, each allocated to the memories innermost first. Scoring the same orders here, allocated
-as carbonloop reads a complete ``temporal_ordering`` (:func:`carbonloop.interop.zigzag._allocate`), gives the
-mapper an incumbent of ZigZag's quality from the start: its search then only has to beat it, and returns it
-when a budget stops the search first. Deeper hierarchies (ascend_like's eight levels) need this: without it a
+as ZigZag allocates them (:mod:`carbonloop.interop.zigzag_alloc`: each operand cuts at its own loop, so a nest
+may need the levels in another order than the file's), gives the mapper an incumbent of ZigZag's quality from
+the start: its search then only has to beat it, and the best of ZigZag's own nests is kept when the search,
+on the file's order of levels, does not. Deeper hierarchies (ascend_like's eight levels) need this: without it a
 budgeted search can stop far from ZigZag's answer.
 """
 
@@ -17,10 +18,10 @@ import math
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
-from carbonloop.interop.zigzag import _allocate
+from carbonloop.interop.zigzag_alloc import zigzag_nest
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.factors import prime_factors
-from carbonloop.model.mapping import LevelMapping, Loop, Mapping
+from carbonloop.model.mapping import Loop
 from carbonloop.workload.layer import Layer
 
 LPF_LIMIT = 6
@@ -46,31 +47,28 @@ def loma_costs(
     spatial: dict[str, list[tuple[str, int]]],
     *,
     limit: int = LPF_LIMIT,
-) -> list[LayerCost]:
+) -> list[tuple[LayerCost, Accelerator]]:
     """The cost of every distinct order of the layer's limited prime factors under ``spatial`` (per array
-    axis, the unrolled ``(dim, factor)`` pairs), allocated innermost first; orders that overflow a memory
-    are left out."""
+    axis, the unrolled ``(dim, factor)`` pairs), each allocated as ZigZag allocates it
+    (:func:`carbonloop.interop.zigzag_alloc.zigzag_nest`), with the accelerator it is scored on (``acc``
+    with its levels in the order of the cuts). Orders ZigZag would not allocate, or whose tiles overflow a
+    memory in carbonloop's model, are left out."""
     unrolled = dict.fromkeys(layer.sizes, 1)
-    by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
-    for axis, pairs in spatial.items():
-        loops = tuple(Loop(d, f) for d, f in pairs if f > 1)
-        for lp in loops:
-            unrolled[lp.dim] *= lp.factor
-        if loops:
-            by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
+    for pairs in spatial.values():
+        for d, f in pairs:
+            unrolled[d] *= f
     remaining = {d: math.ceil(n / unrolled[d]) for d, n in layer.sizes.items()}
     imperfect = any(n % unrolled[d] for d, n in layer.sizes.items())
     factors = limited_factors(remaining, limit)
     costs = []
     for order in sorted(set(itertools.permutations(factors))):
-        temporal = _allocate(layer, acc, by_level, [Loop(d, f) for d, f in order])
-        levels = tuple(
-            LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
-            for i, m in enumerate(acc.memories)
-        )
+        nest = zigzag_nest(layer, acc, spatial, [Loop(d, f) for d, f in order], imperfect=imperfect)
+        if nest is None:
+            continue
+        variant, mapping = nest
         try:
-            costs.append(evaluate(layer, acc, Mapping(levels, imperfect, "<zigzag loma>")))
-        except SpecError:  # a tile that overflows its memory: LOMA would not allocate it either
+            costs.append((evaluate(layer, variant, mapping), variant))
+        except SpecError:  # a tile that overflows its memory in carbonloop's sizes
             continue
     return costs
 

@@ -23,14 +23,14 @@ import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.level_order import check_splittable, split_memory
 from carbonloop.mapper.incumbent import REL_TOL
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.mapper.search import Budget, SearchResult, _search_layer, search_layer
-from carbonloop.workload.layer import ROLES, Layer, Role
+from carbonloop.workload.layer import ROLES, Layer
 
 
 def ordered_partitions(items: Sequence[str]) -> Iterator[tuple[tuple[str, ...], ...]]:
@@ -45,47 +45,6 @@ def ordered_partitions(items: Sequence[str]) -> Iterator[tuple[tuple[str, ...], 
                 yield tuple(tuple(x for x, b in zip(items, labels, strict=True) if b == j) for j in range(k))
 
 
-def split_memory(acc: Accelerator, memory: str, blocks: Sequence[Sequence[str]]) -> Accelerator:
-    """``acc`` with level ``memory`` split into one virtual level per block of operands, outermost first
-    (named ``<memory>.<roles>``, ``physical: <memory>``; every other attribute the memory's own).
-    One block: ``acc`` itself."""
-    at = _check_splittable(acc, memory)
-    mem = acc.memories[at]
-    if len(blocks) == 1:
-        if set(blocks[0]) != set(mem.operands):
-            raise SpecError("<mapper>", "cut_orders", f"the blocks {list(blocks)} do not cover {memory!r}")
-        return acc
-    parts = tuple(
-        dataclasses.replace(
-            mem, name=f"{memory}.{''.join(b)}", operands=frozenset(cast(Sequence[Role], b)), physical=memory
-        )
-        for b in blocks
-    )
-    order = " > ".join("".join(b) for b in blocks)
-    return dataclasses.replace(
-        acc,
-        name=f"{acc.name} [{memory}: {order}]",
-        memories=acc.memories[:at] + parts + acc.memories[at + 1 :],
-    )
-
-
-def _check_splittable(acc: Accelerator, memory: str) -> int:
-    names = acc.level_names
-    if memory not in names:
-        raise SpecError("<mapper>", "cut_orders", f"unknown memory level {memory!r} (levels: {list(names)})")
-    at = names.index(memory)
-    mem = acc.memories[at]
-    if at == 0:
-        raise SpecError(
-            "<mapper>", "cut_orders", f"{memory!r} is the outermost level: it keeps whole tensors"
-        )
-    if mem.physical is not None:
-        raise SpecError(
-            "<mapper>", "cut_orders", f"{memory!r} is already a virtual level of {mem.physical!r}"
-        )
-    return at
-
-
 def cut_order_variants(acc: Accelerator, memories: Sequence[str]) -> list[Accelerator]:
     """``acc`` with each memory of ``memories`` split in every ordered partition of its operands (the
     product over the memories), the unsplit accelerator first."""
@@ -95,7 +54,7 @@ def cut_order_variants(acc: Accelerator, memories: Sequence[str]) -> list[Accele
         raise SpecError("<mapper>", "cut_orders", f"memory levels named twice: {list(memories)}")
     options = []
     for name in memories:
-        at = _check_splittable(acc, name)
+        at = check_splittable(acc, name)
         ops = [r for r in ROLES if r in acc.memories[at].operands]
         options.append([(name, blocks) for blocks in ordered_partitions(ops)])
     out = []

@@ -19,6 +19,7 @@ from carbonloop.hardware.carbonspot import hardware_for_network
 from carbonloop.mapper.network import LayerSetup
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.model.conventions import Conventions
+from carbonloop.hardware.level_order import accelerator_for_level_order
 from carbonloop.model.evaluate import evaluate as evaluate_mapping
 from carbonloop.model.interlayer import keep_activations_on_chip
 from carbonloop.model.mapping import Mapping
@@ -90,9 +91,16 @@ def evaluate(
     top = zigzag_top_memory(network, acc) if zigzag_top else TopMemory({}, {})
     if mapping is not None:
         given = mappings_for(mapping, network)
-        layers = tuple(LayerResult(evaluate_mapping(lay, acc, given[lay.name])) for lay in network.layers)
+        # a given mapping names the accelerator's levels, in the order of its cuts (hardware/level_order.py)
+        layer_accs = [
+            accelerator_for_level_order(acc, [lm.level for lm in given[lay.name].levels], given[lay.name].source)
+            for lay in network.layers
+        ]
+        layers = tuple(
+            LayerResult(evaluate_mapping(lay, own, given[lay.name]))
+            for lay, own in zip(network.layers, layer_accs, strict=True)
+        )
         search = None
-        layer_accs = [acc] * len(network.layers)  # a given mapping names the accelerator's own levels
         residents = {
             lay.name: held_whole(lay, given[lay.name], top.residents.get(lay.name, frozenset()))
             for lay in network.layers
@@ -114,7 +122,8 @@ def evaluate(
         kept, report = apply_top_memory(network, costs, layer_accs, residents, top.weights_resident)
         layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
         inter = InterLayer(report, before)
-    elif interlayer and len(network.layers) > 1:
+    elif interlayer and len(network.layers) > 1 and all(a is acc for a in layer_accs):
+        # (a layer scored on its own order of levels keeps its activations' traffic: no savings claimed)
         before = float(sum(r.cost.energy_pj for r in layers))
         kept, report = keep_activations_on_chip(network, acc, [r.cost for r in layers])
         layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))

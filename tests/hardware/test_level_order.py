@@ -1,0 +1,110 @@
+"""A mapping's level order is the order of its cuts (hardware/level_order.py): siblings swap, an operand's
+own levels keep their order, ``memory.ROLES`` names split a memory into virtual levels."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from carbonloop import pipeline
+from carbonloop.errors import SpecError
+from carbonloop.hardware.level_order import accelerator_for_level_order
+from carbonloop.interop.zigzag import load_zigzag
+from carbonloop.model.evaluate import evaluate
+from carbonloop.model.mapping import LevelMapping, Loop, Mapping
+from carbonloop.workload.network import chain
+
+from ..model.reference_sim import simulate
+
+EX = Path(__file__).resolve().parents[2] / "examples" / "zigzag"
+
+pytestmark = pytest.mark.filterwarnings("ignore::carbonloop.interop.common.InteropWarning")
+
+
+def _example(w_reg_bits: int = 8):
+    """conv_small (K 4, C 4, OX 8, FX 3) on the 4 x 4 example: dram > sram_8KB (W, I, O) > o_reg (O,
+    16 b) > w_reg (W, ``w_reg_bits``)."""
+    accelerator = yaml.safe_load((EX / "accelerator.yaml").read_text())
+    accelerator["memories"]["w_reg"]["size"] = w_reg_bits
+    net, acc, _ = load_zigzag(
+        accelerator=accelerator,
+        workload=yaml.safe_load((EX / "workload.yaml").read_text()),
+        mapping=[{"name": "default", "spatial_mapping": {"D1": ["K, 4"], "D2": ["C, 4"]}}],
+    )
+    return net.layers[0], acc
+
+
+SPATIAL = (("D1", (Loop("K", 4),)), ("D2", (Loop("C", 4),)))
+
+
+def test_the_accelerators_own_order_is_the_accelerator_itself():
+    _, acc = _example()
+    assert accelerator_for_level_order(acc, acc.level_names, "m.yaml") is acc
+    assert accelerator_for_level_order(acc, ["dram", "w_reg"], "m.yaml") is acc  # a subsequence
+
+
+def test_sibling_levels_swap_and_keep_their_hardware():
+    _, acc = _example()
+    swapped = accelerator_for_level_order(acc, ["dram", "sram_8KB", "w_reg", "o_reg"], "m.yaml")
+    assert swapped.level_names == ("dram", "sram_8KB", "w_reg", "o_reg")
+    assert swapped.area_mm2 == acc.area_mm2
+    for name in acc.level_names:  # the same memory, the same instances
+        x, y = acc.level_index(name), swapped.level_index(name)
+        assert swapped.memories[y] == acc.memories[x] and swapped.instances(y) == acc.instances(x)
+
+
+def test_an_operands_own_levels_may_not_swap():
+    _, acc = _example()
+    with pytest.raises(SpecError) as err:
+        accelerator_for_level_order(acc, ["dram", "o_reg", "sram_8KB", "w_reg"], "m.yaml")
+    msg = str(err.value)
+    assert msg.startswith("m.yaml: levels:") and "operand O" in msg and "\n" not in msg
+    with pytest.raises(SpecError, match="list each once"):
+        accelerator_for_level_order(acc, ["dram", "w_reg", "o_reg"], "m.yaml")
+    with pytest.raises(SpecError, match="unknown level 'sram_8KB.X'"):
+        accelerator_for_level_order(acc, ["dram", "sram_8KB.X", "o_reg", "w_reg"], "m.yaml")
+
+
+def test_memory_dot_roles_names_split_the_memory_into_virtual_levels():
+    _, acc = _example()
+    split = accelerator_for_level_order(acc, ["dram", "sram_8KB.W", "sram_8KB.IO", "o_reg", "w_reg"], "m")
+    assert split.level_names == ("dram", "sram_8KB.W", "sram_8KB.IO", "o_reg", "w_reg")
+    assert {m.physical for m in split.memories[1:3]} == {"sram_8KB"}
+    assert split.area_mm2 == pytest.approx(acc.area_mm2)  # area once
+    with pytest.raises(SpecError, match="each of its operands"):
+        accelerator_for_level_order(acc, ["dram", "sram_8KB.W", "sram_8KB.O", "o_reg", "w_reg"], "m")
+
+
+def test_a_given_mapping_in_another_order_is_scored_on_that_chain():
+    """A 24-bit weight register above the output register: w_reg's tile is OX 8 x FX 3, its PE's 3
+    weights, loaded once, so the SRAM sends each of the 48 weights once (16 PEs x 3); the loops are
+    outside o_reg's one-output tile. In the file's order the same loops listed at o_reg would be inside
+    o_reg's tile: 8 outputs of 16 b in a 16-bit register, refused."""
+    layer, acc = _example(w_reg_bits=24)
+    swapped = Mapping(
+        (
+            LevelMapping("dram"),
+            LevelMapping("sram_8KB", (), SPATIAL),
+            LevelMapping("w_reg", (Loop("OX", 8), Loop("FX", 3))),
+            LevelMapping("o_reg"),
+        ),
+        False,
+        "m.yaml",
+    )
+    result = pipeline.evaluate(chain("n", [layer]), acc, mapping={layer.name: swapped})
+    variant = accelerator_for_level_order(acc, [lm.level for lm in swapped.levels], "m.yaml")
+    cost = result.layers[0].cost
+    assert cost.accesses == simulate(layer, variant, swapped)
+    assert cost.accesses["sram_8KB"]["W"]["reads"] == 48
+    in_file_order = Mapping(
+        (
+            LevelMapping("dram"),
+            LevelMapping("sram_8KB", (), SPATIAL),
+            LevelMapping("o_reg", (Loop("OX", 8), Loop("FX", 3))),
+            LevelMapping("w_reg"),
+        ),
+        False,
+        "m.yaml",
+    )
+    with pytest.raises(SpecError, match="tile of .* needs 128 bits but 'o_reg' holds 16 bits"):
+        evaluate(layer, acc, in_file_order)
