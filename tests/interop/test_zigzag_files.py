@@ -4,7 +4,6 @@ memory hierarchies and IMC operational arrays (docs/interop.md). Every file here
 from __future__ import annotations
 
 import copy
-import copy
 import itertools
 import json
 import math
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbonloop.cli import run
@@ -461,9 +460,10 @@ def test_loma_orders_are_every_distinct_order_of_the_prime_factors():
     # order. With k OX loops innermost, w_reg keeps its weight over them (cut k) and o_reg nothing (OX 2
     # makes 2 x 16 b): w_reg cuts above o_reg, so those three nests are scored with the registers swapped.
     assert len(costs) == 4 and len({c.mapping for c, _ in costs}) == 4
-    assert sorted(own.level_names for _, own in costs) == [("dram", "sram_8KB", "o_reg", "w_reg")] + [
-        ("dram", "sram_8KB", "w_reg", "o_reg")
-    ] * 3
+    assert (
+        sorted(own.level_names for _, own in costs)
+        == [("dram", "sram_8KB", "o_reg", "w_reg")] + [("dram", "sram_8KB", "w_reg", "o_reg")] * 3
+    )
 
 
 def test_zigzag_allocates_each_operand_on_its_own_and_cuts_are_the_chain():
@@ -515,3 +515,41 @@ def test_free_axes_get_the_most_utilizing_hinted_unrolling():
     # a hint naming no dimension of the layer leaves the axis unused
     assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["G"]})["D2"] == []
     assert divisors(12) == [1, 2, 3, 4, 6, 12] and divisors(1) == [1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    w_reg_bits=st.sampled_from([8, 24, 48]),
+    o_reg_bits=st.sampled_from([16, 32, 64]),
+    order=st.permutations([("OX", 2), ("OX", 2), ("OX", 2), ("FX", 3)]),
+)
+def test_zigzag_nests_on_their_own_chain_count_as_the_literal_walker(w_reg_bits, o_reg_bits, order):
+    """Whatever chain ZigZag's allocation makes of an order (registers swapped, the SRAM split), the model
+    counts every level's accesses on it as the literal loop-nest walker does, and each operand's tile at
+    each level is ZigZag's cut (the loops inside it are the innermost ``cut`` of the order)."""
+    acc_file = copy.deepcopy(ACC)
+    acc_file["memories"]["w_reg"]["size"] = w_reg_bits
+    acc_file["memories"]["o_reg"]["size"] = o_reg_bits
+    net, acc, _ = load_zigzag(accelerator=acc_file, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]
+    loops = [Loop(d, f) for d, f in order]
+    nest = zigzag_nest(layer, acc, {"D1": [("K", 4)], "D2": [("C", 4)]}, loops, imperfect=False)
+    assert nest is not None
+    variant, mapping = nest
+    cost = evaluate(layer, variant, mapping)
+    assert cost.accesses == simulate(layer, variant, mapping)
+    cuts = zigzag_cuts(layer, acc, {"D1": [("K", 4)], "D2": [("C", 4)]}, loops)
+    role = {o.name: o.role for o in layer.operands}
+    for x, per_op in enumerate(cuts):
+        for op, cut in per_op.items():
+            name = acc.memories[x].name
+            level = next(
+                lm.level
+                for lm in mapping.levels
+                if lm.level == name
+                or lm.level.startswith(name + ".")
+                and role[op] in lm.level.rpartition(".")[2]
+            )
+            inner = variant.level_names[variant.level_index(level) :]
+            inside = [lp for lm in mapping.levels if lm.level in inner for lp in lm.temporal]
+            assert sorted((lp.dim, lp.factor) for lp in inside) == sorted(order[:cut])
