@@ -145,6 +145,13 @@ def main() -> None:
     ap.add_argument("--cases", default="", help="comma-separated substrings of test file or hardware names")
     ap.add_argument("--json", type=Path, default=None, help="write the rows as JSON")
     ap.add_argument("--from-json", type=Path, nargs="*", default=None, help="print the table of saved runs")
+    ap.add_argument(
+        "--reuse",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="saved runs (--json) whose results serve the cases on the same files (hardware, mapping, workload)",
+    )
     args = ap.parse_args()
     if args.from_json:
         saved = {
@@ -158,6 +165,10 @@ def main() -> None:
     wanted = [w for w in args.cases.split(",") if w]
     rows = []
     scored: dict[tuple[str, str, str], dict] = {}
+    for path in args.reuse or []:
+        for r in json.loads(path.read_text()):
+            if r["runs"] and "same_as" not in r:
+                scored[(r["hardware"], r["mapping"], r["workload"])] = r
     print("| test | workload | runs | energy ours/ZigZag | latency ours/ZigZag | s |")
     print("|---|---|---|---|---|---|")
     for case in CASES:

@@ -23,7 +23,7 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.interop.common import collected_warnings
 from carbonloop.interop.timeloop import TimeloopNames, load_timeloop, timeloop_report
 from carbonloop.interop.zigzag import ZigZagConstraints, load_zigzag
-from carbonloop.interop.zigzag_loma import fill_free_axes, loma_costs
+from carbonloop.interop.zigzag_loma import fill_free_axes, loma_chain_costs, loma_costs
 from carbonloop.mapper.constraints import Constraints
 from carbonloop.mapper.objectives import get_objective
 from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_layer
@@ -97,11 +97,14 @@ def complete_zigzag_mappings(
                 tuple(sorted((a, tuple(v)) for a, v in hints.items())),
             )
             if key not in done:
-                nests = loma_costs(layer, acc, fill_free_axes(layer, acc, spatial, hints))
-                # ZigZag's nests on the file's own order of levels seed the search; one that needs the
-                # levels in another order (hardware/level_order.py) is kept instead if it is better
+                filled = fill_free_axes(layer, acc, spatial, hints)
+                nests = loma_costs(layer, acc, filled)
+                # ZigZag's orders read into the file's chain of levels, and its own nests that follow that
+                # chain, seed the search; a nest that needs the levels in another order
+                # (hardware/level_order.py) is kept instead if it is better
                 seed = tuple(
-                    FrontPoint(c.energy_pj, c.latency_cycles, c.mapping) for c, own in nests if own is acc
+                    FrontPoint(c.energy_pj, c.latency_cycles, c.mapping)
+                    for c in [*loma_chain_costs(layer, acc, filled), *(c for c, own in nests if own is acc)]
                 )
                 result = search_layer(
                     layer,

@@ -18,10 +18,11 @@ import math
 
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.interop.zigzag import _allocate
 from carbonloop.interop.zigzag_alloc import zigzag_nest
 from carbonloop.model.evaluate import LayerCost, evaluate
 from carbonloop.model.factors import prime_factors
-from carbonloop.model.mapping import Loop
+from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.workload.layer import Layer
 
 LPF_LIMIT = 6
@@ -41,6 +42,50 @@ def limited_factors(remaining: dict[str, int], limit: int = LPF_LIMIT) -> list[t
     return [(d, f) for d, fs in per_dim.items() for f in fs]
 
 
+def _loma_orders(
+    layer: Layer, spatial: dict[str, list[tuple[str, int]]], limit: int
+) -> tuple[list[list[Loop]], bool]:
+    """LOMA's distinct orders (innermost first) of what ``spatial`` leaves, and whether it pads."""
+    unrolled = dict.fromkeys(layer.sizes, 1)
+    for pairs in spatial.values():
+        for d, f in pairs:
+            unrolled[d] *= f
+    remaining = {d: math.ceil(n / unrolled[d]) for d, n in layer.sizes.items()}
+    imperfect = any(n % unrolled[d] for d, n in layer.sizes.items())
+    factors = limited_factors(remaining, limit)
+    return [[Loop(d, f) for d, f in order] for order in sorted(set(itertools.permutations(factors)))], imperfect
+
+
+def loma_chain_costs(
+    layer: Layer,
+    acc: Accelerator,
+    spatial: dict[str, list[tuple[str, int]]],
+    *,
+    limit: int = LPF_LIMIT,
+) -> list[LayerCost]:
+    """The same orders read into ``acc``'s own chain of levels as a complete ``temporal_ordering`` is
+    (:func:`carbonloop.interop.zigzag._allocate`: one cut per level, loops split to fit): mappings of
+    ``acc`` itself, near ZigZag's, to seed a search on it."""
+    orders, imperfect = _loma_orders(layer, spatial, limit)
+    by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
+    for axis, pairs in spatial.items():
+        loops = tuple(Loop(d, f) for d, f in pairs if f > 1)
+        if loops:
+            by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
+    costs = []
+    for order in orders:
+        temporal = _allocate(layer, acc, by_level, order)
+        levels = tuple(
+            LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
+            for i, m in enumerate(acc.memories)
+        )
+        try:
+            costs.append(evaluate(layer, acc, Mapping(levels, imperfect, "<zigzag loma>")))
+        except SpecError:
+            continue
+    return costs
+
+
 def loma_costs(
     layer: Layer,
     acc: Accelerator,
@@ -53,16 +98,10 @@ def loma_costs(
     (:func:`carbonloop.interop.zigzag_alloc.zigzag_nest`), with the accelerator it is scored on (``acc``
     with its levels in the order of the cuts). Orders ZigZag would not allocate, or whose tiles overflow a
     memory in carbonloop's model, are left out."""
-    unrolled = dict.fromkeys(layer.sizes, 1)
-    for pairs in spatial.values():
-        for d, f in pairs:
-            unrolled[d] *= f
-    remaining = {d: math.ceil(n / unrolled[d]) for d, n in layer.sizes.items()}
-    imperfect = any(n % unrolled[d] for d, n in layer.sizes.items())
-    factors = limited_factors(remaining, limit)
+    orders, imperfect = _loma_orders(layer, spatial, limit)
     costs = []
-    for order in sorted(set(itertools.permutations(factors))):
-        nest = zigzag_nest(layer, acc, spatial, [Loop(d, f) for d, f in order], imperfect=imperfect)
+    for order in orders:
+        nest = zigzag_nest(layer, acc, spatial, order, imperfect=imperfect)
         if nest is None:
             continue
         variant, mapping = nest
