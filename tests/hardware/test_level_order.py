@@ -75,36 +75,32 @@ def test_memory_dot_roles_names_split_the_memory_into_virtual_levels():
         accelerator_for_level_order(acc, ["dram", "sram_8KB.W", "sram_8KB.O", "o_reg", "w_reg"], "m")
 
 
+def _registers_below_sram(upper: str, lower: str) -> Mapping:
+    """The SRAM unrolls K 4 and C 4; the register listed ``upper`` holds the loops OX 8, FX 3."""
+    return Mapping(
+        (
+            LevelMapping("dram"),
+            LevelMapping("sram_8KB", (), SPATIAL),
+            LevelMapping(upper, (Loop("OX", 8), Loop("FX", 3))),
+            LevelMapping(lower),
+        ),
+        False,
+        "m.yaml",
+    )
+
+
 def test_a_given_mapping_in_another_order_is_scored_on_that_chain():
     """A 24-bit weight register above the output register: w_reg's tile is OX 8 x FX 3, its PE's 3
     weights, loaded once, so the SRAM sends each of the 48 weights once (16 PEs x 3); the loops are
     outside o_reg's one-output tile. In the file's order the same loops listed at o_reg would be inside
     o_reg's tile: 8 outputs of 16 b in a 16-bit register, refused."""
     layer, acc = _example(w_reg_bits=24)
-    swapped = Mapping(
-        (
-            LevelMapping("dram"),
-            LevelMapping("sram_8KB", (), SPATIAL),
-            LevelMapping("w_reg", (Loop("OX", 8), Loop("FX", 3))),
-            LevelMapping("o_reg"),
-        ),
-        False,
-        "m.yaml",
-    )
+    swapped = _registers_below_sram("w_reg", "o_reg")
     result = pipeline.evaluate(chain("n", [layer]), acc, mapping={layer.name: swapped})
     variant = accelerator_for_level_order(acc, [lm.level for lm in swapped.levels], "m.yaml")
     cost = result.layers[0].cost
     assert cost.accesses == simulate(layer, variant, swapped)
     assert cost.accesses["sram_8KB"]["W"]["reads"] == 48
-    in_file_order = Mapping(
-        (
-            LevelMapping("dram"),
-            LevelMapping("sram_8KB", (), SPATIAL),
-            LevelMapping("o_reg", (Loop("OX", 8), Loop("FX", 3))),
-            LevelMapping("w_reg"),
-        ),
-        False,
-        "m.yaml",
-    )
+    in_file_order = _registers_below_sram("o_reg", "w_reg")
     with pytest.raises(SpecError, match="tile of .* needs 128 bits but 'o_reg' holds 16 bits"):
         evaluate(layer, acc, in_file_order)

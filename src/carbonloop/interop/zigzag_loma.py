@@ -53,7 +53,9 @@ def _loma_orders(
     remaining = {d: math.ceil(n / unrolled[d]) for d, n in layer.sizes.items()}
     imperfect = any(n % unrolled[d] for d, n in layer.sizes.items())
     factors = limited_factors(remaining, limit)
-    return [[Loop(d, f) for d, f in order] for order in sorted(set(itertools.permutations(factors)))], imperfect
+    return [
+        [Loop(d, f) for d, f in order] for order in sorted(set(itertools.permutations(factors)))
+    ], imperfect
 
 
 def loma_chain_costs(

@@ -16,10 +16,10 @@ from carbonloop.carbon.section import carbon_report
 from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.hardware.carbonspot import hardware_for_network
+from carbonloop.hardware.level_order import accelerator_for_level_order
 from carbonloop.mapper.network import LayerSetup
 from carbonloop.mapper.objectives import Objective, get_objective
 from carbonloop.model.conventions import Conventions
-from carbonloop.hardware.level_order import accelerator_for_level_order
 from carbonloop.model.evaluate import evaluate as evaluate_mapping
 from carbonloop.model.interlayer import keep_activations_on_chip
 from carbonloop.model.mapping import Mapping
@@ -93,7 +93,9 @@ def evaluate(
         given = mappings_for(mapping, network)
         # a given mapping names the accelerator's levels, in the order of its cuts (hardware/level_order.py)
         layer_accs = [
-            accelerator_for_level_order(acc, [lm.level for lm in given[lay.name].levels], given[lay.name].source)
+            accelerator_for_level_order(
+                acc, [lm.level for lm in given[lay.name].levels], given[lay.name].source
+            )
             for lay in network.layers
         ]
         layers = tuple(
