@@ -91,3 +91,23 @@ def test_second_ctrl_c_exits_at_once_without_a_traceback(tmp_path: Path, workers
     lines = err.strip().splitlines()
     assert len([x for x in lines if x.startswith("interrupted")]) == 1 and len(lines) == 2
     assert _stored(store) >= 2
+
+
+def test_the_handler_is_restored_after_a_clean_run_and_kept_after_an_interrupted_one():
+    """A second SIGINT may arrive after the interrupted run returned, while the CLI prints its line: the
+    handler must still be there then (it was restored to Python's default before, and such a SIGINT ended
+    the process without either line). A run that was not interrupted gives the previous handler back."""
+    from carbonloop.explore.interrupts import StopRequest, graceful_sigint
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with graceful_sigint(StopRequest()):
+            pass
+        assert signal.getsignal(signal.SIGINT) is before
+        stop = StopRequest()
+        with graceful_sigint(stop):
+            installed = signal.getsignal(signal.SIGINT)
+            stop.set()
+        assert signal.getsignal(signal.SIGINT) is installed and installed is not before
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -9,8 +9,9 @@ traceback, no cleanup that could hang. That is safe for the store (every row is 
 transaction, and a claim left behind names a dead process, so the next run takes it over) and for the
 workers (they watch the main process and exit when it is gone).
 
-The handler is installed only in the main thread and only for the duration of the run; library callers
-who do not ask for it keep Python's default (KeyboardInterrupt).
+The handler is installed only in the main thread and only for the duration of the run (after an
+interrupted run it stays, so that a second SIGINT arriving while the caller reports still exits at once);
+library callers who do not ask for it keep Python's default (KeyboardInterrupt).
 """
 
 from __future__ import annotations
@@ -68,4 +69,7 @@ def graceful_sigint(
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # once interrupted, the process is on its way out (its caller prints one line and exits): a
+        # second SIGINT that arrives after the run returned must still exit at once with its one line,
+        # not meet the default handler halfway through that print
+        signal.signal(signal.SIGINT, handler if stop.is_set() else previous)
