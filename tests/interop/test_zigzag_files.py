@@ -542,14 +542,11 @@ def test_zigzag_nests_on_their_own_chain_count_as_the_literal_walker(w_reg_bits,
     role = {o.name: o.role for o in layer.operands}
     for x, per_op in enumerate(cuts):
         for op, cut in per_op.items():
-            name = acc.memories[x].name
-            level = next(
-                lm.level
-                for lm in mapping.levels
-                if lm.level == name
-                or lm.level.startswith(name + ".")
-                and role[op] in lm.level.rpartition(".")[2]
+            # the level of the variant that is this memory (or its virtual level) keeping this operand
+            at = next(
+                y
+                for y, m in enumerate(variant.memories)
+                if m.physical_name == acc.memories[x].name and role[op] in m.operands
             )
-            inner = variant.level_names[variant.level_index(level) :]
-            inside = [lp for lm in mapping.levels if lm.level in inner for lp in lm.temporal]
+            inside = [lp for lm in mapping.levels[at:] for lp in lm.temporal]
             assert sorted((lp.dim, lp.factor) for lp in inside) == sorted(order[:cut])

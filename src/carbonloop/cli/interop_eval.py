@@ -132,11 +132,10 @@ def _with_better_nest(
     better for ``objective``: the search covers the file's order of levels only. A nest kept so is not
     proven optimal (other orders were not searched)."""
     goal = get_objective(objective)
-    best = min(nests, key=lambda n: goal.value(n[0].energy_pj, n[0].latency_cycles), default=None)
-    if best is None or goal.value(best[0].energy_pj, best[0].latency_cycles) >= result.value:
+    scored = [(float(goal.value(c.energy_pj, c.latency_cycles)), c) for c, _ in nests]
+    value, cost = min(scored, key=lambda vc: vc[0], default=(float("inf"), None))
+    if cost is None or value >= result.value:
         return result
-    cost = best[0]
-    value = float(goal.value(cost.energy_pj, cost.latency_cycles))
     lower = min(result.lower_bound, value)  # the search's bound holds for the file's order only
     return dataclasses.replace(
         result,

@@ -20,6 +20,7 @@ on meta_prototype the weights' 64 KB buffer can hold more of the nest than the i
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from carbonloop.hardware.accelerator import Accelerator
@@ -99,7 +100,8 @@ def zigzag_cuts(
             options.append(fits)
         best: tuple[int, ...] | None = None
         best_words = math.inf
-        for combo in _mixed_radix(options):
+        # every combination of one option per operand, the last operand fastest (ZigZag's enumeration)
+        for combo in itertools.product(*(range(len(opts)) for opts in options)):
             if sum(options[k][j][1] for k, j in enumerate(combo)) > capacity:
                 continue
             words = sum(options[k][j][2] for k, j in enumerate(combo))
@@ -111,14 +113,6 @@ def zigzag_cuts(
             pos[o.name] += options[k][best[k]][0]
             cuts[x][o.name] = pos[o.name]
     return cuts
-
-
-def _mixed_radix(options: list[list[tuple[int, float, float]]]) -> list[tuple[int, ...]]:
-    """Every combination of one option per operand, the last operand fastest (ZigZag's enumeration)."""
-    combos: list[tuple[int, ...]] = [()]
-    for opts in options:
-        combos = [c + (j,) for c in combos for j in range(len(opts))]
-    return combos
 
 
 def zigzag_nest(
@@ -161,28 +155,19 @@ def zigzag_nest(
                 entries.append((cut, x, j, f"{mem.name}.{''.join(own)}"))
         below = max(below, max(by_cut))
     entries.sort(key=lambda e: (-e[0], e[1], e[2]))
-    names = [e[3] for e in entries]
-    physical = [e[3].rpartition(".")[0] if e[3] not in acc.level_names else e[3] for e in entries]
-    for name in set(physical):
-        at = [k for k, p in enumerate(physical) if p == name]
-        if at != list(range(at[0], at[-1] + 1)):
-            return None
-    try:
-        variant = accelerator_for_level_order(acc, names, source)
+    try:  # refused where a memory's virtual levels would not be adjacent (Accelerator's own check)
+        variant = accelerator_for_level_order(acc, [e[3] for e in entries], source)
     except ValueError:
         return None
     levels = []
     for k, (cut, _, _, name) in enumerate(entries):
         inner = entries[k + 1][0] if k + 1 < len(entries) else 0
-        temporal = tuple(reversed(ordering[inner:cut]))
-        levels.append(LevelMapping(name, tuple(lp for lp in temporal if lp.factor > 1)))
-    placed = []
-    for lm in levels:
-        x = variant.level_index(lm.level)
-        here = tuple(
+        x = variant.level_index(name)
+        spatial_here = tuple(
             (axis, tuple(Loop(d, f) for d, f in pairs if f > 1))
             for axis, pairs in spatial.items()
             if variant.fanout_level(axis) == x and any(f > 1 for _, f in pairs)
         )
-        placed.append(LevelMapping(lm.level, lm.temporal, here))
-    return variant, Mapping(tuple(placed), imperfect, source)
+        temporal = tuple(lp for lp in reversed(ordering[inner:cut]) if lp.factor > 1)
+        levels.append(LevelMapping(name, temporal, spatial_here))
+    return variant, Mapping(tuple(levels), imperfect, source)

@@ -83,7 +83,7 @@ def loma_chain_costs(
         )
         try:
             costs.append(evaluate(layer, acc, Mapping(levels, imperfect, "<zigzag loma>")))
-        except SpecError:
+        except SpecError:  # a tile that overflows its memory: LOMA would not allocate it either
             continue
     return costs
 
