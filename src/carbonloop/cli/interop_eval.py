@@ -30,7 +30,7 @@ from carbonloop.mapper.search import Budget, FrontPoint, SearchResult, search_la
 from carbonloop.model.evaluate import LayerCost
 from carbonloop.model.mapping import Mapping
 from carbonloop.pipeline import WorkloadResult
-from carbonloop.pipeline.inputs import with_conventions
+from carbonloop.pipeline.inputs import layers_costed, with_conventions
 from carbonloop.workload.network import Network, chain
 
 
@@ -164,7 +164,8 @@ def zigzag_cost(
     with collected_warnings() as notes:
         net, acc, mappings = load_zigzag(accelerator=accelerator, workload=workload, mapping=mapping)
     acc = with_conventions(acc, conventions)
-    complete, searched = complete_zigzag_mappings(net, acc, mappings, budget=budget)
+    costed, _ = layers_costed(net, acc)  # the pipeline leaves the same layers out and reports them
+    complete, searched = complete_zigzag_mappings(costed, acc, mappings, budget=budget)
     unproven = [name for name, r in searched.items() if not r.optimal]
     if unproven:
         notes.append(

@@ -40,6 +40,11 @@ def print_table(result: WorkloadResult, console: Console) -> None:
         f"latency {result.latency_cycles:,} cycles ({_fmt(result.latency_ns)} ns at {acc.clock_ns} ns), "
         f"area {_fmt(result.area_mm2)} mm2, utilization {m.utilization or 0:.1%}"
     )
+    if result.not_costed:
+        console.print(
+            f"  not costed under the {result.conventions} conventions (additions and poolings on an IMC "
+            f"array, as ZigZag 3.9.1): {', '.join(result.not_costed)}"
+        )
     if result.interlayer is not None:
         il = result.interlayer.report
         console.print(

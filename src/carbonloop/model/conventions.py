@@ -122,6 +122,15 @@ class Conventions:
     (:func:`carbonloop.model.zigzag_latency.imc_weight_loading_latency`); a layer whose inputs or outputs
     starve the macro is not slowed. Off under ``carbonspot``."""
 
+    imc_runs_pool_and_add: bool = True
+    """A compute-in-memory accelerator costs every layer of the workload, its additions and poolings too:
+    the chip runs them (on the macro's periphery or its memories' path), so they take energy and cycles.
+    ZigZag 3.9.1 skips layers of type ``Pooling`` and ``Add`` when the operational array is an IMC array
+    (KULeuven-MICAS/zigzag 3.9.1 ``zigzag/stages/workload_iterator.py``, ``WorkloadStage.run``): they cost
+    nothing and are not in its totals (its ONNX reader never makes them layers, on any array). Off under
+    ``zigzag``: those layers are listed as not costed (``WorkloadResult.not_costed``). The ZigZag v2 that
+    CarbonSpot ran has no such rule (it skips only dummy nodes), so ``carbonspot`` keeps it on."""
+
     refill_stalls: bool = True
     """A single-buffered level stalls compute while it refills, and the first tiles load and the last
     drain outside the steady state. Timeloop counts cycles as the slowest of compute and each level's
@@ -249,6 +258,7 @@ ZIGZAG = Conventions(
     fractional_word_totals=False,
     padded_units_move_data=False,
     network_objective=False,
+    imc_runs_pool_and_add=False,
 )
 """ZigZag 3.9.1's rules (KULeuven-MICAS/zigzag: ``zigzag/mapping/mapping.py``, ``zigzag/cost_model/cost_model.py``)."""
 CARBONSPOT = Conventions(

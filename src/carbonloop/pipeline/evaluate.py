@@ -27,6 +27,7 @@ from carbonloop.pipeline.inputs import (
     DEFAULT_CARBON_PARAMETERS,
     as_accelerator,
     as_network,
+    layers_costed,
     mappings_for,
     with_conventions,
 )
@@ -78,6 +79,8 @@ def evaluate(
     # for this network where its hints say so (weights past an SRAM too small for them)
     network = as_network(workload)
     acc = hardware_for_network(with_conventions(as_accelerator(accelerator), conventions), network)
+    # (ZigZag's rule, under its conventions: an IMC array does not cost additions and poolings)
+    network, not_costed = layers_costed(network, acc)
     params = _carbon_parameters(carbon, objective)
     dram = acc.dram_bits / 8 / 2**30 if dram_gb is None else float(dram_gb)
     if budget is not None and (isinstance(budget, bool) or not budget > 0 or budget == float("inf")):
@@ -131,7 +134,7 @@ def evaluate(
         layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
         inter = InterLayer(report, before)
 
-    result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search)
+    result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search, None, not_costed)
 
     # Step 4: carbon per inference under both scenarios (when asked for, or optimized), from step 3's totals;
     # under PA the chip leaks between frames too (its leakage power, when the conventions count leakage)
@@ -146,7 +149,9 @@ def evaluate(
             acc.node_nm,
             idle_power_mw=chip_leakage_mw(acc),
         )
-        result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search, block)
+        result = WorkloadResult(
+            network.name, acc, acc.conventions.name, layers, inter, search, block, not_costed
+        )
     return result
 
 

@@ -118,3 +118,31 @@ def mapping_of_layer(path: str, layer: str) -> Mapping:
             )
         return mapping_from_data(layers[layer], path)
     return mapping_from_data(data, path)
+
+
+SKIPPED_ON_IMC = frozenset({"add", "pool"})
+"""The layer kinds ZigZag 3.9.1 does not cost on an IMC array (its ``Add`` and ``Pooling`` types)."""
+
+
+def layers_costed(network: Network, acc: Accelerator) -> tuple[Network, tuple[str, ...]]:
+    """The network the accelerator costs under its conventions, and the layers left out (in order).
+
+    Only ``imc_runs_pool_and_add`` off (the ``zigzag`` set) on a compute-in-memory array leaves any out:
+    its additions and poolings, with the edges that touch them (no residency is claimed through a layer
+    the chip does not run). A network of nothing but such layers has no cost to report: an error."""
+    if acc.conventions.imc_runs_pool_and_add or acc.array.imc is None:
+        return network, ()
+    kept = tuple(lay for lay in network.layers if lay.kind not in SKIPPED_ON_IMC)
+    if len(kept) == len(network.layers):
+        return network, ()
+    if not kept:
+        raise SpecError(
+            network.name,
+            "layers",
+            f"every layer is an addition or a pooling, which the {acc.conventions.name} conventions do not "
+            "cost on a compute-in-memory array (imc_runs_pool_and_add)",
+        )
+    names = {lay.name for lay in kept}
+    edges = tuple(e for e in network.edges if e.producer in names and e.consumer in names)
+    left_out = tuple(lay.name for lay in network.layers if lay.name not in names)
+    return Network(network.name, kept, edges), left_out

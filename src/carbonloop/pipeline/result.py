@@ -147,6 +147,9 @@ class WorkloadResult:
     interlayer: InterLayer | None = None
     search: NetworkSearch | None = None
     carbon: CarbonReport | None = None
+    not_costed: tuple[str, ...] = ()
+    """Layers of the workload the conventions leave uncosted on this accelerator (ZigZag's additions and
+    poolings on an IMC array: :func:`carbonloop.pipeline.inputs.layers_costed`); not in ``layers``."""
 
     @property
     def energy_pj(self) -> float:
@@ -221,6 +224,8 @@ class WorkloadResult:
             "metrics": self.metrics.to_dict(),
             "layers": [r.to_dict(counted_leakage_pj(r.cost, self.accelerator)) for r in self.layers],
         }
+        if self.not_costed:
+            out["not_costed"] = list(self.not_costed)
         if self.search is not None:
             out["objective"] = self.search.objective
             out["search"] = self.search.to_dict()
