@@ -1,6 +1,7 @@
 """A mapping's level order is the order of its cuts (hardware/level_order.py): siblings swap, an operand's
 own levels keep their order, ``memory.ROLES`` names split a memory into virtual levels."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,34 @@ def test_a_given_mapping_in_another_order_is_scored_on_that_chain():
     in_file_order = _registers_below_sram("o_reg", "w_reg")
     with pytest.raises(SpecError, match="tile of .* needs 128 bits but 'o_reg' holds 16 bits"):
         evaluate(layer, acc, in_file_order)
+
+
+def test_a_split_memorys_leakage_is_reported_under_the_memory():
+    """Scored on a chain that splits the SRAM (its weights cut apart from its inputs and outputs), a layer's
+    leakage is per virtual level; the workload's breakdown folds it back into the physical SRAM, where the
+    accelerator lists it (the default conventions count leakage; the virtual levels were a KeyError
+    before). The breakdown adds up to the leakage in the energy, and the record a sweep stores is built."""
+    layer, plain = _example(w_reg_bits=24)
+    leaky = tuple(dataclasses.replace(m, leakage_mw=0.5) if m.name == "sram_8KB" else m for m in plain.memories)
+    acc = dataclasses.replace(plain, memories=leaky)
+    split = Mapping(
+        (
+            LevelMapping("dram"),
+            LevelMapping("sram_8KB.W", (Loop("OX", 2),)),
+            LevelMapping("sram_8KB.IO", (), SPATIAL),
+            LevelMapping("w_reg", (Loop("OX", 4), Loop("FX", 3))),
+            LevelMapping("o_reg"),
+        ),
+        False,
+        "m.yaml",
+    )
+    result = pipeline.evaluate(chain("n", [layer]), acc, mapping={layer.name: split}, conventions="carbonloop")
+    per_level = result.layers[0].cost.leakage_pj
+    # the SRAM leaks once, on one of its virtual levels (they share its instances, as they share its area)
+    on_sram = {k: v for k, v in per_level.items() if k.startswith("sram_8KB.")}
+    assert len(on_sram) == 1 and set(on_sram) <= {"sram_8KB.W", "sram_8KB.IO"}
+    breakdown = result.leakage_breakdown_pj
+    assert set(breakdown) == set(acc.level_names)
+    assert breakdown["sram_8KB"] == pytest.approx(sum(on_sram.values())) and breakdown["sram_8KB"] > 0
+    assert result.leakage_pj == pytest.approx(sum(per_level.values()))
+    assert result.to_record()["leakage_pj"] == pytest.approx(result.leakage_pj)

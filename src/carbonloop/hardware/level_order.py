@@ -23,6 +23,17 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.workload.layer import ROLES, Role
 
 
+def physical_level(level: str, names: Sequence[str]) -> str:
+    """The memory of ``names`` that ``level`` is, or is a virtual level of (``<memory>.<roles>``, as
+    :func:`split_memory` names it); ``level`` itself when it is neither (a caller's own name)."""
+    if level in names:
+        return level
+    memory, dot, roles = level.rpartition(".")
+    if dot and memory in names and roles and set(roles) <= {"W", "I", "O"}:
+        return memory
+    return level
+
+
 def split_memory(acc: Accelerator, memory: str, blocks: Sequence[Sequence[str]]) -> Accelerator:
     """``acc`` with level ``memory`` split into one virtual level per block of operands, outermost first
     (named ``<memory>.<roles>``, ``physical: <memory>``; every other attribute the memory's own).

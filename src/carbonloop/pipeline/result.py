@@ -12,6 +12,7 @@ from typing import Any
 
 from carbonloop.carbon.section import CarbonReport
 from carbonloop.hardware.accelerator import Accelerator
+from carbonloop.hardware.level_order import physical_level
 from carbonloop.model.evaluate import LayerCost
 from carbonloop.model.interlayer import InterLayerReport
 from carbonloop.pipeline.leakage import counted_leakage_pj
@@ -163,10 +164,13 @@ class WorkloadResult:
     def leakage_breakdown_pj(self) -> dict[str, float]:
         """Leakage per memory level summed over the layers: the part of ``energy_pj`` that is static power
         over the run time (every level is listed; all 0 under conventions that leave leakage out)."""
-        out = dict.fromkeys(self.accelerator.level_names, 0.0)
+        names = self.accelerator.level_names
+        out = dict.fromkeys(names, 0.0)
         for r in self.layers:
+            # a layer scored on its own order of levels names a split memory's virtual levels
             for level, pj in counted_leakage_pj(r.cost, self.accelerator).items():
-                out[level] += pj
+                key = physical_level(level, names)
+                out[key] = out.get(key, 0.0) + pj
         return out
 
     @property
