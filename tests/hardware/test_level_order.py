@@ -113,7 +113,9 @@ def test_a_split_memorys_leakage_is_reported_under_the_memory():
     accelerator lists it (the default conventions count leakage; the virtual levels were a KeyError
     before). The breakdown adds up to the leakage in the energy, and the record a sweep stores is built."""
     layer, plain = _example(w_reg_bits=24)
-    leaky = tuple(dataclasses.replace(m, leakage_mw=0.5) if m.name == "sram_8KB" else m for m in plain.memories)
+    leaky = tuple(
+        dataclasses.replace(m, leakage_mw=0.5) if m.name == "sram_8KB" else m for m in plain.memories
+    )
     acc = dataclasses.replace(plain, memories=leaky)
     split = Mapping(
         (
@@ -126,7 +128,9 @@ def test_a_split_memorys_leakage_is_reported_under_the_memory():
         False,
         "m.yaml",
     )
-    result = pipeline.evaluate(chain("n", [layer]), acc, mapping={layer.name: split}, conventions="carbonloop")
+    result = pipeline.evaluate(
+        chain("n", [layer]), acc, mapping={layer.name: split}, conventions="carbonloop"
+    )
     per_level = result.layers[0].cost.leakage_pj
     # the SRAM leaks once, on one of its virtual levels (they share its instances, as they share its area)
     on_sram = {k: v for k, v in per_level.items() if k.startswith("sram_8KB.")}

@@ -31,6 +31,7 @@ from carbonloop.interop.zigzag_alloc import zigzag_cuts, zigzag_nest
 from carbonloop.interop.zigzag_loma import (
     divisors,
     fill_free_axes,
+    innermost_memories_hold,
     limited_factors,
     loma_costs,
     prime_factors,
@@ -515,6 +516,31 @@ def test_free_axes_get_the_most_utilizing_hinted_unrolling():
     # a hint naming no dimension of the layer leaves the axis unused
     assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["G"]})["D2"] == []
     assert divisors(12) == [1, 2, 3, 4, 6, 12] and divisors(1) == [1]
+
+
+def test_free_axes_take_zigzags_padded_unrollings_and_fit_the_innermost_memories():
+    """ZigZag 3.9.1's generator unrolls a dim by the divisors of min(its size, the axis size), padded where
+    that does not divide the size, and limits an unrolling to what each operand's innermost memory holds
+    (``limit_unrolling_to_mem_capacity``); the seeds' unrolling follows both."""
+    wl = copy.deepcopy(WL)
+    wl[0]["loop_sizes"] = [1, 4, 4, 1, 6, 1, 3]  # OX 6
+    net, acc, _ = load_zigzag(accelerator=ACC, workload=wl, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]
+    # OX 6 on the 4-wide D2: divisors(min(6, 4)) = 1, 2, 4 -> OX 4 (4 PEs, two steps in time, 2 padded
+    # columns), where the divisors of 6 alone would give OX 3
+    assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["OX"]})["D2"] == [("OX", 4)]
+    # an 8-bit weight register shared along D2 holds one weight: C and FX (which index W) cannot unroll
+    # there, OX (which W ignores) can
+    shared = copy.deepcopy(ACC)
+    shared["memories"]["w_reg"]["served_dimensions"] = ["D2"]
+    net, acc, _ = load_zigzag(accelerator=shared, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]  # K 4, C 4, OX 8, FX 3
+    assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["C", "FX"]})["D2"] == []
+    assert fill_free_axes(layer, acc, {"D1": [("K", 4)]}, {"D2": ["C", "OX"]})["D2"] == [("OX", 4)]
+    # by hand: C 4 under one w_reg instance is 4 weights x 8 b = 32 b > 8 b; OX 4 is 1 weight (8 b); the
+    # per-PE output register (16 b, shared along nothing) sees one partial sum either way
+    assert not innermost_memories_hold(layer, acc, {"D1": [("K", 4)], "D2": [("C", 4)]})
+    assert innermost_memories_hold(layer, acc, {"D1": [("K", 4)], "D2": [("OX", 4)]})
 
 
 @settings(max_examples=25, deadline=None)

@@ -114,6 +114,27 @@ def loma_costs(
     return costs
 
 
+def innermost_memories_hold(
+    layer: Layer, acc: Accelerator, spatial: dict[str, list[tuple[str, int]]]
+) -> bool:
+    """Whether each operand's innermost memory holds the distinct elements the unrolling puts under one of
+    its instances: the product of the factors, on the axes it spans, of the dims the operand does not ignore,
+    times its precision (partial sums for outputs), at most its size. ZigZag's rule
+    (KULeuven-MICAS/zigzag 3.9.1 ``limit_unrolling_to_mem_capacity``) counts a window's dims the same way,
+    whole, without the overlap of neighbouring windows: an upper estimate that a register's true tile never
+    exceeds."""
+    for op in layer.operands:
+        holding = [m for m in acc.memories if op.role in m.operands]
+        size_bits = holding[-1].size_bits if holding else None
+        if size_bits is None:
+            continue
+        used = op.dims()
+        elements = math.prod(f for axis in holding[-1].spans for d, f in spatial.get(axis, ()) if d in used)
+        if elements * op.psum_bits > size_bits:
+            return False
+    return True
+
+
 def divisors(n: int) -> list[int]:
     """Every divisor of ``n`` >= 1, ascending."""
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
@@ -127,10 +148,13 @@ def fill_free_axes(
     hints: dict[str, list[str]],
 ) -> dict[str, list[tuple[str, int]]]:
     """``spatial`` with every array axis it leaves free given the most-utilizing unrolling of its hinted
-    dimensions (all of the layer's without a hint): divisors of what the other axes leave of each dimension,
-    their product at most the axis size, ties to the earlier hint. ZigZag's SpatialMappingGeneratorStage keeps
-    the candidates of highest utilization the same way; here it only makes a seed (the mapper still searches
-    the free axes itself)."""
+    dimensions (all of the layer's without a hint): divisors of the smaller of the axis size and what the
+    other axes leave of each dimension (a padded unrolling where that does not divide the dimension, as
+    ZigZag 3.9.1's generator builds it), their product at most the axis size, ties to the earlier hint, and every operand's innermost memory able
+    to hold the unrolled tile it serves (:func:`innermost_memories_hold`). ZigZag's
+    SpatialMappingGeneratorStage keeps the candidates of highest utilization the same way and then limits
+    them to those memories (``limit_unrolling_to_mem_capacity``); here it only makes a seed (the mapper
+    still searches the free axes itself), and a seed whose tile overflows a register seeds nothing."""
     out = {a: list(pairs) for a, pairs in spatial.items()}
     left = dict(layer.sizes)
     for pairs in out.values():
@@ -139,12 +163,16 @@ def fill_free_axes(
     for axis, size in acc.array.axes:
         if axis in out:
             continue
-        dims = [d for d in hints.get(axis, list(layer.sizes)) if d in left][:3]
+        dims = [d for d in hints.get(axis, list(layer.sizes)) if left.get(d, 1) > 1][:3]
         best: tuple[int, list[tuple[str, int]]] = (1, [])
-        for combo in itertools.product(*(divisors(left[d]) for d in dims)):
+        # ZigZag's generator unrolls a dim by the divisors of min(what is left of it, the axis size)
+        # (``get_max_unrolling``, then ``divisors(max_factor)``): OX 4 of 7 on a 4-wide axis, padded
+        for combo in itertools.product(*(divisors(min(left[d], size)) for d in dims)):
             used = math.prod(combo)
             if used <= size and used > best[0]:
-                best = (used, [(d, f) for d, f in zip(dims, combo, strict=True) if f > 1])
+                pairs = [(d, f) for d, f in zip(dims, combo, strict=True) if f > 1]
+                if innermost_memories_hold(layer, acc, {**out, axis: pairs}):
+                    best = (used, pairs)
         out[axis] = best[1]
         for d, f in best[1]:
             left[d] = math.ceil(left[d] / f)
