@@ -29,7 +29,7 @@ def physical_level(level: str, names: Sequence[str]) -> str:
     if level in names:
         return level
     memory, dot, roles = level.rpartition(".")
-    if dot and memory in names and roles and set(roles) <= {"W", "I", "O"}:
+    if dot and memory in names and roles and set(roles) <= set(ROLES):
         return memory
     return level
 

@@ -150,11 +150,12 @@ def fill_free_axes(
     """``spatial`` with every array axis it leaves free given the most-utilizing unrolling of its hinted
     dimensions (all of the layer's without a hint): divisors of the smaller of the axis size and what the
     other axes leave of each dimension (a padded unrolling where that does not divide the dimension, as
-    ZigZag 3.9.1's generator builds it), their product at most the axis size, ties to the earlier hint, and every operand's innermost memory able
-    to hold the unrolled tile it serves (:func:`innermost_memories_hold`). ZigZag's
-    SpatialMappingGeneratorStage keeps the candidates of highest utilization the same way and then limits
-    them to those memories (``limit_unrolling_to_mem_capacity``); here it only makes a seed (the mapper
-    still searches the free axes itself), and a seed whose tile overflows a register seeds nothing."""
+    ZigZag 3.9.1's generator builds it), their product at most the axis size, ties to the earlier hint,
+    every operand's innermost memory able to hold the unrolled tile it serves
+    (:func:`innermost_memories_hold`). ZigZag's SpatialMappingGeneratorStage keeps the candidates of highest
+    utilization the same way and then limits them to those memories (``limit_unrolling_to_mem_capacity``);
+    here it only makes a seed (the mapper still searches the free axes itself), and a seed whose tile
+    overflows a register would seed nothing."""
     out = {a: list(pairs) for a, pairs in spatial.items()}
     left = dict(layer.sizes)
     for pairs in out.values():

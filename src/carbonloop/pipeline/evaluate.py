@@ -134,7 +134,9 @@ def evaluate(
         layers = tuple(LayerResult(c, r.search) for c, r in zip(kept, layers, strict=True))
         inter = InterLayer(report, before)
 
-    result = WorkloadResult(network.name, acc, acc.conventions.name, layers, inter, search, None, not_costed)
+    result = WorkloadResult(
+        network.name, acc, acc.conventions.name, layers, inter, search, not_costed=not_costed
+    )
 
     # Step 4: carbon per inference under both scenarios (when asked for, or optimized), from step 3's totals;
     # under PA the chip leaks between frames too (its leakage power, when the conventions count leakage)
@@ -150,7 +152,7 @@ def evaluate(
             idle_power_mw=chip_leakage_mw(acc),
         )
         result = WorkloadResult(
-            network.name, acc, acc.conventions.name, layers, inter, search, block, not_costed
+            network.name, acc, acc.conventions.name, layers, inter, search, block, not_costed=not_costed
         )
     return result
 
