@@ -251,3 +251,19 @@ def test_a_one_megabyte_search_ceiling_reaches_the_mapper_and_finds_the_same_opt
 def test_budget_of_zero_mappings_names_the_option(capsys):
     line = _error(capsys, ["evaluate", "-w", "resnet8", "-a", "tpu_like", "--budget", "0"])
     assert "--budget" in line and "got 0" in line
+
+
+def test_zigzag_conventions_on_imc_list_the_additions_and_poolings_left_out(capsys):
+    """ResNet-20's 9 residual adds and its average pooling are not costed on a DIMC macro under the zigzag
+    conventions (ZigZag 3.9.1 skips Pooling and Add on an IMC array): the JSON names them, the 20 convolutions
+    and the classifier are the layers, and the table says so in one line."""
+    argv = ["evaluate", "--workload", "resnet20", "--accelerator", "dimc_28nm", "--conventions", "zigzag"]
+    argv += ["--budget", "20", "--objective", "energy"]
+    doc = _json(capsys, [*argv, "--json"])
+    adds = [f"stage{s}.{b}.add" for s in (1, 2, 3) for b in (0, 1, 2)]
+    assert doc["not_costed"] == [*adds, "avgpool"]
+    assert len(doc["layers"]) == 30 - 10
+    assert not {layer["name"] for layer in doc["layers"]} & set(doc["not_costed"])
+    assert run(argv) == 0
+    out = capsys.readouterr().out
+    assert "not costed under the zigzag conventions" in out and "avgpool" in out
