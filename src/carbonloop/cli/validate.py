@@ -1,5 +1,6 @@
 """``carbonloop validate imc``: the IMC macro model next to seven published chips (table, JSON, figure);
-``carbonloop validate carbonspot``: an exploration next to CarbonSpot's published sweep (Markdown, CSV)."""
+``carbonloop validate carbonspot``: an exploration next to CarbonSpot's published sweep (Markdown, CSV);
+``validate timeloop``, ``validate cim`` and ``validate zigzag`` (its own module) for the other peers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from carbonloop.cli.app import app
 from carbonloop.cli.validate_cim import validate_cim_command
+from carbonloop.cli.validate_zigzag import validate_zigzag_command
 from carbonloop.costs.imc_validation import (
     METRICS,
     ChipValidation,
@@ -301,3 +303,4 @@ def validate_timeloop_command(
 
 
 validate_app.command("cim")(validate_cim_command)
+validate_app.command("zigzag")(validate_zigzag_command)
