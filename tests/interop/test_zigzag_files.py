@@ -29,6 +29,7 @@ from carbonloop.interop.zigzag import (
 )
 from carbonloop.interop.zigzag_alloc import zigzag_cuts, zigzag_nest
 from carbonloop.interop.zigzag_loma import (
+    _loma_orders,
     divisors,
     fill_free_axes,
     innermost_memories_hold,
@@ -36,7 +37,7 @@ from carbonloop.interop.zigzag_loma import (
     loma_costs,
     prime_factors,
 )
-from carbonloop.model.evaluate import evaluate
+from carbonloop.model.evaluate import evaluate, evaluate_many
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 
 from ..model.reference_sim import simulate
@@ -576,3 +577,36 @@ def test_zigzag_nests_on_their_own_chain_count_as_the_literal_walker(w_reg_bits,
             )
             inside = [lp for lm in mapping.levels[at:] for lp in lm.temporal]
             assert sorted((lp.dim, lp.factor) for lp in inside) == sorted(order[:cut])
+
+
+@pytest.mark.parametrize("w_reg_bits", [8, 24])
+def test_batched_scoring_equals_one_by_one(w_reg_bits):
+    """``evaluate_many`` (ZigZag's candidate nests scored in one model call per keep pattern) gives each
+    mapping exactly :func:`evaluate`'s cost, and None where evaluate refuses it: every distinct LOMA order
+    of the example layer read into the file's chain, an 8-bit weight register overflowing for some."""
+    acc_file = copy.deepcopy(ACC)
+    acc_file["memories"]["w_reg"]["size"] = w_reg_bits
+    net, acc, _ = load_zigzag(accelerator=acc_file, workload=WL, mapping=SPATIAL_ONLY[:1])
+    layer = net.layers[0]
+    by_level = {acc.fanout_level("D1"): [("D1", (Loop("K", 4),)), ("D2", (Loop("C", 4),))]}
+    orders, _ = _loma_orders(layer, {"D1": [("K", 4)], "D2": [("C", 4)]}, 6)
+    mappings = []
+    for order in orders:
+        temporal = _allocate(layer, acc, by_level, order)
+        levels = tuple(
+            LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
+            for i, m in enumerate(acc.memories)
+        )
+        mappings.append(Mapping(levels, False, "t"))
+    mappings.append(Mapping((LevelMapping("nowhere"),), False, "t"))  # invalid: an unknown level
+    batched = evaluate_many(layer, acc, mappings)
+    refused = 0
+    for mapping, cost in zip(mappings, batched, strict=True):
+        try:
+            alone = evaluate(layer, acc, mapping)
+        except SpecError:
+            assert cost is None
+            refused += 1
+            continue
+        assert cost == alone
+    assert refused >= 1 and len(mappings) > refused

@@ -16,11 +16,10 @@ from __future__ import annotations
 import itertools
 import math
 
-from carbonloop.errors import SpecError
 from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.interop.zigzag import _allocate
 from carbonloop.interop.zigzag_alloc import zigzag_nest
-from carbonloop.model.evaluate import LayerCost, evaluate
+from carbonloop.model.evaluate import LayerCost, evaluate_many
 from carbonloop.model.factors import prime_factors
 from carbonloop.model.mapping import LevelMapping, Loop, Mapping
 from carbonloop.workload.layer import Layer
@@ -74,18 +73,16 @@ def loma_chain_costs(
         loops = tuple(Loop(d, f) for d, f in pairs if f > 1)
         if loops:
             by_level.setdefault(acc.fanout_level(axis), []).append((axis, loops))
-    costs = []
+    mappings = []
     for order in orders:
         temporal = _allocate(layer, acc, by_level, order)
         levels = tuple(
             LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
             for i, m in enumerate(acc.memories)
         )
-        try:
-            costs.append(evaluate(layer, acc, Mapping(levels, imperfect, "<zigzag loma>")))
-        except SpecError:  # a tile that overflows its memory: LOMA would not allocate it either
-            continue
-    return costs
+        mappings.append(Mapping(levels, imperfect, "<zigzag loma>"))
+    # a tile that overflows its memory is left out: LOMA would not allocate it either
+    return [c for c in evaluate_many(layer, acc, mappings) if c is not None]
 
 
 def loma_costs(
@@ -101,17 +98,20 @@ def loma_costs(
     with its levels in the order of the cuts). Orders ZigZag would not allocate, or whose tiles overflow a
     memory in carbonloop's model, are left out."""
     orders, imperfect = _loma_orders(layer, spatial, limit)
-    costs = []
-    for order in orders:
+    # the nests grouped by the order of levels their cuts make, each order's scored in one model call, and
+    # returned in the orders' order
+    groups: dict[tuple[str, ...], tuple[Accelerator, list[tuple[int, Mapping]]]] = {}
+    for k, order in enumerate(orders):
         nest = zigzag_nest(layer, acc, spatial, order, imperfect=imperfect)
-        if nest is None:
-            continue
-        variant, mapping = nest
-        try:
-            costs.append((evaluate(layer, variant, mapping), variant))
-        except SpecError:  # a tile that overflows its memory in carbonloop's sizes
-            continue
-    return costs
+        if nest is not None:
+            groups.setdefault(nest[0].level_names, (nest[0], []))[1].append((k, nest[1]))
+    scored: dict[int, tuple[LayerCost, Accelerator]] = {}
+    for variant, items in groups.values():
+        costs = evaluate_many(layer, variant, [m for _, m in items])
+        for (k, _), cost in zip(items, costs, strict=True):
+            if cost is not None:  # a tile that overflows its memory in carbonloop's sizes is left out
+                scored[k] = (cost, variant)
+    return [scored[k] for k in sorted(scored)]
 
 
 def innermost_memories_hold(

@@ -627,3 +627,27 @@ def evaluate(layer: Layer, acc: Accelerator, mapping: Mapping, *, check_capacity
                     f"the unrolling needs {rows} macro rows of inputs but the macro has {acc.array.imc.rows}",
                 )
     return layer_cost(layer, acc, resolved.mapping, res)
+
+
+def evaluate_many(layer: Layer, acc: Accelerator, mappings: list[Mapping]) -> list[LayerCost | None]:
+    """Score many mappings of one layer on one accelerator in one model call per keep pattern: the cost of
+    each, or None where :func:`evaluate` would refuse it (an invalid mapping, a tile that overflows, more
+    macro rows than the macro has). The batch's ``fits`` is exactly those checks (capacities per level and
+    per physical memory, diagonal rows, macro rows), and every row is scored alone, so each cost equals
+    :func:`evaluate`'s."""
+    cl = compile_layer(layer)
+    out: list[LayerCost | None] = [None] * len(mappings)
+    by_keep: dict[tuple[frozenset[str], ...], list[tuple[int, Mapping]]] = {}
+    for i, mapping in enumerate(mappings):
+        try:
+            resolved = resolve(mapping, layer, acc)
+        except SpecError:
+            continue
+        by_keep.setdefault(resolved.keep, []).append((i, resolved.mapping))
+    for keep, items in by_keep.items():
+        loops = mapping_arrays([m for _, m in items], layer, acc)
+        res = evaluate_batch(cl, acc, loops, keep)
+        for row, (i, m) in enumerate(items):
+            if bool(res.fits[row]):
+                out[i] = layer_cost(layer, acc, m, res, row)
+    return out
