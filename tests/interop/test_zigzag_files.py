@@ -29,11 +29,11 @@ from carbonloop.interop.zigzag import (
 )
 from carbonloop.interop.zigzag_alloc import zigzag_cuts, zigzag_nest
 from carbonloop.interop.zigzag_loma import (
-    _loma_orders,
     divisors,
     fill_free_axes,
     innermost_memories_hold,
     limited_factors,
+    loma_chain_mappings,
     loma_costs,
     prime_factors,
 )
@@ -588,16 +588,7 @@ def test_batched_scoring_equals_one_by_one(w_reg_bits):
     acc_file["memories"]["w_reg"]["size"] = w_reg_bits
     net, acc, _ = load_zigzag(accelerator=acc_file, workload=WL, mapping=SPATIAL_ONLY[:1])
     layer = net.layers[0]
-    by_level = {acc.fanout_level("D1"): [("D1", (Loop("K", 4),)), ("D2", (Loop("C", 4),))]}
-    orders, _ = _loma_orders(layer, {"D1": [("K", 4)], "D2": [("C", 4)]}, 6)
-    mappings = []
-    for order in orders:
-        temporal = _allocate(layer, acc, by_level, order)
-        levels = tuple(
-            LevelMapping(m.name, tuple(temporal[i]), tuple(by_level.get(i, ())))
-            for i, m in enumerate(acc.memories)
-        )
-        mappings.append(Mapping(levels, False, "t"))
+    mappings = loma_chain_mappings(layer, acc, {"D1": [("K", 4)], "D2": [("C", 4)]})
     mappings.append(Mapping((LevelMapping("nowhere"),), False, "t"))  # invalid: an unknown level
     batched = evaluate_many(layer, acc, mappings)
     refused = 0

@@ -57,16 +57,16 @@ def _loma_orders(
     ], imperfect
 
 
-def loma_chain_costs(
+def loma_chain_mappings(
     layer: Layer,
     acc: Accelerator,
     spatial: dict[str, list[tuple[str, int]]],
     *,
     limit: int = LPF_LIMIT,
-) -> list[LayerCost]:
-    """The same orders read into ``acc``'s own chain of levels as a complete ``temporal_ordering`` is
-    (:func:`carbonloop.interop.zigzag._allocate`: one cut per level, loops split to fit): mappings of
-    ``acc`` itself, near ZigZag's, to seed a search on it."""
+) -> list[Mapping]:
+    """LOMA's orders read into ``acc``'s own chain of levels as a complete ``temporal_ordering`` is
+    (:func:`carbonloop.interop.zigzag._allocate`: one cut per level, loops split to fit), one mapping of
+    ``acc`` itself per order (not checked: a tile may overflow)."""
     orders, imperfect = _loma_orders(layer, spatial, limit)
     by_level: dict[int, list[tuple[str, tuple[Loop, ...]]]] = {}
     for axis, pairs in spatial.items():
@@ -81,7 +81,19 @@ def loma_chain_costs(
             for i, m in enumerate(acc.memories)
         )
         mappings.append(Mapping(levels, imperfect, "<zigzag loma>"))
-    # a tile that overflows its memory is left out: LOMA would not allocate it either
+    return mappings
+
+
+def loma_chain_costs(
+    layer: Layer,
+    acc: Accelerator,
+    spatial: dict[str, list[tuple[str, int]]],
+    *,
+    limit: int = LPF_LIMIT,
+) -> list[LayerCost]:
+    """The costs of :func:`loma_chain_mappings`, near ZigZag's nests, to seed a search on ``acc``; a tile
+    that overflows its memory is left out (LOMA would not allocate it either)."""
+    mappings = loma_chain_mappings(layer, acc, spatial, limit=limit)
     return [c for c in evaluate_many(layer, acc, mappings) if c is not None]
 
 
