@@ -23,15 +23,22 @@ from carbonloop.hardware.accelerator import Accelerator
 from carbonloop.workload.layer import ROLES, Role
 
 
+def virtual_name_parts(name: str, names: Sequence[str] | set[str]) -> tuple[str, str] | None:
+    """``(memory, roles)`` when ``name`` is ``<memory>.<roles>`` (as :func:`split_memory` names a virtual
+    level) for a memory of ``names`` and operand roles; None otherwise."""
+    memory, dot, roles = name.rpartition(".")
+    if dot and memory in names and roles and all(r in ROLES for r in roles):
+        return memory, roles
+    return None
+
+
 def physical_level(level: str, names: Sequence[str]) -> str:
-    """The memory of ``names`` that ``level`` is, or is a virtual level of (``<memory>.<roles>``, as
-    :func:`split_memory` names it); ``level`` itself when it is neither (a caller's own name)."""
+    """The memory of ``names`` that ``level`` is, or is a virtual level of; ``level`` itself when it is
+    neither (a caller's own name)."""
     if level in names:
         return level
-    memory, dot, roles = level.rpartition(".")
-    if dot and memory in names and roles and set(roles) <= set(ROLES):
-        return memory
-    return level
+    parts = virtual_name_parts(level, names)
+    return parts[0] if parts is not None else level
 
 
 def split_memory(acc: Accelerator, memory: str, blocks: Sequence[Sequence[str]]) -> Accelerator:
@@ -88,11 +95,12 @@ def _virtual_blocks(acc: Accelerator, names: Sequence[str], source: str) -> dict
     for i, name in enumerate(names):
         if name in known:
             continue
-        memory, _, roles = name.rpartition(".")
-        if memory not in known or not roles or any(r not in ROLES for r in roles):
+        split = virtual_name_parts(name, known)
+        if split is None:
             raise SpecError(
                 source, f"levels[{i}].level", f"unknown level {name!r} (levels: {list(acc.level_names)})"
             )
+        memory, roles = split
         if memory in names:
             raise SpecError(source, f"levels[{i}].level", f"{memory!r} is listed whole and split ({name!r})")
         blocks.setdefault(memory, []).append(roles)

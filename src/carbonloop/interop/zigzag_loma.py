@@ -136,7 +136,7 @@ def innermost_memories_hold(
     whole, without the overlap of neighbouring windows: an upper estimate that a register's true tile never
     exceeds."""
     for op in layer.operands:
-        holding = [m for m in acc.memories if op.role in m.operands]
+        holding = [m for m in acc.memories if m.keeps(op.role)]
         size_bits = holding[-1].size_bits if holding else None
         if size_bits is None:
             continue

@@ -69,15 +69,19 @@ CASES: tuple[Case, ...] = (
 )  # fmt: skip
 
 
+def _selects(case: Case, name: str) -> bool:
+    return name in case.test or name == case.hardware
+
+
 def select_cases(wanted: list[str]) -> list[Case]:
-    """The cases whose test file or hardware name contains one of ``wanted`` (all when empty); a name that
-    selects nothing is a one-line error."""
+    """The cases whose test file contains one of ``wanted``, or whose hardware is one (all when empty); a
+    name that selects nothing is a one-line error."""
     for w in wanted:
-        if not any(w in c.test or w == c.hardware for c in CASES):
+        if not any(_selects(c, w) for c in CASES):
             raise SpecError(
                 "validate zigzag", "--cases", f"{w!r} names no case (tests and hardware of CASES)"
             )
-    return [c for c in CASES if not wanted or any(w in c.test or w == c.hardware for w in wanted)]
+    return [c for c in CASES if not wanted or any(_selects(c, w) for w in wanted)]
 
 
 def case_files(case: Case, inputs: Path = GOLDEN) -> tuple[Path, Path, Path]:
